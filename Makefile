@@ -1,0 +1,134 @@
+# tlsgate — build, test and run. `make help` lists the targets.
+# One place for flags; automatic header dependencies; `make V=1` shows commands.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
+LDFLAGS  ?=
+EVENT_LIBS := -levent_openssl -levent
+CLI_LIBS := -lreadline -lsqlite3 -lssl -lcrypto
+DAEMON_LIBS := $(EVENT_LIBS) -lsqlite3 -lssl -lcrypto
+
+# SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer build in build-san/.
+ifeq ($(SAN),1)
+BUILD    := build-san
+CFLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+	    -std=gnu11 $(WARN) -MMD -MP
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+CORE_SRC   := $(wildcard core/*.c)
+DB_SRC     := $(wildcard db/*.c)
+ENGINE_SRC := $(filter-out tlsengine/tlsgated.c,$(wildcard tlsengine/*.c))
+CLI_SRC    := $(wildcard cli/*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+HELPER_SRC := $(wildcard tests/tools/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIBCORE   := $(BUILD)/lib/libcore.a
+LIBDB     := $(BUILD)/lib/libdb.a
+LIBENGINE := $(BUILD)/lib/libtlsengine.a
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+HELPER_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(HELPER_SRC))
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BUILD_PKGS := gcc make libc6-dev pkg-config openssl libssl-dev libsqlite3-dev libreadline-dev \
+	      libevent-dev
+TEST_PKGS  := $(BUILD_PKGS) sqlite3 tmux expect swaks curl clang-format python3 procps iproute2
+
+.PHONY: all clean check check-san deps deps-test format format-check help install run unit
+
+all: $(BUILD)/tlsgate $(BUILD)/tlsgated
+
+help:
+	@echo "make            build $(BUILD)/tlsgate (the console) and $(BUILD)/tlsgated (the engines)"
+	@echo "make run        install missing packages, build, start the engines on ./run-home, open the console"
+	@echo "make check      install missing test packages, build, run every test"
+	@echo "make check-san  the same tests against an ASan+UBSan build"
+	@echo "make install    install into \$$(DESTDIR)\$$(PREFIX) (default $(PREFIX))"
+	@echo "make deps       install the Debian packages the build needs"
+	@echo "make format     reformat the sources with clang-format"
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIBCORE): $(call obj,$(CORE_SRC))
+$(LIBDB): $(call obj,$(DB_SRC))
+$(LIBENGINE): $(call obj,$(ENGINE_SRC))
+$(BUILD)/lib/%.a:
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tlsgate: $(call obj,$(CLI_SRC)) $(LIBENGINE) $(LIBDB) $(LIBCORE)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS)
+
+$(BUILD)/tlsgated: $(call obj,tlsengine/tlsgated.c) $(LIBENGINE) $(LIBDB) $(LIBCORE)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBENGINE) $(LIBDB) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIBENGINE) $(LIBDB) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
+
+unit: $(UNIT_BINS) $(HELPER_BINS)
+
+deps:
+	$(Q)missing=""; for p in $(BUILD_PKGS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; if [ -n "$$missing" ]; then echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) -E apt-get install -y -q $$missing; fi
+
+deps-test:
+	$(Q)$(MAKE) --no-print-directory deps BUILD_PKGS="$(TEST_PKGS)"
+
+check: deps-test
+	$(Q)$(MAKE) --no-print-directory all unit
+	$(Q)BUILD=$(BUILD) bash tests/run.sh
+
+check-san: deps-test
+	$(Q)$(MAKE) --no-print-directory SAN=1 all unit
+	$(Q)BUILD=build-san bash tests/run.sh
+
+format:
+	clang-format -i $(CORE_SRC) $(DB_SRC) $(wildcard tlsengine/*.c) $(CLI_SRC) $(UNIT_SRC) \
+	  $(HELPER_SRC) $(wildcard */*.h)
+
+format-check:
+	$(Q)clang-format --dry-run --Werror $(CORE_SRC) $(DB_SRC) $(wildcard tlsengine/*.c) \
+	  $(CLI_SRC) $(UNIT_SRC) $(HELPER_SRC) $(wildcard */*.h)
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) bash tests/tools/run-local.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/tlsgate
+	install -m 0755 $(BUILD)/tlsgate $(BUILD)/tlsgated $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 README.md COPYING $(DESTDIR)$(PREFIX)/share/doc/tlsgate/
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,246 @@
+/* input: readline (callback interface, so Ctrl-C can abandon a line cleanly),
+ * a bounded line reader for pipes, and the queue of ';'-separated commands. */
+#include "input.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/select.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+static volatile sig_atomic_t got_sigint;
+static struct session *current;
+
+/* ---- command queue ---- */
+
+#define QUEUE_MAX 64
+static char *queue[QUEUE_MAX];
+static int queue_head, queue_len;
+
+void input_clear_queue(void)
+{
+	while (queue_len > 0) {
+		free(queue[queue_head]);
+		queue_head = (queue_head + 1) % QUEUE_MAX;
+		queue_len--;
+	}
+	queue_head = 0;
+}
+
+static void trim_copy(char *dst, const char *src, size_t n)
+{
+	while (n > 0 && (*src == ' ' || *src == '\t'))
+		src++, n--;
+	while (n > 0 && (src[n - 1] == ' ' || src[n - 1] == '\t'))
+		n--;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+int input_queue_commands(const char *line)
+{
+	const char *start = line;
+	int in_quote = 0;
+
+	for (const char *p = line;; p++) {
+		if (*p == '\\' && in_quote && p[1]) {
+			p++;
+			continue;
+		}
+		if (*p == '"')
+			in_quote = !in_quote;
+		if (*p == '\0' || (*p == ';' && !in_quote)) {
+			size_t n = (size_t)(p - start);
+			char *cmd = malloc(n + 1);
+			if (!cmd)
+				abort();
+			trim_copy(cmd, start, n);
+			if (in_quote) {
+				free(cmd);
+				input_clear_queue();
+				return -1;
+			}
+			if (cmd[0] && queue_len < QUEUE_MAX) {
+				queue[(queue_head + queue_len) % QUEUE_MAX] = cmd;
+				queue_len++;
+			} else {
+				free(cmd);
+			}
+			if (*p == '\0')
+				return 0;
+			start = p + 1;
+		}
+	}
+}
+
+int input_next_command(char *buf, size_t len)
+{
+	if (queue_len == 0)
+		return -1;
+	snprintf(buf, len, "%s", queue[queue_head]);
+	free(queue[queue_head]);
+	queue_head = (queue_head + 1) % QUEUE_MAX;
+	queue_len--;
+	return 0;
+}
+
+/* ---- readline ---- */
+
+static char *completion_word(const char *text, int state)
+{
+	static size_t index, len;
+	const char *const *words = current ? current->completions : NULL;
+
+	if (!state) {
+		index = 0;
+		len = strlen(text);
+	}
+	while (words && words[index]) {
+		const char *w = words[index++];
+		if (strncasecmp(w, text, len) == 0)
+			return strdup(w);
+	}
+	return NULL;
+}
+
+static char **complete(const char *text, int start, int end)
+{
+	(void)end;
+	rl_attempted_completion_over = 1; /* never fall back to file names */
+	if (start != 0)
+		return NULL;
+	return rl_completion_matches(text, completion_word);
+}
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	got_sigint = 1;
+}
+
+void input_init(struct session *s)
+{
+	struct sigaction sa;
+
+	current = s;
+	if (!s->interactive)
+		return;
+	rl_readline_name = "tlsgate";
+	rl_attempted_completion_function = complete;
+	rl_catch_signals = 0; /* we handle SIGINT ourselves, see input_read */
+	rl_catch_sigwinch = 1;
+	rl_variable_bind("enable-bracketed-paste", "off"); /* pasted scripts run line by line */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: select() must wake up */
+}
+
+void input_shutdown(void)
+{
+	input_clear_queue();
+	if (current && current->interactive)
+		rl_clear_history();
+}
+
+void input_add_history(const char *line)
+{
+	HIST_ENTRY *last;
+
+	if (!current || !current->interactive || !line[0])
+		return;
+	last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
+	if (!last || strcmp(last->line, line) != 0)
+		add_history(line);
+}
+
+static char *rl_result;
+static int rl_finished;
+
+static void on_line(char *line)
+{
+	rl_result = line;
+	rl_finished = 1;
+	rl_callback_handler_remove();
+}
+
+static enum input_status read_readline(const char *prompt, char *buf, size_t len)
+{
+	enum input_status status = INPUT_LINE;
+
+	got_sigint = 0;
+	rl_finished = 0;
+	rl_result = NULL;
+	rl_callback_handler_install(prompt, on_line);
+	while (!rl_finished) {
+		fd_set fds;
+		FD_ZERO(&fds);
+		FD_SET(fileno(rl_instream ? rl_instream : stdin), &fds);
+		int n = select(fileno(rl_instream ? rl_instream : stdin) + 1, &fds, NULL, NULL, NULL);
+		if (got_sigint) {
+			rl_free_line_state();
+			rl_callback_sigcleanup();
+			rl_cleanup_after_signal();
+			rl_callback_handler_remove();
+			fputs("\n", stdout);
+			fflush(stdout);
+			return INPUT_INTERRUPT;
+		}
+		if (n < 0 && errno != EINTR) {
+			rl_callback_handler_remove();
+			return INPUT_EOF;
+		}
+		if (n > 0)
+			rl_callback_read_char();
+	}
+	if (!rl_result)
+		return INPUT_EOF;
+	if (strlen(rl_result) >= len || strlen(rl_result) >= INPUT_LINE_MAX)
+		status = INPUT_TOO_LONG;
+	else
+		snprintf(buf, len, "%s", rl_result);
+	free(rl_result);
+	return status;
+}
+
+/* ---- plain reader ---- */
+
+static enum input_status read_plain(struct session *s, const char *prompt, char *buf, size_t len)
+{
+	size_t n = 0;
+	int c, too_long = 0;
+
+	fputs(prompt, stdout);
+	fflush(stdout);
+	while ((c = getchar()) != EOF && c != '\n') {
+		if (n + 1 < len && n + 1 < INPUT_LINE_MAX)
+			buf[n++] = (char)c;
+		else
+			too_long = 1;
+	}
+	if (c == EOF && n == 0) {
+		if (s->echo_answers)
+			fputs("\n", stdout);
+		return INPUT_EOF;
+	}
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	if (s->echo_answers)
+		printf("%s\n", too_long ? "(line too long)" : buf);
+	return too_long ? INPUT_TOO_LONG : INPUT_LINE;
+}
+
+enum input_status input_read(struct session *s, const char *prompt, char *buf, size_t len)
+{
+	fflush(stdout);
+	if (s->interactive)
+		return read_readline(prompt, buf, len);
+	return read_plain(s, prompt, buf, len);
+}

@@ -1,0 +1,31 @@
+/* input: where the console's lines come from. One abstraction for the three
+ * modes: readline on a terminal, a plain line reader on a pipe, and a queue of
+ * commands (from -c or from "cmd1; cmd2" on one line). */
+#ifndef TLSGATE_INPUT_H
+#define TLSGATE_INPUT_H
+
+#include <stddef.h>
+
+#include "session.h"
+
+#define INPUT_LINE_MAX 4096 /* longer lines are refused, not truncated */
+
+enum input_status { INPUT_LINE, INPUT_EOF, INPUT_INTERRUPT, INPUT_TOO_LONG };
+
+void input_init(struct session *s);
+void input_shutdown(void);
+
+/* Prints `prompt` (the last line of a question, e.g. "[]> ") and reads one
+ * answer into buf. */
+enum input_status input_read(struct session *s, const char *prompt, char *buf, size_t len);
+
+/* Top-level commands: "a; b" is split into a queue that is run before the
+ * next line is read. Returns 0, or -1 on an unterminated quote. */
+int input_queue_commands(const char *line);
+/* Next queued command into buf; 0 if one was there, -1 if the queue is empty. */
+int input_next_command(char *buf, size_t len);
+void input_clear_queue(void);
+
+void input_add_history(const char *line);
+
+#endif

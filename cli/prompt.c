@@ -1,0 +1,221 @@
+/* prompt: AsyncOS-style questions, defaults, validation and re-asking. */
+#include "prompt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "input.h"
+
+void say_error(const char *msg)
+{
+	printf("%s\n", msg);
+}
+
+static void trim(char *s)
+{
+	size_t n = strlen(s), i = 0;
+
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	while (s[i] == ' ' || s[i] == '\t')
+		i++;
+	memmove(s, s + i, n - i + 1);
+}
+
+/* Prints everything of `question` but the last line; returns the last line,
+ * which becomes part of readline's prompt. */
+static const char *print_leading_lines(const char *question)
+{
+	const char *nl = question ? strrchr(question, '\n') : NULL;
+
+	if (!question)
+		return "";
+	if (!nl)
+		return question;
+	fwrite(question, 1, (size_t)(nl - question + 1), stdout);
+	return nl + 1;
+}
+
+/* One round: read an answer; 0 answered, -1 abort. */
+static int read_answer(struct session *s, const char *prompt, char *buf, size_t len)
+{
+	switch (input_read(s, prompt, buf, len)) {
+	case INPUT_LINE:
+		trim(buf);
+		return 0;
+	case INPUT_TOO_LONG:
+		buf[0] = '\0';
+		say_error("The value must be shorter than 4096 characters.");
+		s->abort = ABORT_ERROR;
+		return s->interactive ? 1 : -1;
+	case INPUT_INTERRUPT:
+		s->abort = ABORT_INTERRUPT;
+		return -1;
+	case INPUT_EOF:
+		s->abort = ABORT_EOF;
+		return -1;
+	}
+	return -1;
+}
+
+/* After an invalid answer: ask again on a terminal, stop a batch. */
+static int reject(struct session *s, const char *msg)
+{
+	say_error(msg);
+	if (s->interactive)
+		return 1;
+	s->abort = ABORT_ERROR;
+	return -1;
+}
+
+int ask_text(struct session *s, const char *question, const char *def, char *out, size_t len,
+	     answer_check_fn check, void *arg)
+{
+	char prompt[INPUT_LINE_MAX + 64];
+
+	snprintf(prompt, sizeof(prompt), "[%s]> ", def ? def : "");
+	for (;;) {
+		struct err e;
+		int rc;
+
+		if (question)
+			printf("%s\n", question);
+		rc = read_answer(s, prompt, out, len);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			continue;
+		if (out[0] == '\0') {
+			if (!def) {
+				if ((rc = reject(s, "You must enter a value.")) < 0)
+					return -1;
+				continue;
+			}
+			snprintf(out, len, "%s", def);
+		}
+		if (check && check(out, arg, &e) < 0) {
+			if (reject(s, e.msg) < 0)
+				return -1;
+			continue;
+		}
+		return 0;
+	}
+}
+
+int ask_yes_no(struct session *s, const char *question, bool def, bool *out)
+{
+	char prompt[1024], answer[INPUT_LINE_MAX];
+
+	for (;;) {
+		const char *last = print_leading_lines(question);
+		int rc;
+
+		snprintf(prompt, sizeof(prompt), "%s [%s]> ", last, def ? "Y" : "N");
+		rc = read_answer(s, prompt, answer, sizeof(answer));
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			continue;
+		if (answer[0] == '\0') {
+			*out = def;
+			return 0;
+		}
+		if (strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(answer, "n") == 0 || strcasecmp(answer, "no") == 0) {
+			*out = false;
+			return 0;
+		}
+		if (reject(s, "You must enter Y or N.") < 0)
+			return -1;
+	}
+}
+
+int ask_pick(struct session *s, const char *question, const char *const *items, size_t n,
+	     int def, int *chosen)
+{
+	char answer[INPUT_LINE_MAX], prompt[64];
+
+	for (;;) {
+		int rc;
+		long v;
+		char *end;
+
+		if (question)
+			printf("%s\n", question);
+		for (size_t i = 0; i < n; i++)
+			printf("%zu. %s\n", i + 1, items[i]);
+		if (def > 0)
+			snprintf(prompt, sizeof(prompt), "[%d]> ", def);
+		else
+			snprintf(prompt, sizeof(prompt), "[]> ");
+		rc = read_answer(s, prompt, answer, sizeof(answer));
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			continue;
+		if (answer[0] == '\0' && def > 0) {
+			*chosen = def;
+			return 0;
+		}
+		v = strtol(answer, &end, 10);
+		if (answer[0] && *end == '\0' && v >= 1 && (size_t)v <= n) {
+			*chosen = (int)v;
+			return 0;
+		}
+		char msg[128];
+		snprintf(msg, sizeof(msg), "That value is not valid. Enter a number from 1 to %zu.", n);
+		if (reject(s, msg) < 0)
+			return -1;
+	}
+}
+
+int ask_menu(struct session *s, const struct menu_op *ops, size_t n, bool eof_leaves,
+	     int *chosen)
+{
+	char answer[INPUT_LINE_MAX];
+	const char *names[32];
+	const char *const *saved = s->completions;
+
+	for (size_t i = 0; i < n && i < 31; i++)
+		names[i] = ops[i].name;
+	names[n < 31 ? n : 31] = NULL;
+	for (;;) {
+		int rc;
+
+		printf("\nChoose the operation you want to perform:\n");
+		for (size_t i = 0; i < n; i++)
+			printf("- %s - %s\n", ops[i].name, ops[i].description);
+		s->completions = names;
+		rc = read_answer(s, "[]> ", answer, sizeof(answer));
+		s->completions = saved;
+		if (rc < 0) {
+			if (s->abort == ABORT_EOF && eof_leaves) {
+				s->abort = ABORT_NONE;
+				*chosen = -1;
+				return 0;
+			}
+			return -1;
+		}
+		if (rc > 0)
+			continue;
+		if (answer[0] == '\0') {
+			*chosen = -1;
+			return 0;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (strcasecmp(answer, ops[i].name) == 0) {
+				*chosen = (int)i;
+				return 0;
+			}
+		char msg[INPUT_LINE_MAX + 64];
+		snprintf(msg, sizeof(msg), "Unknown option \"%.60s\". Enter one of the operations "
+					   "listed, or press Enter to go back.", answer);
+		if (reject(s, msg) < 0)
+			return -1;
+	}
+}

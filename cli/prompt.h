@@ -1,0 +1,46 @@
+/* prompt: the AsyncOS dialog vocabulary. Every question the console asks goes
+ * through these calls, which own the "[default]> " spelling, the re-ask on an
+ * invalid answer (terminal) and the abort (batch). No dialog prints a prompt
+ * by hand.
+ *
+ * All return 0 on an answer, -1 when the command must stop (s->abort says why). */
+#ifndef TLSGATE_PROMPT_H
+#define TLSGATE_PROMPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../core/err.h"
+#include "session.h"
+
+/* Checks an answer; may rewrite it in place (e.g. normalise). */
+typedef int (*answer_check_fn)(char *answer, void *arg, struct err *e);
+
+/* Free text: prints `question` (may be NULL or hold several lines), then
+ * "[def]> ". Enter takes `def`; `def` NULL means an answer is required. */
+int ask_text(struct session *s, const char *question, const char *def, char *out, size_t len,
+	     answer_check_fn check, void *arg);
+
+/* "QUESTION [Y]> " on one line. */
+int ask_yes_no(struct session *s, const char *question, bool def, bool *out);
+
+/* A numbered pick-list: "1. text" lines under `question`; answers one number.
+ * `def` is 1-based (0: no default). */
+int ask_pick(struct session *s, const char *question, const char *const *items, size_t n,
+	     int def, int *chosen);
+
+struct menu_op {
+	const char *name;        /* "INBOUND", matched case-insensitively */
+	const char *description; /* "Edit Inbound SMTP ssl settings." */
+};
+
+/* An operation menu. *chosen is the index, or -1 when the admin pressed
+ * Enter (leave this menu). With `eof_leaves`, end of input also leaves (a
+ * command's top menu, so `ssh host sslconfig` can simply view settings). */
+int ask_menu(struct session *s, const struct menu_op *ops, size_t n, bool eof_leaves,
+	     int *chosen);
+
+/* Prints a one-line error the way every prompt does. */
+void say_error(const char *msg);
+
+#endif

@@ -1,0 +1,29 @@
+/* session: the state of one console session (who, where, which mode), shared
+ * by the input reader, the prompts and every command. */
+#ifndef TLSGATE_SESSION_H
+#define TLSGATE_SESSION_H
+
+#include <stdbool.h>
+
+#include "../db/db.h"
+
+enum abort_reason {
+	ABORT_NONE,
+	ABORT_EOF,       /* input ended inside a command */
+	ABORT_INTERRUPT, /* Ctrl-C */
+	ABORT_ERROR,     /* an invalid answer in batch mode */
+};
+
+struct session {
+	struct db *db;
+	const char *home;
+	char user[64];
+	bool interactive;   /* answers come from a terminal: re-ask on error */
+	bool echo_answers;  /* batch: print each answer after its prompt */
+	enum abort_reason abort;
+	bool quit;          /* exit/quit ran */
+	bool failed;        /* a batch error happened: exit 1 */
+	const char *const *completions; /* words Tab completes at the current prompt */
+};
+
+#endif

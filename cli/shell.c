@@ -1,0 +1,182 @@
+/* shell: the command loop, dispatch, and the all-or-nothing batch rule. */
+#include "shell.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "input.h"
+#include "prompt.h"
+
+#define MAX_WORDS 16
+
+int shell_split_words(char *line, char **argv, int max)
+{
+	char *in = line, *out = line;
+	int argc = 0;
+
+	for (;;) {
+		while (*in == ' ' || *in == '\t')
+			in++;
+		if (*in == '\0')
+			return argc;
+		if (argc == max)
+			return -1;
+		argv[argc++] = out;
+		int quoted = 0;
+		while (*in && (quoted || (*in != ' ' && *in != '\t'))) {
+			if (*in == '"') {
+				quoted = !quoted;
+				in++;
+			} else if (*in == '\\' && quoted && (in[1] == '"' || in[1] == '\\')) {
+				*out++ = in[1];
+				in += 2;
+			} else {
+				*out++ = *in++;
+			}
+		}
+		if (quoted)
+			return -1;
+		if (*in)
+			in++;
+		*out++ = '\0';
+	}
+}
+
+static void print_login_notice(struct session *s)
+{
+	long staged;
+	struct err e;
+
+	if (db_staged_count(s->db, s->user, &staged, &e) == 0 && staged > 0)
+		printf("You have uncommitted changes from an earlier session. Use \"commit\" to "
+		       "apply them or \"clear\" to discard them.\n");
+}
+
+/* Runs one command line (no ';'). Returns 0, or -1 when a batch must stop. */
+static int run_one(struct session *s, char *line, bool fail_fast)
+{
+	char *argv[MAX_WORDS];
+	const struct command *cmd;
+	struct staged_snapshot *before = NULL;
+	struct err e;
+	int argc = shell_split_words(line, argv, MAX_WORDS);
+
+	if (argc == 0)
+		return 0;
+	if (argc < 0) {
+		say_error("That value is not valid. Check the quotes, and use at most 16 words.");
+		return fail_fast ? -1 : 0;
+	}
+	cmd = command_find(argv[0]);
+	if (!cmd) {
+		printf("Unknown command: \"%.60s\". Type \"help\" for the list of commands.\n",
+		       argv[0]);
+		return fail_fast ? -1 : 0;
+	}
+	if (db_staged_save(s->db, s->user, &before, &e) < 0) {
+		say_error(e.msg);
+		return fail_fast ? -1 : 0;
+	}
+	s->abort = ABORT_NONE;
+	int rc = cmd->run(s, argc, argv);
+	if (rc < 0 && (s->abort == ABORT_INTERRUPT || (s->abort == ABORT_EOF && s->interactive))) {
+		/* Ctrl-C (or Ctrl-D at a question) abandons this command's edits only. */
+		printf("-- Changes not recorded\n");
+		db_staged_restore(s->db, s->user, before, &e);
+	} else if (rc < 0 && s->abort == ABORT_EOF) {
+		printf("The input ended inside \"%s\".\n", cmd->name);
+	}
+	db_staged_snapshot_free(before);
+	return rc < 0 && fail_fast ? -1 : 0;
+}
+
+static void top_prompt(struct session *s, char *buf, size_t len)
+{
+	struct config c;
+	struct err e;
+
+	if (db_load_config(s->db, 0, &c, &e) < 0)
+		snprintf(c.hostname, sizeof(c.hostname), "tlsgate");
+	snprintf(buf, len, "%s> ", c.hostname);
+}
+
+static long latest_version(struct session *s)
+{
+	long v = 0;
+	struct err e;
+
+	db_latest_version(s->db, &v, &e);
+	return v;
+}
+
+int shell_run(struct session *s, const char *one_shot)
+{
+	bool fail_fast = !s->interactive || one_shot;
+	struct staged_snapshot *batch_start = NULL;
+	long batch_version = latest_version(s), first_version = batch_version;
+	char line[INPUT_LINE_MAX], prompt[CONFIG_HOSTNAME_MAX + 4];
+	struct err e;
+	int status = 0;
+
+	input_init(s);
+	print_login_notice(s);
+	if (fail_fast && db_staged_save(s->db, s->user, &batch_start, &e) < 0) {
+		say_error(e.msg);
+		return 1;
+	}
+	if (one_shot && input_queue_commands(one_shot) < 0) {
+		say_error("That value is not valid: a quote is not closed.");
+		status = 1;
+	}
+	while (status == 0 && !s->quit) {
+		if (input_next_command(line, sizeof(line)) < 0) {
+			if (one_shot)
+				break;
+			top_prompt(s, prompt, sizeof(prompt));
+			s->completions = command_completions();
+			enum input_status in = input_read(s, prompt, line, sizeof(line));
+			s->completions = NULL;
+			if (in == INPUT_EOF)
+				break;
+			if (in == INPUT_INTERRUPT)
+				continue;
+			if (in == INPUT_TOO_LONG) {
+				say_error("That value is not valid: the line is too long.");
+				status = fail_fast ? 1 : 0;
+				continue;
+			}
+			input_add_history(line);
+			if (input_queue_commands(line) < 0) {
+				say_error("That value is not valid: a quote is not closed.");
+				status = fail_fast ? 1 : 0;
+			}
+			continue;
+		}
+		if (run_one(s, line, fail_fast) < 0)
+			status = 1;
+		/* A commit inside the batch ends what the batch can take back. */
+		if (fail_fast && latest_version(s) != batch_version) {
+			batch_version = latest_version(s);
+			db_staged_snapshot_free(batch_start);
+			batch_start = NULL;
+			if (db_staged_save(s->db, s->user, &batch_start, &e) < 0)
+				status = 1;
+		}
+	}
+	if (status != 0 && batch_start) {
+		db_staged_restore(s->db, s->user, batch_start, &e);
+		if (batch_version == first_version)
+			printf("-- Stopped on an error: nothing was committed, and the edits this "
+			       "input staged were discarded.\n");
+		else
+			printf("-- Stopped on an error: the edits staged since this input's last "
+			       "commit were discarded.\n");
+	}
+	if (s->interactive && !s->quit && !one_shot)
+		printf("\n");
+	db_staged_snapshot_free(batch_start);
+	input_shutdown();
+	fflush(stdout);
+	return status;
+}

@@ -1,0 +1,164 @@
+/* db: opening the database, its schema migrations and first-start contents. */
+#include "db_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Each entry moves the schema from version i to i+1 (PRAGMA user_version).
+ * Entries are only ever appended. */
+static const char *const migrations[] = {
+	"CREATE TABLE config_versions ("
+	"  version INTEGER PRIMARY KEY,"
+	"  user TEXT NOT NULL,"
+	"  time INTEGER NOT NULL,"
+	"  comment TEXT NOT NULL DEFAULT '',"
+	"  saved_for_rollback INTEGER NOT NULL DEFAULT 1);"
+	"CREATE TABLE config_values ("
+	"  version INTEGER NOT NULL REFERENCES config_versions(version) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (version, key)) WITHOUT ROWID;"
+	"CREATE TABLE staged ("
+	"  user TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  base_version INTEGER NOT NULL,"
+	"  staged_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (user, key)) WITHOUT ROWID;",
+};
+#define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int db_sql_error(struct db *db, const char *what, struct err *e)
+{
+	return err_set(e, "Database error while %s: %s", what, sqlite3_errmsg(db->sql));
+}
+
+int db_exec(struct db *db, const char *sql, struct err *e)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->sql, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(e, "Database error: %s", msg ? msg : "unknown");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e)
+{
+	if (sqlite3_prepare_v2(db->sql, sql, -1, st, NULL) != SQLITE_OK)
+		return db_sql_error(db, "preparing a query", e);
+	return 0;
+}
+
+static int get_user_version(struct db *db, int *v, struct err *e)
+{
+	sqlite3_stmt *st;
+
+	if (db_prepare(db, "PRAGMA user_version", &st, e) < 0)
+		return -1;
+	*v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static void initial_hostname(char *buf, size_t len)
+{
+	struct err ignored;
+
+	if (gethostname(buf, len) != 0 || config_check_hostname(buf, &ignored) < 0)
+		snprintf(buf, len, "%s", "tlsgate");
+}
+
+static int seed_first_version(struct db *db, struct err *e)
+{
+	struct config c;
+
+	config_defaults(&c);
+	initial_hostname(c.hostname, sizeof(c.hostname));
+	if (db_insert_version(db, 1, "system", "Initial configuration", 1, e) < 0)
+		return -1;
+	return db_write_snapshot(db, 1, &c, e);
+}
+
+static int migrate(struct db *db, struct err *e)
+{
+	int have;
+	char sql[64];
+
+	if (db_exec(db, "BEGIN IMMEDIATE", e) < 0)
+		return -1;
+	if (get_user_version(db, &have, e) < 0)
+		goto fail;
+	if (have > MIGRATION_COUNT) {
+		err_set(e, "The database %s was written by a newer tlsgate (schema %d).", db->path,
+			have);
+		goto fail;
+	}
+	for (int v = have; v < MIGRATION_COUNT; v++)
+		if (db_exec(db, migrations[v], e) < 0)
+			goto fail;
+	if (have == 0 && seed_first_version(db, e) < 0)
+		goto fail;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", MIGRATION_COUNT);
+	if (db_exec(db, sql, e) < 0 || db_exec(db, "COMMIT", e) < 0)
+		goto fail;
+	return 0;
+fail:
+	db_exec(db, "ROLLBACK", NULL);
+	return -1;
+}
+
+int db_open(const char *home, struct db **out, struct err *e)
+{
+	struct db *db = calloc(1, sizeof(*db));
+	mode_t old_mask;
+	int rc;
+
+	if (!db)
+		return err_set(e, "Out of memory.");
+	if (snprintf(db->path, sizeof(db->path), "%s/config.db", home) >= (int)sizeof(db->path)) {
+		free(db);
+		return err_set(e, "The home directory path is too long.");
+	}
+	/* SQLite creates the -wal and -shm files later; they inherit this mask. */
+	old_mask = umask(077);
+	rc = sqlite3_open_v2(db->path, &db->sql,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL);
+	umask(old_mask);
+	if (rc != SQLITE_OK) {
+		err_set(e, "Cannot open %s: %s", db->path,
+			db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
+		sqlite3_close(db->sql);
+		free(db);
+		return -1;
+	}
+	chmod(db->path, 0600);
+	sqlite3_busy_timeout(db->sql, 5000);
+	if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+			"PRAGMA foreign_keys=ON;", e) < 0 ||
+	    migrate(db, e) < 0) {
+		db_close(db);
+		return -1;
+	}
+	*out = db;
+	return 0;
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	sqlite3_close(db->sql);
+	free(db);
+}
+
+const char *db_path(const struct db *db)
+{
+	return db->path;
+}

@@ -1,0 +1,22 @@
+/* db_internal: what the db/ files share and nothing outside db/ may use. */
+#ifndef TLSGATE_DB_INTERNAL_H
+#define TLSGATE_DB_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "db.h"
+
+struct db {
+	sqlite3 *sql;
+	char path[4096];
+};
+
+int db_exec(struct db *db, const char *sql, struct err *e);
+int db_sql_error(struct db *db, const char *what, struct err *e);
+int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e);
+/* Writes every setting of `c` as version `version`'s snapshot. */
+int db_write_snapshot(struct db *db, long version, const struct config *c, struct err *e);
+int db_insert_version(struct db *db, long version, const char *user, const char *comment,
+		      int save_for_rollback, struct err *e);
+
+#endif

@@ -1,0 +1,186 @@
+/* db_staged: each user's staged edits, written as they are made so that a
+ * crashed or disconnected session loses nothing. */
+#include "db_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct staged_row {
+	char *key;
+	char *value;
+	long base_version;
+};
+
+struct staged_snapshot {
+	size_t count;
+	struct staged_row *rows;
+};
+
+static int upsert(struct db *db, const char *user, const char *key, const char *value, long base,
+		  struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "INSERT INTO staged(user, key, value, base_version, staged_at) "
+			   "VALUES (?, ?, ?, ?, ?) ON CONFLICT(user, key) DO UPDATE SET "
+			   "value = excluded.value, staged_at = excluded.staged_at", &st, e) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, base);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_sql_error(db, "staging an edit", e);
+}
+
+static int unstage(struct db *db, const char *user, const char *key, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "DELETE FROM staged WHERE user = ? AND key = ?", &st, e) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_sql_error(db, "unstaging an edit", e);
+}
+
+static int stage_differences(struct db *db, const char *user, const struct config *edited,
+			     struct err *e)
+{
+	struct config committed;
+	struct strbuf now, then;
+	long latest;
+	int rc = 0;
+
+	if (db_latest_version(db, &latest, e) < 0 || db_load_config(db, latest, &committed, e) < 0)
+		return -1;
+	strbuf_init(&now);
+	strbuf_init(&then);
+	for (size_t i = 0; i < config_settings_count && rc == 0; i++) {
+		const struct setting *s = &config_settings[i];
+		strbuf_reset(&now);
+		strbuf_reset(&then);
+		config_get(edited, s, &now);
+		config_get(&committed, s, &then);
+		if (strcmp(now.data, then.data) == 0)
+			rc = unstage(db, user, s->key, e);
+		else
+			rc = upsert(db, user, s->key, now.data, latest, e);
+	}
+	strbuf_free(&now);
+	strbuf_free(&then);
+	return rc;
+}
+
+int db_stage_config(struct db *db, const char *user, const struct config *edited, struct err *e)
+{
+	if (db_exec(db, "BEGIN IMMEDIATE", e) < 0)
+		return -1;
+	if (stage_differences(db, user, edited, e) < 0 || db_exec(db, "COMMIT", e) < 0) {
+		db_exec(db, "ROLLBACK", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int db_staged_count(struct db *db, const char *user, long *count, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "SELECT count(*) FROM staged WHERE user = ?", &st, e) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*count = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_sql_error(db, "counting staged edits", e);
+}
+
+int db_clear_staged(struct db *db, const char *user, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "DELETE FROM staged WHERE user = ?", &st, e) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_sql_error(db, "clearing staged edits", e);
+}
+
+void db_staged_snapshot_free(struct staged_snapshot *snap)
+{
+	if (!snap)
+		return;
+	for (size_t i = 0; i < snap->count; i++) {
+		free(snap->rows[i].key);
+		free(snap->rows[i].value);
+	}
+	free(snap->rows);
+	free(snap);
+}
+
+int db_staged_save(struct db *db, const char *user, struct staged_snapshot **out, struct err *e)
+{
+	struct staged_snapshot *snap = calloc(1, sizeof(*snap));
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	if (!snap)
+		return err_set(e, "Out of memory.");
+	if (db_prepare(db, "SELECT key, value, base_version FROM staged WHERE user = ?", &st, e) < 0) {
+		free(snap);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (snap->count == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct staged_row *rows = realloc(snap->rows, cap * sizeof(*rows));
+			if (!rows)
+				abort();
+			snap->rows = rows;
+		}
+		struct staged_row *r = &snap->rows[snap->count++];
+		r->key = strdup((const char *)sqlite3_column_text(st, 0));
+		r->value = strdup((const char *)sqlite3_column_text(st, 1));
+		r->base_version = (long)sqlite3_column_int64(st, 2);
+		if (!r->key || !r->value)
+			abort();
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		db_staged_snapshot_free(snap);
+		return db_sql_error(db, "reading staged edits", e);
+	}
+	*out = snap;
+	return 0;
+}
+
+int db_staged_restore(struct db *db, const char *user, const struct staged_snapshot *snap,
+		      struct err *e)
+{
+	if (db_exec(db, "BEGIN IMMEDIATE", e) < 0)
+		return -1;
+	if (db_clear_staged(db, user, e) < 0)
+		goto fail;
+	for (size_t i = 0; i < snap->count; i++)
+		if (upsert(db, user, snap->rows[i].key, snap->rows[i].value,
+			   snap->rows[i].base_version, e) < 0)
+			goto fail;
+	return db_exec(db, "COMMIT", e);
+fail:
+	db_exec(db, "ROLLBACK", NULL);
+	return -1;
+}

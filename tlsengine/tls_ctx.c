@@ -1,0 +1,202 @@
+/* tls_ctx: building SSL_CTXs from tlsgate settings. */
+#include "tls_ctx.h"
+
+#include <openssl/err.h>
+#include <stdio.h>
+#include <string.h>
+
+static const int protocol_of[TLS_VERSION_COUNT] = {
+	[TLS_V1_0] = TLS1_VERSION,
+	[TLS_V1_1] = TLS1_1_VERSION,
+	[TLS_V1_2] = TLS1_2_VERSION,
+	[TLS_V1_3] = TLS1_3_VERSION,
+};
+
+void tls_last_error(char *buf, size_t len)
+{
+	unsigned long code = ERR_peek_last_error();
+	char text[256];
+
+	ERR_error_string_n(code, text, sizeof(text));
+	snprintf(buf, len, "(%lu, '%s')", code, text);
+}
+
+static int openssl_error(struct err *e, const char *what)
+{
+	unsigned long code = ERR_peek_last_error();
+	char text[256] = "unknown error";
+
+	if (code)
+		ERR_error_string_n(code, text, sizeof(text));
+	ERR_clear_error();
+	return err_set(e, "%s: %s", what, text);
+}
+
+/* Applies methods, ciphers and renegotiation: everything but the certificate. */
+static int apply_policy(SSL_CTX *ctx, enum tls_service_id id, const struct tls_service *svc,
+			tls_method_set methods, struct err *e)
+{
+	int lo = methods_lowest(methods), hi = methods_highest(methods);
+
+	if (lo < 0 || !methods_is_contiguous(methods))
+		return err_set(e, "TLS protocols can be enabled only in sequence.");
+	/* OpenSSL 3 refuses TLS 1.0/1.1 at security level 1 and above (their
+	 * handshake signatures use SHA-1); level 0 only when the admin enabled them. */
+	if (lo < TLS_V1_2)
+		SSL_CTX_set_security_level(ctx, 0);
+	if (!SSL_CTX_set_min_proto_version(ctx, protocol_of[lo]) ||
+	    !SSL_CTX_set_max_proto_version(ctx, protocol_of[hi]))
+		return openssl_error(e, "Cannot set the TLS versions");
+	if (!SSL_CTX_set_cipher_list(ctx, svc->ciphers))
+		return openssl_error(e, "The cipher string selects no cipher");
+	if (!SSL_CTX_set_ciphersuites(ctx, TLS13_SUITES))
+		return openssl_error(e, "Cannot set the TLS 1.3 suites");
+	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	if (id != SVC_OUTBOUND && svc->renegotiation) {
+		SSL_CTX_clear_options(ctx, SSL_OP_NO_RENEGOTIATION);
+		SSL_CTX_set_options(ctx, SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
+	} else {
+		SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+	}
+	return 0;
+}
+
+SSL_CTX *ctx_build(enum tls_service_id id, const struct tls_service *svc, X509 *cert,
+		   STACK_OF(X509) *chain, EVP_PKEY *key, struct err *e)
+{
+	SSL_CTX *ctx = SSL_CTX_new(id == SVC_OUTBOUND ? TLS_client_method() : TLS_server_method());
+
+	if (!ctx) {
+		openssl_error(e, "Cannot create a TLS context");
+		return NULL;
+	}
+	if (apply_policy(ctx, id, svc, svc->methods, e) < 0)
+		goto fail;
+	if (cert && key) {
+		if (SSL_CTX_use_certificate(ctx, cert) != 1 || SSL_CTX_use_PrivateKey(ctx, key) != 1) {
+			openssl_error(e, "The certificate cannot be used");
+			goto fail;
+		}
+		if (SSL_CTX_check_private_key(ctx) != 1) {
+			openssl_error(e, "The private key does not match the certificate");
+			goto fail;
+		}
+		for (int i = 0; chain && i < sk_X509_num(chain); i++)
+			if (SSL_CTX_add1_chain_cert(ctx, sk_X509_value(chain, i)) != 1) {
+				openssl_error(e, "An intermediate certificate cannot be used");
+				goto fail;
+			}
+	}
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+int ctx_validate_config(const struct config *c, struct err *e)
+{
+	for (int id = 0; id < SVC_COUNT; id++) {
+		struct err why;
+		SSL_CTX *ctx = ctx_build(id, &c->svc[id], NULL, NULL, NULL, &why);
+		if (!ctx)
+			return err_set(e, "%s: %s", service_names(id)->title, why.msg);
+		SSL_CTX_free(ctx);
+	}
+	return 0;
+}
+
+int tls_check_ciphers(const char *ciphers, struct err *e)
+{
+	SSL_CTX *ctx;
+	int ok;
+
+	if (config_check_ciphers_syntax(ciphers, e) < 0)
+		return -1;
+	ctx = SSL_CTX_new(TLS_method());
+	if (!ctx)
+		return openssl_error(e, "Cannot create a TLS context");
+	ok = SSL_CTX_set_cipher_list(ctx, ciphers);
+	SSL_CTX_free(ctx);
+	ERR_clear_error();
+	if (!ok)
+		return err_set(e, "That value is not valid. OpenSSL selects no cipher from \"%.200s\".",
+			       ciphers);
+	return 0;
+}
+
+void tls_cipher_unmatched_entries(const char *ciphers, struct strbuf *out)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+	const char *p = ciphers;
+	char entry[CONFIG_CIPHERS_MAX];
+
+	if (!ctx)
+		return;
+	while (*p) {
+		size_t n = strcspn(p, ":");
+		if (n < sizeof(entry) && !strchr("!-+@", p[0])) {
+			memcpy(entry, p, n);
+			entry[n] = '\0';
+			if (!SSL_CTX_set_cipher_list(ctx, entry))
+				strbuf_printf(out, "%s\n", entry);
+		}
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	ERR_clear_error();
+	SSL_CTX_free(ctx);
+}
+
+int tls_describe_ciphers(const char *ciphers, struct strbuf *out, struct err *e)
+{
+	SSL_CTX *ctx;
+	SSL *ssl;
+	STACK_OF(SSL_CIPHER) *list;
+
+	if (tls_check_ciphers(ciphers, e) < 0)
+		return -1;
+	/* As `openssl ciphers -v` does: a server context, its SSL's cipher list. */
+	ctx = SSL_CTX_new(TLS_server_method());
+	if (!ctx || !SSL_CTX_set_cipher_list(ctx, ciphers) || !(ssl = SSL_new(ctx))) {
+		SSL_CTX_free(ctx);
+		return openssl_error(e, "Cannot list the ciphers");
+	}
+	list = SSL_get_ciphers(ssl);
+	for (int i = 0; i < sk_SSL_CIPHER_num(list); i++) {
+		char line[256];
+		SSL_CIPHER_description(sk_SSL_CIPHER_value(list, i), line, sizeof(line));
+		strbuf_puts(out, line);
+	}
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	return 0;
+}
+
+int tls_usable_cipher_count(enum tls_service_id id, const struct tls_service *svc,
+			    enum tls_version v)
+{
+	struct tls_service probe = *svc;
+	struct err ignored;
+	SSL_CTX *ctx;
+	SSL *ssl;
+	STACK_OF(SSL_CIPHER) *list;
+	int count = -1;
+
+	/* Same policy as the service, narrowed to one version but keeping the
+	 * security level the full method set would get. */
+	ctx = SSL_CTX_new(TLS_client_method());
+	if (!ctx)
+		return -1;
+	if (apply_policy(ctx, id, &probe, svc->methods, &ignored) == 0 &&
+	    SSL_CTX_set_min_proto_version(ctx, protocol_of[v]) &&
+	    SSL_CTX_set_max_proto_version(ctx, protocol_of[v]) && (ssl = SSL_new(ctx))) {
+		list = SSL_get1_supported_ciphers(ssl);
+		count = list ? sk_SSL_CIPHER_num(list) : 0;
+		sk_SSL_CIPHER_free(list);
+		SSL_free(ssl);
+	}
+	ERR_clear_error();
+	SSL_CTX_free(ctx);
+	return count;
+}

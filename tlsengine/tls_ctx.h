@@ -1,0 +1,43 @@
+/* tls_ctx: the one place where a service's settings become an OpenSSL
+ * SSL_CTX. The daemon builds its contexts here and the shell validates
+ * commits here, so the engines can never be handed a config they refuse. */
+#ifndef TLSGATE_TLS_CTX_H
+#define TLSGATE_TLS_CTX_H
+
+#include <openssl/ssl.h>
+
+#include "../core/config.h"
+#include "../core/err.h"
+#include "../core/strbuf.h"
+
+/* The fixed TLS 1.3 suites (AsyncOS 15.5: not configurable). */
+#define TLS13_SUITES "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"
+
+/* Build the context of service `id` (server for GUI/inbound, client for
+ * outbound). `cert`/`key` may be NULL (validation without a certificate, or an
+ * outbound client without one); both are up-referenced, not taken. */
+SSL_CTX *ctx_build(enum tls_service_id id, const struct tls_service *svc, X509 *cert,
+		   STACK_OF(X509) *chain, EVP_PKEY *key, struct err *e);
+
+/* Build every service's context of `c` without certificates: what the shell
+ * runs before writing a commit. */
+int ctx_validate_config(const struct config *c, struct err *e);
+
+/* Does OpenSSL accept this cipher string (at least one suite selected)? */
+int tls_check_ciphers(const char *ciphers, struct err *e);
+/* Lists, one per line, positive entries of the cipher string that select no
+ * suite at all (likely typos OpenSSL silently ignores). */
+void tls_cipher_unmatched_entries(const char *ciphers, struct strbuf *out);
+
+/* The suites a cipher string selects, as `openssl ciphers -v` prints them. */
+int tls_describe_ciphers(const char *ciphers, struct strbuf *out, struct err *e);
+
+/* How many suites a client restricted to version `v` could negotiate with
+ * this service's settings (TLS 1.3: the fixed suites). -1 on error. */
+int tls_usable_cipher_count(enum tls_service_id id, const struct tls_service *svc,
+			    enum tls_version v);
+
+/* The last OpenSSL error as "(code, 'string')" — the AsyncOS log spelling. */
+void tls_last_error(char *buf, size_t len);
+
+#endif
