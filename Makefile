@@ -48,7 +48,7 @@ BUILD_PKGS := gcc make libc6-dev pkg-config openssl libssl-dev libsqlite3-dev li
 	      libevent-dev
 TEST_PKGS  := $(BUILD_PKGS) sqlite3 tmux expect swaks curl clang-format python3 procps iproute2
 
-.PHONY: all clean check check-san deps deps-test format format-check help install run unit
+.PHONY: all clean check check-san deps deps-test print-test-pkgs format format-check help install run unit
 
 all: $(BUILD)/tlsgate $(BUILD)/tlsgated
 
@@ -99,6 +99,9 @@ deps:
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; if [ -n "$$missing" ]; then echo "Installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) -E apt-get install -y -q $$missing; fi
+
+print-test-pkgs:
+	@echo $(TEST_PKGS)
 
 deps-test:
 	$(Q)$(MAKE) --no-print-directory deps BUILD_PKGS="$(TEST_PKGS)"

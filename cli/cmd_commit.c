@@ -22,8 +22,7 @@ static void apply_live(struct session *s, long version)
 	char why[512];
 
 	switch (daemon_apply(s->home, version, APPLY_TIMEOUT_MS, why, sizeof(why))) {
-	case APPLY_DONE:
-		break;
+	case APPLY_DONE: break;
 	case APPLY_NOT_RUNNING:
 		printf("tlsgated is not running; the engines will use this configuration "
 		       "when it starts.\n");
@@ -55,11 +54,12 @@ int commit_dialog(struct session *s, const char *comment_or_null)
 		if (ask_text(s, "Please enter some comments describing your changes:", "", comment,
 			     sizeof(comment), NULL, NULL) < 0)
 			return -1;
-		if (ask_yes_no(s, "Do you want to save the current configuration for rollback?", true,
-			       &save) < 0)
+		if (ask_yes_no(s, "Do you want to save the current configuration for rollback?",
+			       true, &save) < 0)
 			return -1;
 	}
-	if (db_commit(s->db, s->user, comment, save, validate_for_engines, NULL, &version, &e) < 0) {
+	if (db_commit(s->db, s->user, comment, save, validate_for_engines, NULL, &version, &e) <
+	    0) {
 		char msg[sizeof(e.msg) + 64];
 		snprintf(msg, sizeof(msg), "The changes were not committed: %s", e.msg);
 		return command_error(s, msg);

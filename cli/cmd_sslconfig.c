@@ -22,28 +22,32 @@ static const struct flag_option {
 	size_t offset;
 	const char *what; /* "peer certificate FQDN validation" */
 } flags[] = {
-	{offsetof(struct config, other_client_tlsv10), "TLS v1.0 for other client services"},
-	{offsetof(struct config, peer_cert_fqdn), "peer certificate FQDN validation"},
-	{offsetof(struct config, peer_cert_x509), "peer certificate X509 validation"},
+	{ offsetof(struct config, other_client_tlsv10), "TLS v1.0 for other client services" },
+	{ offsetof(struct config, peer_cert_fqdn), "peer certificate FQDN validation" },
+	{ offsetof(struct config, peer_cert_x509), "peer certificate X509 validation" },
 };
 
 static const struct menu_op ops[] = {
-	{"GUI", "Edit GUI HTTPS ssl settings."},
-	{"INBOUND", "Edit Inbound SMTP ssl settings."},
-	{"OUTBOUND", "Edit Outbound SMTP ssl settings."},
-	{"VERIFY", "Verify and show ssl cipher list."},
-	{"OTHER_CLIENT_TLSV10", "Edit TLS v1.0 for other client services."},
-	{"PEER_CERT_FQDN", "Validate peer certificate FQDN compliance."},
-	{"PEER_CERT_X509", "Validate peer certificate X509 compliance."},
+	{ "GUI", "Edit GUI HTTPS ssl settings." },
+	{ "INBOUND", "Edit Inbound SMTP ssl settings." },
+	{ "OUTBOUND", "Edit Outbound SMTP ssl settings." },
+	{ "VERIFY", "Verify and show ssl cipher list." },
+	{ "OTHER_CLIENT_TLSV10", "Edit TLS v1.0 for other client services." },
+	{ "PEER_CERT_FQDN", "Validate peer certificate FQDN compliance." },
+	{ "PEER_CERT_X509", "Validate peer certificate X509 compliance." },
 };
 
 static const struct {
 	sslconfig_op_fn run;
 	int arg;
 } op_handlers[] = {
-	{edit_service, SVC_GUI}, {edit_service, SVC_INBOUND}, {edit_service, SVC_OUTBOUND},
-	{verify_ciphers, 0},     {edit_flag, 0},              {edit_flag, 1},
-	{edit_flag, 2},
+	{ edit_service, SVC_GUI },
+	{ edit_service, SVC_INBOUND },
+	{ edit_service, SVC_OUTBOUND },
+	{ verify_ciphers, 0 },
+	{ edit_flag, 0 },
+	{ edit_flag, 1 },
+	{ edit_flag, 2 },
 };
 
 static int check_methods(char *answer, void *arg, struct err *e)
@@ -107,7 +111,8 @@ static int edit_service(struct session *s, struct config *c, int id)
 		return -1;
 	svc->methods = methods;
 
-	snprintf(question, sizeof(question), "\nEnter the %s ssl cipher you want to use.", n->prompt);
+	snprintf(question, sizeof(question), "\nEnter the %s ssl cipher you want to use.",
+		 n->prompt);
 	if (ask_text(s, question, svc->ciphers, answer, sizeof(answer), check_ciphers, NULL) < 0)
 		return -1;
 	size_t clen = strlen(answer); /* check_ciphers bounded it below CONFIG_CIPHERS_MAX */
@@ -195,7 +200,8 @@ int cmd_sslconfig(struct session *s, int argc, char **argv)
 		before = c;
 		if (op_handlers[chosen].run(s, &c, op_handlers[chosen].arg) < 0)
 			return -1;
-		if (memcmp(&before, &c, sizeof(c)) != 0 && db_stage_config(s->db, s->user, &c, &e) < 0)
+		if (memcmp(&before, &c, sizeof(c)) != 0 &&
+		    db_stage_config(s->db, s->user, &c, &e) < 0)
 			return command_error(s, e.msg);
 		printf("\n");
 	}

@@ -48,8 +48,10 @@ int cmd_quit(struct session *s, int argc, char **argv)
 	if (db_staged_count(s->db, s->user, &staged, &e) < 0)
 		return command_error(s, e.msg);
 	if (staged > 0) {
-		if (ask_yes_no(s, "There are uncommitted changes. Do you want to commit before exiting?",
-			       false, &commit_now) < 0)
+		if (ask_yes_no(
+			    s,
+			    "There are uncommitted changes. Do you want to commit before exiting?",
+			    false, &commit_now) < 0)
 			return -1;
 		if (commit_now && commit_dialog(s, NULL) < 0)
 			return -1;

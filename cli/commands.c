@@ -8,14 +8,14 @@
 #include "prompt.h"
 
 const struct command commands[] = {
-	{"clear", "Clear pending changes.", cmd_clear},
-	{"commit", "Commit changes.", cmd_commit},
-	{"exit", "Exit the console.", cmd_quit},
-	{"help", "List the available commands.", cmd_help},
-	{"quit", "Exit the console.", cmd_quit},
-	{"sethostname", "Set the name of the machine.", cmd_sethostname},
-	{"sslconfig", "Configure SSL settings.", cmd_sslconfig},
-	{NULL, NULL, NULL},
+	{ "clear", "Clear pending changes.", cmd_clear },
+	{ "commit", "Commit changes.", cmd_commit },
+	{ "exit", "Exit the console.", cmd_quit },
+	{ "help", "List the available commands.", cmd_help },
+	{ "quit", "Exit the console.", cmd_quit },
+	{ "sethostname", "Set the name of the machine.", cmd_sethostname },
+	{ "sslconfig", "Configure SSL settings.", cmd_sslconfig },
+	{ NULL, NULL, NULL },
 };
 
 const char *const *command_completions(void)

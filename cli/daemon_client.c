@@ -25,7 +25,7 @@ static int read_reply(int fd, int timeout_ms, char *buf, size_t len)
 	size_t used = 0;
 
 	while (used + 1 < len) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
+		struct pollfd p = { .fd = fd, .events = POLLIN };
 		long left = deadline - now_ms();
 		ssize_t n;
 
@@ -48,7 +48,7 @@ static int read_reply(int fd, int timeout_ms, char *buf, size_t len)
 enum apply_result daemon_apply(const char *home, long version, int timeout_ms, char *reply,
 			       size_t len)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	char request[64], answer[1024], expected[64];
 	int fd;
 

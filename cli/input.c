@@ -182,7 +182,8 @@ static enum input_status read_readline(const char *prompt, char *buf, size_t len
 		fd_set fds;
 		FD_ZERO(&fds);
 		FD_SET(fileno(rl_instream ? rl_instream : stdin), &fds);
-		int n = select(fileno(rl_instream ? rl_instream : stdin) + 1, &fds, NULL, NULL, NULL);
+		int n = select(fileno(rl_instream ? rl_instream : stdin) + 1, &fds, NULL, NULL,
+			       NULL);
 		if (got_sigint) {
 			rl_free_line_state();
 			rl_callback_sigcleanup();

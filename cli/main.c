@@ -54,12 +54,12 @@ static const char *default_home(char *buf, size_t len)
 int main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
-		{"home", required_argument, NULL, 'H'},
-		{"user", required_argument, NULL, 'u'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "home", required_argument, NULL, 'H' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct session s = {0};
+	struct session s = { 0 };
 	char home_buf[4096];
 	const char *home = NULL, *user = NULL, *commands = NULL;
 	struct err e;

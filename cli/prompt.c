@@ -42,20 +42,14 @@ static const char *print_leading_lines(const char *question)
 static int read_answer(struct session *s, const char *prompt, char *buf, size_t len)
 {
 	switch (input_read(s, prompt, buf, len)) {
-	case INPUT_LINE:
-		trim(buf);
-		return 0;
+	case INPUT_LINE: trim(buf); return 0;
 	case INPUT_TOO_LONG:
 		buf[0] = '\0';
 		say_error("The value must be shorter than 4096 characters.");
 		s->abort = ABORT_ERROR;
 		return s->interactive ? 1 : -1;
-	case INPUT_INTERRUPT:
-		s->abort = ABORT_INTERRUPT;
-		return -1;
-	case INPUT_EOF:
-		s->abort = ABORT_EOF;
-		return -1;
+	case INPUT_INTERRUPT: s->abort = ABORT_INTERRUPT; return -1;
+	case INPUT_EOF: s->abort = ABORT_EOF; return -1;
 	}
 	return -1;
 }
@@ -135,8 +129,8 @@ int ask_yes_no(struct session *s, const char *question, bool def, bool *out)
 	}
 }
 
-int ask_pick(struct session *s, const char *question, const char *const *items, size_t n,
-	     int def, int *chosen)
+int ask_pick(struct session *s, const char *question, const char *const *items, size_t n, int def,
+	     int *chosen)
 {
 	char answer[INPUT_LINE_MAX], prompt[64];
 
@@ -168,14 +162,14 @@ int ask_pick(struct session *s, const char *question, const char *const *items, 
 			return 0;
 		}
 		char msg[128];
-		snprintf(msg, sizeof(msg), "That value is not valid. Enter a number from 1 to %zu.", n);
+		snprintf(msg, sizeof(msg), "That value is not valid. Enter a number from 1 to %zu.",
+			 n);
 		if (reject(s, msg) < 0)
 			return -1;
 	}
 }
 
-int ask_menu(struct session *s, const struct menu_op *ops, size_t n, bool eof_leaves,
-	     int *chosen)
+int ask_menu(struct session *s, const struct menu_op *ops, size_t n, bool eof_leaves, int *chosen)
 {
 	char answer[INPUT_LINE_MAX];
 	const char *names[32];
@@ -213,8 +207,10 @@ int ask_menu(struct session *s, const struct menu_op *ops, size_t n, bool eof_le
 				return 0;
 			}
 		char msg[INPUT_LINE_MAX + 64];
-		snprintf(msg, sizeof(msg), "Unknown option \"%.60s\". Enter one of the operations "
-					   "listed, or press Enter to go back.", answer);
+		snprintf(msg, sizeof(msg),
+			 "Unknown option \"%.60s\". Enter one of the operations "
+			 "listed, or press Enter to go back.",
+			 answer);
 		if (reject(s, msg) < 0)
 			return -1;
 	}

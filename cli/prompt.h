@@ -26,8 +26,8 @@ int ask_yes_no(struct session *s, const char *question, bool def, bool *out);
 
 /* A numbered pick-list: "1. text" lines under `question`; answers one number.
  * `def` is 1-based (0: no default). */
-int ask_pick(struct session *s, const char *question, const char *const *items, size_t n,
-	     int def, int *chosen);
+int ask_pick(struct session *s, const char *question, const char *const *items, size_t n, int def,
+	     int *chosen);
 
 struct menu_op {
 	const char *name;        /* "INBOUND", matched case-insensitively */
@@ -37,8 +37,7 @@ struct menu_op {
 /* An operation menu. *chosen is the index, or -1 when the admin pressed
  * Enter (leave this menu). With `eof_leaves`, end of input also leaves (a
  * command's top menu, so `ssh host sslconfig` can simply view settings). */
-int ask_menu(struct session *s, const struct menu_op *ops, size_t n, bool eof_leaves,
-	     int *chosen);
+int ask_menu(struct session *s, const struct menu_op *ops, size_t n, bool eof_leaves, int *chosen);
 
 /* Prints a one-line error the way every prompt does. */
 void say_error(const char *msg);

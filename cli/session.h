@@ -18,11 +18,11 @@ struct session {
 	struct db *db;
 	const char *home;
 	char user[64];
-	bool interactive;   /* answers come from a terminal: re-ask on error */
-	bool echo_answers;  /* batch: print each answer after its prompt */
+	bool interactive;  /* answers come from a terminal: re-ask on error */
+	bool echo_answers; /* batch: print each answer after its prompt */
 	enum abort_reason abort;
-	bool quit;          /* exit/quit ran */
-	bool failed;        /* a batch error happened: exit 1 */
+	bool quit;                      /* exit/quit ran */
+	bool failed;                    /* a batch error happened: exit 1 */
 	const char *const *completions; /* words Tab completes at the current prompt */
 };
 

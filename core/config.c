@@ -7,19 +7,19 @@
 
 #define CIPHERS_GUI_INBOUND                                                                  \
 	"HIGH:MEDIUM:@STRENGTH:!aNULL:!eNULL:!LOW:!DES:!MD5:!EXP:!PSK:!DSS:!RC2:!RC4:!SEED:" \
-	"!ECDSA:!ADH:!IDEA:!3DES:!SSLv2:!SSLv3:!TLSv1:-aNULL:-EXPORT:-IDEA:"                \
+	"!ECDSA:!ADH:!IDEA:!3DES:!SSLv2:!SSLv3:!TLSv1:-aNULL:-EXPORT:-IDEA:"                 \
 	"!DHE-RSA-AES128-CCM:!DHE-RSA-AES256-CCM:!DHE-RSA-AES256-SHA"
 #define CIPHERS_OUTBOUND                                                                      \
-	"ECDH+aRSA:ECDH+ECDSA:DHE+DSS+AES:AES128:AES256:!3DES:!IDEA:!SRP:!AESGCM+DH+aRSA:"   \
+	"ECDH+aRSA:ECDH+ECDSA:DHE+DSS+AES:AES128:AES256:!3DES:!IDEA:!SRP:!AESGCM+DH+aRSA:"    \
 	"!AESGCM+RSA:!aNULL:!eNULL:!kRSA:@STRENGTH:-aNULL:-EXPORT:-IDEA:!DHE-RSA-AES128-CCM:" \
 	"!DHE-RSA-AES256-CCM:!ECDHE-ECDSA-CAMELLIA128-SHA256:!ECDHE-RSA-CAMELLIA128-SHA256:"  \
 	"!ECDHE-ECDSA-CAMELLIA256-SHA384:!ECDHE-RSA-CAMELLIA256-SHA384:"                      \
 	"!ECDHE-ECDSA-AES128-CCM:!ECDHE-ECDSA-AES256-CCM:!DHE-RSA-AES256-SHA"
 
 static const struct service_names names[SVC_COUNT] = {
-	[SVC_GUI] = {"gui", "GUI HTTPS", "GUI HTTPS"},
-	[SVC_INBOUND] = {"inbound", "Inbound SMTP", "inbound SMTP"},
-	[SVC_OUTBOUND] = {"outbound", "Outbound SMTP", "outbound SMTP"},
+	[SVC_GUI] = { "gui", "GUI HTTPS", "GUI HTTPS" },
+	[SVC_INBOUND] = { "inbound", "Inbound SMTP", "inbound SMTP" },
+	[SVC_OUTBOUND] = { "outbound", "Outbound SMTP", "outbound SMTP" },
 };
 
 const struct service_names *service_names(enum tls_service_id id)
@@ -27,34 +27,35 @@ const struct service_names *service_names(enum tls_service_id id)
 	return &names[id];
 }
 
-#define SVC_FIELD(id, field) (offsetof(struct config, svc) + (id) * sizeof(struct tls_service) + \
-			      offsetof(struct tls_service, field))
+#define SVC_FIELD(id, field)                                                \
+	(offsetof(struct config, svc) + (id) * sizeof(struct tls_service) + \
+	 offsetof(struct tls_service, field))
 
 const struct setting config_settings[] = {
-	{"system.hostname", "sethostname", "Hostname", SETTING_HOSTNAME,
-	 offsetof(struct config, hostname), ""},
-	{"gui.methods", "sslconfig", "GUI HTTPS method", SETTING_METHODS, SVC_FIELD(SVC_GUI, methods),
-	 "tlsv1_1tlsv1_2"},
-	{"gui.ciphers", "sslconfig", "GUI HTTPS ciphers", SETTING_CIPHERS, SVC_FIELD(SVC_GUI, ciphers),
-	 CIPHERS_GUI_INBOUND},
-	{"gui.renegotiation", "sslconfig", "GUI HTTPS TLS renegotiation", SETTING_BOOL,
-	 SVC_FIELD(SVC_GUI, renegotiation), "enabled"},
-	{"inbound.methods", "sslconfig", "Inbound SMTP method", SETTING_METHODS,
-	 SVC_FIELD(SVC_INBOUND, methods), "tlsv1_1tlsv1_2"},
-	{"inbound.ciphers", "sslconfig", "Inbound SMTP ciphers", SETTING_CIPHERS,
-	 SVC_FIELD(SVC_INBOUND, ciphers), CIPHERS_GUI_INBOUND},
-	{"inbound.renegotiation", "sslconfig", "Inbound SMTP TLS renegotiation", SETTING_BOOL,
-	 SVC_FIELD(SVC_INBOUND, renegotiation), "enabled"},
-	{"outbound.methods", "sslconfig", "Outbound SMTP method", SETTING_METHODS,
-	 SVC_FIELD(SVC_OUTBOUND, methods), "tlsv1_1tlsv1_2"},
-	{"outbound.ciphers", "sslconfig", "Outbound SMTP ciphers", SETTING_CIPHERS,
-	 SVC_FIELD(SVC_OUTBOUND, ciphers), CIPHERS_OUTBOUND},
-	{"sslconfig.other_client_tlsv10", "sslconfig", "Other TLS client services TLS v1.0",
-	 SETTING_BOOL, offsetof(struct config, other_client_tlsv10), "disabled"},
-	{"sslconfig.peer_cert_fqdn", "sslconfig", "Peer certificate FQDN validation", SETTING_BOOL,
-	 offsetof(struct config, peer_cert_fqdn), "disabled"},
-	{"sslconfig.peer_cert_x509", "sslconfig", "Peer certificate X509 validation", SETTING_BOOL,
-	 offsetof(struct config, peer_cert_x509), "disabled"},
+	{ "system.hostname", "sethostname", "Hostname", SETTING_HOSTNAME,
+	  offsetof(struct config, hostname), "" },
+	{ "gui.methods", "sslconfig", "GUI HTTPS method", SETTING_METHODS,
+	  SVC_FIELD(SVC_GUI, methods), "tlsv1_1tlsv1_2" },
+	{ "gui.ciphers", "sslconfig", "GUI HTTPS ciphers", SETTING_CIPHERS,
+	  SVC_FIELD(SVC_GUI, ciphers), CIPHERS_GUI_INBOUND },
+	{ "gui.renegotiation", "sslconfig", "GUI HTTPS TLS renegotiation", SETTING_BOOL,
+	  SVC_FIELD(SVC_GUI, renegotiation), "enabled" },
+	{ "inbound.methods", "sslconfig", "Inbound SMTP method", SETTING_METHODS,
+	  SVC_FIELD(SVC_INBOUND, methods), "tlsv1_1tlsv1_2" },
+	{ "inbound.ciphers", "sslconfig", "Inbound SMTP ciphers", SETTING_CIPHERS,
+	  SVC_FIELD(SVC_INBOUND, ciphers), CIPHERS_GUI_INBOUND },
+	{ "inbound.renegotiation", "sslconfig", "Inbound SMTP TLS renegotiation", SETTING_BOOL,
+	  SVC_FIELD(SVC_INBOUND, renegotiation), "enabled" },
+	{ "outbound.methods", "sslconfig", "Outbound SMTP method", SETTING_METHODS,
+	  SVC_FIELD(SVC_OUTBOUND, methods), "tlsv1_1tlsv1_2" },
+	{ "outbound.ciphers", "sslconfig", "Outbound SMTP ciphers", SETTING_CIPHERS,
+	  SVC_FIELD(SVC_OUTBOUND, ciphers), CIPHERS_OUTBOUND },
+	{ "sslconfig.other_client_tlsv10", "sslconfig", "Other TLS client services TLS v1.0",
+	  SETTING_BOOL, offsetof(struct config, other_client_tlsv10), "disabled" },
+	{ "sslconfig.peer_cert_fqdn", "sslconfig", "Peer certificate FQDN validation", SETTING_BOOL,
+	  offsetof(struct config, peer_cert_fqdn), "disabled" },
+	{ "sslconfig.peer_cert_x509", "sslconfig", "Peer certificate X509 validation", SETTING_BOOL,
+	  offsetof(struct config, peer_cert_x509), "disabled" },
 };
 const size_t config_settings_count = sizeof(config_settings) / sizeof(config_settings[0]);
 
@@ -72,7 +73,8 @@ void config_defaults(struct config *c)
 
 	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < config_settings_count; i++)
-		if (config_set(c, config_settings[i].key, config_settings[i].default_value, &e) < 0 &&
+		if (config_set(c, config_settings[i].key, config_settings[i].default_value, &e) <
+			    0 &&
 		    config_settings[i].type != SETTING_HOSTNAME)
 			__builtin_trap(); /* the defaults table itself is wrong */
 }
@@ -103,7 +105,8 @@ int config_check_hostname(const char *name, struct err *e)
 	if (n == 0)
 		return err_set(e, "You must enter a host name.");
 	if (n > CONFIG_HOSTNAME_MAX)
-		return err_set(e, "The value must be at most %d characters long.", CONFIG_HOSTNAME_MAX);
+		return err_set(e, "The value must be at most %d characters long.",
+			       CONFIG_HOSTNAME_MAX);
 	for (size_t i = 0; i <= n; i++) {
 		char ch = name[i];
 		if (ch == '.' || ch == '\0') {
@@ -180,19 +183,16 @@ void config_get(const struct config *c, const struct setting *s, struct strbuf *
 		strbuf_puts(out, buf);
 		break;
 	case SETTING_CIPHERS:
-	case SETTING_HOSTNAME:
-		strbuf_puts(out, field);
-		break;
-	case SETTING_BOOL:
-		strbuf_puts(out, *(const bool *)field ? "enabled" : "disabled");
-		break;
+	case SETTING_HOSTNAME: strbuf_puts(out, field); break;
+	case SETTING_BOOL: strbuf_puts(out, *(const bool *)field ? "enabled" : "disabled"); break;
 	}
 }
 
 void config_get_display(const struct config *c, const struct setting *s, struct strbuf *out)
 {
 	if (s->type == SETTING_BOOL)
-		strbuf_puts(out, *(const bool *)((const char *)c + s->offset) ? "Enabled" : "Disabled");
+		strbuf_puts(out,
+			    *(const bool *)((const char *)c + s->offset) ? "Enabled" : "Disabled");
 	else
 		config_get(c, s, out);
 }

@@ -11,8 +11,8 @@
 #include "strbuf.h"
 #include "tls_methods.h"
 
-#define CONFIG_CIPHERS_MAX 1024 /* bytes, NUL included */
-#define CONFIG_HOSTNAME_MAX 120 /* AsyncOS clients match a prompt of at most 120 chars */
+#define CONFIG_CIPHERS_MAX  1024 /* bytes, NUL included */
+#define CONFIG_HOSTNAME_MAX 120  /* AsyncOS clients match a prompt of at most 120 chars */
 
 enum tls_service_id { SVC_GUI, SVC_INBOUND, SVC_OUTBOUND, SVC_COUNT };
 

@@ -35,8 +35,10 @@ static int invalid(struct err *e, int n)
 {
 	if (n == 1)
 		return err_set(e, "That value is not valid. Enter 1.");
-	return err_set(e, "That value is not valid. Enter numbers from 1 to %d, "
-			  "such as 2, 1-%d or 1,2.", n, n < 3 ? n : 3);
+	return err_set(e,
+		       "That value is not valid. Enter numbers from 1 to %d, "
+		       "such as 2, 1-%d or 1,2.",
+		       n, n < 3 ? n : 3);
 }
 
 int sel_parse(const char *text, int n_items, unsigned *mask, struct err *e)

@@ -10,10 +10,10 @@ static const struct {
 	const char *label;
 	const char *token;
 } versions[TLS_VERSION_COUNT] = {
-	[TLS_V1_0] = {"TLS v1.0", "tlsv1_0"},
-	[TLS_V1_1] = {"TLS v1.1", "tlsv1_1"},
-	[TLS_V1_2] = {"TLS v1.2", "tlsv1_2"},
-	[TLS_V1_3] = {"TLS v1.3", "tlsv1_3"},
+	[TLS_V1_0] = { "TLS v1.0", "tlsv1_0" },
+	[TLS_V1_1] = { "TLS v1.1", "tlsv1_1" },
+	[TLS_V1_2] = { "TLS v1.2", "tlsv1_2" },
+	[TLS_V1_3] = { "TLS v1.3", "tlsv1_3" },
 };
 
 const char *tls_version_label(enum tls_version v)
