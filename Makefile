@@ -135,3 +135,6 @@ clean:
 	rm -rf build build-san
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# Fuzzing (libFuzzer): targets and rules live with the fuzzers.
+-include tests/fuzz/fuzz.mk

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "../tlsengine/tls_ctx.h"
+#include "audit.h"
 #include "commands.h"
 #include "daemon_client.h"
 #include "input.h"
@@ -33,13 +34,36 @@ static void apply_live(struct session *s, long version)
 	}
 }
 
+int commit_staged(struct session *s, const char *comment, bool save, const char *what)
+{
+	struct config before, after;
+	char date[64];
+	long version;
+	struct err e;
+
+	if (db_load_config(s->db, 0, &before, &e) < 0)
+		return command_error(s, e.msg);
+	if (db_commit(s->db, s->user, comment, save, validate_for_engines, NULL, &version, &e) <
+	    0) {
+		char msg[sizeof(e.msg) + 64];
+		snprintf(msg, sizeof(msg), "The changes were not committed: %s", e.msg);
+		return command_error(s, msg);
+	}
+	format_date(time(NULL), date, sizeof(date));
+	printf("Changes committed: %s\n", date);
+	if (db_load_config(s->db, version, &after, &e) == 0)
+		audit_commit(s->home, s->user, what, version, comment, &before, &after);
+	apply_live(s, version);
+	return 0;
+}
+
 /* The comment question and the rollback question are skipped when the comment
  * came on the command line (commit "comment"), as one-line automation expects. */
 int commit_dialog(struct session *s, const char *comment_or_null)
 {
-	char comment[256], date[64];
+	char comment[256];
 	bool save = true;
-	long staged, version;
+	long staged;
 	struct err e;
 
 	if (db_staged_count(s->db, s->user, &staged, &e) < 0)
@@ -58,16 +82,7 @@ int commit_dialog(struct session *s, const char *comment_or_null)
 			       true, &save) < 0)
 			return -1;
 	}
-	if (db_commit(s->db, s->user, comment, save, validate_for_engines, NULL, &version, &e) <
-	    0) {
-		char msg[sizeof(e.msg) + 64];
-		snprintf(msg, sizeof(msg), "The changes were not committed: %s", e.msg);
-		return command_error(s, msg);
-	}
-	format_date(time(NULL), date, sizeof(date));
-	printf("Changes committed: %s\n", date);
-	apply_live(s, version);
-	return 0;
+	return commit_staged(s, comment, save, "commit");
 }
 
 int cmd_commit(struct session *s, int argc, char **argv)

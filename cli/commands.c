@@ -13,7 +13,10 @@ const struct command commands[] = {
 	{ "exit", "Exit the console.", cmd_quit },
 	{ "help", "List the available commands.", cmd_help },
 	{ "quit", "Exit the console.", cmd_quit },
+	{ "rollbackconfig", "Roll back to a previously committed configuration.",
+	  cmd_rollbackconfig },
 	{ "sethostname", "Set the name of the machine.", cmd_sethostname },
+	{ "showchanges", "Show the changes not yet committed.", cmd_showchanges },
 	{ "sslconfig", "Configure SSL settings.", cmd_sslconfig },
 	{ NULL, NULL, NULL },
 };

@@ -3,6 +3,7 @@
 #ifndef TLSGATE_COMMANDS_H
 #define TLSGATE_COMMANDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -30,8 +31,14 @@ int cmd_sethostname(struct session *s, int argc, char **argv);
 int cmd_help(struct session *s, int argc, char **argv);
 int cmd_quit(struct session *s, int argc, char **argv);
 
+int cmd_showchanges(struct session *s, int argc, char **argv);
+int cmd_rollbackconfig(struct session *s, int argc, char **argv);
+
 /* Shared by commit and quit's "commit before exiting?". */
 int commit_dialog(struct session *s, const char *comment_or_null);
+/* Validates, writes, audits and applies the user's staged edits; prints
+ * "Changes committed: DATE". `what` names the action in the audit log. */
+int commit_staged(struct session *s, const char *comment, bool save, const char *what);
 /* ctime()-style date without the newline, as AsyncOS prints it. */
 void format_date(time_t t, char *buf, size_t len);
 /* Prints a one-line error and marks the command failed. Returns -1. */

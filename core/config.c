@@ -56,6 +56,8 @@ const struct setting config_settings[] = {
 	  offsetof(struct config, peer_cert_fqdn), "disabled" },
 	{ "sslconfig.peer_cert_x509", "sslconfig", "Peer certificate X509 validation", SETTING_BOOL,
 	  offsetof(struct config, peer_cert_x509), "disabled" },
+	{ "rollback.keep", "rollbackconfig", "Configurations kept for rollback", SETTING_COUNT,
+	  offsetof(struct config, rollback_keep), "10" },
 };
 const size_t config_settings_count = sizeof(config_settings) / sizeof(config_settings[0]);
 
@@ -136,6 +138,26 @@ static int parse_bool(const char *v, bool *out)
 	return 0;
 }
 
+static int parse_count(const char *v, int *out, struct err *e)
+{
+	int n = 0;
+
+	if (!*v || strlen(v) > 3)
+		goto bad;
+	for (const char *p = v; *p; p++) {
+		if (!isdigit((unsigned char)*p))
+			goto bad;
+		n = n * 10 + (*p - '0');
+	}
+	if (n > CONFIG_ROLLBACK_KEEP_MAX)
+		goto bad;
+	*out = n;
+	return 0;
+bad:
+	return err_set(e, "The value must be a whole number from 0 to %d.",
+		       CONFIG_ROLLBACK_KEEP_MAX);
+}
+
 int config_set(struct config *c, const char *key, const char *value, struct err *e)
 {
 	const struct setting *s = config_find_setting(key);
@@ -168,6 +190,7 @@ int config_set(struct config *c, const char *key, const char *value, struct err 
 			return -1;
 		snprintf(field, CONFIG_HOSTNAME_MAX + 1, "%s", value);
 		return 0;
+	case SETTING_COUNT: return parse_count(value, (int *)field, e);
 	}
 	return err_set(e, "Unknown setting type.");
 }
@@ -185,6 +208,7 @@ void config_get(const struct config *c, const struct setting *s, struct strbuf *
 	case SETTING_CIPHERS:
 	case SETTING_HOSTNAME: strbuf_puts(out, field); break;
 	case SETTING_BOOL: strbuf_puts(out, *(const bool *)field ? "enabled" : "disabled"); break;
+	case SETTING_COUNT: strbuf_printf(out, "%d", *(const int *)field); break;
 	}
 }
 
@@ -195,6 +219,40 @@ void config_get_display(const struct config *c, const struct setting *s, struct 
 			    *(const bool *)((const char *)c + s->offset) ? "Enabled" : "Disabled");
 	else
 		config_get(c, s, out);
+}
+
+int config_render_changes(const struct config *committed, const struct config *edited,
+			  enum changes_style style, struct strbuf *out)
+{
+	struct strbuf then, now;
+	const char *area = NULL;
+	int count = 0;
+
+	strbuf_init(&then);
+	strbuf_init(&now);
+	for (size_t i = 0; i < config_settings_count; i++) {
+		const struct setting *s = &config_settings[i];
+		strbuf_reset(&then);
+		strbuf_reset(&now);
+		config_get_display(committed, s, &then);
+		config_get_display(edited, s, &now);
+		if (strcmp(then.data, now.data) == 0)
+			continue;
+		if (style == CHANGES_ONE_LINE) {
+			strbuf_printf(out, "%s%s: %s -> %s", count ? "; " : "", s->label, then.data,
+				      now.data);
+		} else {
+			if (!area || strcmp(area, s->area) != 0)
+				strbuf_printf(out, "%s%s:\n", count ? "\n" : "", s->area);
+			strbuf_printf(out, "  %s\n    old: %s\n    new: %s\n", s->label, then.data,
+				      now.data);
+		}
+		area = s->area;
+		count++;
+	}
+	strbuf_free(&then);
+	strbuf_free(&now);
+	return count;
 }
 
 static void render_ciphers(const char *ciphers, struct strbuf *out)

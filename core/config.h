@@ -28,6 +28,7 @@ struct config {
 	bool other_client_tlsv10;
 	bool peer_cert_fqdn;
 	bool peer_cert_x509;
+	int rollback_keep; /* saved configurations kept for rollbackconfig; 0: disabled */
 };
 
 /* Naming of a service in the places AsyncOS uses it. */
@@ -38,7 +39,15 @@ struct service_names {
 };
 const struct service_names *service_names(enum tls_service_id id);
 
-enum setting_type { SETTING_METHODS, SETTING_CIPHERS, SETTING_BOOL, SETTING_HOSTNAME };
+enum setting_type {
+	SETTING_METHODS,
+	SETTING_CIPHERS,
+	SETTING_BOOL,
+	SETTING_HOSTNAME,
+	SETTING_COUNT
+};
+
+#define CONFIG_ROLLBACK_KEEP_MAX 100
 
 struct setting {
 	const char *key;   /* "inbound.methods" */
@@ -66,6 +75,15 @@ void config_get_display(const struct config *c, const struct setting *s, struct 
 
 int config_check_ciphers_syntax(const char *ciphers, struct err *e);
 int config_check_hostname(const char *name, struct err *e);
+
+enum changes_style {
+	CHANGES_BLOCK,    /* showchanges: grouped by command area, old and new on their own lines */
+	CHANGES_ONE_LINE, /* audit log: "label: old -> new; ..." */
+};
+/* Renders the settings in which `edited` differs from `committed`.
+ * Returns how many differ. */
+int config_render_changes(const struct config *committed, const struct config *edited,
+			  enum changes_style style, struct strbuf *out);
 
 /* The "sslconfig settings:" block. */
 void config_render_sslconfig(const struct config *c, struct strbuf *out);

@@ -30,6 +30,11 @@ struct commit_info {
 };
 int db_version_info(struct db *db, long version, struct commit_info *out, struct err *e);
 
+/* Earlier versions that can be rolled back to (saved for rollback, snapshot
+ * still kept), newest first, at most `max`. The latest version is excluded. */
+int db_rollback_candidates(struct db *db, struct commit_info *out, int max, int *count,
+			   struct err *e);
+
 /* Called inside the commit's write transaction with the configuration about to
  * be written; returning -1 aborts the commit with nothing written. */
 typedef int (*db_validate_fn)(const struct config *c, void *arg, struct err *e);

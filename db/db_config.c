@@ -141,6 +141,49 @@ fail:
 	return -1;
 }
 
+int db_rollback_candidates(struct db *db, struct commit_info *out, int max, int *count,
+			   struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*count = 0;
+	if (db_prepare(db, "SELECT v.version, v.user, v.time, v.comment FROM config_versions v "
+			   "WHERE v.saved_for_rollback = 1 "
+			   "AND v.version < (SELECT max(version) FROM config_versions) "
+			   "AND EXISTS (SELECT 1 FROM config_values c WHERE c.version = v.version) "
+			   "ORDER BY v.version DESC LIMIT ?", &st, e) < 0)
+		return -1;
+	sqlite3_bind_int(st, 1, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *count < max) {
+		struct commit_info *ci = &out[(*count)++];
+		ci->version = (long)sqlite3_column_int64(st, 0);
+		snprintf(ci->user, sizeof(ci->user), "%s", sqlite3_column_text(st, 1));
+		ci->time = (time_t)sqlite3_column_int64(st, 2);
+		snprintf(ci->comment, sizeof(ci->comment), "%s", sqlite3_column_text(st, 3));
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_sql_error(db, "listing commits", e);
+}
+
+/* History rows are kept forever; full snapshots only for the latest version
+ * and the last `keep` saved ones (rollbackconfig SETUP). */
+static int prune_snapshots(struct db *db, long latest, int keep, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "DELETE FROM config_values WHERE version <> ?1 AND version NOT IN "
+			   "(SELECT version FROM config_versions WHERE saved_for_rollback = 1 "
+			   "AND version <> ?1 ORDER BY version DESC LIMIT ?2)", &st, e) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, latest);
+	sqlite3_bind_int(st, 2, keep);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_sql_error(db, "trimming old configurations", e);
+}
+
 int db_commit(struct db *db, const char *user, const char *comment, int save_for_rollback,
 	      db_validate_fn validate, void *arg, long *new_version, struct err *e)
 {
@@ -162,7 +205,8 @@ int db_commit(struct db *db, const char *user, const char *comment, int save_for
 	if (validate && validate(&c, arg, e) < 0)
 		goto fail;
 	if (db_insert_version(db, latest + 1, user, comment, save_for_rollback, e) < 0 ||
-	    db_write_snapshot(db, latest + 1, &c, e) < 0 || db_clear_staged(db, user, e) < 0)
+	    db_write_snapshot(db, latest + 1, &c, e) < 0 || db_clear_staged(db, user, e) < 0 ||
+	    prune_snapshots(db, latest + 1, c.rollback_keep, e) < 0)
 		goto fail;
 	if (db_exec(db, "COMMIT", e) < 0)
 		goto fail;

@@ -1,0 +1,52 @@
+/* audit: appends to logs/cli_logs in the AsyncOS log line format. */
+#include "audit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+static void append_line(const char *home, const char *line)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/logs", home);
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		goto fail;
+	snprintf(path, sizeof(path), "%s/logs/cli_logs", home);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		goto fail;
+	/* One write() per line: concurrent sessions never interleave inside a line. */
+	if (write(fd, line, strlen(line)) < 0) {
+		close(fd);
+		goto fail;
+	}
+	close(fd);
+	return;
+fail:
+	printf("Warning: cannot write the audit log %s: %s\n", path, strerror(errno));
+}
+
+void audit_commit(const char *home, const char *user, const char *what, long version,
+		  const char *comment, const struct config *before, const struct config *after)
+{
+	struct strbuf line, changes;
+	char date[64];
+
+	strbuf_init(&line);
+	strbuf_init(&changes);
+	config_render_changes(before, after, CHANGES_ONE_LINE, &changes);
+	format_date(time(NULL), date, sizeof(date));
+	strbuf_printf(&line, "%s Info: %s: user %s version %ld comment \"%s\" changes: %s\n", date,
+		      what, user, version, comment, changes.len ? changes.data : "none");
+	append_line(home, line.data);
+	strbuf_free(&line);
+	strbuf_free(&changes);
+}
