@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../tlsengine/precheck.h"
 #include "../tlsengine/tls_ctx.h"
 #include "audit.h"
 #include "commands.h"
@@ -34,6 +35,44 @@ static void apply_live(struct session *s, long version)
 	}
 }
 
+/* The pre-commit check on the user's effective configuration. Prints the
+ * warnings (and the prediction table if asked). Returns the number of
+ * warnings, or -1 when the configuration cannot be built at all. */
+static int run_precheck(struct session *s, bool show_table)
+{
+	struct config c;
+	struct strbuf table, warnings;
+	struct err e;
+	int n;
+
+	if (db_load_effective(s->db, s->user, &c, &e) < 0)
+		return command_error(s, e.msg);
+	strbuf_init(&table);
+	strbuf_init(&warnings);
+	n = precheck_report(&c, NULL, &table, &warnings, &e);
+	if (n < 0) {
+		command_error(s, e.msg);
+	} else {
+		if (show_table)
+			printf("Usable cipher suites per TLS version after commit:\n%s",
+			       table.data);
+		fputs(warnings.data, stdout);
+	}
+	strbuf_free(&table);
+	strbuf_free(&warnings);
+	return n;
+}
+
+int cmd_commitcheck(struct session *s, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1)
+		return command_error(s, "commitcheck takes no arguments.");
+	if (run_precheck(s, true) < 0)
+		return -1;
+	return 0;
+}
+
 int commit_staged(struct session *s, const char *comment, bool save, const char *what)
 {
 	struct config before, after;
@@ -59,7 +98,7 @@ int commit_staged(struct session *s, const char *comment, bool save, const char 
 
 /* The comment question and the rollback question are skipped when the comment
  * came on the command line (commit "comment"), as one-line automation expects. */
-int commit_dialog(struct session *s, const char *comment_or_null)
+int commit_dialog(struct session *s, const char *comment_or_null, bool strict)
 {
 	char comment[256];
 	bool save = true;
@@ -72,6 +111,12 @@ int commit_dialog(struct session *s, const char *comment_or_null)
 		printf("There is no data to commit.\n");
 		return 0;
 	}
+	int warnings = run_precheck(s, false);
+	if (warnings < 0)
+		return -1;
+	if (warnings > 0 && strict)
+		return command_error(s, "The changes were not committed: --strict refuses a "
+					"configuration with warnings.");
 	if (comment_or_null) {
 		snprintf(comment, sizeof(comment), "%s", comment_or_null);
 	} else {
@@ -87,9 +132,12 @@ int commit_dialog(struct session *s, const char *comment_or_null)
 
 int cmd_commit(struct session *s, int argc, char **argv)
 {
-	if (argc > 2)
-		return command_error(s, "Usage: commit [\"comment\"]");
-	return commit_dialog(s, argc == 2 ? argv[1] : NULL);
+	bool strict = argc > 1 && strcmp(argv[1], "--strict") == 0;
+	int first = strict ? 2 : 1;
+
+	if (argc > first + 1)
+		return command_error(s, "Usage: commit [--strict] [\"comment\"]");
+	return commit_dialog(s, argc == first + 1 ? argv[first] : NULL, strict);
 }
 
 int cmd_clear(struct session *s, int argc, char **argv)

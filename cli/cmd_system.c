@@ -53,7 +53,7 @@ int cmd_quit(struct session *s, int argc, char **argv)
 			    "There are uncommitted changes. Do you want to commit before exiting?",
 			    false, &commit_now) < 0)
 			return -1;
-		if (commit_now && commit_dialog(s, NULL) < 0)
+		if (commit_now && commit_dialog(s, NULL, false) < 0)
 			return -1;
 	}
 	s->quit = true;

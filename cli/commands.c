@@ -10,6 +10,8 @@
 const struct command commands[] = {
 	{ "clear", "Clear pending changes.", cmd_clear },
 	{ "commit", "Commit changes.", cmd_commit },
+	{ "commitcheck", "Show what each service could negotiate after a commit.",
+	  cmd_commitcheck },
 	{ "exit", "Exit the console.", cmd_quit },
 	{ "help", "List the available commands.", cmd_help },
 	{ "quit", "Exit the console.", cmd_quit },

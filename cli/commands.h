@@ -31,11 +31,12 @@ int cmd_sethostname(struct session *s, int argc, char **argv);
 int cmd_help(struct session *s, int argc, char **argv);
 int cmd_quit(struct session *s, int argc, char **argv);
 
+int cmd_commitcheck(struct session *s, int argc, char **argv);
 int cmd_showchanges(struct session *s, int argc, char **argv);
 int cmd_rollbackconfig(struct session *s, int argc, char **argv);
 
 /* Shared by commit and quit's "commit before exiting?". */
-int commit_dialog(struct session *s, const char *comment_or_null);
+int commit_dialog(struct session *s, const char *comment_or_null, bool strict);
 /* Validates, writes, audits and applies the user's staged edits; prints
  * "Changes committed: DATE". `what` names the action in the audit log. */
 int commit_staged(struct session *s, const char *comment, bool save, const char *what);
