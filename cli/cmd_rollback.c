@@ -68,7 +68,7 @@ static int do_rollback(struct session *s, struct commit_info *list, int count)
 	    db_load_effective(s->db, s->user, &current, &e) < 0)
 		return command_error(s, e.msg);
 	target.rollback_keep = current.rollback_keep; /* retention is not part of what is undone */
-	if (db_stage_config(s->db, s->user, &target, &e) < 0)
+	if (db_stage_changes(s->db, s->user, &current, &target, &e) < 0)
 		return command_error(s, e.msg);
 	if (ask_yes_no(s, "Do you want to commit this configuration now?", false, &now) < 0)
 		return -1;
@@ -96,13 +96,14 @@ static int check_keep(char *answer, void *arg, struct err *e)
 
 static int do_setup(struct session *s)
 {
-	struct config c;
+	struct config c, seen;
 	struct err e;
 	bool enable;
 	char def[16], answer[INPUT_LINE_MAX];
 
 	if (db_load_effective(s->db, s->user, &c, &e) < 0)
 		return command_error(s, e.msg);
+	seen = c;
 	if (ask_yes_no(s, "\nDo you want to keep previous configurations for rollback?",
 		       c.rollback_keep > 0, &enable) < 0)
 		return -1;
@@ -115,7 +116,7 @@ static int do_setup(struct session *s)
 	} else {
 		c.rollback_keep = 0;
 	}
-	if (db_stage_config(s->db, s->user, &c, &e) < 0)
+	if (db_stage_changes(s->db, s->user, &seen, &c, &e) < 0)
 		return command_error(s, e.msg);
 	return 0;
 }

@@ -200,8 +200,7 @@ int cmd_sslconfig(struct session *s, int argc, char **argv)
 		before = c;
 		if (op_handlers[chosen].run(s, &c, op_handlers[chosen].arg) < 0)
 			return -1;
-		if (memcmp(&before, &c, sizeof(c)) != 0 &&
-		    db_stage_config(s->db, s->user, &c, &e) < 0)
+		if (db_stage_changes(s->db, s->user, &before, &c, &e) < 0)
 			return command_error(s, e.msg);
 		printf("\n");
 	}

@@ -15,7 +15,7 @@ static int check_hostname(char *answer, void *arg, struct err *e)
 /* Like AsyncOS: the new name is staged; the prompt shows it after commit. */
 int cmd_sethostname(struct session *s, int argc, char **argv)
 {
-	struct config c;
+	struct config c, seen;
 	struct err e;
 	char name[INPUT_LINE_MAX];
 
@@ -23,6 +23,7 @@ int cmd_sethostname(struct session *s, int argc, char **argv)
 		return command_error(s, "Usage: sethostname [NAME]");
 	if (db_load_effective(s->db, s->user, &c, &e) < 0)
 		return command_error(s, e.msg);
+	seen = c;
 	if (argc == 2) {
 		snprintf(name, sizeof(name), "%s", argv[1]);
 		if (check_hostname(name, NULL, &e) < 0)
@@ -32,7 +33,7 @@ int cmd_sethostname(struct session *s, int argc, char **argv)
 	}
 	if (config_set(&c, "system.hostname", name, &e) < 0)
 		return command_error(s, e.msg);
-	if (db_stage_config(s->db, s->user, &c, &e) < 0)
+	if (db_stage_changes(s->db, s->user, &seen, &c, &e) < 0)
 		return command_error(s, e.msg);
 	return 0;
 }

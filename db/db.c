@@ -27,6 +27,7 @@ static const char *const migrations[] = {
 	"  key TEXT NOT NULL,"
 	"  value TEXT NOT NULL,"
 	"  base_version INTEGER NOT NULL,"
+	"  base_value TEXT NOT NULL,"
 	"  staged_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (user, key)) WITHOUT ROWID;",
 };

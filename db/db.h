@@ -39,16 +39,22 @@ int db_rollback_candidates(struct db *db, struct commit_info *out, int max, int 
  * be written; returning -1 aborts the commit with nothing written. */
 typedef int (*db_validate_fn)(const struct config *c, void *arg, struct err *e);
 
-/* Commit USER's staged edits over the latest version as a new version. */
+/* Commit USER's staged edits over the latest version as a new version. Edits
+ * to settings nobody else committed since merge; an edit to a setting another
+ * commit changed after the user saw it is refused, naming the setting and who. */
 int db_commit(struct db *db, const char *user, const char *comment, int save_for_rollback,
 	      db_validate_fn validate, void *arg, long *new_version, struct err *e);
 
 /* ---- staged edits ---- */
 /* The latest version with USER's staged edits applied. */
 int db_load_effective(struct db *db, const char *user, struct config *c, struct err *e);
-/* Stage the settings in which `edited` differs from the committed config, and
- * unstage those it sets back to the committed value. One transaction. */
-int db_stage_config(struct db *db, const char *user, const struct config *edited, struct err *e);
+/* Stage the settings an operation changed: those in which `edited` differs
+ * from `seen` (the configuration the user was shown). A setting set back to
+ * the committed value is unstaged. Each staged row remembers the value the
+ * user saw (base_value), so db_commit can refuse to overwrite a concurrent
+ * commit to the same setting. One transaction. */
+int db_stage_changes(struct db *db, const char *user, const struct config *seen,
+		     const struct config *edited, struct err *e);
 int db_staged_count(struct db *db, const char *user, long *count, struct err *e);
 int db_clear_staged(struct db *db, const char *user, struct err *e);
 

@@ -200,6 +200,8 @@ int db_commit(struct db *db, const char *user, const char *comment, int save_for
 		err_set(e, "There is no data to commit.");
 		goto fail;
 	}
+	if (db_staged_conflict(db, user, e) < 0)
+		goto fail;
 	if (db_latest_version(db, &latest, e) < 0 || db_load_effective(db, user, &c, e) < 0)
 		goto fail;
 	if (validate && validate(&c, arg, e) < 0)

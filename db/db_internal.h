@@ -19,4 +19,6 @@ int db_write_snapshot(struct db *db, long version, const struct config *c, struc
 int db_insert_version(struct db *db, long version, const char *user, const char *comment,
 		      int save_for_rollback, struct err *e);
 
+int db_staged_conflict(struct db *db, const char *user, struct err *e);
+
 #endif

@@ -10,6 +10,7 @@ struct staged_row {
 	char *key;
 	char *value;
 	long base_version;
+	char *base_value; /* the committed value when the edit was first staged */
 };
 
 struct staged_snapshot {
@@ -18,13 +19,13 @@ struct staged_snapshot {
 };
 
 static int upsert(struct db *db, const char *user, const char *key, const char *value, long base,
-		  struct err *e)
+		  const char *base_value, struct err *e)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (db_prepare(db, "INSERT INTO staged(user, key, value, base_version, staged_at) "
-			   "VALUES (?, ?, ?, ?, ?) ON CONFLICT(user, key) DO UPDATE SET "
+	if (db_prepare(db, "INSERT INTO staged(user, key, value, base_version, staged_at, base_value) "
+			   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(user, key) DO UPDATE SET "
 			   "value = excluded.value, staged_at = excluded.staged_at", &st, e) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
@@ -32,6 +33,7 @@ static int upsert(struct db *db, const char *user, const char *key, const char *
 	sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, base);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
+	sqlite3_bind_text(st, 6, base_value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : db_sql_error(db, "staging an edit", e);
@@ -51,43 +53,83 @@ static int unstage(struct db *db, const char *user, const char *key, struct err 
 	return rc == SQLITE_DONE ? 0 : db_sql_error(db, "unstaging an edit", e);
 }
 
-static int stage_differences(struct db *db, const char *user, const struct config *edited,
-			     struct err *e)
+static int stage_differences(struct db *db, const char *user, const struct config *seen,
+			     const struct config *edited, struct err *e)
 {
 	struct config committed;
-	struct strbuf now, then;
+	struct strbuf now, before, then;
 	long latest;
 	int rc = 0;
 
 	if (db_latest_version(db, &latest, e) < 0 || db_load_config(db, latest, &committed, e) < 0)
 		return -1;
 	strbuf_init(&now);
+	strbuf_init(&before);
 	strbuf_init(&then);
 	for (size_t i = 0; i < config_settings_count && rc == 0; i++) {
 		const struct setting *s = &config_settings[i];
 		strbuf_reset(&now);
+		strbuf_reset(&before);
 		strbuf_reset(&then);
 		config_get(edited, s, &now);
+		config_get(seen, s, &before);
 		config_get(&committed, s, &then);
+		if (strcmp(now.data, before.data) == 0)
+			continue; /* not touched by this operation */
 		if (strcmp(now.data, then.data) == 0)
 			rc = unstage(db, user, s->key, e);
 		else
-			rc = upsert(db, user, s->key, now.data, latest, e);
+			rc = upsert(db, user, s->key, now.data, latest, before.data, e);
 	}
 	strbuf_free(&now);
+	strbuf_free(&before);
 	strbuf_free(&then);
 	return rc;
 }
 
-int db_stage_config(struct db *db, const char *user, const struct config *edited, struct err *e)
+int db_stage_changes(struct db *db, const char *user, const struct config *seen,
+		     const struct config *edited, struct err *e)
 {
 	if (db_exec(db, "BEGIN IMMEDIATE", e) < 0)
 		return -1;
-	if (stage_differences(db, user, edited, e) < 0 || db_exec(db, "COMMIT", e) < 0) {
+	if (stage_differences(db, user, seen, edited, e) < 0 || db_exec(db, "COMMIT", e) < 0) {
 		db_exec(db, "ROLLBACK", NULL);
 		return -1;
 	}
 	return 0;
+}
+
+/* A staged edit conflicts when the committed value is no longer the one the
+ * user saw, and differs from what they chose. Names the first such setting. */
+int db_staged_conflict(struct db *db, const char *user, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc, found = 0;
+
+	if (db_prepare(db, "SELECT s.key, (SELECT v.user || ' in version ' || v.version "
+			   "  FROM config_versions v JOIN config_values o ON o.version = v.version "
+			   "  WHERE o.key = s.key AND v.version > s.base_version "
+			   "  AND o.value <> s.base_value ORDER BY v.version LIMIT 1) "
+			   "FROM staged s JOIN config_values c ON c.key = s.key "
+			   "AND c.version = (SELECT max(version) FROM config_versions) "
+			   "WHERE s.user = ? AND c.value <> s.base_value AND c.value <> s.value "
+			   "ORDER BY s.key LIMIT 1", &st, e) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const struct setting *s = config_find_setting((const char *)sqlite3_column_text(st, 0));
+		const char *who = (const char *)sqlite3_column_text(st, 1);
+		err_set(e, "%s was changed by %s after you edited it. Use \"clear\" and make your "
+			   "change again on top of the new configuration.",
+			s ? s->label : (const char *)sqlite3_column_text(st, 0),
+			who ? who : "another commit");
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_sql_error(db, "checking for conflicting commits", e);
+	return found ? -1 : 0;
 }
 
 int db_staged_count(struct db *db, const char *user, long *count, struct err *e)
@@ -125,6 +167,7 @@ void db_staged_snapshot_free(struct staged_snapshot *snap)
 	for (size_t i = 0; i < snap->count; i++) {
 		free(snap->rows[i].key);
 		free(snap->rows[i].value);
+		free(snap->rows[i].base_value);
 	}
 	free(snap->rows);
 	free(snap);
@@ -139,7 +182,7 @@ int db_staged_save(struct db *db, const char *user, struct staged_snapshot **out
 
 	if (!snap)
 		return err_set(e, "Out of memory.");
-	if (db_prepare(db, "SELECT key, value, base_version FROM staged WHERE user = ?", &st, e) < 0) {
+	if (db_prepare(db, "SELECT key, value, base_version, base_value FROM staged WHERE user = ?", &st, e) < 0) {
 		free(snap);
 		return -1;
 	}
@@ -156,7 +199,8 @@ int db_staged_save(struct db *db, const char *user, struct staged_snapshot **out
 		r->key = strdup((const char *)sqlite3_column_text(st, 0));
 		r->value = strdup((const char *)sqlite3_column_text(st, 1));
 		r->base_version = (long)sqlite3_column_int64(st, 2);
-		if (!r->key || !r->value)
+		r->base_value = strdup((const char *)sqlite3_column_text(st, 3));
+		if (!r->key || !r->value || !r->base_value)
 			abort();
 	}
 	sqlite3_finalize(st);
@@ -177,7 +221,7 @@ int db_staged_restore(struct db *db, const char *user, const struct staged_snaps
 		goto fail;
 	for (size_t i = 0; i < snap->count; i++)
 		if (upsert(db, user, snap->rows[i].key, snap->rows[i].value,
-			   snap->rows[i].base_version, e) < 0)
+			   snap->rows[i].base_version, snap->rows[i].base_value, e) < 0)
 			goto fail;
 	return db_exec(db, "COMMIT", e);
 fail:
