@@ -28,8 +28,16 @@ static const char *const migrations[] = {
 	"  value TEXT NOT NULL,"
 	"  base_version INTEGER NOT NULL,"
 	"  base_value TEXT NOT NULL,"
+	"  deleted INTEGER NOT NULL DEFAULT 0,"
 	"  staged_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (user, key)) WITHOUT ROWID;",
+	/* 2: certificate profiles; the engines create "Demo" on first start. */
+	"CREATE TABLE certificates ("
+	"  name TEXT PRIMARY KEY,"
+	"  cert_pem TEXT NOT NULL,"
+	"  key_pem TEXT NOT NULL,"
+	"  chain_pem TEXT NOT NULL DEFAULT '',"
+	"  created INTEGER NOT NULL);",
 };
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

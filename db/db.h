@@ -58,6 +58,34 @@ int db_stage_changes(struct db *db, const char *user, const struct config *seen,
 int db_staged_count(struct db *db, const char *user, long *count, struct err *e);
 int db_clear_staged(struct db *db, const char *user, struct err *e);
 
+/* ---- named entries (core/entries.h: cert, ca, dest, route, user) ---- */
+/* Called per entry, sorted by name; return non-zero to stop. */
+typedef int (*db_entry_fn)(const char *name, const char *value, void *arg);
+/* Entries of KIND in `version` (0: latest); with `user`, that user's
+ * effective view (latest plus their staged edits). */
+int db_entries_list(struct db *db, long version, const char *user, const char *kind, db_entry_fn fn,
+		    void *arg, struct err *e);
+/* *value is malloc'd, or NULL when the entry does not exist (for `user`: in
+ * their effective view; user NULL: committed). */
+int db_entry_get(struct db *db, const char *user, const char *kind, const char *name, char **value,
+		 struct err *e);
+/* Stage an entry's new value; value NULL stages its deletion. Setting it back
+ * to the committed value unstages it. Runs inside a db_tx if one is open. */
+int db_entry_stage(struct db *db, const char *user, const char *kind, const char *name,
+		   const char *value, struct err *e);
+/* USER's staged entry edits, sorted by key: old is the committed value (NULL
+ * if new), value NULL for a deletion. */
+typedef int (*db_staged_entry_fn)(const char *key, const char *old, const char *value, void *arg);
+int db_staged_entries(struct db *db, const char *user, db_staged_entry_fn fn, void *arg,
+		      struct err *e);
+/* Stage every entry as it was in `version` (rollbackconfig). */
+int db_stage_entries_of_version(struct db *db, const char *user, long version, struct err *e);
+
+/* An explicit write transaction around many stagings (imports). */
+int db_tx_begin(struct db *db, struct err *e);
+int db_tx_commit(struct db *db, struct err *e);
+void db_tx_rollback(struct db *db);
+
 /* A copy of USER's staged rows, to put back when a batch or a command is
  * abandoned (its partial edits are dropped, earlier ones kept). */
 struct staged_snapshot;
@@ -65,5 +93,22 @@ int db_staged_save(struct db *db, const char *user, struct staged_snapshot **out
 int db_staged_restore(struct db *db, const char *user, const struct staged_snapshot *snap,
 		      struct err *e);
 void db_staged_snapshot_free(struct staged_snapshot *snap);
+
+/* ---- certificates (db_certs.c): PEM text only; db/ never parses it ---- */
+#define DB_CERT_NAME_MAX 64
+struct db_cert {
+	char name[DB_CERT_NAME_MAX + 1];
+	char *cert_pem;  /* the certificate */
+	char *key_pem;   /* its private key: never print or log it */
+	char *chain_pem; /* intermediates, "" when none */
+	time_t created;
+};
+/* *out is NULL when there is no certificate of that name. */
+int db_cert_get(struct db *db, const char *name, struct db_cert **out, struct err *e);
+/* Stores `c`; replace = 0 keeps an existing certificate of the same name
+ * (two processes creating "Demo" at once: the first one wins). */
+int db_cert_put(struct db *db, const struct db_cert *c, int replace, struct err *e);
+/* Wipes the key text before freeing. NULL is fine. */
+void db_cert_free(struct db_cert *c);
 
 #endif

@@ -10,8 +10,10 @@ int db_insert_version(struct db *db, long version, const char *user, const char 
 	sqlite3_stmt *st;
 	int rc;
 
-	if (db_prepare(db, "INSERT INTO config_versions(version, user, time, comment, "
-			   "saved_for_rollback) VALUES (?, ?, ?, ?, ?)", &st, e) < 0)
+	if (db_prepare(db,
+		       "INSERT INTO config_versions(version, user, time, comment, "
+		       "saved_for_rollback) VALUES (?, ?, ?, ?, ?)",
+		       &st, e) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, version);
 	sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
@@ -103,8 +105,10 @@ int db_version_info(struct db *db, long version, struct commit_info *out, struct
 	sqlite3_stmt *st;
 	int rc;
 
-	if (db_prepare(db, "SELECT version, user, time, comment FROM config_versions "
-			   "WHERE version = ?", &st, e) < 0)
+	if (db_prepare(db,
+		       "SELECT version, user, time, comment FROM config_versions "
+		       "WHERE version = ?",
+		       &st, e) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, version);
 	rc = sqlite3_step(st);
@@ -128,7 +132,8 @@ int db_load_effective(struct db *db, const char *user, struct config *c, struct 
 		return -1;
 	if (db_load_config(db, 0, c, e) < 0)
 		goto fail;
-	if (db_prepare(db, "SELECT key, value FROM staged WHERE user = ?", &st, e) < 0)
+	if (db_prepare(db, "SELECT key, value FROM staged WHERE user = ? AND deleted = 0", &st, e) <
+	    0)
 		goto fail;
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	rc = overlay_rows(st, c, e);
@@ -148,11 +153,13 @@ int db_rollback_candidates(struct db *db, struct commit_info *out, int max, int 
 	int rc;
 
 	*count = 0;
-	if (db_prepare(db, "SELECT v.version, v.user, v.time, v.comment FROM config_versions v "
-			   "WHERE v.saved_for_rollback = 1 "
-			   "AND v.version < (SELECT max(version) FROM config_versions) "
-			   "AND EXISTS (SELECT 1 FROM config_values c WHERE c.version = v.version) "
-			   "ORDER BY v.version DESC LIMIT ?", &st, e) < 0)
+	if (db_prepare(db,
+		       "SELECT v.version, v.user, v.time, v.comment FROM config_versions v "
+		       "WHERE v.saved_for_rollback = 1 "
+		       "AND v.version < (SELECT max(version) FROM config_versions) "
+		       "AND EXISTS (SELECT 1 FROM config_values c WHERE c.version = v.version) "
+		       "ORDER BY v.version DESC LIMIT ?",
+		       &st, e) < 0)
 		return -1;
 	sqlite3_bind_int(st, 1, max);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *count < max) {
@@ -173,9 +180,11 @@ static int prune_snapshots(struct db *db, long latest, int keep, struct err *e)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (db_prepare(db, "DELETE FROM config_values WHERE version <> ?1 AND version NOT IN "
-			   "(SELECT version FROM config_versions WHERE saved_for_rollback = 1 "
-			   "AND version <> ?1 ORDER BY version DESC LIMIT ?2)", &st, e) < 0)
+	if (db_prepare(db,
+		       "DELETE FROM config_values WHERE version <> ?1 AND version NOT IN "
+		       "(SELECT version FROM config_versions WHERE saved_for_rollback = 1 "
+		       "AND version <> ?1 ORDER BY version DESC LIMIT ?2)",
+		       &st, e) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, latest);
 	sqlite3_bind_int(st, 2, keep);
@@ -207,7 +216,9 @@ int db_commit(struct db *db, const char *user, const char *comment, int save_for
 	if (validate && validate(&c, arg, e) < 0)
 		goto fail;
 	if (db_insert_version(db, latest + 1, user, comment, save_for_rollback, e) < 0 ||
-	    db_write_snapshot(db, latest + 1, &c, e) < 0 || db_clear_staged(db, user, e) < 0 ||
+	    db_write_snapshot(db, latest + 1, &c, e) < 0 ||
+	    db_snapshot_entries(db, latest, latest + 1, user, e) < 0 ||
+	    db_clear_staged(db, user, e) < 0 ||
 	    prune_snapshots(db, latest + 1, c.rollback_keep, e) < 0)
 		goto fail;
 	if (db_exec(db, "COMMIT", e) < 0)

@@ -20,5 +20,11 @@ int db_insert_version(struct db *db, long version, const char *user, const char 
 		      int save_for_rollback, struct err *e);
 
 int db_staged_conflict(struct db *db, const char *user, struct err *e);
+int db_staged_upsert(struct db *db, const char *user, const char *key, const char *value, long base,
+		     const char *base_value, int deleted, struct err *e);
+int db_staged_remove(struct db *db, const char *user, const char *key, struct err *e);
+/* Copies the entries of version `from` into `to`, with USER's staged entry
+ * edits applied. */
+int db_snapshot_entries(struct db *db, long from, long to, const char *user, struct err *e);
 
 #endif

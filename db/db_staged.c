@@ -10,7 +10,8 @@ struct staged_row {
 	char *key;
 	char *value;
 	long base_version;
-	char *base_value; /* the committed value when the edit was first staged */
+	char *base_value; /* the value the user saw when the edit was first staged */
+	int deleted;      /* an entry the user deleted */
 };
 
 struct staged_snapshot {
@@ -18,15 +19,18 @@ struct staged_snapshot {
 	struct staged_row *rows;
 };
 
-static int upsert(struct db *db, const char *user, const char *key, const char *value, long base,
-		  const char *base_value, struct err *e)
+int db_staged_upsert(struct db *db, const char *user, const char *key, const char *value, long base,
+		     const char *base_value, int deleted, struct err *e)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (db_prepare(db, "INSERT INTO staged(user, key, value, base_version, staged_at, base_value) "
-			   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(user, key) DO UPDATE SET "
-			   "value = excluded.value, staged_at = excluded.staged_at", &st, e) < 0)
+	if (db_prepare(db,
+		       "INSERT INTO staged(user, key, value, base_version, staged_at, base_value, "
+		       "deleted) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(user, key) DO UPDATE SET "
+		       "value = excluded.value, deleted = excluded.deleted, "
+		       "staged_at = excluded.staged_at",
+		       &st, e) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
@@ -34,12 +38,13 @@ static int upsert(struct db *db, const char *user, const char *key, const char *
 	sqlite3_bind_int64(st, 4, base);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
 	sqlite3_bind_text(st, 6, base_value, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, deleted != 0);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : db_sql_error(db, "staging an edit", e);
 }
 
-static int unstage(struct db *db, const char *user, const char *key, struct err *e)
+int db_staged_remove(struct db *db, const char *user, const char *key, struct err *e)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -77,9 +82,10 @@ static int stage_differences(struct db *db, const char *user, const struct confi
 		if (strcmp(now.data, before.data) == 0)
 			continue; /* not touched by this operation */
 		if (strcmp(now.data, then.data) == 0)
-			rc = unstage(db, user, s->key, e);
+			rc = db_staged_remove(db, user, s->key, e);
 		else
-			rc = upsert(db, user, s->key, now.data, latest, before.data, e);
+			rc = db_staged_upsert(db, user, s->key, now.data, latest, before.data, 0,
+					      e);
 	}
 	strbuf_free(&now);
 	strbuf_free(&before);
@@ -106,22 +112,31 @@ int db_staged_conflict(struct db *db, const char *user, struct err *e)
 	sqlite3_stmt *st;
 	int rc, found = 0;
 
-	if (db_prepare(db, "SELECT s.key, (SELECT v.user || ' in version ' || v.version "
-			   "  FROM config_versions v JOIN config_values o ON o.version = v.version "
-			   "  WHERE o.key = s.key AND v.version > s.base_version "
-			   "  AND o.value <> s.base_value ORDER BY v.version LIMIT 1) "
-			   "FROM staged s JOIN config_values c ON c.key = s.key "
-			   "AND c.version = (SELECT max(version) FROM config_versions) "
-			   "WHERE s.user = ? AND c.value <> s.base_value AND c.value <> s.value "
-			   "ORDER BY s.key LIMIT 1", &st, e) < 0)
+	/* For entries an absent row reads as '' (the base_value of a new entry). */
+	if (db_prepare(
+		    db,
+		    "SELECT s.key, (SELECT v.user || ' in version ' || v.version "
+		    "  FROM config_versions v LEFT JOIN config_values o "
+		    "  ON o.version = v.version AND o.key = s.key "
+		    "  WHERE v.version > s.base_version AND coalesce(o.value, '') <> s.base_value "
+		    "  ORDER BY v.version LIMIT 1) "
+		    "FROM staged s LEFT JOIN config_values c ON c.key = s.key "
+		    "AND c.version = (SELECT max(version) FROM config_versions) "
+		    "WHERE s.user = ? AND coalesce(c.value, '') <> s.base_value "
+		    "AND NOT (s.deleted = 0 AND c.value IS s.value) "
+		    "AND NOT (s.deleted = 1 AND c.value IS NULL) "
+		    "ORDER BY s.key LIMIT 1",
+		    &st, e) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		const struct setting *s = config_find_setting((const char *)sqlite3_column_text(st, 0));
+		const struct setting *s =
+			config_find_setting((const char *)sqlite3_column_text(st, 0));
 		const char *who = (const char *)sqlite3_column_text(st, 1);
-		err_set(e, "%s was changed by %s after you edited it. Use \"clear\" and make your "
-			   "change again on top of the new configuration.",
+		err_set(e,
+			"%s was changed by %s after you edited it. Use \"clear\" and make your "
+			"change again on top of the new configuration.",
 			s ? s->label : (const char *)sqlite3_column_text(st, 0),
 			who ? who : "another commit");
 		found = 1;
@@ -182,7 +197,10 @@ int db_staged_save(struct db *db, const char *user, struct staged_snapshot **out
 
 	if (!snap)
 		return err_set(e, "Out of memory.");
-	if (db_prepare(db, "SELECT key, value, base_version, base_value FROM staged WHERE user = ?", &st, e) < 0) {
+	if (db_prepare(db,
+		       "SELECT key, value, base_version, base_value, deleted FROM staged WHERE "
+		       "user = ?",
+		       &st, e) < 0) {
 		free(snap);
 		return -1;
 	}
@@ -200,6 +218,7 @@ int db_staged_save(struct db *db, const char *user, struct staged_snapshot **out
 		r->value = strdup((const char *)sqlite3_column_text(st, 1));
 		r->base_version = (long)sqlite3_column_int64(st, 2);
 		r->base_value = strdup((const char *)sqlite3_column_text(st, 3));
+		r->deleted = sqlite3_column_int(st, 4);
 		if (!r->key || !r->value || !r->base_value)
 			abort();
 	}
@@ -220,8 +239,9 @@ int db_staged_restore(struct db *db, const char *user, const struct staged_snaps
 	if (db_clear_staged(db, user, e) < 0)
 		goto fail;
 	for (size_t i = 0; i < snap->count; i++)
-		if (upsert(db, user, snap->rows[i].key, snap->rows[i].value,
-			   snap->rows[i].base_version, snap->rows[i].base_value, e) < 0)
+		if (db_staged_upsert(db, user, snap->rows[i].key, snap->rows[i].value,
+				     snap->rows[i].base_version, snap->rows[i].base_value,
+				     snap->rows[i].deleted, e) < 0)
 			goto fail;
 	return db_exec(db, "COMMIT", e);
 fail:

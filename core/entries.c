@@ -1,0 +1,75 @@
+/* entries: the table of entry kinds and their key spelling. */
+#include "entries.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "strbuf.h"
+
+const struct entry_kind entry_kinds[] = {
+	{ "cert", "certconfig", "Certificate profile" },
+	{ "ca", "certconfig", "Custom certificate authority" },
+	{ "dest", "destconfig", "Destination control" },
+	{ "route", "smtproutes", "SMTP route" },
+	{ "user", "userconfig", "User" },
+};
+const size_t entry_kinds_count = sizeof(entry_kinds) / sizeof(entry_kinds[0]);
+
+const struct entry_kind *entry_kind_find(const char *kind)
+{
+	for (size_t i = 0; i < entry_kinds_count; i++)
+		if (strcmp(entry_kinds[i].kind, kind) == 0)
+			return &entry_kinds[i];
+	return NULL;
+}
+
+const struct entry_kind *entry_kind_of_key(const char *key, const char **name)
+{
+	const char *dot = strchr(key, '.');
+
+	if (!dot)
+		return NULL;
+	for (size_t i = 0; i < entry_kinds_count; i++) {
+		size_t n = strlen(entry_kinds[i].kind);
+		if ((size_t)(dot - key) == n && strncmp(key, entry_kinds[i].kind, n) == 0) {
+			if (name)
+				*name = dot + 1;
+			return &entry_kinds[i];
+		}
+	}
+	return NULL;
+}
+
+int entry_key(const char *kind, const char *name, char *buf, size_t len, struct err *e)
+{
+	size_t n = strlen(name);
+
+	if (!entry_kind_find(kind))
+		return err_set(e, "Unknown kind of entry \"%.20s\".", kind);
+	if (n == 0 || n > ENTRY_NAME_MAX)
+		return err_set(e, "The name must be 1 to %d characters long.", ENTRY_NAME_MAX);
+	for (const char *p = name; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return err_set(e,
+				       "The name must not contain spaces or control characters.");
+	if ((size_t)snprintf(buf, len, "%s.%s", kind, name) >= len)
+		return err_set(e, "The name is too long.");
+	return 0;
+}
+
+static int printable(const char *v)
+{
+	return v && strlen(v) <= 200 && !strchr(v, '\n');
+}
+
+void entry_render_change(const struct entry_kind *k, const char *name, const char *old,
+			 const char *value, struct strbuf *out)
+{
+	const char *what = !value ? "deleted" : !old ? "added" : "changed";
+
+	strbuf_printf(out, "  %s \"%s\": %s\n", k->label, name, what);
+	if (printable(old) && value)
+		strbuf_printf(out, "    old: %s\n", old);
+	if (printable(value))
+		strbuf_printf(out, "    new: %s\n", value);
+}
