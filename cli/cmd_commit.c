@@ -1,11 +1,12 @@
 /* cmd_commit: commit and clear, the two ways staged edits end. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "../tlsengine/audit.h"
 #include "../tlsengine/precheck.h"
 #include "../tlsengine/tls_ctx.h"
-#include "audit.h"
 #include "commands.h"
 #include "daemon_client.h"
 #include "input.h"
@@ -19,9 +20,15 @@ static int validate_for_engines(const struct config *c, void *arg, struct err *e
 	return ctx_validate_config(c, e);
 }
 
+/* version 0: re-apply the latest (e.g. after a confirmation, so the daemon
+ * disarms its revert timer). */
 static void apply_live(struct session *s, long version)
 {
 	char why[512];
+	struct err e;
+
+	if (version == 0 && db_latest_version(s->db, &version, &e) < 0)
+		return;
 
 	switch (daemon_apply(s->home, version, APPLY_TIMEOUT_MS, why, sizeof(why))) {
 	case APPLY_DONE: break;
@@ -75,6 +82,12 @@ int cmd_commitcheck(struct session *s, int argc, char **argv)
 
 int commit_staged(struct session *s, const char *comment, bool save, const char *what)
 {
+	return commit_staged_confirmed(s, comment, save, what, 0);
+}
+
+int commit_staged_confirmed(struct session *s, const char *comment, bool save, const char *what,
+			    int confirm_seconds)
+{
 	struct config before, after;
 	char date[64];
 	long version;
@@ -82,14 +95,20 @@ int commit_staged(struct session *s, const char *comment, bool save, const char 
 
 	if (db_load_config(s->db, 0, &before, &e) < 0)
 		return command_error(s, e.msg);
-	if (db_commit(s->db, s->user, comment, save, validate_for_engines, NULL, &version, &e) <
-	    0) {
+	if (db_commit_confirmed(s->db, s->user, comment, save, validate_for_engines, NULL,
+				confirm_seconds, &version, &e) < 0) {
 		char msg[sizeof(e.msg) + 64];
 		snprintf(msg, sizeof(msg), "The changes were not committed: %s", e.msg);
 		return command_error(s, msg);
 	}
 	format_date(time(NULL), date, sizeof(date));
 	printf("Changes committed: %s\n", date);
+	if (confirm_seconds > 0) {
+		format_date(time(NULL) + confirm_seconds, date, sizeof(date));
+		printf("This configuration will be reverted at %s unless you confirm it with "
+		       "\"commit\".\n",
+		       date);
+	}
 	if (db_load_config(s->db, version, &after, &e) == 0)
 		audit_commit(s->home, s->user, what, version, comment, &before, &after);
 	apply_live(s, version);
@@ -98,7 +117,30 @@ int commit_staged(struct session *s, const char *comment, bool save, const char 
 
 /* The comment question and the rollback question are skipped when the comment
  * came on the command line (commit "comment"), as one-line automation expects. */
+/* With nothing staged, a plain commit confirms a pending "commit confirmed". */
+static int confirm_pending(struct session *s)
+{
+	long count;
+	struct err e;
+
+	if (db_confirm_pending(s->db, &count, &e) < 0)
+		return command_error(s, e.msg);
+	if (count == 0) {
+		printf("There is no data to commit.\n");
+		return 0;
+	}
+	printf("Commit confirmed: the configuration will not be reverted.\n");
+	apply_live(s, 0);
+	return 0;
+}
+
 int commit_dialog(struct session *s, const char *comment_or_null, bool strict)
+{
+	return commit_dialog_confirmed(s, comment_or_null, strict, 0);
+}
+
+int commit_dialog_confirmed(struct session *s, const char *comment_or_null, bool strict,
+			    int confirm_seconds)
 {
 	char comment[256];
 	bool save = true;
@@ -107,10 +149,9 @@ int commit_dialog(struct session *s, const char *comment_or_null, bool strict)
 
 	if (db_staged_count(s->db, s->user, &staged, &e) < 0)
 		return command_error(s, e.msg);
-	if (staged == 0) {
-		printf("There is no data to commit.\n");
-		return 0;
-	}
+	if (staged == 0)
+		return confirm_seconds ? (printf("There is no data to commit.\n"), 0)
+				       : confirm_pending(s);
 	int warnings = run_precheck(s, false);
 	if (warnings < 0)
 		return -1;
@@ -127,17 +168,42 @@ int commit_dialog(struct session *s, const char *comment_or_null, bool strict)
 			       true, &save) < 0)
 			return -1;
 	}
-	return commit_staged(s, comment, save, "commit");
+	return commit_staged_confirmed(s, comment, save, "commit", confirm_seconds);
+}
+
+/* "5" is minutes (as Junos reads it); "30s" seconds, for tests and the impatient. */
+static int parse_confirm_time(const char *text, int *seconds)
+{
+	char *end;
+	long n = strtol(text, &end, 10);
+
+	if (end == text || n < 1 || n > 1440 || (*end && strcmp(end, "s") != 0))
+		return -1;
+	*seconds = (int)(*end ? n : n * 60);
+	return 0;
 }
 
 int cmd_commit(struct session *s, int argc, char **argv)
 {
-	bool strict = argc > 1 && strcmp(argv[1], "--strict") == 0;
-	int first = strict ? 2 : 1;
+	static const char usage[] = "Usage: commit [--strict] [confirmed MINUTES] [\"comment\"]";
+	bool strict = false;
+	int confirm_seconds = 0, i = 1;
 
-	if (argc > first + 1)
-		return command_error(s, "Usage: commit [--strict] [\"comment\"]");
-	return commit_dialog(s, argc == first + 1 ? argv[first] : NULL, strict);
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "--strict") == 0) {
+			strict = true;
+		} else if (strcmp(argv[i], "confirmed") == 0 && i + 1 < argc) {
+			if (parse_confirm_time(argv[++i], &confirm_seconds) < 0)
+				return command_error(s,
+						     "The value must be a number of minutes from "
+						     "1 to 1440 (or of seconds, such as 30s).");
+		} else {
+			break;
+		}
+	}
+	if (argc - i > 1)
+		return command_error(s, usage);
+	return commit_dialog_confirmed(s, i < argc ? argv[i] : NULL, strict, confirm_seconds);
 }
 
 int cmd_clear(struct session *s, int argc, char **argv)

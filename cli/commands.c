@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "../tlsengine/audit.h"
 #include "prompt.h"
 
 const struct command commands[] = {
@@ -42,10 +43,7 @@ const struct command *command_find(const char *name)
 
 void format_date(time_t t, char *buf, size_t len)
 {
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(buf, len, "%a %b %e %H:%M:%S %Y", &tm);
+	audit_date(t, buf, len);
 }
 
 int command_error(struct session *s, const char *msg)

@@ -40,6 +40,11 @@ int commit_dialog(struct session *s, const char *comment_or_null, bool strict);
 /* Validates, writes, audits and applies the user's staged edits; prints
  * "Changes committed: DATE". `what` names the action in the audit log. */
 int commit_staged(struct session *s, const char *comment, bool save, const char *what);
+/* The same, reverting itself after confirm_seconds unless confirmed (0: plain). */
+int commit_staged_confirmed(struct session *s, const char *comment, bool save, const char *what,
+			    int confirm_seconds);
+int commit_dialog_confirmed(struct session *s, const char *comment_or_null, bool strict,
+			    int confirm_seconds);
 /* ctime()-style date without the newline, as AsyncOS prints it. */
 void format_date(time_t t, char *buf, size_t len);
 /* Prints a one-line error and marks the command failed. Returns -1. */

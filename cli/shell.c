@@ -45,12 +45,28 @@ int shell_split_words(char *line, char **argv, int max)
 
 static void print_login_notice(struct session *s)
 {
-	long staged;
+	struct pending_confirm pending;
+	struct commit_info latest;
+	long staged, version;
+	int found;
+	char date[64];
 	struct err e;
 
 	if (db_staged_count(s->db, s->user, &staged, &e) == 0 && staged > 0)
 		printf("You have uncommitted changes from an earlier session. Use \"commit\" to "
 		       "apply them or \"clear\" to discard them.\n");
+	if (db_pending_confirm(s->db, &pending, &found, &e) == 0 && found) {
+		format_date(pending.deadline, date, sizeof(date));
+		printf("Version %ld (committed by %s) will be reverted at %s unless confirmed with "
+		       "\"commit\".\n",
+		       pending.version, pending.user, date);
+	}
+	if (db_latest_version(s->db, &version, &e) == 0 &&
+	    db_version_info(s->db, version, &latest, &e) == 0 &&
+	    strncmp(latest.comment, "Automatic revert", 16) == 0) {
+		format_date(latest.time, date, sizeof(date));
+		printf("%s: %s.\n", date, latest.comment);
+	}
 }
 
 /* Runs one command line (no ';'). Returns 0, or -1 when a batch must stop. */

@@ -38,6 +38,13 @@ static const char *const migrations[] = {
 	"  key_pem TEXT NOT NULL,"
 	"  chain_pem TEXT NOT NULL DEFAULT '',"
 	"  created INTEGER NOT NULL);",
+	/* 3: commit confirmed. A version listed here is reverted to `previous`
+	 * at `deadline` (unix time) unless a later plain commit confirms it. */
+	"CREATE TABLE pending_confirm ("
+	"  version INTEGER PRIMARY KEY,"
+	"  previous INTEGER NOT NULL,"
+	"  deadline INTEGER NOT NULL,"
+	"  user TEXT NOT NULL);",
 };
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -45,6 +45,30 @@ typedef int (*db_validate_fn)(const struct config *c, void *arg, struct err *e);
 int db_commit(struct db *db, const char *user, const char *comment, int save_for_rollback,
 	      db_validate_fn validate, void *arg, long *new_version, struct err *e);
 
+/* The same, reverting itself unless confirmed: when confirm_seconds > 0 the
+ * new version is reverted to the current one after that long, unless a later
+ * plain commit (or db_confirm_pending) confirms it. A plain commit confirms
+ * every pending one. */
+int db_commit_confirmed(struct db *db, const char *user, const char *comment, int save_for_rollback,
+			db_validate_fn validate, void *arg, int confirm_seconds, long *new_version,
+			struct err *e);
+
+struct pending_confirm {
+	long version;  /* the unconfirmed commit */
+	long previous; /* what it reverts to */
+	time_t deadline;
+	char user[64];
+};
+/* The oldest pending confirmation; *found 0 when there is none. */
+int db_pending_confirm(struct db *db, struct pending_confirm *out, int *found, struct err *e);
+/* Confirms every pending commit; *count says how many there were. */
+int db_confirm_pending(struct db *db, long *count, struct err *e);
+/* If the oldest pending commit's deadline has passed, commit its previous
+ * configuration as a new version (user "system") and clear the pending list.
+ * *new_version is 0 when there was nothing to revert. */
+int db_revert_unconfirmed(struct db *db, time_t now, long *new_version,
+			  struct pending_confirm *reverted, struct err *e);
+
 /* ---- staged edits ---- */
 /* The latest version with USER's staged edits applied. */
 int db_load_effective(struct db *db, const char *user, struct config *c, struct err *e);

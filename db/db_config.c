@@ -196,6 +196,14 @@ static int prune_snapshots(struct db *db, long latest, int keep, struct err *e)
 int db_commit(struct db *db, const char *user, const char *comment, int save_for_rollback,
 	      db_validate_fn validate, void *arg, long *new_version, struct err *e)
 {
+	return db_commit_confirmed(db, user, comment, save_for_rollback, validate, arg, 0,
+				   new_version, e);
+}
+
+int db_commit_confirmed(struct db *db, const char *user, const char *comment, int save_for_rollback,
+			db_validate_fn validate, void *arg, int confirm_seconds, long *new_version,
+			struct err *e)
+{
 	struct config c;
 	long latest, staged;
 
@@ -219,6 +227,7 @@ int db_commit(struct db *db, const char *user, const char *comment, int save_for
 	    db_write_snapshot(db, latest + 1, &c, e) < 0 ||
 	    db_snapshot_entries(db, latest, latest + 1, user, e) < 0 ||
 	    db_clear_staged(db, user, e) < 0 ||
+	    db_mark_confirm(db, latest + 1, latest, confirm_seconds, user, e) < 0 ||
 	    prune_snapshots(db, latest + 1, c.rollback_keep, e) < 0)
 		goto fail;
 	if (db_exec(db, "COMMIT", e) < 0)

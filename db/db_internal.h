@@ -27,4 +27,9 @@ int db_staged_remove(struct db *db, const char *user, const char *key, struct er
  * edits applied. */
 int db_snapshot_entries(struct db *db, long from, long to, const char *user, struct err *e);
 
+/* Inside the commit transaction: record (seconds > 0) or, for a plain
+ * commit, clear the pending confirmations. */
+int db_mark_confirm(struct db *db, long version, long previous, int seconds, const char *user,
+		    struct err *e);
+
 #endif

@@ -4,9 +4,16 @@
 #ifndef TLSGATE_AUDIT_H
 #define TLSGATE_AUDIT_H
 
+#include <stddef.h>
+#include <time.h>
+
 #include "../core/config.h"
 
-/* `what` is "commit" or "rollback". Failures to log are reported, not fatal. */
+/* ctime()-style date without the newline, local time (AsyncOS log dates). */
+void audit_date(time_t t, char *buf, size_t len);
+
+/* `what` is "commit", "rollback" or "revert". Failures to log are reported on
+ * stderr, not fatal. */
 void audit_commit(const char *home, const char *user, const char *what, long version,
 		  const char *comment, const struct config *before, const struct config *after);
 

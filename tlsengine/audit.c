@@ -9,7 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
+void audit_date(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%a %b %e %H:%M:%S %Y", &tm);
+}
 
 static void append_line(const char *home, const char *line)
 {
@@ -31,7 +37,7 @@ static void append_line(const char *home, const char *line)
 	close(fd);
 	return;
 fail:
-	printf("Warning: cannot write the audit log %s: %s\n", path, strerror(errno));
+	fprintf(stderr, "Warning: cannot write the audit log %s: %s\n", path, strerror(errno));
 }
 
 void audit_commit(const char *home, const char *user, const char *what, long version,
@@ -43,7 +49,7 @@ void audit_commit(const char *home, const char *user, const char *what, long ver
 	strbuf_init(&line);
 	strbuf_init(&changes);
 	config_render_changes(before, after, CHANGES_ONE_LINE, &changes);
-	format_date(time(NULL), date, sizeof(date));
+	audit_date(time(NULL), date, sizeof(date));
 	strbuf_printf(&line, "%s Info: %s: user %s version %ld comment \"%s\" changes: %s\n", date,
 		      what, user, version, comment, changes.len ? changes.data : "none");
 	append_line(home, line.data);
