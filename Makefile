@@ -46,7 +46,8 @@ HELPER_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(HELPER_SRC))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PKGS := gcc make libc6-dev pkg-config openssl libssl-dev libsqlite3-dev libreadline-dev \
 	      libevent-dev
-TEST_PKGS  := $(BUILD_PKGS) sqlite3 tmux expect swaks curl clang-format python3 procps iproute2
+TEST_PKGS  := $(BUILD_PKGS) sqlite3 tmux expect swaks curl clang-format python3 procps iproute2 \
+	      openssh-server openssh-client python3-pexpect
 
 .PHONY: all clean check check-san deps deps-test print-test-pkgs format format-check help install run unit
 

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "../tlsengine/audit.h"
+#include "../tlsengine/ctx_set.h"
 #include "../tlsengine/precheck.h"
 #include "../tlsengine/tls_ctx.h"
 #include "commands.h"
@@ -14,10 +15,10 @@
 
 #define APPLY_TIMEOUT_MS 10000
 
+/* The engines' own build, certificates included; `arg` is the database. */
 static int validate_for_engines(const struct config *c, void *arg, struct err *e)
 {
-	(void)arg;
-	return ctx_validate_config(c, e);
+	return ctx_validate_config_with_certs(arg, c, e);
 }
 
 /* version 0: re-apply the latest (e.g. after a confirmation, so the daemon
@@ -47,16 +48,21 @@ static void apply_live(struct session *s, long version)
  * warnings, or -1 when the configuration cannot be built at all. */
 static int run_precheck(struct session *s, bool show_table)
 {
-	struct config c;
+	struct config c, committed;
 	struct strbuf table, warnings;
 	struct err e;
+	unsigned services;
 	int n;
 
-	if (db_load_effective(s->db, s->user, &c, &e) < 0)
+	if (db_load_effective(s->db, s->user, &c, &e) < 0 ||
+	    db_load_config(s->db, 0, &committed, &e) < 0)
 		return command_error(s, e.msg);
+	/* At commit, warn about the services this commit changes; commitcheck
+	 * reports on all of them. */
+	services = show_table ? ~0u : precheck_changed_services(&committed, &c);
 	strbuf_init(&table);
 	strbuf_init(&warnings);
-	n = precheck_report(&c, NULL, &table, &warnings, &e);
+	n = precheck_report(&c, NULL, services, &table, &warnings, &e);
 	if (n < 0) {
 		command_error(s, e.msg);
 	} else {
@@ -74,7 +80,7 @@ int cmd_commitcheck(struct session *s, int argc, char **argv)
 {
 	(void)argv;
 	if (argc > 1)
-		return command_error(s, "commitcheck takes no arguments.");
+		return command_error(s, "That value is not valid. commitcheck takes no arguments.");
 	if (run_precheck(s, true) < 0)
 		return -1;
 	return 0;
@@ -95,7 +101,7 @@ int commit_staged_confirmed(struct session *s, const char *comment, bool save, c
 
 	if (db_load_config(s->db, 0, &before, &e) < 0)
 		return command_error(s, e.msg);
-	if (db_commit_confirmed(s->db, s->user, comment, save, validate_for_engines, NULL,
+	if (db_commit_confirmed(s->db, s->user, comment, save, validate_for_engines, s->db,
 				confirm_seconds, &version, &e) < 0) {
 		char msg[sizeof(e.msg) + 64];
 		snprintf(msg, sizeof(msg), "The changes were not committed: %s", e.msg);
@@ -159,6 +165,8 @@ int commit_dialog_confirmed(struct session *s, const char *comment_or_null, bool
 		return command_error(s, "The changes were not committed: --strict refuses a "
 					"configuration with warnings.");
 	if (comment_or_null) {
+		if (strlen(comment_or_null) >= sizeof(comment))
+			return command_error(s, "The value must be at most 255 characters long.");
 		snprintf(comment, sizeof(comment), "%s", comment_or_null);
 	} else {
 		if (ask_text(s, "Please enter some comments describing your changes:", "", comment,
@@ -185,7 +193,8 @@ static int parse_confirm_time(const char *text, int *seconds)
 
 int cmd_commit(struct session *s, int argc, char **argv)
 {
-	static const char usage[] = "Usage: commit [--strict] [confirmed MINUTES] [\"comment\"]";
+	static const char usage[] = "That value is not valid. Usage: commit [--strict] [confirmed "
+				    "MINUTES] [\"comment\"]";
 	bool strict = false;
 	int confirm_seconds = 0, i = 1;
 
@@ -215,7 +224,7 @@ int cmd_clear(struct session *s, int argc, char **argv)
 
 	(void)argv;
 	if (argc > 1)
-		return command_error(s, "clear takes no arguments.");
+		return command_error(s, "That value is not valid. clear takes no arguments.");
 	if (db_staged_count(s->db, s->user, &staged, &e) < 0)
 		return command_error(s, e.msg);
 	if (staged == 0) {

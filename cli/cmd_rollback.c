@@ -10,9 +10,10 @@
 
 #define LIST_MAX CONFIG_ROLLBACK_KEEP_MAX
 
+/* Guests may see the list of commits; both operations edit. */
 static const struct menu_op ops[] = {
-	{ "ROLLBACK", "Roll back to one of the previous commits." },
-	{ "SETUP", "Configure rollback settings." },
+	{ "ROLLBACK", "Roll back to one of the previous commits.", ROLE_OPERATOR },
+	{ "SETUP", "Configure rollback settings.", ROLE_OPERATOR },
 };
 
 static int list_commits(struct commit_info *list, int count)
@@ -130,7 +131,8 @@ int cmd_rollbackconfig(struct session *s, int argc, char **argv)
 
 	(void)argv;
 	if (argc > 1)
-		return command_error(s, "rollbackconfig takes no arguments.");
+		return command_error(s,
+				     "That value is not valid. rollbackconfig takes no arguments.");
 	for (;;) {
 		if (db_rollback_candidates(s->db, list, LIST_MAX, &count, &e) < 0)
 			return command_error(s, e.msg);

@@ -27,14 +27,15 @@ static const struct flag_option {
 	{ offsetof(struct config, peer_cert_x509), "peer certificate X509 validation" },
 };
 
+/* Guests see the settings block and may VERIFY; every edit needs operator. */
 static const struct menu_op ops[] = {
-	{ "GUI", "Edit GUI HTTPS ssl settings." },
-	{ "INBOUND", "Edit Inbound SMTP ssl settings." },
-	{ "OUTBOUND", "Edit Outbound SMTP ssl settings." },
-	{ "VERIFY", "Verify and show ssl cipher list." },
-	{ "OTHER_CLIENT_TLSV10", "Edit TLS v1.0 for other client services." },
-	{ "PEER_CERT_FQDN", "Validate peer certificate FQDN compliance." },
-	{ "PEER_CERT_X509", "Validate peer certificate X509 compliance." },
+	{ "GUI", "Edit GUI HTTPS ssl settings.", ROLE_OPERATOR },
+	{ "INBOUND", "Edit Inbound SMTP ssl settings.", ROLE_OPERATOR },
+	{ "OUTBOUND", "Edit Outbound SMTP ssl settings.", ROLE_OPERATOR },
+	{ "VERIFY", "Verify and show ssl cipher list.", ROLE_GUEST },
+	{ "OTHER_CLIENT_TLSV10", "Edit TLS v1.0 for other client services.", ROLE_OPERATOR },
+	{ "PEER_CERT_FQDN", "Validate peer certificate FQDN compliance.", ROLE_OPERATOR },
+	{ "PEER_CERT_X509", "Validate peer certificate X509 compliance.", ROLE_OPERATOR },
 };
 
 static const struct {
@@ -167,6 +168,7 @@ static int edit_flag(struct session *s, struct config *c, int flag)
 		 f->what);
 	op.name = *value ? "DISABLE" : "ENABLE";
 	op.description = description;
+	op.role = ROLE_OPERATOR;
 	printf("\n%c%s is currently %s.\n", toupper((unsigned char)f->what[0]), f->what + 1,
 	       *value ? "enabled" : "disabled");
 	if (ask_menu(s, &op, 1, false, &chosen) < 0)
@@ -180,7 +182,7 @@ int cmd_sslconfig(struct session *s, int argc, char **argv)
 {
 	(void)argv;
 	if (argc > 1)
-		return command_error(s, "sslconfig takes no arguments.");
+		return command_error(s, "That value is not valid. sslconfig takes no arguments.");
 	for (;;) {
 		struct config c, before;
 		struct strbuf block;

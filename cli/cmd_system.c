@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "input.h"
 #include "prompt.h"
+#include "roles.h"
 
 static int check_hostname(char *answer, void *arg, struct err *e)
 {
@@ -20,7 +21,7 @@ int cmd_sethostname(struct session *s, int argc, char **argv)
 	char name[INPUT_LINE_MAX];
 
 	if (argc > 2)
-		return command_error(s, "Usage: sethostname [NAME]");
+		return command_error(s, "That value is not valid. Usage: sethostname [NAME]");
 	if (db_load_effective(s->db, s->user, &c, &e) < 0)
 		return command_error(s, e.msg);
 	seen = c;
@@ -48,7 +49,8 @@ int cmd_quit(struct session *s, int argc, char **argv)
 	(void)argv;
 	if (db_staged_count(s->db, s->user, &staged, &e) < 0)
 		return command_error(s, e.msg);
-	if (staged > 0) {
+	/* A user demoted to guest since staging cannot commit: nothing to ask. */
+	if (staged > 0 && role_allows(s->role, ROLE_OPERATOR)) {
 		if (ask_yes_no(
 			    s,
 			    "There are uncommitted changes. Do you want to commit before exiting?",

@@ -8,20 +8,24 @@
 #include "../tlsengine/audit.h"
 #include "prompt.h"
 
+/* The role is the least one allowed to run the command. Read-only commands say
+ * ROLE_GUEST; a menu-driven command open to guests marks its edit operations
+ * in its own operation table (struct menu_op). */
 const struct command commands[] = {
-	{ "clear", "Clear pending changes.", cmd_clear },
-	{ "commit", "Commit changes.", cmd_commit },
-	{ "commitcheck", "Show what each service could negotiate after a commit.",
-	  cmd_commitcheck },
-	{ "exit", "Exit the console.", cmd_quit },
-	{ "help", "List the available commands.", cmd_help },
-	{ "quit", "Exit the console.", cmd_quit },
+	{ "clear", "Clear pending changes.", cmd_clear, ROLE_OPERATOR },
+	{ "commit", "Commit changes.", cmd_commit, ROLE_OPERATOR },
+	{ "commitcheck", "Show what each service could negotiate after a commit.", cmd_commitcheck,
+	  ROLE_GUEST },
+	{ "exit", "Exit the console.", cmd_quit, ROLE_GUEST },
+	{ "help", "List the available commands.", cmd_help, ROLE_GUEST },
+	{ "quit", "Exit the console.", cmd_quit, ROLE_GUEST },
 	{ "rollbackconfig", "Roll back to a previously committed configuration.",
-	  cmd_rollbackconfig },
-	{ "sethostname", "Set the name of the machine.", cmd_sethostname },
-	{ "showchanges", "Show the changes not yet committed.", cmd_showchanges },
-	{ "sslconfig", "Configure SSL settings.", cmd_sslconfig },
-	{ NULL, NULL, NULL },
+	  cmd_rollbackconfig, ROLE_GUEST },
+	{ "sethostname", "Set the name of the machine.", cmd_sethostname, ROLE_OPERATOR },
+	{ "showchanges", "Show the changes not yet committed.", cmd_showchanges, ROLE_GUEST },
+	{ "sslconfig", "Configure SSL settings.", cmd_sslconfig, ROLE_GUEST },
+	{ "userconfig", "Manage user accounts.", cmd_userconfig, ROLE_ADMIN },
+	{ NULL, NULL, NULL, ROLE_ADMIN },
 };
 
 const char *const *command_completions(void)

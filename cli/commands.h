@@ -1,5 +1,5 @@
-/* commands: the console's command table. Help, Tab completion and dispatch all
- * read this one table; adding a command is adding a row. */
+/* commands: the console's command table. Help, Tab completion, dispatch and
+ * the role check all read this one table; adding a command is adding a row. */
 #ifndef TLSGATE_COMMANDS_H
 #define TLSGATE_COMMANDS_H
 
@@ -16,6 +16,7 @@ struct command {
 	const char *name;
 	const char *help;
 	command_fn run;
+	enum role role; /* the least role allowed to run it */
 };
 
 extern const struct command commands[];
@@ -34,6 +35,7 @@ int cmd_quit(struct session *s, int argc, char **argv);
 int cmd_commitcheck(struct session *s, int argc, char **argv);
 int cmd_showchanges(struct session *s, int argc, char **argv);
 int cmd_rollbackconfig(struct session *s, int argc, char **argv);
+int cmd_userconfig(struct session *s, int argc, char **argv);
 
 /* Shared by commit and quit's "commit before exiting?". */
 int commit_dialog(struct session *s, const char *comment_or_null, bool strict);

@@ -4,10 +4,12 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/select.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 #include <readline/readline.h>
 
 static volatile sig_atomic_t got_sigint;
+static bool dumb_terminal; /* readline cannot redraw a long prompt in place */
 static struct session *current;
 
 /* ---- command queue ---- */
@@ -124,6 +127,26 @@ static void on_sigint(int sig)
 	got_sigint = 1;
 }
 
+/* Whether a terminfo entry describes TERM (ncurses' search path). */
+static bool terminfo_known(const char *term)
+{
+	const char *dirs[] = { getenv("TERMINFO"), getenv("HOME"), "/etc/terminfo", "/lib/terminfo",
+			       "/usr/share/terminfo" };
+	char path[4096];
+
+	if (!term || !term[0] || strchr(term, '/') || strstr(term, ".."))
+		return false;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (!dirs[i] || !dirs[i][0])
+			continue;
+		snprintf(path, sizeof(path), "%s%s/%c/%s", dirs[i], i == 1 ? "/.terminfo" : "",
+			 term[0], term);
+		if (access(path, R_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
 void input_init(struct session *s)
 {
 	struct sigaction sa;
@@ -131,6 +154,16 @@ void input_init(struct session *s)
 	current = s;
 	if (!s->interactive)
 		return;
+	/* Without a terminal description (TERM unset, as sshd leaves it for
+	 * many automation clients, unknown, or dumb) readline shows a prompt
+	 * wider than the screen scrolled ("<...]> "), and clients waiting for
+	 * "]> " hang. Then the prompt is printed here, in full, and readline
+	 * (as "dumb") is told only its last screen row, as already there. */
+	const char *term = getenv("TERM");
+	dumb_terminal =
+		!terminfo_known(term) || strcmp(term, "dumb") == 0 || strcmp(term, "unknown") == 0;
+	if (dumb_terminal)
+		setenv("TERM", "dumb", 1);
 	rl_readline_name = "tlsgate";
 	rl_attempted_completion_function = complete;
 	rl_catch_signals = 0; /* we handle SIGINT ourselves, see input_read */
@@ -170,6 +203,18 @@ static void on_line(char *line)
 	rl_callback_handler_remove();
 }
 
+/* The end of `prompt` on the cursor's screen row once printed: it always
+ * fits, so readline has nothing to scroll. */
+static const char *prompt_on_last_row(const char *prompt)
+{
+	struct winsize ws;
+	size_t width = 80, n = strlen(prompt);
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		width = ws.ws_col;
+	return prompt + n - n % width;
+}
+
 static enum input_status read_readline(const char *prompt, char *buf, size_t len)
 {
 	enum input_status status = INPUT_LINE;
@@ -177,6 +222,12 @@ static enum input_status read_readline(const char *prompt, char *buf, size_t len
 	got_sigint = 0;
 	rl_finished = 0;
 	rl_result = NULL;
+	if (dumb_terminal) { /* see input_init */
+		fputs(prompt, stdout);
+		fflush(stdout);
+		rl_already_prompted = 1;
+		prompt = prompt_on_last_row(prompt);
+	}
 	rl_callback_handler_install(prompt, on_line);
 	while (!rl_finished) {
 		fd_set fds;

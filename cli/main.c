@@ -1,5 +1,6 @@
 /* tlsgate: the administration console. Opens the home, works out who is
- * logged in and in which mode, and runs the shell. */
+ * logged in (locally, or over SSH as a login shell or a ForceCommand), in
+ * which mode and with which role, and runs the shell or the scp end. */
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
@@ -9,33 +10,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../tlsengine/audit.h"
+#include "roles.h"
+#include "scp.h"
 #include "shell.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out, "Usage: tlsgate [--home DIR] [--user NAME] [-c \"COMMAND[; COMMAND...]\"]\n"
 		     "  --home DIR   tlsgate home (default: $TLSGATE_HOME, else ~/.tlsgate)\n"
-		     "  --user NAME  act as NAME (default: the login name)\n"
+		     "  --user NAME  act as NAME (default: the login name; not over SSH)\n"
 		     "  -c COMMANDS  run these commands and exit; answers are read from stdin\n");
 }
 
-/* The home holds the database and keys: created 0700, and refused when others
- * can reach into it. */
-static int prepare_home(const char *home)
+static int prepare_home_or_say(const char *home)
 {
-	struct stat st;
+	struct err e;
 
-	if (mkdir(home, 0700) < 0 && errno != EEXIST) {
-		fprintf(stderr, "tlsgate: cannot create %s: %s\n", home, strerror(errno));
-		return -1;
-	}
-	if (stat(home, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "tlsgate: %s is not a directory\n", home);
-		return -1;
-	}
-	if ((st.st_mode & 077) && st.st_uid == geteuid() && chmod(home, 0700) < 0) {
-		fprintf(stderr, "tlsgate: cannot restrict %s to mode 0700: %s\n", home,
-			strerror(errno));
+	if (db_prepare_home(home, &e) < 0) {
+		fprintf(stderr, "%s: %s\n", "tlsgate", e.msg);
 		return -1;
 	}
 	return 0;
@@ -49,6 +42,45 @@ static const char *default_home(char *buf, size_t len)
 		return env;
 	snprintf(buf, len, "%s/.tlsgate", h && h[0] ? h : ".");
 	return buf;
+}
+
+static const char *env_nonempty(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && v[0] ? v : NULL;
+}
+
+/* Over SSH the console user is the SSH login name: --user would let anyone
+ * who can run tlsgate act as an admin, so only root may use it there. */
+static int pick_user(const char *requested, char *out, size_t len)
+{
+	struct passwd *pw;
+
+	if (requested && env_nonempty("SSH_CONNECTION") && getuid() != 0) {
+		fprintf(stderr, "tlsgate: --user cannot be used in an SSH session: the console "
+				"user is the SSH login name.\n");
+		return -1;
+	}
+	if (!requested) {
+		pw = getpwuid(getuid());
+		requested = pw ? pw->pw_name : "admin";
+	}
+	snprintf(out, len, "%s", requested);
+	return 0;
+}
+
+/* The user's role, or a refusal (logged) for a user the console does not know. */
+static int log_in(struct session *s)
+{
+	struct err e;
+
+	s->is_root = getuid() == 0;
+	if (roles_login(s->db, s->user, s->is_root, &s->role, &e) == 0)
+		return 0;
+	fprintf(stderr, "tlsgate: %s\n", e.msg);
+	audit_event(s->home, "Warning", "login refused: user %s is not a console user", s->user);
+	return -1;
 }
 
 int main(int argc, char **argv)
@@ -65,6 +97,8 @@ int main(int argc, char **argv)
 	struct err e;
 	int opt, status;
 
+	/* A login shell is started as "-tlsgate" with no arguments: nothing to
+	 * do differently, it is interactive when sshd gave it a terminal. */
 	while ((opt = getopt_long(argc, argv, "c:h", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'H': home = optarg; break;
@@ -78,23 +112,34 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* Under an sshd ForceCommand, what the user asked for (ssh host "cmd",
+	 * or scp's "scp -t DIR") is here; it is run like -c. */
+	if (!commands)
+		commands = env_nonempty("SSH_ORIGINAL_COMMAND");
 	if (!home)
 		home = default_home(home_buf, sizeof(home_buf));
-	if (!user) {
-		struct passwd *pw = getpwuid(getuid());
-		user = pw ? pw->pw_name : "admin";
-	}
-	if (prepare_home(home) < 0)
+	if (pick_user(user, s.user, sizeof(s.user)) < 0)
+		return 2;
+	if (prepare_home_or_say(home) < 0)
 		return 1;
 	if (db_open(home, &s.db, &e) < 0) {
 		fprintf(stderr, "tlsgate: %s\n", e.msg);
 		return 1;
 	}
 	s.home = home;
-	snprintf(s.user, sizeof(s.user), "%s", user);
-	s.interactive = isatty(STDIN_FILENO);
-	s.echo_answers = !s.interactive;
-	status = shell_run(&s, commands);
+	if (log_in(&s) < 0) {
+		db_close(s.db);
+		return 1;
+	}
+	if (commands && scp_is_sftp(commands)) {
+		status = scp_refuse_sftp(&s);
+	} else if (commands && scp_is_command(commands)) {
+		status = scp_run(&s, commands);
+	} else {
+		s.interactive = isatty(STDIN_FILENO);
+		s.echo_answers = !s.interactive;
+		status = shell_run(&s, commands);
+	}
 	db_close(s.db);
 	return status;
 }

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "input.h"
+#include "roles.h"
 
 void say_error(const char *msg)
 {
@@ -43,11 +44,16 @@ static int read_answer(struct session *s, const char *prompt, char *buf, size_t 
 {
 	switch (input_read(s, prompt, buf, len)) {
 	case INPUT_LINE: trim(buf); return 0;
-	case INPUT_TOO_LONG:
+	case INPUT_TOO_LONG: {
+		/* The limit is this question's buffer, which may be shorter than a line. */
+		char msg[80];
+		snprintf(msg, sizeof(msg), "The value must be shorter than %zu characters.",
+			 len < INPUT_LINE_MAX ? len : (size_t)INPUT_LINE_MAX);
 		buf[0] = '\0';
-		say_error("The value must be shorter than 4096 characters.");
+		say_error(msg);
 		s->abort = ABORT_ERROR;
 		return s->interactive ? 1 : -1;
+	}
 	case INPUT_INTERRUPT: s->abort = ABORT_INTERRUPT; return -1;
 	case INPUT_EOF: s->abort = ABORT_EOF; return -1;
 	}
@@ -169,6 +175,15 @@ int ask_pick(struct session *s, const char *question, const char *const *items, 
 	}
 }
 
+/* The role check of an operation, logged as "COMMAND OPERATION". */
+static bool op_allowed(struct session *s, const struct menu_op *op)
+{
+	char what[128];
+
+	snprintf(what, sizeof(what), "%s %s", s->command ? s->command : "", op->name);
+	return role_check(s, op->role, what);
+}
+
 int ask_menu(struct session *s, const struct menu_op *ops, size_t n, bool eof_leaves, int *chosen)
 {
 	char answer[INPUT_LINE_MAX];
@@ -201,11 +216,20 @@ int ask_menu(struct session *s, const struct menu_op *ops, size_t n, bool eof_le
 			*chosen = -1;
 			return 0;
 		}
-		for (size_t i = 0; i < n; i++)
-			if (strcasecmp(answer, ops[i].name) == 0) {
-				*chosen = (int)i;
-				return 0;
-			}
+		int found = -1;
+		for (size_t i = 0; i < n && found < 0; i++)
+			if (strcasecmp(answer, ops[i].name) == 0)
+				found = (int)i;
+		if (found >= 0 && op_allowed(s, &ops[found])) {
+			*chosen = found;
+			return 0;
+		}
+		if (found >= 0) { /* refused and logged by op_allowed */
+			if (s->interactive)
+				continue;
+			s->abort = ABORT_ERROR;
+			return -1;
+		}
 		char msg[INPUT_LINE_MAX + 64];
 		snprintf(msg, sizeof(msg),
 			 "Unknown option \"%.60s\". Enter one of the operations "

@@ -32,11 +32,14 @@ int ask_pick(struct session *s, const char *question, const char *const *items, 
 struct menu_op {
 	const char *name;        /* "INBOUND", matched case-insensitively */
 	const char *description; /* "Edit Inbound SMTP ssl settings." */
+	enum role role;          /* the least role allowed: ROLE_GUEST for views */
 };
 
 /* An operation menu. *chosen is the index, or -1 when the admin pressed
  * Enter (leave this menu). With `eof_leaves`, end of input also leaves (a
- * command's top menu, so `ssh host sslconfig` can simply view settings). */
+ * command's top menu, so `ssh host sslconfig` can simply view settings). An
+ * operation the session's role does not allow is refused like an invalid
+ * answer (asked again on a terminal, the batch stopped), and logged. */
 int ask_menu(struct session *s, const struct menu_op *ops, size_t n, bool eof_leaves, int *chosen);
 
 /* Prints a one-line error the way every prompt does. */

@@ -14,12 +14,24 @@ enum abort_reason {
 	ABORT_ERROR,     /* an invalid answer in batch mode */
 };
 
+/* AsyncOS-style access groups, ordered: a role may do what the roles below it
+ * may. ROLE_OPERATOR is 0 so a table row that does not say otherwise needs
+ * operator: anything not marked read-only is an edit. */
+enum role {
+	ROLE_GUEST = -1,   /* read-only: views, VERIFY, showchanges, help */
+	ROLE_OPERATOR = 0, /* edit and commit, no user management */
+	ROLE_ADMIN = 1,    /* everything */
+};
+
 struct session {
 	struct db *db;
 	const char *home;
 	char user[64];
-	bool interactive;  /* answers come from a terminal: re-ask on error */
-	bool echo_answers; /* batch: print each answer after its prompt */
+	enum role role;      /* from the committed users list (cli/roles.c) */
+	bool is_root;        /* run by uid 0: always admin, never locked out */
+	const char *command; /* the command running, for the audit of refusals */
+	bool interactive;    /* answers come from a terminal: re-ask on error */
+	bool echo_answers;   /* batch: print each answer after its prompt */
 	enum abort_reason abort;
 	bool quit;                      /* exit/quit ran */
 	bool failed;                    /* a batch error happened: exit 1 */

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "input.h"
 #include "prompt.h"
+#include "roles.h"
 
 #define MAX_WORDS 16
 
@@ -90,6 +91,16 @@ static int run_one(struct session *s, char *line, bool fail_fast)
 		       argv[0]);
 		return fail_fast ? -1 : 0;
 	}
+	/* The role is read again for every command: a change committed by an
+	 * admin applies to sessions already open. */
+	if (roles_login(s->db, s->user, s->is_root, &s->role, &e) < 0) {
+		say_error(e.msg);
+		s->quit = true;
+		return -1;
+	}
+	s->command = cmd->name;
+	if (!role_check(s, cmd->role, cmd->name))
+		return fail_fast ? -1 : 0;
 	if (db_staged_save(s->db, s->user, &before, &e) < 0) {
 		say_error(e.msg);
 		return fail_fast ? -1 : 0;
@@ -101,7 +112,7 @@ static int run_one(struct session *s, char *line, bool fail_fast)
 		printf("-- Changes not recorded\n");
 		db_staged_restore(s->db, s->user, before, &e);
 	} else if (rc < 0 && s->abort == ABORT_EOF) {
-		printf("The input ended inside \"%s\".\n", cmd->name);
+		printf("You must enter a value: the input ended inside \"%s\".\n", cmd->name);
 	}
 	db_staged_snapshot_free(before);
 	return rc < 0 && fail_fast ? -1 : 0;
@@ -142,7 +153,7 @@ int shell_run(struct session *s, const char *one_shot)
 		return 1;
 	}
 	if (one_shot && input_queue_commands(one_shot) < 0) {
-		say_error("That value is not valid: a quote is not closed.");
+		say_error("That value is not valid. A quote is not closed.");
 		status = 1;
 	}
 	while (status == 0 && !s->quit) {
@@ -158,13 +169,13 @@ int shell_run(struct session *s, const char *one_shot)
 			if (in == INPUT_INTERRUPT)
 				continue;
 			if (in == INPUT_TOO_LONG) {
-				say_error("That value is not valid: the line is too long.");
+				say_error("That value is not valid. The line is too long.");
 				status = fail_fast ? 1 : 0;
 				continue;
 			}
 			input_add_history(line);
 			if (input_queue_commands(line) < 0) {
-				say_error("That value is not valid: a quote is not closed.");
+				say_error("That value is not valid. A quote is not closed.");
 				status = fail_fast ? 1 : 0;
 			}
 			continue;

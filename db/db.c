@@ -130,11 +130,38 @@ fail:
 	return -1;
 }
 
+int db_home_shared(const char *home)
+{
+	struct stat st;
+
+	return stat(home, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 02777) == 02770;
+}
+
+/* The home holds the database and keys: created 0700, and restricted to 0700
+ * when others can reach into it, unless it is a group-shared home (2770, see
+ * db_home_shared). Files created afterwards get the matching mode (umask). */
+int db_prepare_home(const char *home, struct err *e)
+{
+	struct stat st;
+	int shared;
+
+	if (mkdir(home, 0700) < 0 && errno != EEXIST)
+		return err_set(e, "Cannot create %.200s: %s.", home, strerror(errno));
+	if (stat(home, &st) < 0 || !S_ISDIR(st.st_mode))
+		return err_set(e, "%.200s is not a directory.", home);
+	shared = db_home_shared(home);
+	if (!shared && (st.st_mode & 077) && st.st_uid == geteuid() && chmod(home, 0700) < 0)
+		return err_set(e, "Cannot restrict %.200s to mode 0700: %s.", home,
+			       strerror(errno));
+	umask(shared ? 007 : 077);
+	return 0;
+}
+
 int db_open(const char *home, struct db **out, struct err *e)
 {
 	struct db *db = calloc(1, sizeof(*db));
 	mode_t old_mask;
-	int rc;
+	int rc, shared;
 
 	if (!db)
 		return err_set(e, "Out of memory.");
@@ -142,10 +169,12 @@ int db_open(const char *home, struct db **out, struct err *e)
 		free(db);
 		return err_set(e, "The home directory path is too long.");
 	}
-	/* SQLite creates the -wal and -shm files later; they inherit this mask. */
-	old_mask = umask(077);
+	/* SQLite creates the -wal and -shm files later with the database's mode. */
+	shared = db_home_shared(home);
+	old_mask = umask(shared ? 007 : 077);
 	rc = sqlite3_open_v2(db->path, &db->sql,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL);
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW,
+			     NULL);
 	umask(old_mask);
 	if (rc != SQLITE_OK) {
 		err_set(e, "Cannot open %s: %s", db->path,
@@ -154,10 +183,12 @@ int db_open(const char *home, struct db **out, struct err *e)
 		free(db);
 		return -1;
 	}
-	chmod(db->path, 0600);
+	chmod(db->path, shared ? 0660 : 0600); /* fails harmlessly for a non-owner */
 	sqlite3_busy_timeout(db->sql, 5000);
-	if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-			"PRAGMA foreign_keys=ON;", e) < 0 ||
+	if (db_exec(db,
+		    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+		    "PRAGMA foreign_keys=ON;",
+		    e) < 0 ||
 	    migrate(db, e) < 0) {
 		db_close(db);
 		return -1;

@@ -14,6 +14,12 @@ struct db;
 /* Opens (creating with mode 0600, in WAL mode) HOME/config.db, runs pending
  * migrations and, on a new database, commits version 1 with the defaults. */
 int db_open(const char *home, struct db **out, struct err *e);
+/* 1 when HOME is a group-shared home (a setgid directory of mode 2770, for
+ * several console users, e.g. over SSH): its files are then 0660 and its
+ * folders 2770 instead of 0600 and 0700. 0 otherwise. */
+int db_home_shared(const char *home);
+/* Create or tighten the home (0700, or a 2770 group-shared home) and set the umask. */
+int db_prepare_home(const char *home, struct err *e);
 void db_close(struct db *db);
 const char *db_path(const struct db *db);
 

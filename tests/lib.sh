@@ -55,3 +55,14 @@ normalize_dates() {
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
+
+# poll SECONDS COMMAND...: succeeds as soon as COMMAND does (checked every
+# 50 ms), fails after SECONDS. For waiting on output without fixed sleeps.
+poll() {
+	local limit=$1 start=$SECONDS
+	shift
+	while ! "$@"; do
+		[ $((SECONDS - start)) -ge "$limit" ] && return 1
+		sleep 0.05
+	done
+}

@@ -4,12 +4,18 @@
 # each prints TAP lines ("ok ..." / "not ok ..."). A test that exits non-zero
 # without reporting a failure counts as one failure.
 #   TESTS="transcripts e2e" bash tests/run.sh   runs only those folders
+# (tests/ssh needs root: it runs sshd and adds test users; it skips otherwise)
 set -u
 cd "$(dirname "$0")/.."
 export BUILD=${BUILD:-build}
 export TLSGATE_BIN=$PWD/$BUILD/tlsgate TLSGATED_BIN=$PWD/$BUILD/tlsgated
-logdir=$PWD/$BUILD/test-logs
-rm -rf "$logdir" && mkdir -p "$logdir"
+# The tests are local sessions even when run from an SSH login: tlsgate reads
+# these to know it serves an SSH user (tests/ssh makes real SSH sessions).
+unset SSH_CONNECTION SSH_CLIENT SSH_ORIGINAL_COMMAND SSH_TTY
+# One log folder per run, so two runs at once do not remove each other's logs.
+mkdir -p "$PWD/$BUILD/test-logs"
+find "$PWD/$BUILD/test-logs" -mindepth 1 -maxdepth 1 -mmin +1440 -exec rm -rf {} +
+logdir=$(mktemp -d "$PWD/$BUILD/test-logs/run-XXXXXX")
 passed=0 failed=0 failed_names=()
 
 run_one() {
@@ -21,6 +27,7 @@ run_one() {
 	status=$?
 	p=$(grep -c '^ok ' "$log")
 	f=$(grep -c '^not ok ' "$log")
+	p=${p:-0} f=${f:-1}
 	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
 		echo "not ok - $name exited with status $status" >>"$log"
@@ -37,7 +44,7 @@ run_one() {
 	fi
 }
 
-folders=${TESTS:-"unit transcripts cli e2e"}
+folders=${TESTS:-"unit transcripts cli e2e ssh"}
 for folder in $folders; do
 	if [ "$folder" = unit ]; then
 		for bin in "$BUILD"/tests/test_*; do

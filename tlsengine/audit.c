@@ -3,11 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "../db/db.h"
 
 void audit_date(time_t t, char *buf, size_t len)
 {
@@ -20,13 +23,15 @@ void audit_date(time_t t, char *buf, size_t len)
 static void append_line(const char *home, const char *line)
 {
 	char path[4096];
-	int fd;
+	int fd, shared = db_home_shared(home); /* every console user appends */
+	mode_t old_mask = umask(shared ? 007 : 077);
 
 	snprintf(path, sizeof(path), "%s/logs", home);
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+	if (mkdir(path, shared ? 02770 : 0700) < 0 && errno != EEXIST)
 		goto fail;
 	snprintf(path, sizeof(path), "%s/logs/cli_logs", home);
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		  shared ? 0660 : 0600);
 	if (fd < 0)
 		goto fail;
 	/* One write() per line: concurrent sessions never interleave inside a line. */
@@ -35,9 +40,11 @@ static void append_line(const char *home, const char *line)
 		goto fail;
 	}
 	close(fd);
+	umask(old_mask);
 	return;
 fail:
 	fprintf(stderr, "Warning: cannot write the audit log %s: %s\n", path, strerror(errno));
+	umask(old_mask);
 }
 
 void audit_commit(const char *home, const char *user, const char *what, long version,
@@ -55,4 +62,20 @@ void audit_commit(const char *home, const char *user, const char *what, long ver
 	append_line(home, line.data);
 	strbuf_free(&line);
 	strbuf_free(&changes);
+}
+
+void audit_event(const char *home, const char *level, const char *fmt, ...)
+{
+	char date[64], text[1024], line[1200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	for (char *p = text; *p; p++) /* one event, one line, whatever a name held */
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			*p = '?';
+	audit_date(time(NULL), date, sizeof(date));
+	snprintf(line, sizeof(line), "%s %s: %s\n", date, level, text);
+	append_line(home, line);
 }

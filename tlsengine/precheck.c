@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "tls_ctx.h"
@@ -91,8 +92,21 @@ static int check_expiry(enum tls_service_id id, X509 *cert, struct strbuf *w)
 	return 0;
 }
 
-int precheck_report(const struct config *c, const struct service_keys *keys, struct strbuf *table,
-		    struct strbuf *w, struct err *e)
+unsigned precheck_changed_services(const struct config *a, const struct config *b)
+{
+	unsigned changed = 0;
+
+	for (int id = 0; id < SVC_COUNT; id++) {
+		const struct tls_service *x = &a->svc[id], *y = &b->svc[id];
+		if (x->methods != y->methods || x->renegotiation != y->renegotiation ||
+		    strcmp(x->ciphers, y->ciphers) != 0)
+			changed |= 1u << id;
+	}
+	return changed;
+}
+
+int precheck_report(const struct config *c, const struct service_keys *keys, unsigned services,
+		    struct strbuf *table, struct strbuf *w, struct err *e)
 {
 	struct service_prediction p[SVC_COUNT];
 	int warnings = 0;
@@ -108,7 +122,7 @@ int precheck_report(const struct config *c, const struct service_keys *keys, str
 			else
 				strbuf_printf(table, "  %s: %d", tls_version_label(v),
 					      p[id].suites[v]);
-			if (p[id].suites[v] == 0)
+			if (p[id].suites[v] == 0 && (services & (1u << id)))
 				warnings +=
 					warn(w,
 					     "%s: %s is enabled but no cipher suite can be "
@@ -118,12 +132,13 @@ int precheck_report(const struct config *c, const struct service_keys *keys, str
 		strbuf_puts(table, "\n");
 		warnings += check_expiry(id, keys ? keys->cert[id] : NULL, w);
 	}
-	if (p[SVC_GUI].suites[TLS_V1_2] < 0 && p[SVC_GUI].suites[TLS_V1_3] < 0)
+	if ((services & (1u << SVC_GUI)) && p[SVC_GUI].suites[TLS_V1_2] < 0 &&
+	    p[SVC_GUI].suites[TLS_V1_3] < 0)
 		warnings += warn(w,
 				 "%s: TLS v1.2 and TLS v1.3 are both disabled; most browsers "
 				 "can no longer open the web interface.%s",
 				 service_names(SVC_GUI)->title, "");
-	if (c->svc[SVC_OUTBOUND].methods == (1u << TLS_V1_3))
+	if ((services & (1u << SVC_OUTBOUND)) && c->svc[SVC_OUTBOUND].methods == (1u << TLS_V1_3))
 		warnings += warn(w,
 				 "%s: only TLS v1.3 is enabled; many receiving MTAs still stop at "
 				 "TLS v1.2, and TLS with them will fail.%s",

@@ -25,9 +25,13 @@ struct service_keys {
 int precheck_predict(const struct config *c, const struct service_keys *keys,
 		     struct service_prediction out[SVC_COUNT], struct err *e);
 
-/* Appends the prediction table and one "Warning: ..." line per problem;
- * returns the number of warnings. */
-int precheck_report(const struct config *c, const struct service_keys *keys, struct strbuf *table,
-		    struct strbuf *warnings, struct err *e);
+/* Appends the prediction table and one "Warning: ..." line per problem of the
+ * services in `services` (bit SVC_x; an expired certificate is always
+ * reported); returns the number of warnings. */
+int precheck_report(const struct config *c, const struct service_keys *keys, unsigned services,
+		    struct strbuf *table, struct strbuf *warnings, struct err *e);
+
+/* Bit SVC_x set when service x's TLS settings differ between a and b. */
+unsigned precheck_changed_services(const struct config *a, const struct config *b);
 
 #endif

@@ -62,7 +62,7 @@ static int apply_policy(SSL_CTX *ctx, enum tls_service_id id, const struct tls_s
 }
 
 SSL_CTX *ctx_build(enum tls_service_id id, const struct tls_service *svc, X509 *cert,
-		   STACK_OF(X509) *chain, EVP_PKEY *key, struct err *e)
+		   STACK_OF(X509) * chain, EVP_PKEY *key, struct err *e)
 {
 	SSL_CTX *ctx = SSL_CTX_new(id == SVC_OUTBOUND ? TLS_client_method() : TLS_server_method());
 
@@ -73,7 +73,8 @@ SSL_CTX *ctx_build(enum tls_service_id id, const struct tls_service *svc, X509 *
 	if (apply_policy(ctx, id, svc, svc->methods, e) < 0)
 		goto fail;
 	if (cert && key) {
-		if (SSL_CTX_use_certificate(ctx, cert) != 1 || SSL_CTX_use_PrivateKey(ctx, key) != 1) {
+		if (SSL_CTX_use_certificate(ctx, cert) != 1 ||
+		    SSL_CTX_use_PrivateKey(ctx, key) != 1) {
 			openssl_error(e, "The certificate cannot be used");
 			goto fail;
 		}
@@ -91,6 +92,46 @@ SSL_CTX *ctx_build(enum tls_service_id id, const struct tls_service *svc, X509 *
 fail:
 	SSL_CTX_free(ctx);
 	return NULL;
+}
+
+/* The context's TLS <= 1.2 suites, in its order, as a cipher string. */
+static void cipher_names(SSL_CTX *ctx, struct strbuf *out)
+{
+	STACK_OF(SSL_CIPHER) *list = SSL_CTX_get_ciphers(ctx);
+
+	for (int i = 0; i < sk_SSL_CIPHER_num(list); i++) {
+		const SSL_CIPHER *c = sk_SSL_CIPHER_value(list, i);
+		if (SSL_CIPHER_get_kx_nid(c) == NID_kx_any) /* a TLS 1.3 suite */
+			continue;
+		strbuf_printf(out, "%s%s", out->len ? ":" : "", SSL_CIPHER_get_name(c));
+	}
+}
+
+int ctx_adopt(SSL *ssl, SSL_CTX *ctx)
+{
+	unsigned char sid_ctx[SSL_MAX_SID_CTX_LENGTH];
+	struct strbuf names;
+	int n, ok;
+
+	strbuf_init(&names);
+	cipher_names(ctx, &names);
+	/* Session lookups still go to the old context's cache and ticket keys:
+	 * a session context of the new one makes its sessions misses, so no
+	 * client resumes a session the new policy would not negotiate. */
+	n = snprintf((char *)sid_ctx, sizeof(sid_ctx), "adopt:%p", (void *)ctx);
+	/* SSL_set_SSL_CTX copies the certificate and the security level; the
+	 * rest was copied into `ssl` by SSL_new and is set again here. */
+	ok = SSL_set_SSL_CTX(ssl, ctx) == ctx &&
+	     SSL_set_min_proto_version(ssl, SSL_CTX_get_min_proto_version(ctx)) &&
+	     SSL_set_max_proto_version(ssl, SSL_CTX_get_max_proto_version(ctx)) && names.len > 0 &&
+	     SSL_set_cipher_list(ssl, names.data) && SSL_set_ciphersuites(ssl, TLS13_SUITES) &&
+	     n > 0 && SSL_set_session_id_context(ssl, sid_ctx, (unsigned)n);
+	if (ok) {
+		SSL_clear_options(ssl, SSL_get_options(ssl));
+		SSL_set_options(ssl, SSL_CTX_get_options(ctx));
+	}
+	strbuf_free(&names);
+	return ok ? 0 : -1;
 }
 
 int ctx_validate_config(const struct config *c, struct err *e)
@@ -119,8 +160,9 @@ int tls_check_ciphers(const char *ciphers, struct err *e)
 	SSL_CTX_free(ctx);
 	ERR_clear_error();
 	if (!ok)
-		return err_set(e, "That value is not valid. OpenSSL selects no cipher from \"%.200s\".",
-			       ciphers);
+		return err_set(
+			e, "That value is not valid. OpenSSL selects no cipher from \"%.200s\".",
+			ciphers);
 	return 0;
 }
 
@@ -152,7 +194,7 @@ int tls_describe_ciphers(const char *ciphers, struct strbuf *out, struct err *e)
 {
 	SSL_CTX *ctx;
 	SSL *ssl;
-	STACK_OF(SSL_CIPHER) *list;
+	STACK_OF(SSL_CIPHER) * list;
 
 	if (tls_check_ciphers(ciphers, e) < 0)
 		return -1;
@@ -180,7 +222,7 @@ int tls_usable_cipher_count(enum tls_service_id id, const struct tls_service *sv
 	struct err ignored;
 	SSL_CTX *ctx;
 	SSL *ssl;
-	STACK_OF(SSL_CIPHER) *list;
+	STACK_OF(SSL_CIPHER) * list;
 	int count = -1;
 
 	/* Same policy as the service, narrowed to one version but keeping the

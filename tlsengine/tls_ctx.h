@@ -17,11 +17,18 @@
  * outbound). `cert`/`key` may be NULL (validation without a certificate, or an
  * outbound client without one); both are up-referenced, not taken. */
 SSL_CTX *ctx_build(enum tls_service_id id, const struct tls_service *svc, X509 *cert,
-		   STACK_OF(X509) *chain, EVP_PKEY *key, struct err *e);
+		   STACK_OF(X509) * chain, EVP_PKEY *key, struct err *e);
 
 /* Build every service's context of `c` without certificates: what the shell
  * runs before writing a commit. */
 int ctx_validate_config(const struct config *c, struct err *e);
+
+/* Make `ssl`, created from an older context of the same service, follow
+ * `ctx`'s policy instead (versions, ciphers, options, security level,
+ * certificate). Called before the version is chosen (ClientHello callback),
+ * so a handshake that starts after a commit is applied uses the new policy
+ * even on a connection accepted before it. */
+int ctx_adopt(SSL *ssl, SSL_CTX *ctx);
 
 /* Does OpenSSL accept this cipher string (at least one suite selected)? */
 int tls_check_ciphers(const char *ciphers, struct err *e);

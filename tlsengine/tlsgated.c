@@ -1,8 +1,135 @@
-/* tlsgated: placeholder main until the engines land (issue 3). */
+/* tlsgated: the TLS engines (GUI HTTPS, inbound SMTP) in one foreground
+ * process with one event loop. Options, the home directory, then daemon.c. */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-int main(void)
+#include "daemon.h"
+
+static void usage(FILE *out)
 {
-	fprintf(stderr, "tlsgated: the engines are not built yet\n");
-	return 1;
+	fprintf(out,
+		"Usage: tlsgated [--home DIR] [--https ADDR:PORT] [--smtp ADDR:PORT]\n"
+		"  --home DIR            tlsgate home (default: $TLSGATE_HOME, else ~/.tlsgate)\n"
+		"  --https ADDR:PORT     GUI HTTPS listener (default 127.0.0.1:8443)\n"
+		"  --smtp ADDR:PORT      inbound SMTP listener (default 127.0.0.1:2525)\n"
+		"  --http-timeout SECS   idle HTTPS connections are closed after SECS (60)\n"
+		"  --smtp-timeout SECS   SMTP read/write timeout (300, RFC 5321 4.5.3.2)\n"
+		"  --smtp-max-size BYTES largest message accepted (10485760)\n"
+		"  --smtp-max-sessions N concurrent SMTP sessions (1000)\n"
+		"Runs in the foreground; SIGTERM or SIGINT stops it, SIGHUP reopens the log.\n");
+}
+
+static int prepare_home_or_say(const char *home)
+{
+	struct err e;
+
+	if (db_prepare_home(home, &e) < 0) {
+		fprintf(stderr, "%s: %s\n", "tlsgated", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *default_home(char *buf, size_t len)
+{
+	const char *env = getenv("TLSGATE_HOME"), *h = getenv("HOME");
+
+	if (env && env[0])
+		return env;
+	snprintf(buf, len, "%s/.tlsgate", h && h[0] ? h : ".");
+	return buf;
+}
+
+static int positive(const char *arg, long max, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(arg, &end, 10);
+	return errno || *end || end == arg || *out < 1 || *out > max ? -1 : 0;
+}
+
+static int parse_options(int argc, char **argv, struct daemon_options *o)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "https", required_argument, NULL, 'g' },
+		{ "smtp", required_argument, NULL, 's' },
+		{ "http-timeout", required_argument, NULL, 't' },
+		{ "smtp-timeout", required_argument, NULL, 'T' },
+		{ "smtp-max-size", required_argument, NULL, 'z' },
+		{ "smtp-max-sessions", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+	long v;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'H': o->home = optarg; break;
+		case 'g': o->https_addr = optarg; break;
+		case 's': o->smtp_addr = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		case 't':
+		case 'T':
+		case 'z':
+		case 'n':
+			if (positive(optarg, opt == 'z' ? 1L << 30 : 1000000, &v) < 0) {
+				fprintf(stderr, "tlsgated: bad value \"%s\"\n", optarg);
+				return -1;
+			}
+			if (opt == 't')
+				o->http_timeout = (int)v;
+			else if (opt == 'T')
+				o->smtp_timeout = (int)v;
+			else if (opt == 'z')
+				o->smtp_max_size = (size_t)v;
+			else
+				o->smtp_max_sessions = (unsigned)v;
+			break;
+		default: return -1;
+		}
+	}
+	return optind == argc ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon_options o = {
+		.https_addr = "127.0.0.1:8443",
+		.smtp_addr = "127.0.0.1:2525",
+		.http_timeout = 60,
+		.smtp_timeout = 300,
+		.smtp_max_size = 10485760,
+		.smtp_max_sessions = 1000,
+	};
+	struct daemon d;
+	char home_buf[4096];
+	struct err e;
+	int status;
+
+	if (parse_options(argc, argv, &o) < 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (!o.home)
+		o.home = default_home(home_buf, sizeof(home_buf));
+	if (prepare_home_or_say(o.home) < 0)
+		return 1;
+	if (daemon_init(&d, &o, &e) < 0) {
+		fprintf(stderr, "tlsgated: %s\n", e.msg);
+		daemon_free(&d);
+		return 1;
+	}
+	fprintf(stderr, "tlsgated: version %ld applied; GUI HTTPS on %s, inbound SMTP on %s\n",
+		d.version, o.https_addr, o.smtp_addr);
+	status = daemon_run(&d);
+	daemon_free(&d);
+	return status < 0 ? 1 : 0;
 }

@@ -1,0 +1,307 @@
+/* cmd_userconfig: console users and their roles, AsyncOS-style (NEW, EDIT,
+ * DELETE, PRINT). Users are named entries "user.NAME" = "role=ROLE", staged
+ * and committed like every edit; a change applies from its commit on. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/entries.h"
+#include "commands.h"
+#include "input.h"
+#include "prompt.h"
+#include "roles.h"
+
+#define USER_NAME_MAX 32               /* what useradd accepts by default */
+#define ROLE_DELETED  (ROLE_GUEST - 1) /* stage_user: remove the account */
+
+struct user_row {
+	char name[USER_NAME_MAX + 1];
+	enum role role;
+};
+
+struct user_list {
+	struct user_row *rows;
+	int count;
+};
+
+static int op_new(struct session *s, struct user_list *l);
+static int op_edit(struct session *s, struct user_list *l);
+static int op_delete(struct session *s, struct user_list *l);
+static int op_print(struct session *s, struct user_list *l);
+
+static const struct menu_op ops[] = {
+	{ "NEW", "Create a new account.", ROLE_ADMIN },
+	{ "EDIT", "Modify an account.", ROLE_ADMIN },
+	{ "DELETE", "Remove an account.", ROLE_ADMIN },
+	{ "PRINT", "Display the list of accounts.", ROLE_GUEST },
+};
+static int (*const op_handlers[])(struct session *, struct user_list *) = {
+	op_new,
+	op_edit,
+	op_delete,
+	op_print,
+};
+
+static int add_row(const char *name, const char *value, void *arg)
+{
+	struct user_list *l = arg;
+	struct user_row *rows = realloc(l->rows, (size_t)(l->count + 1) * sizeof(*rows));
+
+	if (!rows)
+		abort();
+	l->rows = rows;
+	snprintf(rows[l->count].name, sizeof(rows[l->count].name), "%s", name);
+	rows[l->count++].role = role_from_value(value);
+	return 0;
+}
+
+/* The users as `user` sees them (committed plus their staged edits); user
+ * NULL: as committed. Sorted by name. */
+static int load_users(struct session *s, const char *user, struct user_list *l, struct err *e)
+{
+	l->rows = NULL;
+	l->count = 0;
+	return db_entries_list(s->db, 0, user, "user", add_row, l, e);
+}
+
+static const struct user_row *find_user(const struct user_list *l, const char *name)
+{
+	for (int i = 0; i < l->count; i++)
+		if (strcmp(l->rows[i].name, name) == 0)
+			return &l->rows[i];
+	return NULL;
+}
+
+/* Administrators left if `name` got `role` (ROLE_DELETED: deleted). */
+static int admins_after(const struct user_list *l, const char *name, int role)
+{
+	int n = role == ROLE_ADMIN;
+
+	for (int i = 0; i < l->count; i++)
+		if (strcmp(l->rows[i].name, name) != 0 && l->rows[i].role == ROLE_ADMIN)
+			n++;
+	return n;
+}
+
+static void print_users(const struct user_list *l)
+{
+	printf("\n");
+	if (l->count == 0) {
+		printf("No users are configured: every user who can open the console is an "
+		       "administrator until one is added.\n");
+		return;
+	}
+	printf("Users:\n");
+	for (int i = 0; i < l->count; i++)
+		printf("%d. %s (%s)\n", i + 1, l->rows[i].name,
+		       role_info_of(l->rows[i].role)->name);
+}
+
+static int stage_user(struct session *s, const char *name, int role, struct err *e)
+{
+	char value[32];
+
+	if (role == ROLE_DELETED)
+		return db_entry_stage(s->db, s->user, "user", name, NULL, e);
+	role_to_value((enum role)role, value, sizeof(value));
+	return db_entry_stage(s->db, s->user, "user", name, value, e);
+}
+
+static int check_new_name(char *answer, void *arg, struct err *e)
+{
+	const struct user_list *l = arg;
+	size_t n = strlen(answer);
+	bool ok = n >= 1 && n <= USER_NAME_MAX &&
+		  (answer[0] == '_' || (answer[0] >= 'a' && answer[0] <= 'z') ||
+		   (answer[0] >= 'A' && answer[0] <= 'Z'));
+
+	for (const char *p = answer; ok && *p; p++)
+		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		     (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-';
+	if (!ok)
+		return err_set(e,
+			       "That value is not valid. A username has 1 to %d letters, digits, "
+			       "\".\", \"_\" or \"-\", and starts with a letter or \"_\".",
+			       USER_NAME_MAX);
+	if (find_user(l, answer))
+		return err_set(e, "That value is not valid. The user \"%s\" already exists.",
+			       answer);
+	return 0;
+}
+
+/* The role pick-list; `def` is the role offered by Enter. */
+static int ask_role(struct session *s, const char *name, enum role def, enum role *out)
+{
+	const char *items[8];
+	char question[128], lines[8][160];
+	int chosen, def_index = 1;
+
+	for (size_t i = 0; i < role_count; i++) {
+		snprintf(lines[i], sizeof(lines[i]), "%s - %s", role_table[i].label,
+			 role_table[i].description);
+		items[i] = lines[i];
+		if (role_table[i].role == def)
+			def_index = (int)i + 1;
+	}
+	snprintf(question, sizeof(question), "\nAssign a role to \"%s\":", name);
+	if (ask_pick(s, question, items, role_count, def_index, &chosen) < 0)
+		return -1;
+	*out = role_table[chosen - 1].role;
+	return 0;
+}
+
+static int op_new(struct session *s, struct user_list *l)
+{
+	char name[INPUT_LINE_MAX];
+	enum role role;
+	struct err e;
+	bool first = l->count == 0 && !s->is_root; /* root is admin anyway */
+
+	if (ask_text(s, "\nEnter the new username.", NULL, name, sizeof(name), check_new_name, l) <
+	    0)
+		return -1;
+	if (ask_role(s, name, ROLE_GUEST, &role) < 0)
+		return -1;
+	/* The first account: the admin adding it is listed too, as admin, or
+	 * the commit would lock them out. */
+	first = first && strcmp(name, s->user) != 0;
+	if (admins_after(l, name, role) + first == 0)
+		return command_error(s, "That value is not valid. The console must keep at least "
+					"one administrator.");
+	if (first && stage_user(s, s->user, ROLE_ADMIN, &e) < 0)
+		return command_error(s, e.msg);
+	if (stage_user(s, name, role, &e) < 0)
+		return command_error(s, e.msg);
+	if (first)
+		printf("\"%s\" (you) was added as an administrator: the first account of a console "
+		       "is its administrator.\n",
+		       s->user);
+	return 0;
+}
+
+struct pick_arg {
+	const struct session *s;
+	const struct user_list *l;
+	const char *verb; /* "change the role of", "delete" */
+};
+
+/* A listed user by number or name; rewrites the answer to the name. */
+static int check_existing(char *answer, void *arg, struct err *e)
+{
+	const struct pick_arg *a = arg;
+	char *end;
+	long n = strtol(answer, &end, 10);
+	const struct user_row *u = answer[0] && !*end && n >= 1 && n <= a->l->count
+					   ? &a->l->rows[n - 1]
+					   : find_user(a->l, answer);
+
+	if (!u)
+		return err_set(e, "That value is not valid. There is no user \"%.64s\".", answer);
+	if (strcmp(u->name, a->s->user) == 0)
+		return err_set(e, "That value is not valid. You cannot %s your own account.",
+			       a->verb);
+	snprintf(answer, INPUT_LINE_MAX, "%s", u->name);
+	return 0;
+}
+
+static int op_edit(struct session *s, struct user_list *l)
+{
+	struct pick_arg a = { s, l, "change the role of" };
+	char name[INPUT_LINE_MAX];
+	enum role role;
+	struct err e;
+
+	if (l->count == 0) {
+		printf("There are no users to edit.\n");
+		return 0;
+	}
+	if (ask_text(s, "\nEnter the username or number to edit.", NULL, name, sizeof(name),
+		     check_existing, &a) < 0)
+		return -1;
+	if (ask_role(s, name, find_user(l, name)->role, &role) < 0)
+		return -1;
+	if (admins_after(l, name, role) == 0)
+		return command_error(s, "That value is not valid. The console must keep at least "
+					"one administrator.");
+	if (stage_user(s, name, role, &e) < 0)
+		return command_error(s, e.msg);
+	return 0;
+}
+
+static int op_delete(struct session *s, struct user_list *l)
+{
+	struct pick_arg a = { s, l, "delete" };
+	char name[INPUT_LINE_MAX], question[128];
+	bool sure;
+	struct err e;
+
+	if (l->count == 0) {
+		printf("There are no users to delete.\n");
+		return 0;
+	}
+	if (ask_text(s, "\nEnter the username or number to delete.", NULL, name, sizeof(name),
+		     check_existing, &a) < 0)
+		return -1;
+	if (admins_after(l, name, ROLE_DELETED) == 0)
+		return command_error(s, "That value is not valid. The console must keep at least "
+					"one administrator.");
+	snprintf(question, sizeof(question), "Are you sure you want to delete \"%.64s\"?", name);
+	if (ask_yes_no(s, question, false, &sure) < 0)
+		return -1;
+	if (sure && stage_user(s, name, ROLE_DELETED, &e) < 0)
+		return command_error(s, e.msg);
+	return 0;
+}
+
+static const char *status_of(const struct user_row *edited, const struct user_row *committed)
+{
+	if (!committed)
+		return "added, not committed";
+	if (!edited)
+		return "deleted, not committed";
+	return edited->role != committed->role ? "changed, not committed" : "";
+}
+
+static int op_print(struct session *s, struct user_list *l)
+{
+	struct user_list committed;
+	struct err e;
+
+	if (load_users(s, NULL, &committed, &e) < 0)
+		return command_error(s, e.msg);
+	printf("\n%-33s %-9s %s\n", "Username", "Role", "Status");
+	for (int i = 0; i < l->count; i++)
+		printf("%-33s %-9s %s\n", l->rows[i].name, role_info_of(l->rows[i].role)->name,
+		       status_of(&l->rows[i], find_user(&committed, l->rows[i].name)));
+	for (int i = 0; i < committed.count; i++)
+		if (!find_user(l, committed.rows[i].name))
+			printf("%-33s %-9s %s\n", committed.rows[i].name,
+			       role_info_of(committed.rows[i].role)->name,
+			       status_of(NULL, &committed.rows[i]));
+	free(committed.rows);
+	return 0;
+}
+
+int cmd_userconfig(struct session *s, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1)
+		return command_error(s, "That value is not valid. userconfig takes no arguments.");
+	for (;;) {
+		struct user_list l;
+		struct err e;
+		int chosen, rc;
+
+		if (load_users(s, s->user, &l, &e) < 0)
+			return command_error(s, e.msg);
+		print_users(&l);
+		rc = ask_menu(s, ops, sizeof(ops) / sizeof(ops[0]), true, &chosen);
+		if (rc == 0 && chosen >= 0)
+			rc = op_handlers[chosen](s, &l);
+		free(l.rows);
+		if (rc < 0)
+			return -1;
+		if (chosen < 0)
+			return 0;
+	}
+}

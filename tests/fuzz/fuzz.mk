@@ -1,0 +1,81 @@
+# Fuzzing with libFuzzer: `make fuzz`, `make fuzz-smoke`, `make fuzz-clean`.
+# Included by the Makefile. Everything is built with clang into build-fuzz/ (never
+# the gcc objects of build/); tests/fuzz/README.md says what each target checks.
+
+# Debian 12 packages for the fuzz build: clang 14, its libFuzzer and sanitizer
+# runtimes (only "Recommended" by clang, so name them), llvm-symbolizer for
+# readable stack traces, and the libraries the console links.
+FUZZ_PKGS := clang libclang-rt-14-dev llvm make libc6-dev libssl-dev libsqlite3-dev \
+	     libreadline-dev
+
+FUZZ_CC    ?= clang
+FUZZ_DIR   := build-fuzz
+FUZZ_TIME  ?= 60
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1 \
+	      -fno-omit-frame-pointer
+FUZZ_CFLAGS := $(FUZZ_FLAGS) -std=gnu11 -Wall -Wextra -Wshadow -MMD -MP
+
+FUZZ_TARGETS := $(sort $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BINS    := $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
+
+fuzz_obj = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(1))
+
+FUZZ_LIBCORE   := $(FUZZ_DIR)/lib/libcore.a
+FUZZ_LIBDB     := $(FUZZ_DIR)/lib/libdb.a
+FUZZ_LIBENGINE := $(FUZZ_DIR)/lib/libtlsengine.a
+FUZZ_LIBCLI    := $(FUZZ_DIR)/lib/libcli.a
+
+.PHONY: fuzz fuzz-smoke fuzz-build fuzz-deps fuzz-clean print-fuzz-pkgs
+
+fuzz:
+	$(Q)$(MAKE) --no-print-directory fuzz-deps
+	$(Q)$(MAKE) --no-print-directory fuzz-build
+	$(Q)bash tests/fuzz/run-fuzzers.sh $(FUZZ_DIR) $(FUZZ_TIME) $(FUZZ_TARGETS)
+
+fuzz-smoke:
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_TIME=10
+
+fuzz-build: $(FUZZ_BINS)
+	@:
+
+fuzz-deps:
+	$(Q)$(MAKE) --no-print-directory deps BUILD_PKGS="$(FUZZ_PKGS)"
+
+print-fuzz-pkgs:
+	@echo $(FUZZ_PKGS)
+
+fuzz-clean:
+	rm -rf $(FUZZ_DIR)
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CLANG   $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_EXTRA_CFLAGS) -c $< -o $@
+
+# The fuzzers themselves are held to warnings-as-errors; the code under test is
+# built with gcc -Werror by `make all` already.
+$(FUZZ_DIR)/obj/tests/fuzz/%.o: FUZZ_EXTRA_CFLAGS := -Werror
+
+$(FUZZ_LIBCORE): $(call fuzz_obj,$(CORE_SRC))
+$(FUZZ_LIBDB): $(call fuzz_obj,$(DB_SRC))
+$(FUZZ_LIBENGINE): $(call fuzz_obj,$(ENGINE_SRC))
+$(FUZZ_LIBCLI): $(call fuzz_obj,$(filter-out cli/main.c,$(CLI_SRC)))
+$(FUZZ_DIR)/lib/%.a:
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# Core-only fuzzers link libcore; a fuzzer that needs more lists its archives
+# and libraries below. The archives go in one group: they call one another.
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIBCORE)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.o,$^) \
+		-Wl,--start-group $(filter %.a,$^) -Wl,--end-group $(FUZZ_LDLIBS)
+
+# Keep the fuzzers' objects, which make would otherwise delete as intermediate.
+.SECONDARY: $(call fuzz_obj,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(FUZZ_DIR)/fuzz_command_line: $(FUZZ_LIBCLI) $(FUZZ_LIBENGINE) $(FUZZ_LIBDB)
+$(FUZZ_DIR)/fuzz_command_line: FUZZ_LDLIBS := $(CLI_LIBS)
+
+-include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,59 @@
+/* daemon: tlsgated's state — the applied configuration version, the current
+ * SSL_CTX of each service, the engines and the event loop — and "apply N":
+ * build every context of the new version first, swap only if all succeed. */
+#ifndef TLSGATE_DAEMON_H
+#define TLSGATE_DAEMON_H
+
+#include <openssl/ssl.h>
+#include <stddef.h>
+
+#include "../core/config.h"
+#include "../core/err.h"
+#include "../db/db.h"
+#include "mail_log.h"
+
+struct daemon_options {
+	const char *home;
+	const char *https_addr;     /* "127.0.0.1:8443" */
+	const char *smtp_addr;      /* "127.0.0.1:2525" */
+	int http_timeout;           /* seconds a connection may sit idle */
+	int smtp_timeout;           /* seconds per SMTP read or write */
+	size_t smtp_max_size;       /* SIZE: largest message accepted */
+	unsigned smtp_max_sessions; /* concurrent inbound sessions */
+};
+
+/* The context new connections of one service get. Connections hold their
+ * own reference, so swapping `current` never disturbs them. */
+struct ctx_slot {
+	SSL_CTX *current;
+};
+
+struct daemon {
+	struct daemon_options opt;
+	struct event_base *base;
+	struct db *db;
+	struct mail_log *log;
+	struct config config; /* the applied version */
+	long version;
+	struct ctx_slot slot[SVC_COUNT];
+	struct https_engine *https;
+	struct smtp_engine *smtp;
+	struct control *control;
+	struct revert_timer *revert; /* commit confirmed */
+	struct event *signals[3];
+};
+
+/* Opens the log and the database, creates Demo if missing, applies the
+ * latest version and starts the listeners and the control socket. */
+int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *e);
+/* Runs until SIGTERM/SIGINT. */
+int daemon_run(struct daemon *d);
+void daemon_free(struct daemon *d);
+
+/* Applies version `version` (or a later one, which includes it). On -1 the
+ * contexts in use are unchanged. */
+int daemon_apply(struct daemon *d, long version, struct err *e);
+/* A new server-side SSL for a connection of service `id`. */
+SSL *daemon_new_ssl(struct daemon *d, enum tls_service_id id);
+
+#endif

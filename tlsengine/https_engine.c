@@ -1,0 +1,252 @@
+/* https_engine: evhttp over bufferevent_openssl. Each accepted connection
+ * gets SSL_new(current GUI context); its mail-log lines come from tls_watch
+ * and from the SSL's ex_data destructor, which runs when evhttp frees it. */
+#include "https_engine.h"
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/config_web.h"
+#include "daemon.h"
+#include "net.h"
+#include "tls_watch.h"
+
+#define MAX_HEADERS_SIZE 8192 /* request line and headers */
+#define MAX_BODY_SIZE    4096 /* nothing here takes a body; bound it anyway */
+
+struct https_engine {
+	struct daemon *d;
+	struct evhttp *http;
+	unsigned long next_cid;
+};
+
+/* One TLS connection; `watch` first so the tls_watch callback can find it. */
+struct https_conn {
+	struct tls_watch watch;
+	struct https_engine *h;
+	unsigned long cid;
+};
+
+static int conn_index = -1;
+
+static void announce(SSL *ssl, struct tls_watch *w)
+{
+	struct https_conn *c = (struct https_conn *)w;
+	struct net_peer p;
+
+	net_describe(SSL_get_fd(ssl), &p);
+	mail_log_info(w->log, "New HTTPS CID %lu interface Management (%s) address %s port %u",
+		      c->cid, p.local, p.remote, p.remote_port);
+}
+
+/* SSL_free runs this: the connection is gone. */
+static void conn_closed(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	struct https_conn *c = ptr;
+
+	(void)ad;
+	(void)idx;
+	(void)argl;
+	(void)argp;
+	if (!c)
+		return;
+	if (c->watch.seen) {
+		tls_watch_closed(parent, &c->watch);
+		mail_log_info(c->watch.log, "HTTPS CID %lu close", c->cid);
+	}
+	free(c);
+}
+
+static struct bufferevent *new_connection(struct event_base *base, void *arg)
+{
+	struct https_engine *h = arg;
+	struct https_conn *c = calloc(1, sizeof(*c));
+	SSL *ssl = daemon_new_ssl(h->d, SVC_GUI);
+	struct bufferevent *bev;
+	char who[48];
+
+	/* evhttp would fall back to plain HTTP on NULL: never let it. */
+	if (!c || !ssl) {
+		fprintf(stderr, "tlsgated: out of memory for a TLS connection\n");
+		abort();
+	}
+	c->h = h;
+	c->cid = ++h->next_cid;
+	snprintf(who, sizeof(who), "HTTPS CID %lu", c->cid);
+	tls_watch_init(&c->watch, h->d->log, who, announce);
+	if (!SSL_set_ex_data(ssl, conn_index, c) || tls_watch_attach(ssl, &c->watch) < 0)
+		abort();
+	bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+					     BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+	if (!bev)
+		abort();
+	return bev;
+}
+
+static struct https_conn *conn_of(struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+	SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+
+	return ssl ? SSL_get_ex_data(ssl, conn_index) : NULL;
+}
+
+static const char *method_name(enum evhttp_cmd_type cmd)
+{
+	switch (cmd) {
+	case EVHTTP_REQ_GET: return "GET";
+	case EVHTTP_REQ_HEAD: return "HEAD";
+	case EVHTTP_REQ_POST: return "POST";
+	case EVHTTP_REQ_PUT: return "PUT";
+	case EVHTTP_REQ_DELETE: return "DELETE";
+	case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+	case EVHTTP_REQ_TRACE: return "TRACE";
+	case EVHTTP_REQ_CONNECT: return "CONNECT";
+	case EVHTTP_REQ_PATCH: return "PATCH";
+	}
+	return "?";
+}
+
+static void add_headers(struct evhttp_request *req, const char *type)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+	evhttp_add_header(h, "Content-Type", type);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(h, "X-Frame-Options", "DENY");
+	evhttp_add_header(h, "Content-Security-Policy",
+			  "default-src 'none'; style-src 'unsafe-inline'");
+	evhttp_add_header(h, "Server", "tlsgate");
+}
+
+/* Fills `body` and returns the status code for this request. */
+static int route(struct https_engine *h, struct evhttp_request *req, struct strbuf *body,
+		 const char **type)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	int page;
+
+	*type = "text/plain; charset=utf-8";
+	if (!path || path[0] != '/') {
+		strbuf_puts(body, "400 Bad Request\n");
+		return 400;
+	}
+	page = strcmp(path, "/") == 0 ? 1 : strcmp(path, "/api/sslconfig") == 0 ? 2 : 0;
+	if (!page) {
+		strbuf_puts(body, "404 Not Found\n");
+		return 404;
+	}
+	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
+		strbuf_puts(body, "405 Method Not Allowed\n");
+		return 405;
+	}
+	if (page == 1) {
+		*type = "text/html; charset=utf-8";
+		config_render_html(&h->d->config, h->d->version, body);
+	} else {
+		*type = "application/json";
+		config_render_json(&h->d->config, h->d->version, body);
+	}
+	return 200;
+}
+
+static const char *reason_of(int code)
+{
+	switch (code) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	}
+	return "Error";
+}
+
+static void on_request(struct evhttp_request *req, void *arg)
+{
+	struct https_engine *h = arg;
+	struct https_conn *c = conn_of(req);
+	struct evbuffer *out = evbuffer_new();
+	const char *type, *uri = evhttp_request_get_uri(req);
+	struct strbuf body;
+	int code;
+
+	if (!out) {
+		evhttp_send_error(req, 500, "Internal Server Error");
+		return;
+	}
+	strbuf_init(&body);
+	code = route(h, req, &body, &type);
+	add_headers(req, type);
+	/* evhttp sends no body for HEAD and so no length; say what GET would send. */
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		char len[32];
+		snprintf(len, sizeof(len), "%zu", body.len);
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Length", len);
+	}
+	evbuffer_add(out, body.data, body.len);
+	mail_log_info(h->d->log, "HTTPS CID %lu %s %.200s %d", c ? c->cid : 0,
+		      method_name(evhttp_request_get_command(req)), uri ? uri : "-", code);
+	evhttp_send_reply(req, code, reason_of(code), out);
+	evbuffer_free(out);
+	strbuf_free(&body);
+}
+
+int https_engine_start(struct daemon *d, struct https_engine **out, struct err *e)
+{
+	struct https_engine *h = calloc(1, sizeof(*h));
+	int fd;
+
+	if (!h)
+		return err_set(e, "Out of memory.");
+	h->d = d;
+	if (conn_index < 0)
+		conn_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_closed);
+	h->http = evhttp_new(d->base);
+	if (conn_index < 0 || !h->http) {
+		https_engine_free(h);
+		return err_set(e, "Cannot create the HTTPS server.");
+	}
+	if (net_listen(d->opt.https_addr, &fd, e) < 0) {
+		https_engine_free(h);
+		return -1;
+	}
+	if (!evhttp_accept_socket_with_handle(h->http, fd)) {
+		https_engine_free(h);
+		return err_set(e, "Cannot serve HTTPS on %s.", d->opt.https_addr);
+	}
+	evhttp_set_bevcb(h->http, new_connection, h);
+	evhttp_set_gencb(h->http, on_request, h);
+	/* Every method reaches on_request, which answers 405 itself. */
+	evhttp_set_allowed_methods(h->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+						    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+						    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+						    EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+	evhttp_set_max_headers_size(h->http, MAX_HEADERS_SIZE);
+	evhttp_set_max_body_size(h->http, MAX_BODY_SIZE);
+	evhttp_set_timeout(h->http, d->opt.http_timeout);
+	/* Read an oversized body to its end so the client sees the 413. */
+	evhttp_set_flags(h->http, EVHTTP_SERVER_LINGERING_CLOSE);
+	*out = h;
+	return 0;
+}
+
+void https_engine_free(struct https_engine *h)
+{
+	if (!h)
+		return;
+	if (h->http)
+		evhttp_free(h->http);
+	free(h);
+}

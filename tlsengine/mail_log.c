@@ -1,0 +1,119 @@
+/* mail_log: the engines' AsyncOS-style log file. */
+#include "mail_log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LINE_MAX_BYTES 2048
+
+struct mail_log {
+	int fd;
+	char path[4096];
+};
+
+static int open_file(struct mail_log *log, struct err *e)
+{
+	int fd = open(log->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return err_set(e, "Cannot open %s: %s", log->path, strerror(errno));
+	fchmod(fd, 0600);
+	if (log->fd >= 0)
+		close(log->fd);
+	log->fd = fd;
+	return 0;
+}
+
+int mail_log_open(const char *home, struct mail_log **out, struct err *e)
+{
+	struct mail_log *log = calloc(1, sizeof(*log));
+	char dir[4096];
+
+	if (!log)
+		return err_set(e, "Out of memory.");
+	log->fd = -1;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/logs", home) >= sizeof(dir) ||
+	    (size_t)snprintf(log->path, sizeof(log->path), "%s/mail_logs", dir) >=
+		    sizeof(log->path)) {
+		free(log);
+		return err_set(e, "The home directory path is too long.");
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		err_set(e, "Cannot create %s: %s", dir, strerror(errno));
+		free(log);
+		return -1;
+	}
+	chmod(dir, 0700);
+	if (open_file(log, e) < 0) {
+		free(log);
+		return -1;
+	}
+	*out = log;
+	return 0;
+}
+
+int mail_log_reopen(struct mail_log *log, struct err *e)
+{
+	return open_file(log, e);
+}
+
+void mail_log_close(struct mail_log *log)
+{
+	if (!log)
+		return;
+	if (log->fd >= 0)
+		close(log->fd);
+	free(log);
+}
+
+static void write_line(struct mail_log *log, const char *level, const char *fmt, va_list ap)
+{
+	char line[LINE_MAX_BYTES];
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t n;
+	int body;
+
+	if (!log || log->fd < 0)
+		return;
+	localtime_r(&now, &tm);
+	n = strftime(line, sizeof(line), "%a %b %e %H:%M:%S %Y ", &tm);
+	n += (size_t)snprintf(line + n, sizeof(line) - n, "%s: ", level);
+	body = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	if (body < 0)
+		return;
+	n = n + (size_t)body < sizeof(line) - 1 ? n + (size_t)body : sizeof(line) - 2;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = '?';
+	line[n++] = '\n';
+	/* One write(2) on an O_APPEND descriptor: lines never interleave. */
+	if (write(log->fd, line, n) < 0) {
+		/* Nowhere better to report it; the engines keep running. */
+	}
+}
+
+void mail_log_info(struct mail_log *log, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	write_line(log, "Info", fmt, ap);
+	va_end(ap);
+}
+
+void mail_log_warning(struct mail_log *log, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	write_line(log, "Warning", fmt, ap);
+	va_end(ap);
+}

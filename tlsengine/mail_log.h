@@ -1,0 +1,24 @@
+/* mail_log: $HOME/logs/mail_logs, AsyncOS style: one line per event, each
+ * starting with a ctime()-like date and a level ("Mon Nov 23 07:30:00 2026
+ * Info: "), written with a single append so no line is ever half-flushed. */
+#ifndef TLSGATE_MAIL_LOG_H
+#define TLSGATE_MAIL_LOG_H
+
+#include "../core/err.h"
+
+struct mail_log;
+
+/* Creates HOME/logs (0700) and opens HOME/logs/mail_logs (0600) for append. */
+int mail_log_open(const char *home, struct mail_log **out, struct err *e);
+/* Reopens the file (after an external rotation). */
+int mail_log_reopen(struct mail_log *log, struct err *e);
+void mail_log_close(struct mail_log *log);
+
+/* Control characters in the text (peer-supplied names) become '?'; lines
+ * longer than 2 KB are cut. NULL log: the line is dropped. */
+void mail_log_info(struct mail_log *log, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void mail_log_warning(struct mail_log *log, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,123 @@
+/* net: TCP listener setup and address formatting. */
+#include "net.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define LISTEN_BACKLOG 512
+
+static int split_spec(const char *spec, char *host, size_t hlen, char *port, size_t plen)
+{
+	const char *colon;
+	size_t n;
+
+	if (spec[0] == '[') {
+		const char *close = strchr(spec, ']');
+		if (!close || close[1] != ':')
+			return -1;
+		n = (size_t)(close - spec - 1);
+		if (n >= hlen)
+			return -1;
+		memcpy(host, spec + 1, n);
+		host[n] = '\0';
+		colon = close + 1;
+	} else {
+		colon = strrchr(spec, ':');
+		if (!colon || (size_t)(colon - spec) >= hlen)
+			return -1;
+		n = (size_t)(colon - spec);
+		memcpy(host, spec, n);
+		host[n] = '\0';
+	}
+	if (!colon[1] || strlen(colon + 1) >= plen ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return -1;
+	snprintf(port, plen, "%s", colon + 1);
+	return 0;
+}
+
+static int open_listener(const struct addrinfo *ai, const char *spec, struct err *e)
+{
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int on = 1;
+
+	if (fd < 0)
+		return err_set(e, "Cannot create a socket for %s: %s", spec, strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
+		err_set(e, "Cannot listen on %s: %s", spec, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int net_listen(const char *spec, int *fd, struct err *e)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV };
+	struct addrinfo *ai;
+	char host[256], port[16];
+	int rc;
+
+	if (split_spec(spec, host, sizeof(host), port, sizeof(port)) < 0)
+		return err_set(e, "\"%s\" is not ADDRESS:PORT (e.g. 127.0.0.1:8443 or [::1]:8443).",
+			       spec);
+	rc = getaddrinfo(host, port, &hints, &ai);
+	if (rc != 0)
+		return err_set(e, "\"%s\": %s", spec, gai_strerror(rc));
+	*fd = open_listener(ai, spec, e);
+	freeaddrinfo(ai);
+	return *fd < 0 ? -1 : 0;
+}
+
+static unsigned format_addr(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+		inet_ntop(AF_INET, &in->sin_addr, buf, (socklen_t)len);
+		return ntohs(in->sin_port);
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+		inet_ntop(AF_INET6, &in6->sin6_addr, buf, (socklen_t)len);
+		return ntohs(in6->sin6_port);
+	}
+	snprintf(buf, len, "unknown");
+	return 0;
+}
+
+void net_describe(int fd, struct net_peer *out)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		format_addr(&ss, out->local, sizeof(out->local));
+	else
+		snprintf(out->local, sizeof(out->local), "unknown");
+	len = sizeof(ss);
+	memset(&ss, 0, sizeof(ss));
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
+		out->remote_port = format_addr(&ss, out->remote, sizeof(out->remote));
+	else
+		snprintf(out->remote, sizeof(out->remote), "unknown");
+}
+
+void net_nodelay(int fd)
+{
+	int on = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+}

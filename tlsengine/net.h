@@ -1,0 +1,23 @@
+/* net: listening sockets from "ADDR:PORT" specifications, and the addresses
+ * of a connection as the mail log prints them. */
+#ifndef TLSGATE_NET_H
+#define TLSGATE_NET_H
+
+#include <stddef.h>
+
+#include "../core/err.h"
+
+/* "127.0.0.1:8443", "[::1]:8443". Non-blocking, close-on-exec, SO_REUSEADDR,
+ * TCP_NODELAY (inherited by accepted sockets on Linux), listening. */
+int net_listen(const char *spec, int *fd, struct err *e);
+
+struct net_peer {
+	char local[64];  /* "127.0.0.1" */
+	char remote[64]; /* "127.0.0.1" */
+	unsigned remote_port;
+};
+void net_describe(int fd, struct net_peer *out);
+/* Disables Nagle on a connected socket (small SMTP replies go out at once). */
+void net_nodelay(int fd);
+
+#endif

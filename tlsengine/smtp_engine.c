@@ -1,0 +1,464 @@
+/* smtp_engine: one bufferevent per session, plain until STARTTLS, then a
+ * bufferevent_openssl on the same socket once the "220 Ready" has left.
+ * Every read is bounded: line length by the protocol state, time by the
+ * per-read timeout, and output backlog by pausing input. */
+#include "smtp_engine.h"
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "net.h"
+#include "spool.h"
+#include "tls_watch.h"
+
+#define OUTPUT_BACKLOG_MAX (64 * 1024) /* stop reading a client that stops reading */
+#define MAX_RECIPIENTS     100
+#define MAX_ERRORS         20
+
+enum phase {
+	PHASE_OPEN,
+	PHASE_STARTING_TLS, /* "220 Ready" queued; switch once it has left */
+	PHASE_CLOSING,      /* last reply queued; free once it has left */
+};
+
+struct smtp_session {
+	struct smtp_engine *eng;
+	struct smtp_session *prev, *next;
+	int fd;
+	struct bufferevent *bev;
+	SSL *ssl; /* owned by the TLS bufferevent */
+	unsigned long icid;
+	struct net_peer peer;
+	struct smtp_proto proto;
+	struct tls_watch watch;
+	struct spool_msg *msg;
+	enum phase phase;
+	bool discarding; /* inside the rest of an overlong line */
+	bool paused;     /* input paused until the output drains */
+};
+
+struct smtp_engine {
+	struct daemon *d;
+	struct evconnlistener *listener;
+	struct spool *spool;
+	struct smtp_session *sessions;
+	unsigned count;
+	unsigned long next_icid, next_mid;
+};
+
+static void process_input(struct smtp_session *s);
+
+static void session_free(struct smtp_session *s)
+{
+	struct smtp_engine *eng = s->eng;
+
+	spool_abort(s->msg);
+	if (s->ssl) {
+		tls_watch_closed(s->ssl, &s->watch);
+		tls_watch_detach(s->ssl);
+		bufferevent_free(s->bev); /* closes the socket, frees the SSL */
+	} else {
+		/* Delete the events before the descriptor goes. */
+		bufferevent_disable(s->bev, EV_READ | EV_WRITE);
+		bufferevent_free(s->bev);
+		close(s->fd);
+	}
+	mail_log_info(eng->d->log, "ICID %lu close", s->icid);
+	smtp_proto_free(&s->proto);
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		eng->sessions = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	eng->count--;
+	free(s);
+}
+
+static void send_reply(struct smtp_session *s, const struct strbuf *reply)
+{
+	bufferevent_write(s->bev, reply->data, reply->len);
+}
+
+/* The reply is queued; the session ends when it has been written. */
+static void close_after_reply(struct smtp_session *s)
+{
+	s->phase = PHASE_CLOSING;
+	bufferevent_disable(s->bev, EV_READ);
+}
+
+static void set_timeouts(struct smtp_session *s)
+{
+	struct timeval tv = { s->eng->d->opt.smtp_timeout, 0 };
+
+	bufferevent_set_timeouts(s->bev, &tv, &tv);
+}
+
+static void on_read(struct bufferevent *bev, void *arg);
+static void on_write(struct bufferevent *bev, void *arg);
+static void on_event(struct bufferevent *bev, short what, void *arg);
+
+/* RFC 3207: anything the client pipelined after STARTTLS was sent in the
+ * clear and could be an attacker's; it is dropped, unread. */
+static void begin_starttls(struct smtp_session *s)
+{
+	struct evbuffer *in = bufferevent_get_input(s->bev);
+	size_t pending = evbuffer_get_length(in);
+
+	if (pending)
+		mail_log_warning(
+			s->eng->d->log,
+			"ICID %lu STARTTLS: %zu bytes sent in the clear after it discarded",
+			s->icid, pending);
+	evbuffer_drain(in, pending);
+	bufferevent_disable(s->bev, EV_READ);
+	s->phase = PHASE_STARTING_TLS;
+}
+
+static void switch_to_tls(struct smtp_session *s)
+{
+	struct daemon *d = s->eng->d;
+	SSL *ssl = daemon_new_ssl(d, SVC_INBOUND);
+	struct bufferevent *tls = NULL;
+	char who[48];
+
+	snprintf(who, sizeof(who), "ICID %lu", s->icid);
+	tls_watch_init(&s->watch, d->log, who, NULL);
+	if (ssl && tls_watch_attach(ssl, &s->watch) == 0)
+		tls = bufferevent_openssl_socket_new(d->base, s->fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
+						     BEV_OPT_CLOSE_ON_FREE |
+							     BEV_OPT_DEFER_CALLBACKS);
+	if (!tls) {
+		SSL_free(ssl);
+		session_free(s);
+		return;
+	}
+	bufferevent_disable(s->bev, EV_READ | EV_WRITE);
+	bufferevent_free(s->bev);
+	s->bev = tls;
+	s->ssl = ssl;
+	s->phase = PHASE_OPEN;
+	bufferevent_openssl_set_allow_dirty_shutdown(tls, 1);
+	bufferevent_setcb(tls, on_read, on_write, on_event, s);
+	set_timeouts(s);
+	bufferevent_enable(tls, EV_READ | EV_WRITE);
+}
+
+static enum smtp_spool_status begin_message(struct smtp_session *s)
+{
+	struct smtp_proto *p = &s->proto;
+	struct spool_envelope env = {
+		.hostname = p->hostname,
+		.icid = s->icid,
+		.client_addr = s->peer.remote,
+		.helo = p->helo,
+		.esmtp = p->esmtp,
+		.tls_protocol = s->ssl ? SSL_get_version(s->ssl) : NULL,
+		.tls_cipher = s->ssl ? SSL_get_cipher_name(s->ssl) : NULL,
+		.body = p->body,
+		.mail_from = p->mail_from,
+		.rcpt = p->rcpt,
+		.rcpt_count = p->rcpt_count,
+	};
+
+	return spool_begin(s->eng->spool, &env, &s->msg);
+}
+
+static void log_accepted(struct smtp_session *s, const char *queue_id)
+{
+	struct mail_log *log = s->eng->d->log;
+	unsigned long mid = ++s->eng->next_mid;
+
+	mail_log_info(log, "Start MID %lu ICID %lu", mid, s->icid);
+	mail_log_info(log, "MID %lu ICID %lu From: <%s>", mid, s->icid, s->proto.mail_from);
+	for (size_t i = 0; i < s->proto.rcpt_count; i++)
+		mail_log_info(log, "MID %lu ICID %lu RID %zu To: <%s>", mid, s->icid, i,
+			      s->proto.rcpt[i]);
+	mail_log_info(log, "MID %lu ready %zu bytes from <%s>", mid, s->proto.data_size,
+		      s->proto.mail_from);
+	mail_log_info(log, "MID %lu spooled as %s", mid, queue_id);
+}
+
+static void finish_message(struct smtp_session *s, struct strbuf *reply)
+{
+	enum smtp_spool_status st = SMTP_SPOOL_OK;
+	char id[SPOOL_ID_MAX] = "";
+	bool accepted = smtp_proto_data_acceptable(&s->proto);
+
+	if (accepted)
+		st = spool_commit(s->msg, id);
+	else
+		spool_abort(s->msg);
+	s->msg = NULL;
+	if (accepted && st == SMTP_SPOOL_OK)
+		log_accepted(s, id);
+	if (smtp_proto_data_end(&s->proto, st, id, reply) == SMTP_ACT_CLOSE)
+		close_after_reply(s);
+}
+
+static void handle_data_line(struct smtp_session *s, const char *line, size_t len,
+			     struct strbuf *reply)
+{
+	const char *content;
+	size_t n;
+
+	switch (smtp_proto_data_line(&s->proto, line, len, &content, &n)) {
+	case SMTP_DATA_WRITE:
+		spool_write(s->msg, content, n);
+		spool_write(s->msg, "\r\n", 2);
+		break;
+	case SMTP_DATA_SKIP: break;
+	case SMTP_DATA_END: finish_message(s, reply); break;
+	}
+}
+
+static void handle_line(struct smtp_session *s, const char *line, size_t len)
+{
+	struct strbuf reply;
+
+	strbuf_init(&reply);
+	if (s->proto.state == SMTP_STATE_DATA) {
+		handle_data_line(s, line, len, &reply);
+	} else {
+		switch (smtp_proto_command(&s->proto, line, len, &reply)) {
+		case SMTP_ACT_REPLY: break;
+		case SMTP_ACT_DATA:
+			if (smtp_proto_data_start(&s->proto, begin_message(s), &reply) ==
+			    SMTP_ACT_CLOSE)
+				close_after_reply(s);
+			break;
+		case SMTP_ACT_STARTTLS: begin_starttls(s); break;
+		case SMTP_ACT_CLOSE: close_after_reply(s); break;
+		}
+	}
+	send_reply(s, &reply);
+	strbuf_free(&reply);
+}
+
+static void line_too_long(struct smtp_session *s)
+{
+	struct strbuf reply;
+
+	if (s->proto.state == SMTP_STATE_DATA) {
+		smtp_proto_data_line_too_long(&s->proto);
+		return;
+	}
+	strbuf_init(&reply);
+	if (smtp_proto_command_too_long(&s->proto, &reply) == SMTP_ACT_CLOSE)
+		close_after_reply(s);
+	send_reply(s, &reply);
+	strbuf_free(&reply);
+}
+
+/* Takes one line off the input if a whole one is there. 1: a line was
+ * handled (or discarded), 0: wait for more input. */
+static int next_line(struct smtp_session *s, struct evbuffer *in)
+{
+	bool data = s->proto.state == SMTP_STATE_DATA;
+	size_t limit = smtp_proto_line_limit(&s->proto), eol_len = 0, len;
+	/* DATA ends only at CRLF.CRLF: a bare LF must not end it (smuggling). */
+	struct evbuffer_ptr eol = evbuffer_search_eol(
+		in, NULL, &eol_len, data ? EVBUFFER_EOL_CRLF_STRICT : EVBUFFER_EOL_CRLF);
+	char line[SMTP_TEXT_LINE_MAX];
+
+	if (eol.pos < 0) {
+		len = evbuffer_get_length(in);
+		if (len < limit)
+			return 0;
+		evbuffer_drain(in, len);
+		if (!s->discarding)
+			line_too_long(s);
+		s->discarding = true;
+		return 1;
+	}
+	len = (size_t)eol.pos;
+	if (s->discarding || len + eol_len > limit) {
+		evbuffer_drain(in, len + eol_len);
+		if (!s->discarding)
+			line_too_long(s);
+		s->discarding = false;
+		return 1;
+	}
+	evbuffer_remove(in, line, len);
+	evbuffer_drain(in, eol_len);
+	handle_line(s, line, len);
+	return 1;
+}
+
+static void process_input(struct smtp_session *s)
+{
+	struct evbuffer *in = bufferevent_get_input(s->bev);
+
+	while (s->phase == PHASE_OPEN && !s->paused && next_line(s, in))
+		if (evbuffer_get_length(bufferevent_get_output(s->bev)) > OUTPUT_BACKLOG_MAX) {
+			s->paused = true;
+			bufferevent_disable(s->bev, EV_READ);
+		}
+}
+
+static void on_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	process_input(arg);
+}
+
+/* The output buffer has drained. Deferred callbacks can run late, after
+ * new replies were queued: act only when nothing is left to send. */
+static void on_write(struct bufferevent *bev, void *arg)
+{
+	struct smtp_session *s = arg;
+
+	if (evbuffer_get_length(bufferevent_get_output(bev)) > 0)
+		return;
+	if (s->phase == PHASE_STARTING_TLS) {
+		switch_to_tls(s);
+	} else if (s->phase == PHASE_CLOSING) {
+		session_free(s);
+	} else if (s->paused) {
+		s->paused = false;
+		bufferevent_enable(s->bev, EV_READ);
+		process_input(s);
+	}
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct smtp_session *s = arg;
+	struct strbuf reply;
+
+	(void)bev;
+	if (what & BEV_EVENT_CONNECTED)
+		return; /* TLS handshake done; tls_watch logged it */
+	/* An idle client gets a 421 if it can still be spoken to. */
+	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING) && s->phase == PHASE_OPEN &&
+	    (!s->ssl || s->watch.done)) {
+		mail_log_info(s->eng->d->log, "ICID %lu timeout", s->icid);
+		strbuf_init(&reply);
+		smtp_proto_timeout(&s->proto, &reply);
+		send_reply(s, &reply);
+		strbuf_free(&reply);
+		close_after_reply(s);
+		return;
+	}
+	session_free(s);
+}
+
+static void refuse_busy(struct smtp_engine *eng, int fd)
+{
+	struct smtp_proto p;
+	struct strbuf reply;
+	struct smtp_limits lim = { 0 };
+	struct net_peer peer;
+
+	net_describe(fd, &peer);
+	mail_log_warning(eng->d->log, "SMTP connection from %s refused: %u sessions already open",
+			 peer.remote, eng->count);
+	smtp_proto_init(&p, eng->d->config.hostname, &lim);
+	strbuf_init(&reply);
+	smtp_proto_busy(&p, &reply);
+	/* Best effort, never blocking: the client is refused either way. */
+	if (send(fd, reply.data, reply.len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+	}
+	strbuf_free(&reply);
+	smtp_proto_free(&p);
+	close(fd);
+}
+
+static struct smtp_session *session_new(struct smtp_engine *eng, int fd)
+{
+	struct daemon *d = eng->d;
+	struct smtp_session *s = calloc(1, sizeof(*s));
+	struct smtp_limits lim = { d->opt.smtp_max_size, MAX_RECIPIENTS, MAX_ERRORS };
+
+	if (!s)
+		return NULL;
+	s->bev = bufferevent_socket_new(d->base, fd, BEV_OPT_DEFER_CALLBACKS);
+	if (!s->bev) {
+		free(s);
+		return NULL;
+	}
+	s->eng = eng;
+	s->fd = fd;
+	s->icid = ++eng->next_icid;
+	smtp_proto_init(&s->proto, d->config.hostname[0] ? d->config.hostname : "tlsgate", &lim);
+	s->next = eng->sessions;
+	if (s->next)
+		s->next->prev = s;
+	eng->sessions = s;
+	eng->count++;
+	return s;
+}
+
+static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
+		      void *arg)
+{
+	struct smtp_engine *eng = arg;
+	struct smtp_session *s;
+	struct strbuf reply;
+
+	(void)l;
+	(void)sa;
+	(void)salen;
+	if (eng->count >= eng->d->opt.smtp_max_sessions || !(s = session_new(eng, fd))) {
+		refuse_busy(eng, fd);
+		return;
+	}
+	net_nodelay(fd);
+	net_describe(fd, &s->peer);
+	mail_log_info(eng->d->log,
+		      "New SMTP ICID %lu interface Management (%s) address %s reverse dns host "
+		      "unknown verified no",
+		      s->icid, s->peer.local, s->peer.remote);
+	bufferevent_setcb(s->bev, on_read, on_write, on_event, s);
+	set_timeouts(s);
+	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+	strbuf_init(&reply);
+	smtp_proto_greeting(&s->proto, &reply);
+	send_reply(s, &reply);
+	strbuf_free(&reply);
+}
+
+int smtp_engine_start(struct daemon *d, struct smtp_engine **out, struct err *e)
+{
+	struct smtp_engine *eng = calloc(1, sizeof(*eng));
+	int fd;
+
+	if (!eng)
+		return err_set(e, "Out of memory.");
+	eng->d = d;
+	if (spool_open(d->opt.home, &eng->spool, e) < 0 ||
+	    net_listen(d->opt.smtp_addr, &fd, e) < 0) {
+		smtp_engine_free(eng);
+		return -1;
+	}
+	eng->listener = evconnlistener_new(d->base, on_accept, eng,
+					   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	if (!eng->listener) {
+		close(fd);
+		smtp_engine_free(eng);
+		return err_set(e, "Cannot serve SMTP on %s.", d->opt.smtp_addr);
+	}
+	*out = eng;
+	return 0;
+}
+
+void smtp_engine_free(struct smtp_engine *eng)
+{
+	if (!eng)
+		return;
+	if (eng->listener)
+		evconnlistener_free(eng->listener);
+	while (eng->sessions)
+		session_free(eng->sessions);
+	spool_close(eng->spool);
+	free(eng);
+}

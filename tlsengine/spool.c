@@ -1,0 +1,215 @@
+/* spool: durable one-file-per-message queue (write tmp, fsync, rename,
+ * fsync the directory), the same dance as Postfix's and qmail's queues. */
+#include "spool.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+struct spool {
+	char dir[4096];
+	char tmp[4096];
+	unsigned counter;
+};
+
+struct spool_msg {
+	struct spool *spool;
+	FILE *f;
+	char id[SPOOL_ID_MAX];
+	char tmp_path[4200];
+	int error; /* first errno seen while writing */
+};
+
+static int make_dir(const char *path, struct err *e)
+{
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return err_set(e, "Cannot create %s: %s", path, strerror(errno));
+	chmod(path, 0700);
+	return 0;
+}
+
+static void clean_tmp(const char *tmp)
+{
+	DIR *dir = opendir(tmp);
+	struct dirent *ent;
+	char path[4400];
+
+	if (!dir)
+		return;
+	while ((ent = readdir(dir)))
+		if (ent->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", tmp, ent->d_name);
+			unlink(path);
+		}
+	closedir(dir);
+}
+
+int spool_open(const char *home, struct spool **out, struct err *e)
+{
+	struct spool *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return err_set(e, "Out of memory.");
+	if ((size_t)snprintf(s->dir, sizeof(s->dir), "%s/spool", home) >= sizeof(s->dir) ||
+	    (size_t)snprintf(s->tmp, sizeof(s->tmp), "%s/tmp", s->dir) >= sizeof(s->tmp)) {
+		free(s);
+		return err_set(e, "The home directory path is too long.");
+	}
+	if (make_dir(s->dir, e) < 0 || make_dir(s->tmp, e) < 0) {
+		free(s);
+		return -1;
+	}
+	clean_tmp(s->tmp);
+	*out = s;
+	return 0;
+}
+
+void spool_close(struct spool *s)
+{
+	free(s);
+}
+
+static enum smtp_spool_status status_of(int error)
+{
+	return error == ENOSPC || error == EDQUOT ? SMTP_SPOOL_NOSPACE : SMTP_SPOOL_TEMPFAIL;
+}
+
+/* Microseconds and a counter: unique within one daemon, and only one daemon
+ * runs per home (the control socket sees to it). O_EXCL checks anyway. */
+static FILE *create_file(struct spool_msg *m)
+{
+	for (int attempt = 0; attempt < 8; attempt++) {
+		struct timeval tv;
+		int fd;
+
+		gettimeofday(&tv, NULL);
+		snprintf(m->id, sizeof(m->id), "%013llX%03X",
+			 (unsigned long long)tv.tv_sec * 1000000ULL +
+				 (unsigned long long)tv.tv_usec,
+			 m->spool->counter++ & 0xfff);
+		snprintf(m->tmp_path, sizeof(m->tmp_path), "%s/%s", m->spool->tmp, m->id);
+		fd = open(m->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			return fdopen(fd, "w");
+		if (errno != EEXIST)
+			return NULL;
+	}
+	return NULL;
+}
+
+static void write_received(FILE *f, const struct spool_envelope *env, const char *id, time_t now)
+{
+	char date[64];
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
+	fprintf(f, "Received: from %s (unknown [%s])\r\n\tby %s (tlsgate) with %s id %s", env->helo,
+		env->client_addr, env->hostname,
+		env->tls_protocol ? (env->esmtp ? "ESMTPS" : "SMTPS")
+				  : (env->esmtp ? "ESMTP" : "SMTP"),
+		id);
+	if (env->tls_protocol)
+		fprintf(f, "\r\n\t(version=%s cipher=%s)", env->tls_protocol, env->tls_cipher);
+	if (env->rcpt_count == 1)
+		fprintf(f, "\r\n\tfor <%s>", env->rcpt[0]);
+	fprintf(f, "; %s\r\n", date);
+}
+
+static void write_envelope(FILE *f, const struct spool_envelope *env, const char *id, time_t now)
+{
+	fprintf(f, "tlsgate-spool 1\nid %s\nreceived %lld\nicid %lu\nclient %s\nhelo %s\n", id,
+		(long long)now, env->icid, env->client_addr, env->helo);
+	if (env->tls_protocol)
+		fprintf(f, "tls %s %s\n", env->tls_protocol, env->tls_cipher);
+	else
+		fprintf(f, "tls none\n");
+	fprintf(f, "body %s\nfrom <%s>\n", env->body == SMTP_BODY_8BITMIME ? "8BITMIME" : "7BIT",
+		env->mail_from);
+	for (size_t i = 0; i < env->rcpt_count; i++)
+		fprintf(f, "to <%s>\n", env->rcpt[i]);
+	fprintf(f, "\n");
+}
+
+enum smtp_spool_status spool_begin(struct spool *s, const struct spool_envelope *env,
+				   struct spool_msg **out)
+{
+	struct spool_msg *m = calloc(1, sizeof(*m));
+	time_t now = time(NULL);
+
+	*out = NULL;
+	if (!m)
+		return SMTP_SPOOL_TEMPFAIL;
+	m->spool = s;
+	m->f = create_file(m);
+	if (!m->f) {
+		enum smtp_spool_status st = status_of(errno);
+		free(m);
+		return st;
+	}
+	write_envelope(m->f, env, m->id, now);
+	write_received(m->f, env, m->id, now);
+	if (ferror(m->f))
+		m->error = errno ? errno : EIO;
+	*out = m;
+	return SMTP_SPOOL_OK;
+}
+
+void spool_write(struct spool_msg *m, const char *data, size_t len)
+{
+	if (m->error)
+		return;
+	if (fwrite(data, 1, len, m->f) != len)
+		m->error = errno ? errno : EIO;
+}
+
+static int sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+enum smtp_spool_status spool_commit(struct spool_msg *m, char id[SPOOL_ID_MAX])
+{
+	char final_path[4200];
+	int error = m->error;
+
+	if (!error && (fflush(m->f) != 0 || fsync(fileno(m->f)) != 0))
+		error = errno;
+	if (fclose(m->f) != 0 && !error)
+		error = errno;
+	snprintf(final_path, sizeof(final_path), "%s/%s", m->spool->dir, m->id);
+	if (!error && rename(m->tmp_path, final_path) != 0) {
+		error = errno;
+	} else if (!error && sync_dir(m->spool->dir) != 0) {
+		/* Not durable: refuse, and let no copy be delivered behind our back. */
+		error = errno ? errno : EIO;
+		unlink(final_path);
+	}
+	if (error)
+		unlink(m->tmp_path);
+	snprintf(id, SPOOL_ID_MAX, "%s", m->id);
+	free(m);
+	return error ? status_of(error) : SMTP_SPOOL_OK;
+}
+
+void spool_abort(struct spool_msg *m)
+{
+	if (!m)
+		return;
+	fclose(m->f);
+	unlink(m->tmp_path);
+	free(m);
+}
