@@ -56,6 +56,14 @@ const struct setting config_settings[] = {
 	  offsetof(struct config, peer_cert_fqdn), "disabled" },
 	{ "sslconfig.peer_cert_x509", "sslconfig", "Peer certificate X509 validation", SETTING_BOOL,
 	  offsetof(struct config, peer_cert_x509), "disabled" },
+	{ "gui.certificate", "interfaceconfig", "GUI HTTPS certificate", SETTING_PROFILE,
+	  SVC_FIELD(SVC_GUI, certificate), "Demo" },
+	{ "inbound.certificate", "listenerconfig", "Inbound SMTP certificate", SETTING_PROFILE,
+	  SVC_FIELD(SVC_INBOUND, certificate), "Demo" },
+	{ "outbound.certificate", "destconfig", "Outbound SMTP client certificate", SETTING_PROFILE,
+	  SVC_FIELD(SVC_OUTBOUND, certificate), "Demo" },
+	{ "ca.system", "certconfig", "System certificate authorities", SETTING_BOOL,
+	  offsetof(struct config, ca_system), "enabled" },
 	{ "rollback.keep", "rollbackconfig", "Configurations kept for rollback", SETTING_COUNT,
 	  offsetof(struct config, rollback_keep), "10" },
 };
@@ -127,6 +135,22 @@ bad:
 			  "in dot-separated labels, such as mail.example.com.");
 }
 
+int config_check_profile_name(const char *name, struct err *e)
+{
+	size_t n = strlen(name);
+
+	if (n == 0)
+		return err_set(e, "You must enter a name for the certificate profile.");
+	if (n > CONFIG_PROFILE_MAX)
+		return err_set(e, "The value must be at most %d characters long.",
+			       CONFIG_PROFILE_MAX);
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+			return err_set(e, "That value is not valid. A certificate profile name "
+					  "holds letters, digits, '_' and '-'.");
+	return 0;
+}
+
 static int parse_bool(const char *v, bool *out)
 {
 	if (strcmp(v, "enabled") == 0)
@@ -191,6 +215,11 @@ int config_set(struct config *c, const char *key, const char *value, struct err 
 		snprintf(field, CONFIG_HOSTNAME_MAX + 1, "%s", value);
 		return 0;
 	case SETTING_COUNT: return parse_count(value, (int *)field, e);
+	case SETTING_PROFILE:
+		if (config_check_profile_name(value, e) < 0)
+			return -1;
+		snprintf(field, CONFIG_PROFILE_MAX + 1, "%s", value);
+		return 0;
 	}
 	return err_set(e, "Unknown setting type.");
 }
@@ -206,7 +235,8 @@ void config_get(const struct config *c, const struct setting *s, struct strbuf *
 		strbuf_puts(out, buf);
 		break;
 	case SETTING_CIPHERS:
-	case SETTING_HOSTNAME: strbuf_puts(out, field); break;
+	case SETTING_HOSTNAME:
+	case SETTING_PROFILE: strbuf_puts(out, field); break;
 	case SETTING_BOOL: strbuf_puts(out, *(const bool *)field ? "enabled" : "disabled"); break;
 	case SETTING_COUNT: strbuf_printf(out, "%d", *(const int *)field); break;
 	}

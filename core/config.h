@@ -13,6 +13,7 @@
 
 #define CONFIG_CIPHERS_MAX  1024 /* bytes, NUL included */
 #define CONFIG_HOSTNAME_MAX 120  /* AsyncOS clients match a prompt of at most 120 chars */
+#define CONFIG_PROFILE_MAX  64   /* certificate profile names: letters, digits, _ and - */
 
 enum tls_service_id { SVC_GUI, SVC_INBOUND, SVC_OUTBOUND, SVC_COUNT };
 
@@ -20,6 +21,10 @@ struct tls_service {
 	tls_method_set methods;
 	char ciphers[CONFIG_CIPHERS_MAX]; /* OpenSSL cipher string for TLS <= 1.2 */
 	bool renegotiation;               /* always false for outbound */
+	/* Certificate profile served (GUI, inbound) or presented as a client
+	 * certificate (outbound); "Demo" until another is assigned. Whether
+	 * the profile exists is checked at commit, not here. */
+	char certificate[CONFIG_PROFILE_MAX + 1];
 };
 
 struct config {
@@ -29,6 +34,7 @@ struct config {
 	bool peer_cert_fqdn;
 	bool peer_cert_x509;
 	int rollback_keep; /* saved configurations kept for rollbackconfig; 0: disabled */
+	bool ca_system;    /* certconfig CERTAUTHORITY SYSTEM: trust the OS bundle */
 };
 
 /* Naming of a service in the places AsyncOS uses it. */
@@ -44,7 +50,8 @@ enum setting_type {
 	SETTING_CIPHERS,
 	SETTING_BOOL,
 	SETTING_HOSTNAME,
-	SETTING_COUNT
+	SETTING_COUNT,
+	SETTING_PROFILE, /* a certificate profile name */
 };
 
 #define CONFIG_ROLLBACK_KEEP_MAX 100
@@ -75,6 +82,8 @@ void config_get_display(const struct config *c, const struct setting *s, struct 
 
 int config_check_ciphers_syntax(const char *ciphers, struct err *e);
 int config_check_hostname(const char *name, struct err *e);
+/* A certificate profile name: 1-64 letters, digits, '_' and '-' (AsyncOS's rule). */
+int config_check_profile_name(const char *name, struct err *e);
 
 enum changes_style {
 	CHANGES_BLOCK,    /* showchanges: grouped by command area, old and new on their own lines */

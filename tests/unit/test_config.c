@@ -362,6 +362,28 @@ static void bad_values_refused(void)
 	}
 }
 
+static void profile_names(void)
+{
+	static const char *const good[] = { "Demo", "mail_2026", "a", "x-y_z" };
+	static const char *const bad[] = { "a b", "../x", "x.y", "caf\xc3\xa9", "a/b", "-;ls" };
+	char longest[CONFIG_PROFILE_MAX + 2];
+
+	for (int id = 0; id < SVC_COUNT; id++) {
+		char key[64];
+		snprintf(key, sizeof(key), "%s.certificate", service_names(id)->key);
+		for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+			set_get_one(key, good[i]);
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			refuse(key, bad[i], "That value is not valid.");
+		refuse(key, "", "You must enter");
+	}
+	memset(longest, 'n', CONFIG_PROFILE_MAX + 1);
+	longest[CONFIG_PROFILE_MAX + 1] = '\0';
+	refuse("gui.certificate", longest, "The value must be at most 64 characters long.");
+	longest[CONFIG_PROFILE_MAX] = '\0';
+	set_get_one("gui.certificate", longest);
+}
+
 static void hostnames(void)
 {
 	char label63[64], label64[65], name120[121], name121[122];
@@ -476,6 +498,7 @@ int main(void)
 	display_values();
 	bad_values_refused();
 	hostnames();
+	profile_names();
 	render_defaults();
 	return tap_done();
 }
