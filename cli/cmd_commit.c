@@ -95,15 +95,20 @@ int commit_staged_confirmed(struct session *s, const char *comment, bool save, c
 			    int confirm_seconds)
 {
 	struct config before, after;
+	struct strbuf entries;
 	char date[64];
 	long version;
 	struct err e;
 
 	if (db_load_config(s->db, 0, &before, &e) < 0)
 		return command_error(s, e.msg);
+	/* Summarised now: the commit empties the staging area. */
+	strbuf_init(&entries);
+	audit_entries_staged(s->db, s->user, &entries);
 	if (db_commit_confirmed(s->db, s->user, comment, save, validate_for_engines, s->db,
 				confirm_seconds, &version, &e) < 0) {
 		char msg[sizeof(e.msg) + 64];
+		strbuf_free(&entries);
 		snprintf(msg, sizeof(msg), "The changes were not committed: %s", e.msg);
 		return command_error(s, msg);
 	}
@@ -116,7 +121,9 @@ int commit_staged_confirmed(struct session *s, const char *comment, bool save, c
 		       date);
 	}
 	if (db_load_config(s->db, version, &after, &e) == 0)
-		audit_commit(s->home, s->user, what, version, comment, &before, &after);
+		audit_commit(s->home, s->user, what, version, comment, &before, &after,
+			     entries.data);
+	strbuf_free(&entries);
 	apply_live(s, version);
 	return 0;
 }

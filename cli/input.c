@@ -22,18 +22,29 @@ static struct session *current;
 
 /* ---- command queue ---- */
 
-#define QUEUE_MAX 64
-static char *queue[QUEUE_MAX];
-static int queue_head, queue_len;
+/* Commands of one line, in order: queue[head..len). Grows as needed: an
+ * ssh one-liner may hold hundreds of commands, and none may be dropped. */
+static char **queue;
+static size_t queue_head, queue_len, queue_cap;
 
 void input_clear_queue(void)
 {
-	while (queue_len > 0) {
-		free(queue[queue_head]);
-		queue_head = (queue_head + 1) % QUEUE_MAX;
-		queue_len--;
+	for (size_t i = queue_head; i < queue_len; i++)
+		free(queue[i]);
+	free(queue);
+	queue = NULL;
+	queue_head = queue_len = queue_cap = 0;
+}
+
+static void queue_push(char *cmd)
+{
+	if (queue_len == queue_cap) {
+		queue_cap = queue_cap ? queue_cap * 2 : 16;
+		queue = realloc(queue, queue_cap * sizeof(*queue));
+		if (!queue)
+			abort();
 	}
-	queue_head = 0;
+	queue[queue_len++] = cmd;
 }
 
 static void trim_copy(char *dst, const char *src, size_t n)
@@ -69,12 +80,10 @@ int input_queue_commands(const char *line)
 				input_clear_queue();
 				return -1;
 			}
-			if (cmd[0] && queue_len < QUEUE_MAX) {
-				queue[(queue_head + queue_len) % QUEUE_MAX] = cmd;
-				queue_len++;
-			} else {
+			if (cmd[0])
+				queue_push(cmd);
+			else
 				free(cmd);
-			}
 			if (*p == '\0')
 				return 0;
 			start = p + 1;
@@ -84,13 +93,15 @@ int input_queue_commands(const char *line)
 
 int input_next_command(char *buf, size_t len)
 {
-	if (queue_len == 0)
+	int fits;
+
+	if (queue_head == queue_len) {
+		input_clear_queue();
 		return -1;
-	snprintf(buf, len, "%s", queue[queue_head]);
-	free(queue[queue_head]);
-	queue_head = (queue_head + 1) % QUEUE_MAX;
-	queue_len--;
-	return 0;
+	}
+	fits = snprintf(buf, len, "%s", queue[queue_head]) < (int)len;
+	free(queue[queue_head++]);
+	return fits ? 0 : -2;
 }
 
 /* ---- readline ---- */

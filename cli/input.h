@@ -22,7 +22,8 @@ enum input_status input_read(struct session *s, const char *prompt, char *buf, s
 /* Top-level commands: "a; b" is split into a queue that is run before the
  * next line is read. Returns 0, or -1 on an unterminated quote. */
 int input_queue_commands(const char *line);
-/* Next queued command into buf; 0 if one was there, -1 if the queue is empty. */
+/* Next queued command into buf; 0 if one was there, -1 if the queue is empty,
+ * -2 if it did not fit in buf (it is dropped: report the line as too long). */
 int input_next_command(char *buf, size_t len);
 void input_clear_queue(void);
 

@@ -157,7 +157,13 @@ int shell_run(struct session *s, const char *one_shot)
 		status = 1;
 	}
 	while (status == 0 && !s->quit) {
-		if (input_next_command(line, sizeof(line)) < 0) {
+		int next = input_next_command(line, sizeof(line));
+		if (next == -2) {
+			say_error("That value is not valid. The line is too long.");
+			status = fail_fast ? 1 : 0;
+			continue;
+		}
+		if (next < 0) {
 			if (one_shot)
 				break;
 			top_prompt(s, prompt, sizeof(prompt));

@@ -10,7 +10,8 @@
 
 /* Parse `text` against items 1..n_items. Spaces around numbers, commas and
  * dashes are ignored; a reversed range ("3-1") means the same as "1-3";
- * repeated items are allowed. Errors start with "That value is not valid." */
+ * repeated items are allowed. An empty answer is "You must enter a value from
+ * 1 to N."; every other error starts with "That value is not valid." */
 int sel_parse(const char *text, int n_items, unsigned *mask, struct err *e);
 
 #endif

@@ -102,16 +102,19 @@ static enum smtp_action do_mail(struct smtp_proto *p, const struct smtp_command 
 				struct strbuf *reply)
 {
 	struct smtp_mail_params params;
+	char from[sizeof(p->mail_from)];
 	struct err e;
 
 	if (p->state == SMTP_STATE_START)
 		return fail(p, reply, "503 5.5.1 Error: send HELO/EHLO first");
 	if (p->state != SMTP_STATE_READY)
 		return fail(p, reply, "503 5.5.1 Error: nested MAIL command");
-	if (smtp_parse_mail(c->arg, c->arg_len, p->mail_from, &params, &e) < 0)
+	/* A refused MAIL leaves no sender behind. */
+	if (smtp_parse_mail(c->arg, c->arg_len, from, &params, &e) < 0)
 		return fail(p, reply, e.msg);
 	if (params.has_size && params.size > p->limits.max_message_size)
 		return fail(p, reply, "552 5.3.4 Message size exceeds fixed limit");
+	memcpy(p->mail_from, from, sizeof(from));
 	p->body = params.body;
 	p->state = SMTP_STATE_MAIL;
 	return ok(reply, "250 2.1.0 Ok");

@@ -108,6 +108,11 @@ int db_entry_stage(struct db *db, const char *user, const char *kind, const char
 typedef int (*db_staged_entry_fn)(const char *key, const char *old, const char *value, void *arg);
 int db_staged_entries(struct db *db, const char *user, db_staged_entry_fn fn, void *arg,
 		      struct err *e);
+/* Entries that differ between two committed versions, sorted by key: how is
+ * 'a' (added), 'c' (changed) or 'r' (removed). */
+typedef int (*db_entry_change_fn)(const char *key, char how, void *arg);
+int db_entry_changes(struct db *db, long old_version, long new_version, db_entry_change_fn fn,
+		     void *arg, struct err *e);
 /* Stage every entry as it was in `version` (rollbackconfig). */
 int db_stage_entries_of_version(struct db *db, const char *user, long version, struct err *e);
 

@@ -257,3 +257,34 @@ void db_tx_rollback(struct db *db)
 {
 	db_exec(db, "ROLLBACK", NULL);
 }
+
+int db_entry_changes(struct db *db, long old_version, long new_version, db_entry_change_fn fn,
+		     void *arg, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	/* Settings share the table; only keys whose prefix is an entry kind count. */
+	if (db_prepare(db,
+		       "SELECT n.key, CASE WHEN o.key IS NULL THEN 'a' ELSE 'c' END "
+		       "FROM config_values n LEFT JOIN config_values o "
+		       "ON o.version = ?1 AND o.key = n.key "
+		       "WHERE n.version = ?2 AND (o.key IS NULL OR o.value IS NOT n.value) "
+		       "UNION ALL SELECT o.key, 'r' FROM config_values o "
+		       "WHERE o.version = ?1 AND NOT EXISTS (SELECT 1 FROM config_values n "
+		       "WHERE n.version = ?2 AND n.key = o.key) ORDER BY 1",
+		       &st, e) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, old_version);
+	sqlite3_bind_int64(st, 2, new_version);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		const char *how = (const char *)sqlite3_column_text(st, 1);
+		if (entry_kind_of_key(key, NULL))
+			stop = fn(key, how[0], arg);
+	}
+	sqlite3_finalize(st);
+	if (!stop && rc != SQLITE_DONE)
+		return db_sql_error(db, "comparing entries", e);
+	return 0;
+}

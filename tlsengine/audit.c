@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../core/entries.h"
 #include "../db/db.h"
 
 void audit_date(time_t t, char *buf, size_t len)
@@ -47,8 +48,62 @@ fail:
 	umask(old_mask);
 }
 
+/* A 10,000-domain import is one audit line, not 10,000 names. */
+#define AUDIT_ENTRIES_NAMED 10
+
+struct entry_summary {
+	struct strbuf *out;
+	int count;
+};
+
+static int add_entry_change(const char *key, char how, void *arg)
+{
+	struct entry_summary *sum = arg;
+	const char *name;
+	const struct entry_kind *k = entry_kind_of_key(key, &name);
+
+	if (!k)
+		return 0;
+	if (sum->count++ < AUDIT_ENTRIES_NAMED)
+		strbuf_printf(sum->out, "%s%s \"%s\" %s", sum->out->len ? "; " : "", k->label, name,
+			      how == 'a'   ? "added"
+			      : how == 'r' ? "removed"
+					   : "changed");
+	return 0;
+}
+
+static void end_summary(struct entry_summary *sum)
+{
+	if (sum->count > AUDIT_ENTRIES_NAMED)
+		strbuf_printf(sum->out, "; and %d more entries", sum->count - AUDIT_ENTRIES_NAMED);
+}
+
+static int add_staged_entry(const char *key, const char *old, const char *value, void *arg)
+{
+	return add_entry_change(key, !old ? 'a' : !value ? 'r' : 'c', arg);
+}
+
+void audit_entries_staged(struct db *db, const char *user, struct strbuf *out)
+{
+	struct entry_summary sum = { out, 0 };
+	struct err e;
+
+	db_staged_entries(db, user, add_staged_entry, &sum, &e);
+	end_summary(&sum);
+}
+
+void audit_entries_between(struct db *db, long old_version, long new_version, struct strbuf *out)
+{
+	struct entry_summary sum = { out, 0 };
+	struct err e;
+
+	db_entry_changes(db, old_version, new_version, add_entry_change, &sum, &e);
+	end_summary(&sum);
+}
+
 void audit_commit(const char *home, const char *user, const char *what, long version,
-		  const char *comment, const struct config *before, const struct config *after)
+		  const char *comment, const struct config *before, const struct config *after,
+		  const char *entries)
 {
 	struct strbuf line, changes;
 	char date[64];
@@ -56,6 +111,8 @@ void audit_commit(const char *home, const char *user, const char *what, long ver
 	strbuf_init(&line);
 	strbuf_init(&changes);
 	config_render_changes(before, after, CHANGES_ONE_LINE, &changes);
+	if (entries && entries[0])
+		strbuf_printf(&changes, "%s%s", changes.len ? "; " : "", entries);
 	audit_date(time(NULL), date, sizeof(date));
 	strbuf_printf(&line, "%s Info: %s: user %s version %ld comment \"%s\" changes: %s\n", date,
 		      what, user, version, comment, changes.len ? changes.data : "none");

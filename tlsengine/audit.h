@@ -12,10 +12,21 @@
 /* ctime()-style date without the newline, local time (AsyncOS log dates). */
 void audit_date(time_t t, char *buf, size_t len);
 
-/* `what` is "commit", "rollback" or "revert". Failures to log are reported on
- * stderr, not fatal. */
+/* `what` is "commit", "rollback" or "revert". The change summary lists the
+ * settings that differ between before and after, then `entries` (a summary
+ * from one of the two functions below; NULL or "" when none). Failures to
+ * log are reported on stderr, not fatal. */
 void audit_commit(const char *home, const char *user, const char *what, long version,
-		  const char *comment, const struct config *before, const struct config *after);
+		  const char *comment, const struct config *before, const struct config *after,
+		  const char *entries);
+
+/* The named entries (certificates, destinations, users...) USER has staged,
+ * summarised for audit_commit: call it before the commit. */
+struct db;
+struct strbuf;
+void audit_entries_staged(struct db *db, const char *user, struct strbuf *out);
+/* The same for the entries that differ between two committed versions. */
+void audit_entries_between(struct db *db, long old_version, long new_version, struct strbuf *out);
 
 /* Any other event as "DATE LEVEL: TEXT" (refused attempts, scp transfers).
  * Control characters in TEXT become '?'. */

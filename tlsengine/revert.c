@@ -43,9 +43,14 @@ static void revert_now(struct revert_timer *t)
 		      "Configuration version %ld was not confirmed: version %ld restored "
 		      "as version %ld",
 		      p.version, p.previous, version);
-	if (daemon_apply(d, version, &e) == 0 && db_version_info(d->db, version, &info, &e) == 0)
+	if (daemon_apply(d, version, &e) == 0 && db_version_info(d->db, version, &info, &e) == 0) {
+		struct strbuf entries;
+		strbuf_init(&entries);
+		audit_entries_between(d->db, p.version, version, &entries);
 		audit_commit(d->opt.home, "system", "revert", version, info.comment, &before,
-			     &d->config);
+			     &d->config, entries.data);
+		strbuf_free(&entries);
+	}
 }
 
 static void on_deadline(evutil_socket_t fd, short what, void *arg)

@@ -136,4 +136,16 @@ mkdir -m 0755 "$loose"
 check_eq "an existing home open to others is narrowed to 0700" 700 "$(mode "$loose")"
 check_eq "and its new config.db is 0600" 600 "$(mode "$loose/config.db")"
 
+# --- one-line commands: none dropped, none truncated
+many=$(new_home many)
+cmds=$(for i in $(seq 100); do printf 'sethostname h%d.example.com; ' "$i"; done)
+"$TLSGATE" --home "$many" -c "${cmds}commit \"many\"" </dev/null >"$TEST_TMP/many.out" 2>&1
+check_eq "100 commands on one -c line: exit 0" 0 $?
+check_eq "the last of the 100 was run" h100.example.com \
+	"$(sqlite3 "$many/config.db" "SELECT value FROM config_values WHERE key='system.hostname' AND version=(SELECT max(version) FROM config_versions)")"
+long=$(head -c 5000 /dev/zero | tr '\0' a)
+"$TLSGATE" --home "$many" -c "help; sethostname $long; commit \"x\"" </dev/null >"$TEST_TMP/long.out" 2>&1
+check_eq "a 5000-byte command inside a -c line: exit 1" 1 $?
+check "it is refused as too long, not truncated" grep -q 'That value is not valid. The line is too long.' "$TEST_TMP/long.out"
+
 done_testing
