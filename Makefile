@@ -11,8 +11,8 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
 LDFLAGS  ?=
 EVENT_LIBS := -levent_openssl -levent
-CLI_LIBS := -lreadline -lsqlite3 -lssl -lcrypto
-DAEMON_LIBS := $(EVENT_LIBS) -lsqlite3 -lssl -lcrypto
+CLI_LIBS := -lreadline -lsqlite3 -lssl -lcrypto -lresolv -lpthread
+DAEMON_LIBS := $(EVENT_LIBS) -lsqlite3 -lssl -lcrypto -lresolv -lpthread
 
 # SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer build in build-san/.
 ifeq ($(SAN),1)
@@ -47,7 +47,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PKGS := gcc make libc6-dev pkg-config openssl libssl-dev libsqlite3-dev libreadline-dev \
 	      libevent-dev
 TEST_PKGS  := $(BUILD_PKGS) sqlite3 tmux expect swaks curl clang-format python3 procps iproute2 \
-	      openssh-server openssh-client python3-pexpect
+	      openssh-server openssh-client python3-pexpect python3-aiosmtpd
 
 .PHONY: all clean check check-san deps deps-test print-test-pkgs format format-check help install run unit
 

@@ -64,6 +64,10 @@ const struct setting config_settings[] = {
 	  SVC_FIELD(SVC_OUTBOUND, certificate), "Demo" },
 	{ "ca.system", "certconfig", "System certificate authorities", SETTING_BOOL,
 	  offsetof(struct config, ca_system), "enabled" },
+	{ "destconfig.alert_tls_required", "destconfig", "Alert when required TLS fails",
+	  SETTING_BOOL, offsetof(struct config, alert_tls_required), "disabled" },
+	{ "destconfig.alert_to", "destconfig", "Alert address", SETTING_ADDRESS,
+	  offsetof(struct config, alert_to), "" },
 	{ "rollback.keep", "rollbackconfig", "Configurations kept for rollback", SETTING_COUNT,
 	  offsetof(struct config, rollback_keep), "10" },
 };
@@ -151,6 +155,27 @@ int config_check_profile_name(const char *name, struct err *e)
 	return 0;
 }
 
+int config_check_address(const char *addr, struct err *e)
+{
+	const char *at = strrchr(addr, '@');
+	size_t n = strlen(addr);
+
+	if (n == 0)
+		return 0;
+	if (n > CONFIG_ADDRESS_MAX)
+		return err_set(e, "The value must be at most %d characters long.",
+			       CONFIG_ADDRESS_MAX);
+	for (const char *p = addr; *p; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f || *p == '<' || *p == '>')
+			goto bad;
+	if (!at || at == addr || !at[1])
+		goto bad;
+	return 0;
+bad:
+	return err_set(e, "That value is not valid. Enter an e-mail address such as "
+			  "admin@example.com.");
+}
+
 static int parse_bool(const char *v, bool *out)
 {
 	if (strcmp(v, "enabled") == 0)
@@ -220,6 +245,11 @@ int config_set(struct config *c, const char *key, const char *value, struct err 
 			return -1;
 		snprintf(field, CONFIG_PROFILE_MAX + 1, "%s", value);
 		return 0;
+	case SETTING_ADDRESS:
+		if (config_check_address(value, e) < 0)
+			return -1;
+		snprintf(field, CONFIG_ADDRESS_MAX + 1, "%s", value);
+		return 0;
 	}
 	return err_set(e, "Unknown setting type.");
 }
@@ -236,7 +266,8 @@ void config_get(const struct config *c, const struct setting *s, struct strbuf *
 		break;
 	case SETTING_CIPHERS:
 	case SETTING_HOSTNAME:
-	case SETTING_PROFILE: strbuf_puts(out, field); break;
+	case SETTING_PROFILE:
+	case SETTING_ADDRESS: strbuf_puts(out, field); break;
 	case SETTING_BOOL: strbuf_puts(out, *(const bool *)field ? "enabled" : "disabled"); break;
 	case SETTING_COUNT: strbuf_printf(out, "%d", *(const int *)field); break;
 	}

@@ -14,6 +14,7 @@
 #define CONFIG_CIPHERS_MAX  1024 /* bytes, NUL included */
 #define CONFIG_HOSTNAME_MAX 120  /* AsyncOS clients match a prompt of at most 120 chars */
 #define CONFIG_PROFILE_MAX  64   /* certificate profile names: letters, digits, _ and - */
+#define CONFIG_ADDRESS_MAX  254  /* an e-mail address (RFC 5321 path without brackets) */
 
 enum tls_service_id { SVC_GUI, SVC_INBOUND, SVC_OUTBOUND, SVC_COUNT };
 
@@ -35,6 +36,9 @@ struct config {
 	bool peer_cert_x509;
 	int rollback_keep; /* saved configurations kept for rollbackconfig; 0: disabled */
 	bool ca_system;    /* certconfig CERTAUTHORITY SYSTEM: trust the OS bundle */
+	/* destconfig SETUP: alert when a required-TLS delivery fails, and to whom. */
+	bool alert_tls_required;
+	char alert_to[CONFIG_ADDRESS_MAX + 1];
 };
 
 /* Naming of a service in the places AsyncOS uses it. */
@@ -52,6 +56,7 @@ enum setting_type {
 	SETTING_HOSTNAME,
 	SETTING_COUNT,
 	SETTING_PROFILE, /* a certificate profile name */
+	SETTING_ADDRESS, /* an e-mail address, or "" for none */
 };
 
 #define CONFIG_ROLLBACK_KEEP_MAX 100
@@ -84,6 +89,8 @@ int config_check_ciphers_syntax(const char *ciphers, struct err *e);
 int config_check_hostname(const char *name, struct err *e);
 /* A certificate profile name: 1-64 letters, digits, '_' and '-' (AsyncOS's rule). */
 int config_check_profile_name(const char *name, struct err *e);
+/* local@domain of printable ASCII without blanks, '<' or '>'; "" allowed. */
+int config_check_address(const char *addr, struct err *e);
 
 enum changes_style {
 	CHANGES_BLOCK,    /* showchanges: grouped by command area, old and new on their own lines */

@@ -57,9 +57,27 @@ int entry_key(const char *kind, const char *name, char *buf, size_t len, struct 
 	return 0;
 }
 
+/* Short settings-like values (destination controls: "key=value" lines) are
+ * shown on one line; PEM text and anything long is only summarised. */
 static int printable(const char *v)
 {
-	return v && strlen(v) <= 200 && !strchr(v, '\n');
+	return v && strlen(v) <= 400 && !strstr(v, "-----");
+}
+
+static void add_one_line(struct strbuf *out, const char *label, const char *v)
+{
+	size_t n = strlen(v);
+
+	while (n > 0 && v[n - 1] == '\n')
+		n--;
+	strbuf_printf(out, "    %s: ", label);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == '\n')
+			strbuf_puts(out, ", ");
+		else
+			strbuf_add(out, &v[i], 1);
+	}
+	strbuf_puts(out, "\n");
 }
 
 void entry_render_change(const struct entry_kind *k, const char *name, const char *old,
@@ -69,7 +87,7 @@ void entry_render_change(const struct entry_kind *k, const char *name, const cha
 
 	strbuf_printf(out, "  %s \"%s\": %s\n", k->label, name, what);
 	if (printable(old) && value)
-		strbuf_printf(out, "    old: %s\n", old);
+		add_one_line(out, "old", old);
 	if (printable(value))
-		strbuf_printf(out, "    new: %s\n", value);
+		add_one_line(out, "new", value);
 }

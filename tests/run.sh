@@ -44,7 +44,7 @@ run_one() {
 	fi
 }
 
-folders=${TESTS:-"unit transcripts cli e2e ssh"}
+folders=${TESTS:-"unit transcripts cli e2e delivery ssh"}
 for folder in $folders; do
 	if [ "$folder" = unit ]; then
 		for bin in "$BUILD"/tests/test_*; do

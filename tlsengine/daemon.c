@@ -9,6 +9,8 @@
 
 #include "certs.h"
 #include "control.h"
+#include "delivery.h"
+#include "outbound.h"
 #include "ctx_set.h"
 #include "https_engine.h"
 #include "revert.h"
@@ -46,6 +48,7 @@ static void install(struct daemon *d, struct ctx_set *set)
 int daemon_apply(struct daemon *d, long version, struct err *e)
 {
 	struct ctx_set set;
+	struct outbound *ob;
 	struct config c;
 	long latest;
 
@@ -61,7 +64,15 @@ int daemon_apply(struct daemon *d, long version, struct err *e)
 		return 0;
 	if (db_load_config(d->db, latest, &c, e) < 0 || ctx_set_build(d->db, &c, &set, e) < 0)
 		goto fail;
+	if (outbound_build(d->db, latest, &ob, e) < 0) {
+		ctx_set_free(&set);
+		goto fail;
+	}
 	install(d, &set);
+	/* Deliveries in flight keep the configuration they started with. */
+	outbound_unref(d->outbound);
+	d->outbound = ob;
+	delivery_set_outbound(d->delivery, ob);
 	d->config = c;
 	d->version = latest;
 	mail_log_info(d->log, "Configuration version %ld applied", latest);
@@ -131,6 +142,8 @@ int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *
 	if (https_engine_start(d, &d->https, e) < 0 || smtp_engine_start(d, &d->smtp, e) < 0 ||
 	    revert_timer_start(d, &d->revert, e) < 0 || add_signals(d, e) < 0)
 		return -1;
+	if (d->opt.deliver && delivery_start(d, &d->delivery, e) < 0)
+		return -1;
 	/* Last: a client that finds the socket finds the listeners ready. */
 	return control_start(d, &d->control, e);
 }
@@ -143,6 +156,8 @@ int daemon_run(struct daemon *d)
 void daemon_free(struct daemon *d)
 {
 	control_free(d->control);
+	delivery_free(d->delivery);
+	outbound_unref(d->outbound);
 	https_engine_free(d->https);
 	smtp_engine_free(d->smtp);
 	revert_timer_free(d->revert);

@@ -5,6 +5,7 @@
 #define TLSGATE_DAEMON_H
 
 #include <openssl/ssl.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../core/config.h"
@@ -20,6 +21,11 @@ struct daemon_options {
 	int smtp_timeout;           /* seconds per SMTP read or write */
 	size_t smtp_max_size;       /* SIZE: largest message accepted */
 	unsigned smtp_max_sessions; /* concurrent inbound sessions */
+	bool deliver;               /* run the outbound delivery engine */
+	long retry_base;            /* seconds before the first retry; doubles each time */
+	long retry_max;             /* the longest wait between retries */
+	long queue_lifetime;        /* seconds a message may stay queued before it bounces */
+	long queue_scan_ms;         /* how often the spool is scanned for new messages */
 };
 
 /* The context new connections of one service get. Connections hold their
@@ -40,6 +46,8 @@ struct daemon {
 	struct smtp_engine *smtp;
 	struct control *control;
 	struct revert_timer *revert; /* commit confirmed */
+	struct outbound *outbound;   /* destinations, routes, outbound TLS of `version` */
+	struct delivery *delivery;   /* NULL unless opt.deliver */
 	struct event *signals[3];
 };
 

@@ -21,6 +21,11 @@ static void usage(FILE *out)
 		"  --smtp-timeout SECS   SMTP read/write timeout (300, RFC 5321 4.5.3.2)\n"
 		"  --smtp-max-size BYTES largest message accepted (10485760)\n"
 		"  --smtp-max-sessions N concurrent SMTP sessions (1000)\n"
+		"  --deliver             deliver the spooled mail (destconfig, smtproutes)\n"
+		"  --retry-base SECS     first retry after a temporary failure (60); doubles\n"
+		"  --retry-max SECS      longest wait between retries (3600)\n"
+		"  --queue-lifetime SECS a message still undelivered after SECS bounces (259200)\n"
+		"  --queue-scan-ms MS    how often the spool is scanned for new mail (500)\n"
 		"Runs in the foreground; SIGTERM or SIGINT stops it, SIGHUP reopens the log.\n");
 }
 
@@ -64,6 +69,11 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 		{ "smtp-timeout", required_argument, NULL, 'T' },
 		{ "smtp-max-size", required_argument, NULL, 'z' },
 		{ "smtp-max-sessions", required_argument, NULL, 'n' },
+		{ "deliver", no_argument, NULL, 'D' },
+		{ "retry-base", required_argument, NULL, 'b' },
+		{ "retry-max", required_argument, NULL, 'm' },
+		{ "queue-lifetime", required_argument, NULL, 'l' },
+		{ "queue-scan-ms", required_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -76,6 +86,20 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 		case 'g': o->https_addr = optarg; break;
 		case 's': o->smtp_addr = optarg; break;
 		case 'h': usage(stdout); exit(0);
+		case 'D': o->deliver = true; break;
+		case 'b':
+		case 'm':
+		case 'l':
+		case 'q':
+			if (positive(optarg, 100000000, &v) < 0) {
+				fprintf(stderr, "tlsgated: bad value \"%s\"\n", optarg);
+				return -1;
+			}
+			*(opt == 'b'   ? &o->retry_base
+			  : opt == 'm' ? &o->retry_max
+			  : opt == 'l' ? &o->queue_lifetime
+				       : &o->queue_scan_ms) = v;
+			break;
 		case 't':
 		case 'T':
 		case 'z':
@@ -108,6 +132,10 @@ int main(int argc, char **argv)
 		.smtp_timeout = 300,
 		.smtp_max_size = 10485760,
 		.smtp_max_sessions = 1000,
+		.retry_base = 60,
+		.retry_max = 3600,
+		.queue_lifetime = 259200,
+		.queue_scan_ms = 500,
 	};
 	struct daemon d;
 	char home_buf[4096];

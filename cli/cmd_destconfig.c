@@ -1,0 +1,782 @@
+/* cmd_destconfig: AsyncOS destconfig — the destination control table (per
+ * domain limits and TLS level, the DEFAULT entry) and its global settings.
+ * Entries are named entries of kind "dest" (core/dest.h for the value). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../core/dest.h"
+#include "../core/dest_ini.h"
+#include "../core/domain_map.h"
+#include "../core/scp_parse.h"
+#include "commands.h"
+#include "input.h"
+#include "prompt.h"
+
+#define IMPORT_MAX_BYTES (64u << 20)
+
+typedef int (*dest_op_fn)(struct session *s);
+
+static int op_setup(struct session *s);
+static int op_new(struct session *s);
+static int op_edit(struct session *s);
+static int op_delete(struct session *s);
+static int op_default(struct session *s);
+static int op_list(struct session *s);
+static int op_detail(struct session *s);
+static int op_clear(struct session *s);
+static int op_import(struct session *s);
+static int op_export(struct session *s);
+
+static const struct menu_op ops[] = {
+	{ "SETUP", "Change global settings.", ROLE_OPERATOR },
+	{ "NEW", "Create a new entry.", ROLE_OPERATOR },
+	{ "EDIT", "Modify an entry.", ROLE_OPERATOR },
+	{ "DELETE", "Remove an entry.", ROLE_OPERATOR },
+	{ "DEFAULT", "Change the default.", ROLE_OPERATOR },
+	{ "LIST", "Display a summary list of all entries.", ROLE_GUEST },
+	{ "DETAIL", "Display details for one destination or all entries.", ROLE_GUEST },
+	{ "CLEAR", "Remove all entries.", ROLE_OPERATOR },
+	{ "IMPORT", "Import tables from a file.", ROLE_OPERATOR },
+	{ "EXPORT", "Export tables to a file.", ROLE_GUEST },
+};
+static const dest_op_fn handlers[] = {
+	op_setup, op_new,    op_edit,  op_delete, op_default,
+	op_list,  op_detail, op_clear, op_import, op_export,
+};
+
+/* ---- the table as the user sees it (committed + their staged edits) ---- */
+
+struct dest_row {
+	char name[DEST_DOMAIN_MAX + 1];
+	struct dest_policy policy;
+};
+
+struct dest_rows {
+	struct dest_row *rows; /* domains, sorted; DEFAULT apart */
+	size_t count, cap;
+	struct dest_policy def;
+	struct err *e;
+	int bad;
+};
+
+static int collect(const char *name, const char *value, void *arg)
+{
+	struct dest_rows *r = arg;
+	struct dest_policy p;
+
+	if (dest_policy_decode(value, &p, r->e) < 0) {
+		r->bad = 1;
+		return 1;
+	}
+	if (strcmp(name, DEST_DEFAULT_NAME) == 0) {
+		dest_policy_merge(&r->def, &p, &r->def);
+		return 0;
+	}
+	if (r->count == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 64;
+		r->rows = realloc(r->rows, r->cap * sizeof(*r->rows));
+		if (!r->rows)
+			abort();
+	}
+	snprintf(r->rows[r->count].name, sizeof(r->rows[0].name), "%s", name);
+	r->rows[r->count++].policy = p;
+	return 0;
+}
+
+static int load_rows(struct session *s, struct dest_rows *r, struct err *e)
+{
+	memset(r, 0, sizeof(*r));
+	dest_policy_defaults(&r->def);
+	r->e = e;
+	if (db_entries_list(s->db, 0, s->user, "dest", collect, r, e) < 0 || r->bad) {
+		free(r->rows);
+		return -1;
+	}
+	return 0;
+}
+
+static struct dest_row *find_row(struct dest_rows *r, const char *name)
+{
+	for (size_t i = 0; i < r->count; i++)
+		if (strcmp(r->rows[i].name, name) == 0)
+			return &r->rows[i];
+	return NULL;
+}
+
+static int stage(struct session *s, const char *name, const struct dest_policy *p)
+{
+	struct strbuf value;
+	struct err e;
+	int rc;
+
+	strbuf_init(&value);
+	if (p)
+		dest_policy_encode(p, &value);
+	rc = db_entry_stage(s->db, s->user, "dest", name, p ? value.data : NULL, &e);
+	strbuf_free(&value);
+	return rc < 0 ? command_error(s, e.msg) : 0;
+}
+
+/* ---- questions ---- */
+
+struct int_range {
+	int min, max, value;
+};
+
+static int check_int(char *answer, void *arg, struct err *e)
+{
+	struct int_range *r = arg;
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(answer, &end, 10);
+	if (errno || *end || end == answer || v < r->min || v > r->max)
+		return err_set(e, "The value must be a whole number from %d to %d.", r->min,
+			       r->max);
+	r->value = (int)v;
+	return 0;
+}
+
+static int ask_int(struct session *s, const char *question, int def, int min, int max, int *out)
+{
+	char answer[INPUT_LINE_MAX], defbuf[16];
+	struct int_range r = { min, max, 0 };
+
+	snprintf(defbuf, sizeof(defbuf), "%d", def);
+	if (ask_text(s, question, def >= min ? defbuf : NULL, answer, sizeof(answer), check_int,
+		     &r) < 0)
+		return -1;
+	*out = r.value;
+	return 0;
+}
+
+/* A domain's yes/no gate: asked for domains only (the default sets every
+ * field). Returns 1 to ask the value, 0 to leave it inherited, -1 to stop. */
+static int gate(struct session *s, bool is_default, const char *question, bool def)
+{
+	bool yes;
+
+	if (is_default)
+		return 1;
+	if (ask_yes_no(s, question, def, &yes) < 0)
+		return -1;
+	return yes;
+}
+
+static int ask_limits(struct session *s, const char *name, bool is_default, bool is_new,
+		      struct dest_policy *p)
+{
+	char q[512];
+	bool yes;
+	int rc;
+
+	snprintf(q, sizeof(q), "Do you wish to configure a concurrency limit for %s?", name);
+	if ((rc = gate(s, is_default, q, is_new || (p->set & DEST_F_CONCURRENCY))) < 0)
+		return -1;
+	p->set &= ~(unsigned)DEST_F_CONCURRENCY;
+	snprintf(q, sizeof(q), "Enter the max concurrency limit for \"%s\".", name);
+	if (rc && ask_int(s, q, p->max_host_concurrency, 1, 1000, &p->max_host_concurrency) < 0)
+		return -1;
+	p->set |= rc ? DEST_F_CONCURRENCY : 0;
+
+	if (ask_yes_no(s, "Do you wish to apply a messages-per-connection limit to this domain?",
+		       (p->set & DEST_F_MESSAGES) && p->max_messages_per_connection > 0, &yes) < 0)
+		return -1;
+	p->set &= ~(unsigned)DEST_F_MESSAGES;
+	if (yes) {
+		snprintf(q, sizeof(q),
+			 "Enter the max number of messages per connection for \"%s\".", name);
+		if (ask_int(s, q,
+			    p->max_messages_per_connection ? p->max_messages_per_connection : 50, 1,
+			    1000, &p->max_messages_per_connection) < 0)
+			return -1;
+		p->set |= DEST_F_MESSAGES;
+	} else if (is_default) {
+		p->max_messages_per_connection = 0;
+		p->set |= DEST_F_MESSAGES;
+	}
+
+	if (ask_yes_no(s, "Do you wish to apply a recipient limit to this domain?",
+		       (p->set & DEST_F_RECIPIENTS) && p->recipient_limit > 0, &yes) < 0)
+		return -1;
+	p->set &= ~(unsigned)DEST_F_RECIPIENTS;
+	if (yes) {
+		if (ask_int(s, "Enter the number of minutes used to measure the recipient limit.",
+			    p->recipient_minutes, 1, 60, &p->recipient_minutes) < 0)
+			return -1;
+		snprintf(q, sizeof(q),
+			 "Enter the max number of recipients per %d minutes for \"%s\".",
+			 p->recipient_minutes, name);
+		if (ask_int(s, q, p->recipient_limit > 0 ? p->recipient_limit : 0, 1, 1000000,
+			    &p->recipient_limit) < 0)
+			return -1;
+		p->set |= DEST_F_RECIPIENTS;
+	} else if (is_default) {
+		p->recipient_limit = 0;
+		p->set |= DEST_F_RECIPIENTS;
+	}
+	return 0;
+}
+
+static int ask_apply(struct session *s, const char *name, struct dest_policy *p)
+{
+	static const char *const items[] = { "One limit applies to the entire domain",
+					     "Separate limit for each mail exchanger IP address" };
+	char q[512];
+	int chosen;
+
+	snprintf(q, sizeof(q), "Select how you want to apply the limits for %s:", name);
+	if (ask_pick(s, q, items, 2, (int)p->limit_type + 1, &chosen) < 0)
+		return -1;
+	p->limit_type = chosen == 2 ? DEST_LIMIT_MXIP : DEST_LIMIT_HOST;
+	p->set |= DEST_F_LIMIT_TYPE;
+	return 0;
+}
+
+static int ask_tls(struct session *s, bool is_default, struct dest_policy *p)
+{
+	const char *items[TLS_LEVEL_COUNT];
+	int rc, chosen;
+
+	for (int l = 0; l < TLS_LEVEL_COUNT; l++)
+		items[l] = tls_level_label((enum tls_level)l);
+	rc = gate(s, is_default, "Do you wish to apply a specific TLS setting for this domain?",
+		  p->set & DEST_F_TLS);
+	if (rc < 0)
+		return -1;
+	p->set &= ~(unsigned)DEST_F_TLS;
+	if (!rc)
+		return 0;
+	if (ask_pick(s, "Do you want to use TLS support?", items, TLS_LEVEL_COUNT, (int)p->tls + 1,
+		     &chosen) < 0)
+		return -1;
+	p->tls = (enum tls_level)(chosen - 1);
+	p->set |= DEST_F_TLS;
+	return 0;
+}
+
+static int ask_bounce(struct session *s, bool is_default, struct dest_policy *p)
+{
+	static const char *const profiles[] = { "Default" };
+	int rc, chosen;
+	bool yes;
+
+	rc = gate(s, is_default,
+		  "Do you wish to apply a specific bounce verification address tagging setting "
+		  "for this domain?",
+		  p->set & DEST_F_BOUNCE_VAL);
+	if (rc < 0)
+		return -1;
+	p->set &= ~(unsigned)DEST_F_BOUNCE_VAL;
+	if (rc) {
+		if (ask_yes_no(s, "Perform bounce verification address tagging?",
+			       p->bounce_validation, &yes) < 0)
+			return -1;
+		p->bounce_validation = yes;
+		p->set |= DEST_F_BOUNCE_VAL;
+	}
+	rc = gate(s, is_default, "Do you wish to apply a specific bounce profile to this domain?",
+		  p->set & DEST_F_BOUNCE_PROF);
+	if (rc < 0)
+		return -1;
+	p->set &= ~(unsigned)DEST_F_BOUNCE_PROF;
+	if (rc) {
+		if (ask_pick(s, "Please choose a bounce profile to apply:", profiles, 1, 1,
+			     &chosen) < 0)
+			return -1;
+		snprintf(p->bounce_profile, sizeof(p->bounce_profile), "%s", profiles[0]);
+		p->set |= DEST_F_BOUNCE_PROF;
+	}
+	return 0;
+}
+
+/* The questions of NEW, EDIT and DEFAULT, in the spec's order. */
+static int policy_dialog(struct session *s, const char *name, bool is_default, bool is_new,
+			 struct dest_policy *p)
+{
+	if (ask_limits(s, name, is_default, is_new, p) < 0 || ask_apply(s, name, p) < 0 ||
+	    ask_tls(s, is_default, p) < 0 || ask_bounce(s, is_default, p) < 0)
+		return -1;
+	return 0;
+}
+
+static int check_domain(char *answer, void *arg, struct err *e)
+{
+	(void)arg;
+	return dest_check_domain(answer, e);
+}
+
+static int op_new(struct session *s)
+{
+	char name[INPUT_LINE_MAX];
+	struct dest_policy p;
+	char *old = NULL;
+	struct err e;
+
+	if (ask_text(s, "Enter the domain you wish to configure.", NULL, name, sizeof(name),
+		     check_domain, NULL) < 0)
+		return -1;
+	if (db_entry_get(s->db, s->user, "dest", name, &old, &e) < 0)
+		return command_error(s, e.msg);
+	if (old) {
+		free(old);
+		snprintf(e.msg, sizeof(e.msg),
+			 "That value is not valid. \"%.200s\" is already in the destination "
+			 "control table; use EDIT.",
+			 name);
+		return command_error(s, e.msg);
+	}
+	dest_policy_empty(&p);
+	if (policy_dialog(s, name, false, true, &p) < 0)
+		return -1;
+	return stage(s, name, &p);
+}
+
+static int ask_existing(struct session *s, const char *question, char *name, size_t len,
+			struct dest_policy *p)
+{
+	char *value = NULL;
+	struct err e;
+
+	if (ask_text(s, question, NULL, name, len, check_domain, NULL) < 0)
+		return -1;
+	if (db_entry_get(s->db, s->user, "dest", name, &value, &e) < 0)
+		return command_error(s, e.msg);
+	if (!value) {
+		snprintf(e.msg, sizeof(e.msg),
+			 "That value is not valid. \"%.200s\" was not found in the destination "
+			 "control table.",
+			 name);
+		return command_error(s, e.msg);
+	}
+	if (dest_policy_decode(value, p, &e) < 0) {
+		free(value);
+		return command_error(s, e.msg);
+	}
+	free(value);
+	return 0;
+}
+
+static int op_edit(struct session *s)
+{
+	char name[INPUT_LINE_MAX];
+	struct dest_policy p;
+
+	if (ask_existing(s, "Enter the domain you wish to edit.", name, sizeof(name), &p) < 0 ||
+	    policy_dialog(s, name, false, false, &p) < 0)
+		return -1;
+	return stage(s, name, &p);
+}
+
+static int op_delete(struct session *s)
+{
+	char name[INPUT_LINE_MAX];
+	struct dest_policy p;
+
+	if (ask_existing(s, "Enter the domain you wish to delete.", name, sizeof(name), &p) < 0)
+		return -1;
+	return stage(s, name, NULL);
+}
+
+static int op_default(struct session *s)
+{
+	struct dest_rows r;
+	struct err e;
+	int rc;
+
+	if (load_rows(s, &r, &e) < 0)
+		return command_error(s, e.msg);
+	free(r.rows);
+	rc = policy_dialog(s, DEST_DEFAULT_NAME, true, false, &r.def);
+	return rc < 0 ? -1 : stage(s, DEST_DEFAULT_NAME, &r.def);
+}
+
+/* ---- views ---- */
+
+static const char *tls_short(enum tls_level l)
+{
+	static const char *const names[TLS_LEVEL_COUNT] = { "Off", "On", "Required", "On (Verify)",
+							    "Req (Verify)" };
+	return names[l];
+}
+
+static void list_row(const char *name, const struct dest_policy *p, bool is_default)
+{
+	char rate[16];
+
+	if (is_default || (p->set & DEST_F_CONCURRENCY))
+		snprintf(rate, sizeof(rate), "%d", p->max_host_concurrency);
+	else
+		snprintf(rate, sizeof(rate), "Default");
+	printf("%-30s %-9s %-13s %-12s %s\n", name, rate,
+	       is_default || (p->set & DEST_F_TLS) ? tls_short(p->tls) : "Default",
+	       is_default || (p->set & DEST_F_BOUNCE_VAL) ? (p->bounce_validation ? "On" : "Off")
+							  : "Default",
+	       is_default || (p->set & DEST_F_BOUNCE_PROF) ? p->bounce_profile : "Default");
+}
+
+static int op_list(struct session *s)
+{
+	struct dest_rows r;
+	struct err e;
+
+	if (load_rows(s, &r, &e) < 0)
+		return command_error(s, e.msg);
+	printf("\n%-30s %-9s %-13s %-12s %s\n", "", "Rate", "", "Bounce", "Bounce");
+	printf("%-30s %-9s %-13s %-12s %s\n", "Domain", "Limiting", "TLS", "Verification",
+	       "Profile");
+	printf("%-30s %-9s %-13s %-12s %s\n", "==============================", "=========",
+	       "=============", "============", "=======");
+	for (size_t i = 0; i < r.count; i++)
+		list_row(r.rows[i].name, &r.rows[i].policy, false);
+	list_row("(Default)", &r.def, true);
+	free(r.rows);
+	return 0;
+}
+
+static void detail(const char *name, const struct dest_policy *own, const struct dest_policy *def)
+{
+	struct dest_policy p;
+	const char *inherit = strcmp(name, DEST_DEFAULT_NAME) == 0 ? "" : " (default)";
+
+#define FROM(bit) ((own->set & (bit)) ? "" : inherit)
+	dest_policy_merge(&p, own, def);
+	printf("\n%s\n", name);
+	printf("  Maximum concurrent connections: %d%s\n", p.max_host_concurrency,
+	       FROM(DEST_F_CONCURRENCY));
+	if (p.max_messages_per_connection)
+		printf("  Maximum messages per connection: %d%s\n", p.max_messages_per_connection,
+		       FROM(DEST_F_MESSAGES));
+	else
+		printf("  Maximum messages per connection: None%s\n", FROM(DEST_F_MESSAGES));
+	if (p.recipient_limit)
+		printf("  Recipient limit: %d per %d minutes%s\n", p.recipient_limit,
+		       p.recipient_minutes, FROM(DEST_F_RECIPIENTS));
+	else
+		printf("  Recipient limit: None%s\n", FROM(DEST_F_RECIPIENTS));
+	printf("  Limits apply to: %s%s\n",
+	       p.limit_type == DEST_LIMIT_MXIP ? "each mail exchanger IP address"
+					       : "the entire domain",
+	       FROM(DEST_F_LIMIT_TYPE));
+	printf("  TLS: %s%s\n", tls_level_label(p.tls), FROM(DEST_F_TLS));
+	printf("  Bounce verification address tagging: %s%s\n", p.bounce_validation ? "On" : "Off",
+	       FROM(DEST_F_BOUNCE_VAL));
+	printf("  Bounce profile: %s%s\n", p.bounce_profile, FROM(DEST_F_BOUNCE_PROF));
+#undef FROM
+}
+
+static int check_detail_name(char *answer, void *arg, struct err *e)
+{
+	(void)arg;
+	if (strcasecmp(answer, "ALL") == 0 || strcasecmp(answer, DEST_DEFAULT_NAME) == 0) {
+		for (char *c = answer; *c; c++)
+			*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
+		return 0;
+	}
+	return dest_check_domain(answer, e);
+}
+
+static int op_detail(struct session *s)
+{
+	char name[INPUT_LINE_MAX];
+	struct dest_rows r;
+	struct dest_row *row;
+	struct err e;
+
+	if (ask_text(s, "Enter the domain you wish to view, DEFAULT, or ALL.", NULL, name,
+		     sizeof(name), check_detail_name, NULL) < 0)
+		return -1;
+	if (load_rows(s, &r, &e) < 0)
+		return command_error(s, e.msg);
+	if (strcmp(name, "ALL") == 0 || strcmp(name, DEST_DEFAULT_NAME) == 0)
+		detail(DEST_DEFAULT_NAME, &r.def, &r.def);
+	if (strcmp(name, "ALL") == 0)
+		for (size_t i = 0; i < r.count; i++)
+			detail(r.rows[i].name, &r.rows[i].policy, &r.def);
+	if (strcmp(name, "ALL") != 0 && strcmp(name, DEST_DEFAULT_NAME) != 0) {
+		row = find_row(&r, name);
+		if (!row) {
+			free(r.rows);
+			snprintf(e.msg, sizeof(e.msg),
+				 "That value is not valid. \"%.200s\" was not found in the "
+				 "destination control table.",
+				 name);
+			return command_error(s, e.msg);
+		}
+		detail(row->name, &row->policy, &r.def);
+	}
+	free(r.rows);
+	return 0;
+}
+
+static int op_clear(struct session *s)
+{
+	struct dest_rows r;
+	struct err e;
+	bool yes;
+	int rc = 0;
+
+	if (ask_yes_no(s, "Do you want to remove all entries?", false, &yes) < 0)
+		return -1;
+	if (!yes)
+		return 0;
+	if (load_rows(s, &r, &e) < 0)
+		return command_error(s, e.msg);
+	if (db_tx_begin(s->db, &e) < 0) {
+		free(r.rows);
+		return command_error(s, e.msg);
+	}
+	for (size_t i = 0; i < r.count && rc == 0; i++)
+		rc = db_entry_stage(s->db, s->user, "dest", r.rows[i].name, NULL, &e);
+	free(r.rows);
+	if (rc < 0 || db_tx_commit(s->db, &e) < 0) {
+		db_tx_rollback(s->db);
+		return command_error(s, e.msg);
+	}
+	return 0;
+}
+
+/* ---- files in $HOME/configuration/ ---- */
+
+static int check_file_name(char *answer, void *arg, struct err *e)
+{
+	(void)arg;
+	if (scp_check_name(answer, e) < 0)
+		return err_set(e, "That value is not valid. A file name holds letters, digits, "
+				  "'.', '_' and '-' and does not start with '.' or '-'.");
+	return 0;
+}
+
+static int read_file(const char *path, struct strbuf *out, struct err *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	char buf[65536];
+	ssize_t n;
+
+	if (fd < 0)
+		return err_set(e, "That value is not valid. Cannot read \"%.200s\": %s.", path,
+			       strerror(errno));
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (out->len + (size_t)n > IMPORT_MAX_BYTES) {
+			close(fd);
+			return err_set(e, "The value must be a file of at most %u MB.",
+				       IMPORT_MAX_BYTES >> 20);
+		}
+		strbuf_add(out, buf, (size_t)n);
+	}
+	close(fd);
+	return n < 0 ? err_set(e, "Cannot read \"%.200s\": %s.", path, strerror(errno)) : 0;
+}
+
+/* All or nothing: one transaction stages every entry of the file and the
+ * removal of every domain it does not name (IMPORT replaces the table; a
+ * file without [DEFAULT] keeps the current default). */
+static int stage_import(struct session *s, const struct dest_ini *ini, struct err *e)
+{
+	struct domain_map *named = domain_map_new();
+	struct dest_rows r;
+	struct strbuf value;
+	int rc = 0;
+
+	if (load_rows(s, &r, e) < 0) {
+		domain_map_free(named, NULL);
+		return -1;
+	}
+	if (db_tx_begin(s->db, e) < 0) {
+		free(r.rows);
+		domain_map_free(named, NULL);
+		return -1;
+	}
+	strbuf_init(&value);
+	for (size_t i = 0; i < ini->count && rc == 0; i++) {
+		strbuf_reset(&value);
+		dest_policy_encode(&ini->entries[i].policy, &value);
+		domain_map_put(named, ini->entries[i].name, (void *)1, NULL);
+		rc = db_entry_stage(s->db, s->user, "dest", ini->entries[i].name, value.data, e);
+	}
+	for (size_t i = 0; i < r.count && rc == 0; i++)
+		if (!domain_map_get(named, r.rows[i].name))
+			rc = db_entry_stage(s->db, s->user, "dest", r.rows[i].name, NULL, e);
+	strbuf_free(&value);
+	free(r.rows);
+	domain_map_free(named, NULL);
+	if (rc < 0 || db_tx_commit(s->db, e) < 0) {
+		db_tx_rollback(s->db);
+		return -1;
+	}
+	return 0;
+}
+
+static int op_import(struct session *s)
+{
+	char name[INPUT_LINE_MAX], path[4400];
+	struct strbuf text;
+	struct dest_ini ini;
+	struct err e;
+
+	if (ask_text(s, "Enter the name of the file to import:", NULL, name, sizeof(name),
+		     check_file_name, NULL) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s/%s", s->home, SCP_FOLDER, name);
+	strbuf_init(&text);
+	if (read_file(path, &text, &e) < 0 || dest_ini_parse(text.data, text.len, &ini, &e) < 0) {
+		strbuf_free(&text);
+		return command_error(s, e.msg);
+	}
+	strbuf_free(&text);
+	if (stage_import(s, &ini, &e) < 0) {
+		dest_ini_free(&ini);
+		return command_error(s, e.msg);
+	}
+	printf("%zu entries imported from \"%s\".\n", ini.count, name);
+	dest_ini_free(&ini);
+	return 0;
+}
+
+static int write_file(const char *dir, const char *name, const struct strbuf *text, struct err *e)
+{
+	char path[4400], tmp[4500];
+	int fd;
+
+	if (mkdir(dir, 0770) < 0 && errno != EEXIST)
+		return err_set(e, "Cannot create %s: %s", dir, strerror(errno));
+	snprintf(path, sizeof(path), "%.4000s/%.255s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%.4000s/.%.255s.tmp", dir, name);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return err_set(e, "Cannot write %s: %s", path, strerror(errno));
+	if (write(fd, text->data, text->len) != (ssize_t)text->len || fsync(fd) < 0 ||
+	    close(fd) < 0 || rename(tmp, path) < 0) {
+		int saved = errno;
+		unlink(tmp);
+		return err_set(e, "Cannot write %s: %s", path, strerror(saved));
+	}
+	return 0;
+}
+
+static int op_export(struct session *s)
+{
+	char name[INPUT_LINE_MAX], dir[4200];
+	struct strbuf text;
+	struct dest_rows r;
+	struct err e;
+	int rc;
+
+	if (ask_text(s, "Enter a name for the exported file:", NULL, name, sizeof(name),
+		     check_file_name, NULL) < 0)
+		return -1;
+	if (load_rows(s, &r, &e) < 0)
+		return command_error(s, e.msg);
+	strbuf_init(&text);
+	dest_ini_render_section(DEST_DEFAULT_NAME, &r.def, &text);
+	for (size_t i = 0; i < r.count; i++) {
+		strbuf_puts(&text, "\n");
+		dest_ini_render_section(r.rows[i].name, &r.rows[i].policy, &text);
+	}
+	free(r.rows);
+	snprintf(dir, sizeof(dir), "%s/%s", s->home, SCP_FOLDER);
+	rc = write_file(dir, name, &text, &e);
+	strbuf_free(&text);
+	if (rc < 0)
+		return command_error(s, e.msg);
+	printf("File written on machine in \"/%s/%s\".\n", SCP_FOLDER, name);
+	return 0;
+}
+
+/* ---- SETUP: outbound certificate and the required-TLS alert ---- */
+
+struct profile_list {
+	const char *items[64];
+	char names[64][CONFIG_PROFILE_MAX + 1];
+	size_t n;
+};
+
+static int add_profile(const char *name, const char *value, void *arg)
+{
+	struct profile_list *l = arg;
+
+	(void)value;
+	if (l->n >= 64)
+		return 1;
+	snprintf(l->names[l->n], sizeof(l->names[0]), "%s", name);
+	l->items[l->n] = l->names[l->n];
+	l->n++;
+	return 0;
+}
+
+static int check_address(char *answer, void *arg, struct err *e)
+{
+	(void)arg;
+	if (!answer[0])
+		return err_set(e, "You must enter an e-mail address.");
+	return config_check_address(answer, e);
+}
+
+static int op_setup(struct session *s)
+{
+	struct profile_list l = { .n = 0 };
+	char answer[INPUT_LINE_MAX];
+	struct config c, before;
+	struct err e;
+	int chosen, def = 1;
+	bool yes;
+
+	if (db_load_effective(s->db, s->user, &c, &e) < 0 ||
+	    db_entries_list(s->db, 0, s->user, "cert", add_profile, &l, &e) < 0)
+		return command_error(s, e.msg);
+	if (l.n == 0) /* certificates not yet kept as entries: Demo always exists */
+		add_profile("Demo", "", &l);
+	for (size_t i = 0; i < l.n; i++)
+		if (strcmp(l.names[i], c.svc[SVC_OUTBOUND].certificate) == 0)
+			def = (int)i + 1;
+	before = c;
+	if (ask_pick(s, "Please choose the certificate to use for outbound TLS connections:",
+		     l.items, l.n, def, &chosen) < 0)
+		return -1;
+	snprintf(c.svc[SVC_OUTBOUND].certificate, sizeof(c.svc[0].certificate), "%s",
+		 l.names[chosen - 1]);
+	if (ask_yes_no(s, "Do you want to send an alert when a required TLS connection fails?",
+		       c.alert_tls_required, &yes) < 0)
+		return -1;
+	c.alert_tls_required = yes;
+	if (yes) {
+		if (ask_text(s, "Enter the e-mail address to send the alert to.",
+			     c.alert_to[0] ? c.alert_to : NULL, answer, sizeof(answer),
+			     check_address, NULL) < 0)
+			return -1;
+		snprintf(c.alert_to, sizeof(c.alert_to), "%.254s", answer);
+	}
+	if (db_stage_changes(s->db, s->user, &before, &c, &e) < 0)
+		return command_error(s, e.msg);
+	return 0;
+}
+
+int cmd_destconfig(struct session *s, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1)
+		return command_error(s, "That value is not valid. destconfig takes no arguments.");
+	for (;;) {
+		struct dest_rows r;
+		struct err e;
+		int chosen;
+
+		if (load_rows(s, &r, &e) < 0)
+			return command_error(s, e.msg);
+		free(r.rows);
+		printf("\nThere are currently %zu entries configured.\n", r.count);
+		if (ask_menu(s, ops, sizeof(ops) / sizeof(ops[0]), true, &chosen) < 0)
+			return -1;
+		if (chosen < 0)
+			return 0;
+		if (handlers[chosen](s) < 0)
+			return -1;
+	}
+}

@@ -1,0 +1,315 @@
+/* cmd_tlsverify: "tlsverify DOMAIN [HOST[:PORT]]" — a live outbound TLS test,
+ * step by step, through the code delivery uses: the committed configuration
+ * (tlsengine/outbound.c: policy lookup, routes, outbound context and trust
+ * store), resolve_destination(), and the core SMTP client machine, driven
+ * here with blocking sockets. No message is sent: it stops at MAIL. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../core/smtp_client.h"
+#include "../tlsengine/outbound.h"
+#include "../tlsengine/resolve.h"
+#include "commands.h"
+
+#define VERIFY_TIMEOUT_MS 10000
+
+struct link {
+	int fd;
+	SSL *ssl;
+	char buf[4096];
+	size_t len;
+};
+
+static int connect_to(const struct resolved_host *h, struct err *e)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	struct pollfd p;
+	int fd, soerr = 0;
+	socklen_t sl = sizeof(soerr);
+
+	if (inet_pton(AF_INET, h->addr, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)h->port);
+		len = sizeof(*v4);
+	} else if (inet_pton(AF_INET6, h->addr, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)h->port);
+		len = sizeof(*v6);
+	} else {
+		return err_set(e, "\"%s\" is not an address.", h->addr);
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return err_set(e, "Cannot create a socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS) {
+		err_set(e, "%s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	p = (struct pollfd){ .fd = fd, .events = POLLOUT };
+	if (poll(&p, 1, VERIFY_TIMEOUT_MS) != 1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr) {
+		err_set(e, "%s", soerr ? strerror(soerr) : "no answer within 10 seconds");
+		close(fd);
+		return -1;
+	}
+	/* Blocking from here, with timeouts, so SSL_connect can be plain. */
+	struct timeval tv = { VERIFY_TIMEOUT_MS / 1000, 0 };
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+/* One reply line (CRLF stripped) into line; -1 on close, timeout, overlong. */
+static int read_line(struct link *l, char *line, size_t max)
+{
+	for (;;) {
+		char *nl = memchr(l->buf, '\n', l->len);
+		if (nl) {
+			size_t n = (size_t)(nl - l->buf);
+			size_t keep = n > 0 && l->buf[n - 1] == '\r' ? n - 1 : n;
+			if (keep >= max)
+				return -1;
+			memcpy(line, l->buf, keep);
+			line[keep] = '\0';
+			memmove(l->buf, nl + 1, l->len - n - 1);
+			l->len -= n + 1;
+			return (int)keep;
+		}
+		if (l->len == sizeof(l->buf))
+			return -1;
+		struct pollfd p = { .fd = l->fd, .events = POLLIN };
+		if (!(l->ssl && SSL_pending(l->ssl)) && poll(&p, 1, VERIFY_TIMEOUT_MS) != 1)
+			return -1;
+		int n = l->ssl ? SSL_read(l->ssl, l->buf + l->len, (int)(sizeof(l->buf) - l->len))
+			       : (int)recv(l->fd, l->buf + l->len, sizeof(l->buf) - l->len, 0);
+		if (n <= 0)
+			return -1;
+		l->len += (size_t)n;
+	}
+}
+
+static int write_all(struct link *l, const char *data, size_t len)
+{
+	return l->ssl ? (SSL_write(l->ssl, data, (int)len) == (int)len ? 0 : -1)
+		      : (send(l->fd, data, len, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1);
+}
+
+static void print_cert(SSL *ssl)
+{
+	X509 *peer = SSL_get1_peer_certificate(ssl);
+	char subject[256], issuer[256];
+
+	if (!peer) {
+		printf("The server sent no certificate.\n");
+		return;
+	}
+	X509_NAME_oneline(X509_get_subject_name(peer), subject, sizeof(subject));
+	X509_NAME_oneline(X509_get_issuer_name(peer), issuer, sizeof(issuer));
+	printf("Certificate subject: %s\nCertificate issuer: %s\n", subject, issuer);
+	X509_free(peer);
+}
+
+static bool handshake(struct link *l, const struct outbound *ob, const char *domain,
+		      const struct resolved_host *h, struct smtp_client *sc)
+{
+	char why[320];
+	unsigned long code;
+	int rc;
+
+	l->ssl = outbound_new_ssl(ob, domain, h->name);
+	if (!l->ssl || SSL_set_fd(l->ssl, l->fd) != 1)
+		return false;
+	l->len = 0; /* nothing may follow the 220 in clear */
+	rc = SSL_connect(l->ssl);
+	if (rc != 1) {
+		code = ERR_get_error();
+		ERR_error_string_n(code, why, sizeof(why));
+		printf("TLS handshake failed: (%lu, '%s')\n", code,
+		       code ? why : "connection closed");
+		if (SSL_get_state(l->ssl) == TLS_ST_CW_CLNT_HELLO)
+			printf("The server hung up before choosing a TLS version: TLS version "
+			       "mismatch could be the failure reason (outbound methods: see "
+			       "sslconfig).\n");
+		ERR_clear_error();
+		return false;
+	}
+	printf("TLS handshake: %s, cipher %s\n", SSL_get_version(l->ssl),
+	       SSL_get_cipher_name(l->ssl));
+	print_cert(l->ssl);
+	bool verified = outbound_verified(l->ssl, why, sizeof(why));
+	if (verified)
+		printf("Certificate verification: the chain is trusted and the name matches "
+		       "%s.\n",
+		       domain);
+	else
+		printf("Certificate verification failed: %s.\n", why);
+	(void)sc;
+	return verified;
+}
+
+static const char *verdict(const struct smtp_client *sc, enum tls_level level, bool tls_on)
+{
+	switch (sc->fail) {
+	case SC_FAIL_NONE:
+		if (!tls_on)
+			return tls_level_attempts(level)
+				       ? "would be delivered in clear text: the server did not "
+					 "negotiate TLS, which this TLS setting allows."
+				       : "would be delivered in clear text (TLS is not used for "
+					 "this destination).";
+		return tls_level_verifies(level) && !sc->verified
+			       ? "would be delivered encrypted, although the certificate could not "
+				 "be verified (Preferred (Verify) allows this)."
+			       : "would be delivered encrypted.";
+	case SC_FAIL_TLS_REQUIRED:
+		return "would NOT be delivered: TLS is required but could not be negotiated.";
+	case SC_FAIL_VERIFY:
+		return "would NOT be delivered: a verified certificate is required, and "
+		       "verification failed.";
+	case SC_FAIL_TLS_DEFER:
+		return "would be deferred: the TLS handshake failed after the server agreed to "
+		       "STARTTLS, and Preferred does not fall back to clear text on that "
+		       "connection.";
+	case SC_FAIL_TLS_CLEAR:
+		return "would be delivered in clear text on a new connection: TLS could not be "
+		       "negotiated (Preferred (Verify)).";
+	case SC_FAIL_PERM: return "would bounce: the server refused the session.";
+	case SC_FAIL_TEMP: break;
+	}
+	return "would be deferred: the server did not complete the SMTP dialog.";
+}
+
+/* Runs the client machine up to MAIL (READY) or its end. */
+static void converse(struct link *l, const struct outbound *ob, const char *domain,
+		     const struct resolved_host *h, struct smtp_client *sc)
+{
+	char line[1024];
+	enum smtpc_action a = SC_ACT_NONE;
+	enum smtpc_state asked = SC_GREETING;
+	static const char *const what[] = {
+		[SC_GREETING] = "Server greeting", [SC_EHLO] = "EHLO", [SC_HELO] = "HELO",
+		[SC_STARTTLS] = "STARTTLS",        [SC_QUIT] = "QUIT",
+	};
+
+	for (;;) {
+		if (a == SC_ACT_SEND) {
+			asked = sc->state;
+			if (write_all(l, sc->out.data, sc->out.len) < 0) {
+				a = smtpc_lost(sc);
+				continue;
+			}
+		} else if (a == SC_ACT_STARTTLS) {
+			bool ok = handshake(l, ob, domain, h, sc);
+			bool established = l->ssl && SSL_is_init_finished(l->ssl);
+			a = smtpc_tls_done(sc, established, ok);
+			continue;
+		} else if (a == SC_ACT_READY) {
+			printf("The server is ready for a message (none is sent).\n");
+			a = smtpc_quit(sc);
+			sc->fail = SC_FAIL_NONE;
+			continue;
+		} else if (a == SC_ACT_CLOSE) {
+			return;
+		}
+		int n = read_line(l, line, sizeof(line));
+		if (n < 0) {
+			if (sc->state != SC_QUIT)
+				printf("The connection closed or timed out.\n");
+			a = smtpc_lost(sc);
+			continue;
+		}
+		if (asked < sizeof(what) / sizeof(what[0]) && what[asked] &&
+		    (n < 4 || line[3] != '-' || asked == SC_EHLO))
+			printf("%s: %s\n", what[asked], line);
+		a = smtpc_line(sc, line, (size_t)n);
+		if (sc->note == SC_NOTE_STARTTLS_NOT_OFFERED)
+			printf("The server does not offer STARTTLS.\n");
+		else if (sc->note == SC_NOTE_STARTTLS_UNEXPECTED)
+			printf("The server refused STARTTLS (TLS failed: STARTTLS unexpected "
+			       "response).\n");
+		sc->note = SC_NOTE_NONE;
+	}
+}
+
+static int parse_target(const char *arg, struct route *r, struct err *e)
+{
+	return route_parse(arg, r, e);
+}
+
+int cmd_tlsverify(struct session *s, int argc, char **argv)
+{
+	char domain[DEST_DOMAIN_MAX + 1];
+	struct dest_policy pol;
+	const char *matched;
+	struct outbound *ob;
+	struct route given;
+	const struct route *route;
+	struct resolved res;
+	struct err e;
+	int temporary;
+
+	if (argc < 2 || argc > 3)
+		return command_error(s, "You must enter a domain: tlsverify DOMAIN [HOST[:PORT]]");
+	snprintf(domain, sizeof(domain), "%s", argv[1]);
+	if (dest_check_domain(domain, &e) < 0 || domain[0] == '.')
+		return command_error(s, domain[0] == '.' ? "That value is not valid. Enter a "
+							   "domain, not a pattern."
+							 : e.msg);
+	if (argc == 3 && parse_target(argv[2], &given, &e) < 0)
+		return command_error(s, e.msg);
+	if (outbound_build(s->db, 0, &ob, &e) < 0)
+		return command_error(s, e.msg);
+	outbound_policy(ob, domain, &pol, &matched);
+	printf("Destination %s: TLS setting %s (destination control entry \"%s\").\n", domain,
+	       tls_level_label(pol.tls), matched);
+	route = argc == 3 ? &given : outbound_route(ob, domain);
+	if (route && argc != 3)
+		printf("An SMTP route sends mail for %s to the hosts of the route.\n", domain);
+	if (resolve_destination(domain, route, &res, &temporary, &e) < 0) {
+		printf("%s\nVerdict: mail to %s would be %s.\n", e.msg, domain,
+		       temporary ? "deferred" : "bounced");
+		outbound_unref(ob);
+		return 0;
+	}
+	for (size_t i = 0; i < res.count; i++) {
+		const struct resolved_host *h = &res.hosts[i];
+		struct link l = { .fd = -1 };
+		struct smtp_client sc;
+
+		printf("Connecting to %s (%s) port %u...\n", h->name, h->addr, h->port);
+		l.fd = connect_to(h, &e);
+		if (l.fd < 0) {
+			printf("Cannot connect: %s.\n", e.msg);
+			continue;
+		}
+		printf("Connected.\n");
+		smtpc_init(&sc, ob->config.hostname[0] ? ob->config.hostname : "localhost", pol.tls,
+			   false);
+		converse(&l, ob, domain, h, &sc);
+		printf("Verdict: under its TLS setting (%s), mail to %s %s\n",
+		       tls_level_label(pol.tls), domain, verdict(&sc, pol.tls, sc.tls_active));
+		smtpc_free(&sc);
+		SSL_free(l.ssl);
+		close(l.fd);
+		outbound_unref(ob);
+		return 0;
+	}
+	printf("Verdict: no mail exchanger of %s could be reached; mail would be deferred.\n",
+	       domain);
+	outbound_unref(ob);
+	return 0;
+}

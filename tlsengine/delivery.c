@@ -1,0 +1,971 @@
+/* delivery: spool scanning, scheduling, connections and their outcomes.
+ *
+ * Durability: a message file is removed only after the remote 250 to the
+ * final "." (queued_remove fsyncs the directory before anything else
+ * happens). A crash before that 250 leaves the file, which the next start
+ * delivers again; the only window for a duplicate is between that 250 and
+ * the unlink, which no SMTP client can close (RFC 1047). */
+#include "delivery.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../core/smtp_client.h"
+#include "daemon.h"
+#include "net.h"
+#include "queue_file.h"
+#include "resolver.h"
+
+#define LINE_MAX_BYTES    2048
+#define BATCH_MAX         1000 /* messages per connection when the entry sets no limit */
+#define SPOOL_MAX_PENDING 100000
+/* The value of an id in `known` that is no longer (or never was) queued. */
+#define GONE ((void *)&gone_marker)
+static const char gone_marker;
+
+struct qmsg {
+	struct qmsg *next;
+	char id[SPOOL_ID_MAX];
+	char domain[256];
+	time_t received, next_try;
+	int attempts;
+	bool busy;
+};
+
+struct conn {
+	struct delivery *dl;
+	struct conn *next;
+	struct outbound *ob;
+	unsigned long dcid;
+	char domain[256];
+	struct dest_policy pol;
+	struct qmsg **batch;
+	size_t nbatch, cur, done_count;
+	struct resolved res;
+	size_t host;
+	int fd;
+	struct bufferevent *bev;
+	SSL *ssl;
+	bool handshaking, no_tls, resolving, closing, alerted;
+	struct smtp_client sc;
+	struct queued q;
+	bool have_q;
+	int *codes;
+	char peer[64];
+};
+
+struct delivery {
+	struct daemon *d;
+	struct outbound *ob;
+	struct resolver *resolver;
+	char dir[4096];
+	struct event *timer;
+	struct qmsg *msgs;
+	struct domain_map *known;  /* id -> qmsg */
+	struct domain_map *active; /* domain -> (void *)(uintptr_t) open connections */
+	struct conn *conns;
+	unsigned long next_dcid;
+};
+
+static void conn_next_message(struct conn *c);
+static void conn_finish(struct conn *c, enum smtpc_fail fail, const char *why);
+static void conn_connect(struct conn *c);
+static void act(struct conn *c, enum smtpc_action a);
+
+/* ---- the queue ---- */
+
+static const char *domain_of(const char *rcpt)
+{
+	const char *at = strrchr(rcpt, '@');
+
+	return at ? at + 1 : rcpt; /* "postmaster" alone: no domain to deliver to */
+}
+
+static long backoff(const struct delivery *dl, int attempts)
+{
+	long s = dl->d->opt.retry_base;
+
+	for (int i = 1; i < attempts && s < dl->d->opt.retry_max; i++)
+		s *= 2;
+	return s < dl->d->opt.retry_max ? s : dl->d->opt.retry_max;
+}
+
+static struct qmsg *track(struct delivery *dl, const char *id, const char *domain, time_t received)
+{
+	struct qmsg *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		abort();
+	snprintf(m->id, sizeof(m->id), "%s", id);
+	snprintf(m->domain, sizeof(m->domain), "%s", domain);
+	for (char *p = m->domain; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+	m->received = received;
+	m->next_try = time(NULL);
+	m->next = dl->msgs;
+	dl->msgs = m;
+	domain_map_put(dl->known, m->id, m, NULL);
+	return m;
+}
+
+static void untrack(struct delivery *dl, struct qmsg *m)
+{
+	struct qmsg **pp;
+
+	for (pp = &dl->msgs; *pp; pp = &(*pp)->next)
+		if (*pp == m) {
+			*pp = m->next;
+			break;
+		}
+	domain_map_put(dl->known, m->id, GONE, NULL); /* a late readdir must not re-adopt it */
+	free(m);
+}
+
+/* A message for several domains becomes one file per domain (parent line). */
+static int split(struct delivery *dl, struct queued *q)
+{
+	struct err e;
+	size_t n = q->rcpt_count;
+	char **group = calloc(n, sizeof(*group));
+	bool *done = calloc(n, sizeof(*done));
+
+	if (!group || !done)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+		char id[SPOOL_ID_MAX];
+		if (done[i])
+			continue;
+		for (size_t j = i; j < n; j++)
+			if (!done[j] &&
+			    strcasecmp(domain_of(q->rcpt[i]), domain_of(q->rcpt[j])) == 0) {
+				group[k++] = q->rcpt[j];
+				done[j] = true;
+			}
+		if (queued_write(dl->dir, q->id, q->received, q->from, group, k, q->body,
+				 q->body_len, id, &e) < 0) {
+			mail_log_warning(dl->d->log, "MID %s cannot be split per domain: %s", q->id,
+					 e.msg);
+			free(group);
+			free(done);
+			return -1;
+		}
+		track(dl, id, domain_of(group[0]), q->received);
+		mail_log_info(dl->d->log, "MID %s split: MID %s for %s", q->id, id,
+			      domain_of(group[0]));
+	}
+	free(group);
+	free(done);
+	return queued_remove(dl->dir, q->id);
+}
+
+static bool parent_exists(struct delivery *dl, const char *parent)
+{
+	char path[4400];
+
+	snprintf(path, sizeof(path), "%.4000s/%.30s", dl->dir, parent);
+	return access(path, F_OK) == 0;
+}
+
+static void adopt(struct delivery *dl, const char *id)
+{
+	struct queued q;
+	struct err e;
+	bool many = false;
+
+	if (queued_load(dl->dir, id, &q, &e) < 0) {
+		mail_log_warning(dl->d->log, "%s", e.msg);
+		domain_map_put(dl->known, id, GONE, NULL); /* do not retry every scan */
+		return;
+	}
+	if (q.parent[0] && parent_exists(dl, q.parent)) {
+		/* A crash came between writing this and removing its source. */
+		queued_remove(dl->dir, id);
+		queued_free(&q);
+		return;
+	}
+	for (size_t i = 1; i < q.rcpt_count; i++)
+		if (strcasecmp(domain_of(q.rcpt[0]), domain_of(q.rcpt[i])) != 0)
+			many = true;
+	if (many)
+		split(dl, &q);
+	else
+		track(dl, id, domain_of(q.rcpt[0]), q.received);
+	queued_free(&q);
+}
+
+static void scan_spool(struct delivery *dl)
+{
+	DIR *dir = opendir(dl->dir);
+	struct dirent *ent;
+	size_t count = 0;
+
+	if (!dir)
+		return;
+	while ((ent = readdir(dir)) && count < SPOOL_MAX_PENDING) {
+		const char *id = ent->d_name;
+		if (id[0] == '.' || strcmp(id, "tmp") == 0 || strlen(id) >= SPOOL_ID_MAX)
+			continue;
+		count++;
+		/* Known ids (even ones we gave up on) map to a present key. */
+		if (!domain_map_get(dl->known, id))
+			adopt(dl, id);
+	}
+	closedir(dir);
+}
+
+/* ---- bounces and alerts: messages spooled like any other ---- */
+
+static void spool_notice(struct delivery *dl, const char *parent, const char *to,
+			 const char *subject, const char *text)
+{
+	struct strbuf body;
+	char id[SPOOL_ID_MAX], date[64];
+	char *rcpt[1] = { (char *)to };
+	time_t now = time(NULL);
+	struct tm tm;
+	struct err e;
+
+	localtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
+	strbuf_init(&body);
+	strbuf_printf(&body,
+		      "From: Mail Delivery System <MAILER-DAEMON@%s>\r\nTo: <%s>\r\n"
+		      "Subject: %s\r\nDate: %s\r\nAuto-Submitted: auto-replied\r\n"
+		      "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n",
+		      dl->d->config.hostname, to, subject, date);
+	for (const char *p = text; *p; p++) {
+		if (*p == '\n')
+			strbuf_puts(&body, "\r");
+		strbuf_add(&body, p, 1);
+	}
+	if (queued_write(dl->dir, parent, now, "", rcpt, 1, body.data, body.len, id, &e) < 0)
+		mail_log_warning(dl->d->log, "Cannot spool a notice to <%s>: %s", to, e.msg);
+	else
+		track(dl, id, domain_of(to), now);
+	strbuf_free(&body);
+}
+
+/* A DSN-style failure notice to the sender for `rcpt` (n of them). */
+static void bounce(struct delivery *dl, const struct queued *q, char *const *rcpt, const int *codes,
+		   size_t n, const char *why)
+{
+	struct strbuf text;
+
+	for (size_t i = 0; i < n; i++)
+		mail_log_info(dl->d->log, "MID %s bounced to <%s>: %s", q->id, rcpt[i], why);
+	if (!q->from[0]) {
+		mail_log_info(dl->d->log, "MID %s: no bounce for a null sender", q->id);
+		return;
+	}
+	strbuf_init(&text);
+	strbuf_printf(&text,
+		      "This is the mail system at host %s.\n\nYour message could not be "
+		      "delivered to the following recipients:\n\n",
+		      dl->d->config.hostname);
+	for (size_t i = 0; i < n; i++)
+		strbuf_printf(&text, "<%s>: %d %s\n", rcpt[i], codes ? codes[i] : 554, why);
+	strbuf_printf(&text, "\nQueue id: %s\n\n--- The message's header follows ---\n\n", q->id);
+	const char *end = strstr(q->body, "\r\n\r\n");
+	size_t hlen = end ? (size_t)(end - q->body) : (q->body_len < 4096 ? q->body_len : 4096);
+	for (size_t i = 0; i < hlen && i < 16384; i++)
+		if (q->body[i] != '\r')
+			strbuf_add(&text, &q->body[i], 1);
+	strbuf_puts(&text, "\n");
+	spool_notice(dl, "", q->from, "Undelivered Mail Returned to Sender", text.data);
+	strbuf_free(&text);
+}
+
+static void alert(struct conn *c, const char *why)
+{
+	const struct config *cfg = &c->ob->config;
+	char text[1024];
+
+	if (!cfg->alert_tls_required || c->alerted)
+		return;
+	c->alerted = true;
+	mail_log_warning(c->dl->d->log,
+			 "Alert: DCID %lu required TLS to %s failed (%s); alert sent to <%s>",
+			 c->dcid, c->domain, why, cfg->alert_to[0] ? cfg->alert_to : "nobody");
+	if (!cfg->alert_to[0])
+		return;
+	snprintf(text, sizeof(text),
+		 "Warning: a TLS connection required by the destination controls failed.\n\n"
+		 "Destination domain: %s\nHost: %s\nReason: %s\n\nThe messages stay queued and "
+		 "will be retried.\n",
+		 c->domain, c->peer, why);
+	spool_notice(c->dl, "", cfg->alert_to, "Alert: required TLS connection failed", text);
+}
+
+/* ---- scheduling ---- */
+
+static uintptr_t active_count(struct delivery *dl, const char *domain)
+{
+	return (uintptr_t)domain_map_get(dl->active, domain);
+}
+
+static void active_add(struct delivery *dl, const char *domain, int delta)
+{
+	uintptr_t n = active_count(dl, domain) + (uintptr_t)(intptr_t)delta;
+
+	domain_map_put(dl->active, domain, (void *)n, NULL);
+}
+
+static void on_resolved(void *arg, int rc, const struct resolved *r, int temporary,
+			const char *why);
+
+static void start_conn(struct delivery *dl, struct qmsg *first, size_t limit)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	size_t cap = 16;
+
+	if (!c)
+		abort();
+	c->dl = dl;
+	c->ob = outbound_ref(dl->ob);
+	c->fd = -1;
+	snprintf(c->domain, sizeof(c->domain), "%s", first->domain);
+	outbound_policy(c->ob, c->domain, &c->pol, NULL);
+	c->batch = malloc(cap * sizeof(*c->batch));
+	if (!c->batch)
+		abort();
+	for (struct qmsg *m = first; m && c->nbatch < limit; m = m->next) {
+		if (m->busy || m->next_try > time(NULL) || strcmp(m->domain, c->domain) != 0)
+			continue;
+		if (c->nbatch == cap) {
+			cap *= 2;
+			c->batch = realloc(c->batch, cap * sizeof(*c->batch));
+			if (!c->batch)
+				abort();
+		}
+		m->busy = true;
+		c->batch[c->nbatch++] = m;
+	}
+	c->next = dl->conns;
+	dl->conns = c;
+	active_add(dl, c->domain, 1);
+	c->resolving = true;
+	resolver_submit(dl->resolver, c->domain, outbound_route(c->ob, c->domain), on_resolved, c);
+}
+
+static void schedule(struct delivery *dl)
+{
+	time_t now = time(NULL);
+
+	for (struct qmsg *m = dl->msgs; m; m = m->next) {
+		struct dest_policy pol;
+		size_t limit;
+		if (m->busy || m->next_try > now)
+			continue;
+		outbound_policy(dl->ob, m->domain, &pol, NULL);
+		if (active_count(dl, m->domain) >= (uintptr_t)pol.max_host_concurrency)
+			continue;
+		limit = pol.max_messages_per_connection ? (size_t)pol.max_messages_per_connection
+							: BATCH_MAX;
+		start_conn(dl, m, limit);
+	}
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct delivery *dl = arg;
+
+	(void)fd;
+	(void)what;
+	scan_spool(dl);
+	schedule(dl);
+}
+
+/* ---- one connection ---- */
+
+static void conn_free(struct conn *c)
+{
+	struct delivery *dl = c->dl;
+	struct conn **pp;
+
+	if (c->bev) {
+		bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+		bufferevent_free(c->bev); /* closes the socket when it is a TLS one */
+	}
+	if (!c->ssl && c->fd >= 0)
+		close(c->fd);
+	if (c->have_q)
+		queued_free(&c->q);
+	smtpc_free(&c->sc);
+	free(c->codes);
+	for (pp = &dl->conns; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	active_add(dl, c->domain, -1);
+	outbound_unref(c->ob);
+	free(c->batch);
+	free(c);
+}
+
+static void log_rids(char *buf, size_t len, size_t n)
+{
+	size_t off = (size_t)snprintf(buf, len, "[");
+
+	for (size_t i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%zu", i ? ", " : "", i);
+	if (off < len)
+		snprintf(buf + off, len - off, "]");
+}
+
+/* Back to the queue, later; bounced when too old. */
+static void defer(struct conn *c, struct qmsg *m, const char *why)
+{
+	struct delivery *dl = c->dl;
+	time_t now = time(NULL);
+
+	m->busy = false;
+	m->attempts++;
+	if (now - m->received >= dl->d->opt.queue_lifetime) {
+		struct queued q;
+		struct err e;
+		if (queued_load(dl->dir, m->id, &q, &e) == 0) {
+			bounce(dl, &q, q.rcpt, NULL, q.rcpt_count, why);
+			queued_free(&q);
+		}
+		queued_remove(dl->dir, m->id);
+		untrack(dl, m);
+		return;
+	}
+	m->next_try = now + backoff(dl, m->attempts);
+	mail_log_info(dl->d->log, "MID %s delayed: %s; next attempt in %lld seconds", m->id, why,
+		      (long long)(m->next_try - now));
+}
+
+static void conn_finish(struct conn *c, enum smtpc_fail fail, const char *why)
+{
+	struct delivery *dl = c->dl;
+	bool retry_clear = fail == SC_FAIL_TLS_CLEAR && !c->no_tls;
+
+	if (fail == SC_FAIL_TLS_REQUIRED || fail == SC_FAIL_VERIFY)
+		alert(c, why);
+	if (c->fd >= 0 || c->bev)
+		mail_log_info(dl->d->log, "DCID %lu close", c->dcid);
+	if (retry_clear) {
+		/* Preferred (Verify): TLS could not be negotiated, so in clear. */
+		struct conn *n = calloc(1, sizeof(*n));
+		if (!n)
+			abort();
+		*n = (struct conn){ .dl = dl,
+				    .ob = outbound_ref(c->ob),
+				    .fd = -1,
+				    .no_tls = true,
+				    .pol = c->pol,
+				    .res = c->res,
+				    .host = c->host };
+		snprintf(n->domain, sizeof(n->domain), "%s", c->domain);
+		n->batch = c->batch;
+		n->nbatch = c->nbatch;
+		n->cur = c->cur;
+		c->batch = NULL;
+		n->next = dl->conns;
+		dl->conns = n;
+		active_add(dl, n->domain, 1);
+		conn_free(c);
+		conn_connect(n);
+		return;
+	}
+	for (size_t i = c->cur; i < c->nbatch; i++) {
+		if (fail == SC_FAIL_PERM) {
+			struct queued q;
+			struct err e;
+			if (queued_load(dl->dir, c->batch[i]->id, &q, &e) == 0) {
+				bounce(dl, &q, q.rcpt, NULL, q.rcpt_count, why);
+				queued_free(&q);
+			}
+			queued_remove(dl->dir, c->batch[i]->id);
+			untrack(dl, c->batch[i]);
+		} else {
+			defer(c, c->batch[i], why);
+		}
+	}
+	c->cur = c->nbatch;
+	conn_free(c);
+}
+
+/* The connection ended for the reason the client machine gave. */
+static void conn_close_per_client(struct conn *c)
+{
+	const char *why;
+
+	switch (c->sc.fail) {
+	case SC_FAIL_NONE: why = "done"; break;
+	case SC_FAIL_TLS_REQUIRED:
+	case SC_FAIL_VERIFY:
+		why = "TLS was required but could not be successfully negotiated";
+		break;
+	case SC_FAIL_TEMP:
+	case SC_FAIL_PERM: why = c->sc.text[0] ? c->sc.text : smtpc_fail_text(c->sc.fail); break;
+	default: why = smtpc_fail_text(c->sc.fail); break;
+	}
+	conn_finish(c, c->sc.fail, why);
+}
+
+static void send_body(struct conn *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	const char *p = c->q.body, *end = c->q.body + c->q.body_len;
+
+	/* RFC 5321 4.5.2: a line starting with '.' gets another one. */
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		if (*p == '.')
+			evbuffer_add(out, ".", 1);
+		evbuffer_add(out, p, n);
+		p += n;
+	}
+	if (c->q.body_len && end[-1] != '\n')
+		evbuffer_add(out, "\r\n", 2);
+	evbuffer_add(out, ".\r\n", 3);
+	smtpc_body_sent(&c->sc);
+}
+
+/* The current message's transaction ended: record each recipient's fate. */
+static void message_done(struct conn *c)
+{
+	struct delivery *dl = c->dl;
+	struct qmsg *m = c->batch[c->cur];
+	size_t n = c->q.rcpt_count, ok = 0, perm = 0;
+	char rids[256], **later = calloc(n, sizeof(char *)), **failed = calloc(n, sizeof(char *));
+	int *fcodes = calloc(n, sizeof(int));
+	size_t nl = 0, nf = 0;
+
+	if (!later || !failed || !fcodes)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		int cls = c->codes[i] / 100;
+		if (cls == 2) {
+			ok++;
+		} else if (cls == 5) {
+			failed[nf] = c->q.rcpt[i];
+			fcodes[nf++] = c->codes[i];
+			perm++;
+		} else {
+			later[nl++] = c->q.rcpt[i];
+		}
+	}
+	const char *why = c->sc.refusal[0] ? c->sc.refusal : c->sc.text;
+
+	log_rids(rids, sizeof(rids), n);
+	if (ok == n) {
+		/* First make it gone: a crash from here on cannot resend it. */
+		queued_remove(dl->dir, m->id);
+		mail_log_info(dl->d->log, "Message done DCID %lu MID %s to RID %s", c->dcid, m->id,
+			      rids);
+		mail_log_info(dl->d->log, "MID %s RID %s Response '%s'", m->id, rids, c->sc.text);
+		untrack(dl, m);
+	} else if (nl == n) {
+		defer(c, m, why);
+	} else {
+		char id[SPOOL_ID_MAX];
+		struct err e;
+		if (ok)
+			mail_log_info(dl->d->log,
+				      "Message done DCID %lu MID %s to %zu of %zu recipients",
+				      c->dcid, m->id, ok, n);
+		if (nf)
+			bounce(dl, &c->q, failed, fcodes, nf, why);
+		if (nl && queued_write(dl->dir, m->id, c->q.received, c->q.from, later, nl,
+				       c->q.body, c->q.body_len, id, &e) == 0) {
+			struct qmsg *rest = track(dl, id, m->domain, c->q.received);
+			rest->attempts = m->attempts;
+			queued_remove(dl->dir, m->id);
+			untrack(dl, m);
+			m = NULL;
+			defer(c, rest, why);
+		} else if (!nl) {
+			queued_remove(dl->dir, m->id);
+			untrack(dl, m);
+		} else {
+			mail_log_warning(dl->d->log, "MID %s: %s", m->id, e.msg);
+			defer(c, m, why);
+		}
+	}
+	(void)perm;
+	free(later);
+	free(failed);
+	free(fcodes);
+	queued_free(&c->q);
+	c->have_q = false;
+	c->cur++;
+	c->done_count++;
+}
+
+static void conn_next_message(struct conn *c)
+{
+	struct delivery *dl = c->dl;
+	char rids[256];
+	struct err e;
+
+	while (c->cur < c->nbatch) {
+		struct qmsg *m = c->batch[c->cur];
+		if (queued_load(dl->dir, m->id, &c->q, &e) == 0)
+			break;
+		mail_log_warning(dl->d->log, "%s", e.msg);
+		untrack(dl, m);
+		c->cur++;
+	}
+	if (c->cur >= c->nbatch) {
+		act(c, smtpc_quit(&c->sc));
+		return;
+	}
+	c->have_q = true;
+	free(c->codes);
+	c->codes = calloc(c->q.rcpt_count, sizeof(int));
+	if (!c->codes)
+		abort();
+	log_rids(rids, sizeof(rids), c->q.rcpt_count);
+	mail_log_info(dl->d->log, "Delivery start DCID %lu MID %s to RID %s", c->dcid,
+		      c->batch[c->cur]->id, rids);
+	act(c, smtpc_mail(&c->sc, c->q.from, (const char *const *)c->q.rcpt, c->q.rcpt_count,
+			  c->codes));
+}
+
+/* ---- the socket, STARTTLS and the client machine ---- */
+
+static void on_read(struct bufferevent *bev, void *arg);
+static void on_event(struct bufferevent *bev, short what, void *arg);
+
+static void set_timeouts(struct conn *c)
+{
+	struct timeval tv = { c->dl->d->opt.smtp_timeout, 0 };
+
+	bufferevent_set_timeouts(c->bev, &tv, &tv);
+}
+
+/* "(code, 'text')" of the first queued OpenSSL error, as AsyncOS logs it. */
+static unsigned long tls_error(struct conn *c, char *buf, size_t len)
+{
+	unsigned long code = c->bev ? bufferevent_get_openssl_error(c->bev) : 0, more;
+	char text[256] = "the connection closed during the handshake";
+
+	if (!code)
+		code = ERR_get_error();
+	while (c->bev && (more = bufferevent_get_openssl_error(c->bev)) != 0)
+		(void)more;
+	if (code)
+		ERR_error_string_n(code, text, sizeof(text));
+	ERR_clear_error();
+	snprintf(buf, len, "(%lu, '%s')", code, text);
+	return code;
+}
+
+static void start_tls(struct conn *c)
+{
+	struct delivery *dl = c->dl;
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	const char *host = c->res.hosts[c->host].name;
+	struct bufferevent *tls = NULL;
+	SSL *ssl = outbound_new_ssl(c->ob, c->domain, c->res.via_route ? host : host);
+
+	/* Nothing may follow the 220 in clear (RFC 3207): drop it unread. */
+	evbuffer_drain(in, evbuffer_get_length(in));
+	if (ssl)
+		tls = bufferevent_openssl_socket_new(
+			dl->d->base, c->fd, ssl, BUFFEREVENT_SSL_CONNECTING,
+			BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+	if (!tls) {
+		SSL_free(ssl);
+		act(c, smtpc_tls_done(&c->sc, false, false));
+		return;
+	}
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	bufferevent_free(c->bev);
+	c->bev = tls;
+	c->ssl = ssl;
+	c->handshaking = true;
+	bufferevent_openssl_set_allow_dirty_shutdown(tls, 1);
+	bufferevent_setcb(tls, on_read, NULL, on_event, c);
+	set_timeouts(c);
+	bufferevent_enable(tls, EV_READ | EV_WRITE);
+}
+
+static void handshake_done(struct conn *c, bool ok)
+{
+	struct delivery *dl = c->dl;
+	char why[320];
+	bool verified = false;
+
+	c->handshaking = false;
+	if (ok) {
+		mail_log_info(dl->d->log, "DCID %lu TLS success protocol %s cipher %s", c->dcid,
+			      SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl));
+		verified = outbound_verified(c->ssl, why, sizeof(why));
+		if (tls_level_verifies(c->pol.tls) && !verified)
+			mail_log_info(dl->d->log,
+				      "DCID %lu IP %s TLS certificate verification failed: %s%s",
+				      c->dcid, c->peer, why,
+				      c->pol.tls == TLS_LEVEL_PREFERRED_VERIFY
+					      ? "; delivering encrypted (Preferred (Verify))"
+					      : "");
+		act(c, smtpc_tls_done(&c->sc, true, verified));
+		return;
+	}
+	/* Before the ServerHello, a server that hangs up instead of sending the
+	 * protocol_version alert most likely wanted a version we do not offer. */
+	bool no_hello = SSL_get_state(c->ssl) == TLS_ST_CW_CLNT_HELLO;
+	tls_method_set all = (1u << TLS_VERSION_COUNT) - 1;
+	unsigned long code = tls_error(c, why, sizeof(why));
+	int reason = ERR_GET_REASON(code);
+	bool version = reason == SSL_R_UNSUPPORTED_PROTOCOL ||
+		       reason == SSL_R_TLSV1_ALERT_PROTOCOL_VERSION ||
+		       reason == SSL_R_NO_PROTOCOLS_AVAILABLE ||
+		       reason == SSL_R_WRONG_SSL_VERSION || reason == SSL_R_WRONG_VERSION_NUMBER ||
+		       (no_hello && c->ob->config.svc[SVC_OUTBOUND].methods != all);
+	if (c->pol.tls == TLS_LEVEL_PREFERRED)
+		mail_log_info(dl->d->log, "DCID %lu TLS deferring: %s%s", c->dcid, why,
+			      version ? " TLS version mismatch could be the failure reason" : "");
+	else
+		mail_log_info(dl->d->log, "DCID %lu IP %s TLS failed: %s%s", c->dcid, c->peer, why,
+			      version ? " TLS version mismatch could be the failure reason" : "");
+	act(c, smtpc_tls_done(&c->sc, false, false));
+}
+
+static void act(struct conn *c, enum smtpc_action a)
+{
+	struct delivery *dl = c->dl;
+
+	switch (c->sc.note) {
+	case SC_NOTE_STARTTLS_UNEXPECTED:
+		mail_log_info(dl->d->log, "DCID %lu IP %s TLS failed: STARTTLS unexpected response",
+			      c->dcid, c->peer);
+		break;
+	case SC_NOTE_STARTTLS_NOT_OFFERED:
+		if (tls_level_requires(c->pol.tls) && !c->no_tls)
+			mail_log_info(dl->d->log, "DCID %lu IP %s TLS failed: STARTTLS not offered",
+				      c->dcid, c->peer);
+		break;
+	default: break;
+	}
+	c->sc.note = SC_NOTE_NONE;
+	if (c->sc.fail == SC_FAIL_TLS_REQUIRED || c->sc.fail == SC_FAIL_VERIFY) {
+		if (!c->alerted && !c->closing)
+			mail_log_info(
+				dl->d->log,
+				"DCID %lu IP %s TLS was required but could not be successfully "
+				"negotiated",
+				c->dcid, c->peer);
+		c->closing = true;
+	}
+	switch (a) {
+	case SC_ACT_NONE: return;
+	case SC_ACT_SEND: bufferevent_write(c->bev, c->sc.out.data, c->sc.out.len); return;
+	case SC_ACT_STARTTLS: start_tls(c); return;
+	case SC_ACT_READY: conn_next_message(c); return;
+	case SC_ACT_SEND_BODY: send_body(c); return;
+	case SC_ACT_MESSAGE_DONE:
+		message_done(c);
+		if (c->sc.state == SC_QUIT ||
+		    (c->pol.max_messages_per_connection &&
+		     c->done_count >= (size_t)c->pol.max_messages_per_connection))
+			act(c, smtpc_quit(&c->sc));
+		else
+			conn_next_message(c);
+		return;
+	case SC_ACT_CLOSE: conn_close_per_client(c); return;
+	}
+}
+
+static void on_read(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	char *line;
+	size_t n;
+
+	while (c->bev == bev && (line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF))) {
+		enum smtpc_state before = c->sc.state;
+		enum smtpc_action a = smtpc_line(&c->sc, line, n);
+		free(line);
+		act(c, a);
+		/* The connection is gone, or TLS is starting on a new bufferevent. */
+		if (a == SC_ACT_CLOSE || a == SC_ACT_STARTTLS || before == SC_CLOSED)
+			return;
+	}
+	if (c->bev == bev && evbuffer_get_length(in) > LINE_MAX_BYTES)
+		act(c, smtpc_lost(&c->sc));
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)bev;
+	if (what & BEV_EVENT_CONNECTED) {
+		if (c->handshaking) {
+			handshake_done(c, true);
+			return;
+		}
+		struct net_peer p;
+		net_describe(c->fd, &p);
+		mail_log_info(c->dl->d->log, "New SMTP DCID %lu interface %s address %s port %u",
+			      c->dcid, p.local, c->peer, c->res.hosts[c->host].port);
+		smtpc_init(&c->sc,
+			   c->dl->d->config.hostname[0] ? c->dl->d->config.hostname : "localhost",
+			   c->pol.tls, c->no_tls);
+		set_timeouts(c);
+		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+		return;
+	}
+	if (c->handshaking) {
+		handshake_done(c, false);
+		return;
+	}
+	if (c->sc.helo_name[0] == '\0') { /* the connection itself failed */
+		mail_log_info(c->dl->d->log, "DCID %lu cannot connect to %s port %u", c->dcid,
+			      c->peer, c->res.hosts[c->host].port);
+		bufferevent_free(c->bev);
+		c->bev = NULL;
+		close(c->fd);
+		c->fd = -1;
+		c->host++;
+		conn_connect(c);
+		return;
+	}
+	act(c, smtpc_lost(&c->sc));
+}
+
+static void conn_connect(struct conn *c)
+{
+	struct delivery *dl = c->dl;
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	memset(&ss, 0, sizeof(ss));
+	for (; c->host < c->res.count; c->host++) {
+		const struct resolved_host *h = &c->res.hosts[c->host];
+		struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+		struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+		if (inet_pton(AF_INET, h->addr, &v4->sin_addr) == 1) {
+			v4->sin_family = AF_INET;
+			v4->sin_port = htons((uint16_t)h->port);
+			len = sizeof(*v4);
+		} else if (inet_pton(AF_INET6, h->addr, &v6->sin6_addr) == 1) {
+			v6->sin6_family = AF_INET6;
+			v6->sin6_port = htons((uint16_t)h->port);
+			len = sizeof(*v6);
+		} else {
+			continue;
+		}
+		c->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (c->fd < 0)
+			break;
+		c->dcid = ++dl->next_dcid;
+		c->ssl = NULL;
+		/* Zeroed until the server answers (smtpc_init on connect). */
+		smtpc_free(&c->sc);
+		memset(&c->sc, 0, sizeof(c->sc));
+		snprintf(c->peer, sizeof(c->peer), "%s", h->addr);
+		c->bev = bufferevent_socket_new(dl->d->base, c->fd, BEV_OPT_DEFER_CALLBACKS);
+		if (!c->bev)
+			break;
+		bufferevent_setcb(c->bev, on_read, NULL, on_event, c);
+		struct timeval tv = { dl->d->opt.smtp_timeout, 0 };
+		bufferevent_set_timeouts(c->bev, &tv, &tv);
+		if (bufferevent_socket_connect(c->bev, (struct sockaddr *)&ss, (int)len) == 0)
+			return;
+		bufferevent_free(c->bev);
+		c->bev = NULL;
+		close(c->fd);
+		c->fd = -1;
+	}
+	if (c->bev) {
+		bufferevent_free(c->bev);
+		c->bev = NULL;
+	}
+	conn_finish(c, SC_FAIL_TEMP, "no mail exchanger of the domain could be reached");
+}
+
+static void on_resolved(void *arg, int rc, const struct resolved *r, int temporary, const char *why)
+{
+	struct conn *c = arg;
+
+	c->resolving = false;
+	if (rc < 0) {
+		mail_log_info(c->dl->d->log, "Cannot deliver to %s: %s", c->domain, why);
+		conn_finish(c, temporary ? SC_FAIL_TEMP : SC_FAIL_PERM, why);
+		return;
+	}
+	c->res = *r;
+	c->host = 0;
+	conn_connect(c);
+}
+
+/* ---- the engine ---- */
+
+int delivery_start(struct daemon *d, struct delivery **out, struct err *e)
+{
+	struct delivery *dl = calloc(1, sizeof(*dl));
+	struct timeval tv;
+
+	if (!dl)
+		abort();
+	dl->d = d;
+	snprintf(dl->dir, sizeof(dl->dir), "%.4000s/spool", d->opt.home);
+	dl->known = domain_map_new();
+	dl->active = domain_map_new();
+	dl->ob = outbound_ref(d->outbound);
+	if (resolver_start(d->base, &dl->resolver, e) < 0) {
+		delivery_free(dl);
+		return -1;
+	}
+	tv.tv_sec = d->opt.queue_scan_ms / 1000;
+	tv.tv_usec = (d->opt.queue_scan_ms % 1000) * 1000;
+	dl->timer = event_new(d->base, -1, EV_PERSIST, on_timer, dl);
+	if (!dl->timer || event_add(dl->timer, &tv) < 0) {
+		delivery_free(dl);
+		return err_set(e, "Cannot start the delivery timer.");
+	}
+	mail_log_info(d->log, "Delivery engine started");
+	*out = dl;
+	return 0;
+}
+
+void delivery_set_outbound(struct delivery *dl, struct outbound *ob)
+{
+	if (!dl)
+		return;
+	outbound_unref(dl->ob);
+	dl->ob = outbound_ref(ob);
+}
+
+void delivery_free(struct delivery *dl)
+{
+	if (!dl)
+		return;
+	/* Stop the thread first: no callback may arrive for a freed connection. */
+	resolver_free(dl->resolver);
+	while (dl->conns) {
+		struct conn *c = dl->conns;
+		for (size_t i = c->cur; i < c->nbatch; i++)
+			c->batch[i]->busy = false;
+		conn_free(c);
+	}
+	while (dl->msgs)
+		untrack(dl, dl->msgs);
+	if (dl->timer)
+		event_free(dl->timer);
+	domain_map_free(dl->known, NULL);
+	domain_map_free(dl->active, NULL);
+	outbound_unref(dl->ob);
+	free(dl);
+}

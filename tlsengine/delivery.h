@@ -1,0 +1,21 @@
+/* delivery: the outbound engine on tlsgated's event loop. It scans the spool,
+ * claims each message in memory (one daemon per home, so a claim needs no
+ * file), groups messages by destination domain, and opens connections within
+ * the domain's concurrency and messages-per-connection limits, driving the
+ * core SMTP client (core/smtp_client.h) with the domain's TLS level. */
+#ifndef TLSGATE_DELIVERY_H
+#define TLSGATE_DELIVERY_H
+
+#include "../core/err.h"
+#include "outbound.h"
+
+struct daemon;
+struct delivery;
+
+int delivery_start(struct daemon *d, struct delivery **out, struct err *e);
+/* A new version was applied: new connections use `ob`; connections open
+ * now finish under the configuration they started with. */
+void delivery_set_outbound(struct delivery *dl, struct outbound *ob);
+void delivery_free(struct delivery *dl);
+
+#endif
