@@ -41,6 +41,7 @@ struct daemon {
 	struct control *control;
 	struct revert_timer *revert; /* commit confirmed */
 	struct event *signals[3];
+	struct event *expiry_timer; /* daily certificate expiry check */
 };
 
 /* Opens the log and the database, creates Demo if missing, applies the
