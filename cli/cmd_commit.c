@@ -15,10 +15,12 @@
 
 #define APPLY_TIMEOUT_MS 10000
 
-/* The engines' own build, certificates included; `arg` is the database. */
+/* The engines' own build, with each service's certificate profile as this
+ * commit would leave it; `arg` is the session. */
 static int validate_for_engines(const struct config *c, void *arg, struct err *e)
 {
-	return ctx_validate_config_with_certs(arg, c, e);
+	struct session *s = arg;
+	return ctx_validate_for_user(s->db, s->user, c, e);
 }
 
 /* version 0: re-apply the latest (e.g. after a confirmation, so the daemon
@@ -49,6 +51,7 @@ static void apply_live(struct session *s, long version)
 static int run_precheck(struct session *s, bool show_table)
 {
 	struct config c, committed;
+	struct service_keys keys;
 	struct strbuf table, warnings;
 	struct err e;
 	unsigned services;
@@ -62,7 +65,10 @@ static int run_precheck(struct session *s, bool show_table)
 	services = show_table ? ~0u : precheck_changed_services(&committed, &c);
 	strbuf_init(&table);
 	strbuf_init(&warnings);
-	n = precheck_report(&c, NULL, services, &table, &warnings, &e);
+	/* Each service's real key type decides which suites it can use. */
+	precheck_keys_load(s->db, s->user, &c, &keys);
+	n = precheck_report(&c, &keys, services, &table, &warnings, &e);
+	precheck_keys_free(&keys);
 	if (n < 0) {
 		command_error(s, e.msg);
 	} else {
@@ -105,7 +111,7 @@ int commit_staged_confirmed(struct session *s, const char *comment, bool save, c
 	/* Summarised now: the commit empties the staging area. */
 	strbuf_init(&entries);
 	audit_entries_staged(s->db, s->user, &entries);
-	if (db_commit_confirmed(s->db, s->user, comment, save, validate_for_engines, s->db,
+	if (db_commit_confirmed(s->db, s->user, comment, save, validate_for_engines, s,
 				confirm_seconds, &version, &e) < 0) {
 		char msg[sizeof(e.msg) + 64];
 		strbuf_free(&entries);

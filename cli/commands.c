@@ -12,6 +12,7 @@
  * ROLE_GUEST; a menu-driven command open to guests marks its edit operations
  * in its own operation table (struct menu_op). */
 const struct command commands[] = {
+	{ "certconfig", "Configure security certificates and keys.", cmd_certconfig, ROLE_GUEST },
 	{ "clear", "Clear pending changes.", cmd_clear, ROLE_OPERATOR },
 	{ "commit", "Commit changes.", cmd_commit, ROLE_OPERATOR },
 	{ "commitcheck", "Show what each service could negotiate after a commit.", cmd_commitcheck,
@@ -20,6 +21,10 @@ const struct command commands[] = {
 	  ROLE_GUEST },
 	{ "exit", "Exit the console.", cmd_quit, ROLE_GUEST },
 	{ "help", "List the available commands.", cmd_help, ROLE_GUEST },
+	{ "interfaceconfig", "Choose the certificate of the GUI HTTPS interface.",
+	  cmd_interfaceconfig, ROLE_GUEST },
+	{ "listenerconfig", "Choose the certificate of the inbound SMTP listener.",
+	  cmd_listenerconfig, ROLE_GUEST },
 	{ "quit", "Exit the console.", cmd_quit, ROLE_GUEST },
 	{ "rollbackconfig", "Roll back to a previously committed configuration.",
 	  cmd_rollbackconfig, ROLE_GUEST },

@@ -39,6 +39,9 @@ int cmd_userconfig(struct session *s, int argc, char **argv);
 int cmd_destconfig(struct session *s, int argc, char **argv);
 int cmd_smtproutes(struct session *s, int argc, char **argv);
 int cmd_tlsverify(struct session *s, int argc, char **argv);
+int cmd_certconfig(struct session *s, int argc, char **argv);
+int cmd_interfaceconfig(struct session *s, int argc, char **argv);
+int cmd_listenerconfig(struct session *s, int argc, char **argv);
 
 /* Shared by commit and quit's "commit before exiting?". */
 int commit_dialog(struct session *s, const char *comment_or_null, bool strict);

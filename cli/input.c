@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <readline/history.h>
@@ -274,7 +275,8 @@ static enum input_status read_readline(const char *prompt, char *buf, size_t len
 
 /* ---- plain reader ---- */
 
-static enum input_status read_plain(struct session *s, const char *prompt, char *buf, size_t len)
+static enum input_status read_plain_echo(struct session *s, const char *prompt, char *buf,
+					 size_t len, bool echo)
 {
 	size_t n = 0;
 	int c, too_long = 0;
@@ -295,9 +297,80 @@ static enum input_status read_plain(struct session *s, const char *prompt, char 
 	if (n > 0 && buf[n - 1] == '\r')
 		n--;
 	buf[n] = '\0';
-	if (s->echo_answers)
+	if (s->echo_answers && echo)
 		printf("%s\n", too_long ? "(line too long)" : buf);
+	else if (s->echo_answers && prompt[0])
+		fputs("\n", stdout); /* as a terminal with echo off leaves it */
 	return too_long ? INPUT_TOO_LONG : INPUT_LINE;
+}
+
+static enum input_status read_plain(struct session *s, const char *prompt, char *buf, size_t len)
+{
+	return read_plain_echo(s, prompt, buf, len, true);
+}
+
+/* A terminal line with echo off, read byte by byte so Ctrl-C (SIGINT
+ * without SA_RESTART, see input_init) ends it at once. */
+static enum input_status read_no_echo(const char *prompt, char *buf, size_t len)
+{
+	struct termios old, quiet;
+	enum input_status status = INPUT_LINE;
+	size_t n = 0;
+	int have_tty = tcgetattr(STDIN_FILENO, &old) == 0;
+	char c;
+
+	fputs(prompt, stdout);
+	fflush(stdout);
+	if (have_tty) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		quiet.c_lflag |= ECHONL;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	got_sigint = 0;
+	for (;;) {
+		ssize_t r = read(STDIN_FILENO, &c, 1);
+		if (got_sigint) {
+			status = INPUT_INTERRUPT;
+			break;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			status = n ? INPUT_LINE : INPUT_EOF;
+			break;
+		}
+		if (c == '\n')
+			break;
+		if (n + 1 < len && n + 1 < INPUT_LINE_MAX)
+			buf[n++] = c;
+		else
+			status = INPUT_TOO_LONG;
+	}
+	if (have_tty)
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	if (status == INPUT_INTERRUPT)
+		fputs("\n", stdout);
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	return status;
+}
+
+enum input_status input_read_hidden(struct session *s, const char *prompt, char *buf, size_t len)
+{
+	fflush(stdout);
+	if (s->interactive)
+		return read_no_echo(prompt, buf, len);
+	return read_plain_echo(s, prompt, buf, len, false);
+}
+
+enum input_status input_read_unechoed(struct session *s, const char *prompt, char *buf, size_t len)
+{
+	fflush(stdout);
+	if (s->interactive)
+		return read_readline(prompt, buf, len);
+	return read_plain_echo(s, prompt, buf, len, false);
 }
 
 enum input_status input_read(struct session *s, const char *prompt, char *buf, size_t len)

@@ -19,6 +19,13 @@ void input_shutdown(void);
  * answer into buf. */
 enum input_status input_read(struct session *s, const char *prompt, char *buf, size_t len);
 
+/* The same without showing the answer: no echo on a terminal (termios), and
+ * no echo of the answer in batch mode — passphrases and pasted keys. */
+enum input_status input_read_hidden(struct session *s, const char *prompt, char *buf, size_t len);
+/* Shown as typed on a terminal, but not echoed in batch mode (pasted PEM
+ * lines: a transcript would otherwise repeat the whole certificate). */
+enum input_status input_read_unechoed(struct session *s, const char *prompt, char *buf, size_t len);
+
 /* Top-level commands: "a; b" is split into a queue that is run before the
  * next line is read. Returns 0, or -1 on an unterminated quote. */
 int input_queue_commands(const char *line);

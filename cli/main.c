@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../tlsengine/audit.h"
+#include "../tlsengine/certs.h"
 #include "roles.h"
 #include "scp.h"
 #include "shell.h"
@@ -122,8 +123,11 @@ int main(int argc, char **argv)
 		return 2;
 	if (prepare_home_or_say(home) < 0)
 		return 1;
-	if (db_open(home, &s.db, &e) < 0) {
+	/* Demo exists from the first start, whichever program opens the home
+	 * first, so the shell can list and assign it before tlsgated ever ran. */
+	if (db_open(home, &s.db, &e) < 0 || certs_ensure_demo(s.db, &e) < 0) {
 		fprintf(stderr, "tlsgate: %s\n", e.msg);
+		db_close(s.db);
 		return 1;
 	}
 	s.home = home;

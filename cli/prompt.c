@@ -104,6 +104,128 @@ int ask_text(struct session *s, const char *question, const char *def, char *out
 	}
 }
 
+/* read_answer with the hidden or unechoed reader. */
+static int read_quiet(struct session *s, const char *prompt, char *buf, size_t len, bool hidden)
+{
+	enum input_status st = hidden ? input_read_hidden(s, prompt, buf, len)
+				      : input_read_unechoed(s, prompt, buf, len);
+
+	switch (st) {
+	case INPUT_LINE: return 0;
+	case INPUT_TOO_LONG:
+		say_error("The value must be shorter than 4096 characters per line.");
+		s->abort = ABORT_ERROR;
+		return s->interactive ? 1 : -1;
+	case INPUT_INTERRUPT: s->abort = ABORT_INTERRUPT; return -1;
+	case INPUT_EOF: s->abort = ABORT_EOF; return -1;
+	}
+	return -1;
+}
+
+static int ask_bare_mode(struct session *s, const char *question, char *out, size_t len,
+			 answer_check_fn check, void *arg, bool secret)
+{
+	for (;;) {
+		struct err e;
+		int rc;
+
+		printf("%s\n", question);
+		rc = secret ? read_quiet(s, "> ", out, len, true) : read_answer(s, "> ", out, len);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			continue;
+		if (!secret)
+			trim(out);
+		if (check && check(out, arg, &e) < 0) {
+			if (reject(s, e.msg) < 0)
+				return -1;
+			continue;
+		}
+		return 0;
+	}
+}
+
+int ask_bare(struct session *s, const char *question, char *out, size_t len, answer_check_fn check,
+	     void *arg)
+{
+	return ask_bare_mode(s, question, out, len, check, arg, false);
+}
+
+int ask_secret(struct session *s, const char *question, char *out, size_t len,
+	       answer_check_fn check, void *arg)
+{
+	return ask_bare_mode(s, question, out, len, check, arg, true);
+}
+
+/* One paste into out; 0 done, 1 too long (already said), -1 abort. */
+static int read_paste(struct session *s, bool secret, char *out, size_t cap)
+{
+	char line[INPUT_LINE_MAX];
+	size_t used = 0;
+	bool too_long = false;
+
+	out[0] = '\0';
+	for (;;) {
+		int rc = read_quiet(s, "", line, sizeof(line), secret);
+		size_t n;
+
+		if (rc < 0)
+			return -1;
+		if (rc > 0) { /* a line over 4095 bytes: said; the paste is refused */
+			too_long = true;
+			continue;
+		}
+		trim(line); /* terminals and mail clients indent or pad pasted lines */
+		n = strlen(line);
+		if (n > 0 && line[n - 1] == '\r')
+			line[--n] = '\0';
+		if (strcmp(line, ".") == 0)
+			break;
+		if (used + n + 2 > cap) {
+			too_long = true;
+			continue;
+		}
+		memcpy(out + used, line, n);
+		out[used + n] = '\n';
+		used += n + 1;
+		out[used] = '\0';
+	}
+	memset(line, 0, sizeof(line)); /* may hold a key line */
+	if (!too_long)
+		return 0;
+	char msg[128];
+	snprintf(msg, sizeof(msg), "The value must be at most %zu bytes of PEM text.", cap - 1);
+	say_error(msg);
+	return 1;
+}
+
+int ask_pem(struct session *s, const char *question, bool secret, char *out, size_t cap,
+	    answer_check_fn check, void *arg)
+{
+	for (;;) {
+		struct err e;
+		int rc;
+
+		printf("%s\n", question);
+		rc = read_paste(s, secret, out, cap);
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
+			if (s->interactive)
+				continue;
+			s->abort = ABORT_ERROR;
+			return -1;
+		}
+		if (check && check(out, arg, &e) < 0) {
+			if (reject(s, e.msg) < 0)
+				return -1;
+			continue;
+		}
+		return 0;
+	}
+}
+
 int ask_yes_no(struct session *s, const char *question, bool def, bool *out)
 {
 	char prompt[1024], answer[INPUT_LINE_MAX];

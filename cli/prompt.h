@@ -21,6 +21,21 @@ typedef int (*answer_check_fn)(char *answer, void *arg, struct err *e);
 int ask_text(struct session *s, const char *question, const char *def, char *out, size_t len,
 	     answer_check_fn check, void *arg);
 
+/* A question on its own line answered after a bare "> ", as AsyncOS asks a
+ * few things (certconfig IMPORT: the profile name, the passphrase). */
+int ask_bare(struct session *s, const char *question, char *out, size_t len, answer_check_fn check,
+	     void *arg);
+/* The same, the answer never shown (no terminal echo, no batch echo). An
+ * empty answer is passed to `check`. */
+int ask_secret(struct session *s, const char *question, char *out, size_t len,
+	       answer_check_fn check, void *arg);
+/* Pasted lines up to one holding only ".", joined with newlines into `out`
+ * (`cap` bytes, the limit; more is refused). Lines are not echoed in batch
+ * mode, and not shown at all with `secret` (a private key). `check` sees
+ * the whole text. */
+int ask_pem(struct session *s, const char *question, bool secret, char *out, size_t cap,
+	    answer_check_fn check, void *arg);
+
 /* "QUESTION [Y]> " on one line. */
 int ask_yes_no(struct session *s, const char *question, bool def, bool *out);
 

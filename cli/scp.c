@@ -189,7 +189,7 @@ static void log_refusal(struct session *s, const char *what, const char *path, c
 
 /* The folder, made on first use; refused when it is a link, not a folder,
  * or open to others. */
-static int folder_open(const char *home, struct err *e)
+int scp_folder_open(const char *home, struct err *e)
 {
 	int hfd = open(home, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
 	struct stat st;
@@ -515,7 +515,7 @@ int scp_run(struct session *s, const char *line)
 		if (c.target_is_dir && target[0])
 			return refuse(&io, s, "upload", c.paths[0], "Not a directory");
 	}
-	if ((dfd = folder_open(s->home, &e)) < 0)
+	if ((dfd = scp_folder_open(s->home, &e)) < 0)
 		return refuse(&io, s, mode->verb, "", e.msg);
 	if (c.direction == SCP_UPLOAD)
 		status = run_sink(&io, s, &c, dfd, target);

@@ -21,6 +21,12 @@ bool scp_is_sftp(const char *line);
  * else is written to stdout. Returns the exit status. */
 int scp_run(struct session *s, const char *line);
 
+/* $TLSGATE_HOME/configuration/ as a directory descriptor, made on first use
+ * (0700, or 2770 in a group-shared home); refused when it is a link, not a
+ * folder, or open to others. certconfig reads and writes its files there. */
+struct err;
+int scp_folder_open(const char *home, struct err *e);
+
 /* Refuses an SFTP session: logged, and said on stderr (which sshd discards
  * for a subsystem: the client only sees the connection close). Returns the
  * exit status (1). */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "strbuf.h"
 
 const struct entry_kind entry_kinds[] = {
@@ -27,7 +28,8 @@ const struct entry_kind *entry_kind_of_key(const char *key, const char **name)
 {
 	const char *dot = strchr(key, '.');
 
-	if (!dot)
+	/* "ca.system" is a setting (certconfig CERTAUTHORITY SYSTEM), not a CA. */
+	if (!dot || config_find_setting(key))
 		return NULL;
 	for (size_t i = 0; i < entry_kinds_count; i++) {
 		size_t n = strlen(entry_kinds[i].kind);
@@ -54,6 +56,8 @@ int entry_key(const char *kind, const char *name, char *buf, size_t len, struct 
 				       "The name must not contain spaces or control characters.");
 	if ((size_t)snprintf(buf, len, "%s.%s", kind, name) >= len)
 		return err_set(e, "The name is too long.");
+	if (config_find_setting(buf))
+		return err_set(e, "That value is not valid. \"%.60s\" is a reserved name.", name);
 	return 0;
 }
 

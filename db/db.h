@@ -113,6 +113,15 @@ int db_staged_entries(struct db *db, const char *user, db_staged_entry_fn fn, vo
 typedef int (*db_entry_change_fn)(const char *key, char how, void *arg);
 int db_entry_changes(struct db *db, long old_version, long new_version, db_entry_change_fn fn,
 		     void *arg, struct err *e);
+/* The value of an entry committed in `version` (0: the latest); *value is
+ * malloc'd, or NULL when that version has no such entry. */
+int db_entry_get_version(struct db *db, long version, const char *kind, const char *name,
+			 char **value, struct err *e);
+/* Adds an entry to every kept snapshot that lacks it, without making a new
+ * version: the Demo certificate profile every appliance has from the start.
+ * Two processes racing: the first one's value wins (one transaction). */
+int db_entry_seed(struct db *db, const char *kind, const char *name, const char *value,
+		  struct err *e);
 /* Stage every entry as it was in `version` (rollbackconfig). */
 int db_stage_entries_of_version(struct db *db, const char *user, long version, struct err *e);
 
@@ -128,22 +137,5 @@ int db_staged_save(struct db *db, const char *user, struct staged_snapshot **out
 int db_staged_restore(struct db *db, const char *user, const struct staged_snapshot *snap,
 		      struct err *e);
 void db_staged_snapshot_free(struct staged_snapshot *snap);
-
-/* ---- certificates (db_certs.c): PEM text only; db/ never parses it ---- */
-#define DB_CERT_NAME_MAX 64
-struct db_cert {
-	char name[DB_CERT_NAME_MAX + 1];
-	char *cert_pem;  /* the certificate */
-	char *key_pem;   /* its private key: never print or log it */
-	char *chain_pem; /* intermediates, "" when none */
-	time_t created;
-};
-/* *out is NULL when there is no certificate of that name. */
-int db_cert_get(struct db *db, const char *name, struct db_cert **out, struct err *e);
-/* Stores `c`; replace = 0 keeps an existing certificate of the same name
- * (two processes creating "Demo" at once: the first one wins). */
-int db_cert_put(struct db *db, const struct db_cert *c, int replace, struct err *e);
-/* Wipes the key text before freeing. NULL is fine. */
-void db_cert_free(struct db_cert *c);
 
 #endif

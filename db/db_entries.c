@@ -45,6 +45,8 @@ int db_entries_list(struct db *db, long version, const char *user, const char *k
 	sqlite3_bind_text(st, 4, user ? user : "", -1, SQLITE_STATIC);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(st, 0);
+		if (!entry_kind_of_key(key, NULL))
+			continue; /* a setting sharing the prefix: "ca.system" */
 		stop = fn(key + strlen(lo), (const char *)sqlite3_column_text(st, 1), arg);
 	}
 	sqlite3_finalize(st);
@@ -287,4 +289,45 @@ int db_entry_changes(struct db *db, long old_version, long new_version, db_entry
 	if (!stop && rc != SQLITE_DONE)
 		return db_sql_error(db, "comparing entries", e);
 	return 0;
+}
+
+int db_entry_get_version(struct db *db, long version, const char *kind, const char *name,
+			 char **value, struct err *e)
+{
+	char key[ENTRY_NAME_MAX + 64];
+
+	*value = NULL;
+	if (entry_key(kind, name, key, sizeof(key), e) < 0)
+		return -1;
+	if (version == 0 && db_latest_version(db, &version, e) < 0)
+		return -1;
+	return committed_value(db, version, key, value, e);
+}
+
+int db_entry_seed(struct db *db, const char *kind, const char *name, const char *value,
+		  struct err *e)
+{
+	char key[ENTRY_NAME_MAX + 64];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (entry_key(kind, name, key, sizeof(key), e) < 0 || db_exec(db, "BEGIN IMMEDIATE", e) < 0)
+		return -1;
+	if (db_prepare(db,
+		       "INSERT OR IGNORE INTO config_values(version, key, value) "
+		       "SELECT DISTINCT version, ?1, ?2 FROM config_values",
+		       &st, e) < 0) {
+		db_exec(db, "ROLLBACK", NULL);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		db_sql_error(db, "adding an entry", e);
+		db_exec(db, "ROLLBACK", NULL);
+		return -1;
+	}
+	return db_exec(db, "COMMIT", e);
 }

@@ -1,6 +1,6 @@
-/* certs: certificate profiles as OpenSSL objects: the self-signed "Demo"
- * profile every appliance starts with, and loading a profile's PEM from the
- * database. The one place private keys are parsed. */
+/* certs: certificate profiles as the engines use them: the self-signed
+ * "Demo" profile every appliance starts with, and loading a profile (entry
+ * "cert.NAME", tlsengine/cert_profile.h) for a TLS context. */
 #ifndef TLSGATE_CERTS_H
 #define TLSGATE_CERTS_H
 
@@ -18,17 +18,18 @@ struct tls_identity {
 	STACK_OF(X509) * chain; /* may be empty, never NULL after a load */
 };
 
-/* Creates the Demo profile (RSA-2048, self-signed, SHA-256) when the
- * database has none. Safe when two processes race: the first one wins. */
+/* Creates the Demo profile (RSA-2048, self-signed, SHA-256) as a committed
+ * entry when the latest version has none. Safe when the shell and tlsgated
+ * race: the first one wins. */
 int certs_ensure_demo(struct db *db, struct err *e);
-/* Loads profile `name`. *found = 0 (and 0 returned) when it does not exist. */
+/* Loads profile `name` as committed in the latest version. *found = 0 (and 0
+ * returned) when it does not exist. */
 int certs_load(struct db *db, const char *name, struct tls_identity *out, int *found,
 	       struct err *e);
+/* The same, from `user`'s effective view (latest plus their staged edits)
+ * when user is not NULL, else as committed in `version` (0: the latest). */
+int certs_load_as(struct db *db, const char *user, long version, const char *name,
+		  struct tls_identity *out, int *found, struct err *e);
 void certs_identity_free(struct tls_identity *id);
-
-/* A new self-signed certificate and key as PEM text (both malloc'd; wipe
- * and free the key). `days` of validity from now. */
-int certs_make_self_signed(const char *common_name, int bits, int days, char **cert_pem,
-			   char **key_pem, struct err *e);
 
 #endif

@@ -3,29 +3,31 @@
 
 #include <string.h>
 
+#include "../core/entries.h"
+#include "cert_profile.h"
 #include "certs.h"
 #include "tls_ctx.h"
 
-/* Until certificates can be assigned (certconfig), every service uses Demo. */
-static const char *service_certificate(const struct config *c, enum tls_service_id id)
-{
-	(void)c;
-	(void)id;
-	return CERTS_DEMO_NAME;
-}
+/* Where the profiles come from: a user's effective view, or a version. */
+struct source {
+	const char *user;
+	long version;
+};
 
-static SSL_CTX *build_one(struct db *db, const struct config *c, enum tls_service_id id,
-			  int require_cert, struct err *e)
+static SSL_CTX *build_one(struct db *db, const struct source *src, const struct config *c,
+			  enum tls_service_id id, struct err *e)
 {
-	const char *name = service_certificate(c, id);
+	const char *name = c->svc[id].certificate;
 	struct tls_identity ident;
 	struct err why;
 	int found;
 	SSL_CTX *ctx;
 
-	if (certs_load(db, name, &ident, &found, e) < 0)
+	if (certs_load_as(db, src->user, src->version, name, &ident, &found, &why) < 0) {
+		err_set(e, "%s: %s", service_names(id)->title, why.msg);
 		return NULL;
-	if (!found && require_cert) {
+	}
+	if (!found) {
 		err_set(e, "%s: the certificate profile \"%s\" does not exist.",
 			service_names(id)->title, name);
 		return NULL;
@@ -37,12 +39,12 @@ static SSL_CTX *build_one(struct db *db, const struct config *c, enum tls_servic
 	return ctx;
 }
 
-static int build_all(struct db *db, const struct config *c, int require_cert, struct ctx_set *out,
-		     struct err *e)
+static int build_all(struct db *db, const struct source *src, const struct config *c,
+		     struct ctx_set *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	for (int id = 0; id < SVC_COUNT; id++) {
-		out->ctx[id] = build_one(db, c, id, require_cert, e);
+		out->ctx[id] = build_one(db, src, c, id, e);
 		if (!out->ctx[id]) {
 			ctx_set_free(out);
 			return -1;
@@ -53,7 +55,14 @@ static int build_all(struct db *db, const struct config *c, int require_cert, st
 
 int ctx_set_build(struct db *db, const struct config *c, struct ctx_set *out, struct err *e)
 {
-	return build_all(db, c, 1, out, e);
+	return ctx_set_build_version(db, 0, c, out, e);
+}
+
+int ctx_set_build_version(struct db *db, long version, const struct config *c, struct ctx_set *out,
+			  struct err *e)
+{
+	struct source src = { NULL, version };
+	return build_all(db, &src, c, out, e);
 }
 
 void ctx_set_free(struct ctx_set *set)
@@ -64,12 +73,68 @@ void ctx_set_free(struct ctx_set *set)
 	}
 }
 
-int ctx_validate_config_with_certs(struct db *db, const struct config *c, struct err *e)
+static int validate(struct db *db, const struct source *src, const struct config *c, struct err *e)
 {
 	struct ctx_set set;
 
-	if (build_all(db, c, 0, &set, e) < 0)
+	if (build_all(db, src, c, &set, e) < 0)
 		return -1;
 	ctx_set_free(&set);
 	return 0;
+}
+
+int ctx_validate_config_with_certs(struct db *db, const struct config *c, struct err *e)
+{
+	struct source src = { NULL, 0 };
+	return validate(db, &src, c, e);
+}
+
+struct staged_check {
+	struct err *e;
+	int failed;
+};
+
+/* A staged profile must parse and be coherent; a staged CA must hold a
+ * certificate. Deletions need nothing (assignments are checked above). */
+static int check_staged(const char *key, const char *old, const char *value, void *arg)
+{
+	struct staged_check *sc = arg;
+	const char *name;
+	const struct entry_kind *k = entry_kind_of_key(key, &name);
+	struct err why;
+
+	(void)old;
+	if (!value || !k)
+		return 0;
+	if (strcmp(k->kind, "cert") == 0) {
+		struct cert_profile p;
+		int rc = cert_profile_parse(value, &p, &why);
+		if (rc == 0)
+			rc = cert_profile_check(&p, &why);
+		cert_profile_free(&p);
+		if (rc < 0) {
+			sc->failed =
+				err_set(sc->e, "Certificate profile \"%s\": %s", name, why.msg);
+			return 1;
+		}
+	} else if (strcmp(k->kind, "ca") == 0) {
+		STACK_OF(X509) * list;
+		if (cert_parse_certificates(value, &list, &why) < 0) {
+			sc->failed = err_set(sc->e, "Custom certificate authority \"%s\": %s", name,
+					     why.msg);
+			return 1;
+		}
+		sk_X509_pop_free(list, X509_free);
+	}
+	return 0;
+}
+
+int ctx_validate_for_user(struct db *db, const char *user, const struct config *c, struct err *e)
+{
+	struct source src = { user, 0 };
+	struct staged_check sc = { e, 0 };
+
+	if (db_staged_entries(db, user, check_staged, &sc, e) < 0 || sc.failed)
+		return -1;
+	return validate(db, &src, c, e);
 }

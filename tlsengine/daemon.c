@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/pem_blob.h"
+#include "cert_profile.h"
 #include "certs.h"
 #include "control.h"
 #include "delivery.h"
@@ -45,6 +47,47 @@ static void install(struct daemon *d, struct ctx_set *set)
 	}
 }
 
+#define EXPIRY_WARN_DAYS     30
+#define EXPIRY_CHECK_SECONDS (24 * 60 * 60)
+
+/* One warning line per service whose certificate has under 30 days left:
+ * at each apply (and so at startup) and once a day. */
+static void warn_expiring(struct daemon *d)
+{
+	for (int id = 0; id < SVC_COUNT; id++) {
+		X509 *cert =
+			d->slot[id].current ? SSL_CTX_get0_certificate(d->slot[id].current) : NULL;
+		struct cert_info info;
+		char days[32];
+
+		if (!cert)
+			continue;
+		cert_info_of(cert, &info);
+		if (info.seconds_left >= (long long)EXPIRY_WARN_DAYS * 86400)
+			continue;
+		pem_render_days(info.seconds_left, days, sizeof(days));
+		if (info.seconds_left <= 0)
+			mail_log_warning(d->log,
+					 "Certificate profile \"%s\" of %s has expired (not after "
+					 "%s)",
+					 d->config.svc[id].certificate, service_names(id)->title,
+					 info.not_after);
+		else
+			mail_log_warning(d->log,
+					 "Certificate profile \"%s\" of %s expires in %s (not "
+					 "after %s)",
+					 d->config.svc[id].certificate, service_names(id)->title,
+					 days, info.not_after);
+	}
+}
+
+static void on_expiry_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	warn_expiring(arg);
+}
+
 int daemon_apply(struct daemon *d, long version, struct err *e)
 {
 	struct ctx_set set;
@@ -62,7 +105,8 @@ int daemon_apply(struct daemon *d, long version, struct err *e)
 	 * shells committing at once) is already superseded. */
 	if (version < d->version && latest == d->version)
 		return 0;
-	if (db_load_config(d->db, latest, &c, e) < 0 || ctx_set_build(d->db, &c, &set, e) < 0)
+	if (db_load_config(d->db, latest, &c, e) < 0 ||
+	    ctx_set_build_version(d->db, latest, &c, &set, e) < 0)
 		goto fail;
 	if (outbound_build(d->db, latest, &ob, e) < 0) {
 		ctx_set_free(&set);
@@ -76,6 +120,7 @@ int daemon_apply(struct daemon *d, long version, struct err *e)
 	d->config = c;
 	d->version = latest;
 	mail_log_info(d->log, "Configuration version %ld applied", latest);
+	warn_expiring(d);
 	revert_timer_rearm(d->revert);
 	return 0;
 fail:
@@ -144,6 +189,10 @@ int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *
 		return -1;
 	if (d->opt.deliver && delivery_start(d, &d->delivery, e) < 0)
 		return -1;
+	d->expiry_timer = event_new(d->base, -1, EV_PERSIST, on_expiry_timer, d);
+	if (!d->expiry_timer ||
+	    event_add(d->expiry_timer, &(struct timeval){ EXPIRY_CHECK_SECONDS, 0 }) < 0)
+		return err_set(e, "Cannot start the certificate expiry check.");
 	/* Last: a client that finds the socket finds the listeners ready. */
 	return control_start(d, &d->control, e);
 }
@@ -161,6 +210,8 @@ void daemon_free(struct daemon *d)
 	https_engine_free(d->https);
 	smtp_engine_free(d->smtp);
 	revert_timer_free(d->revert);
+	if (d->expiry_timer)
+		event_free(d->expiry_timer);
 	for (size_t i = 0; i < sizeof(d->signals) / sizeof(d->signals[0]); i++)
 		if (d->signals[i])
 			event_free(d->signals[i]);

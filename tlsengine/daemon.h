@@ -49,6 +49,7 @@ struct daemon {
 	struct outbound *outbound;   /* destinations, routes, outbound TLS of `version` */
 	struct delivery *delivery;   /* NULL unless opt.deliver */
 	struct event *signals[3];
+	struct event *expiry_timer; /* daily certificate expiry check */
 };
 
 /* Opens the log and the database, creates Demo if missing, applies the

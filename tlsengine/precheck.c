@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "certs.h"
 #include "tls_ctx.h"
 
 static const int protocol_of[TLS_VERSION_COUNT] = { TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION,
@@ -89,7 +90,42 @@ static int check_expiry(enum tls_service_id id, X509 *cert, struct strbuf *w)
 			    "%s: its certificate has expired; clients that verify it will refuse "
 			    "to connect.%s",
 			    service_names(id)->title, "");
+	if (X509_cmp_current_time(X509_get0_notBefore(cert)) > 0)
+		return warn(w,
+			    "%s: its certificate is not valid yet; clients that verify it will "
+			    "refuse to connect.%s",
+			    service_names(id)->title, "");
 	return 0;
+}
+
+void precheck_keys_load(struct db *db, const char *user, const struct config *c,
+			struct service_keys *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int id = 0; id < SVC_COUNT; id++) {
+		struct tls_identity ident;
+		struct err ignored;
+		int found;
+
+		if (certs_load_as(db, user, 0, c->svc[id].certificate, &ident, &found, &ignored) <
+			    0 ||
+		    !found)
+			continue;
+		out->cert[id] = ident.cert;
+		out->key[id] = ident.key;
+		ident.cert = NULL;
+		ident.key = NULL;
+		certs_identity_free(&ident);
+	}
+}
+
+void precheck_keys_free(struct service_keys *keys)
+{
+	for (int id = 0; id < SVC_COUNT; id++) {
+		X509_free(keys->cert[id]);
+		EVP_PKEY_free(keys->key[id]);
+	}
+	memset(keys, 0, sizeof(*keys));
 }
 
 unsigned precheck_changed_services(const struct config *a, const struct config *b)
@@ -99,7 +135,8 @@ unsigned precheck_changed_services(const struct config *a, const struct config *
 	for (int id = 0; id < SVC_COUNT; id++) {
 		const struct tls_service *x = &a->svc[id], *y = &b->svc[id];
 		if (x->methods != y->methods || x->renegotiation != y->renegotiation ||
-		    strcmp(x->ciphers, y->ciphers) != 0)
+		    strcmp(x->ciphers, y->ciphers) != 0 ||
+		    strcmp(x->certificate, y->certificate) != 0)
 			changed |= 1u << id;
 	}
 	return changed;

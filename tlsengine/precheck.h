@@ -20,6 +20,14 @@ struct service_keys {
 	EVP_PKEY *key[SVC_COUNT];
 };
 
+/* The certificate each service of `c` is assigned, from `user`'s effective
+ * view (NULL: as committed). A profile that is missing or does not load is
+ * left NULL: the commit's own validation refuses it with the reason. */
+struct db;
+void precheck_keys_load(struct db *db, const char *user, const struct config *c,
+			struct service_keys *out);
+void precheck_keys_free(struct service_keys *keys);
+
 /* Fills `out` for every service. Returns -1 if a context cannot be built
  * (the message says why: that configuration cannot be committed at all). */
 int precheck_predict(const struct config *c, const struct service_keys *keys,
@@ -31,7 +39,7 @@ int precheck_predict(const struct config *c, const struct service_keys *keys,
 int precheck_report(const struct config *c, const struct service_keys *keys, unsigned services,
 		    struct strbuf *table, struct strbuf *warnings, struct err *e);
 
-/* Bit SVC_x set when service x's TLS settings differ between a and b. */
+/* Bit SVC_x set when service x's TLS settings or certificate differ between a and b. */
 unsigned precheck_changed_services(const struct config *a, const struct config *b);
 
 #endif

@@ -19,11 +19,6 @@ static int add_custom_ca(const char *name, const char *value, void *arg)
 	X509 *x;
 	int added = 0;
 
-	/* The setting "ca.system" shares the entry prefix "ca."; it is no CA. */
-	if (strcmp(name, "system") == 0) {
-		BIO_free(bio);
-		return 0;
-	}
 	if (!bio) {
 		a->failed = err_set(a->e, "Out of memory.");
 		return 1;

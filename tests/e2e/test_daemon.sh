@@ -18,10 +18,12 @@ check_eq "modes: home, socket, logs, mail_logs, spool, config.db" "700 600 700 6
 check "the control socket is a socket" test -S "$home/tlsgated.sock"
 
 # The Demo certificate.
-check_eq "certificates table: one Demo profile with a key, no chain" "Demo|1||1" \
-	"$(sqlite3 "$home/config.db" "SELECT name, length(key_pem) > 0, chain_pem, created > 0 FROM certificates")"
-sqlite3 "$home/config.db" "SELECT cert_pem FROM certificates WHERE name = 'Demo'" >"$TEST_TMP/demo.pem"
-sqlite3 "$home/config.db" "SELECT key_pem FROM certificates WHERE name = 'Demo'" >"$TEST_TMP/demo.key"
+check_eq "one committed profile, Demo: a certificate and its key, no chain" "cert.Demo|1|1|1" \
+	"$(sqlite3 "$home/config.db" "SELECT key, (length(value) - length(replace(value, 'BEGIN CERTIFICATE-', ''))) / 18,
+		instr(value, 'BEGIN PRIVATE KEY') > 0, version FROM config_values WHERE key LIKE 'cert.%'")"
+sqlite3 "$home/config.db" "SELECT value FROM config_values WHERE key = 'cert.Demo'" >"$TEST_TMP/demo.blob"
+openssl x509 -in "$TEST_TMP/demo.blob" >"$TEST_TMP/demo.pem" 2>/dev/null
+openssl pkey -in "$TEST_TMP/demo.blob" >"$TEST_TMP/demo.key" 2>/dev/null
 openssl x509 -in "$TEST_TMP/demo.pem" -noout -text >"$TEST_TMP/demo.txt" 2>&1
 check "Demo: RSA 2048-bit key" grep -q 'Public-Key: (2048 bit)' "$TEST_TMP/demo.txt"
 check "Demo: signed with SHA-256" grep -q 'Signature Algorithm: sha256WithRSAEncryption' "$TEST_TMP/demo.txt"

@@ -78,4 +78,8 @@ $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIBCORE)
 $(FUZZ_DIR)/fuzz_command_line: $(FUZZ_LIBCLI) $(FUZZ_LIBENGINE) $(FUZZ_LIBDB)
 $(FUZZ_DIR)/fuzz_command_line: FUZZ_LDLIBS := $(CLI_LIBS)
 
+# Certificate profiles: tlsengine/cert_profile.c (from its archive) and OpenSSL.
+$(FUZZ_DIR)/fuzz_pem_import: $(FUZZ_LIBENGINE)
+$(FUZZ_DIR)/fuzz_pem_import: FUZZ_LDLIBS := -lssl -lcrypto
+
 -include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)

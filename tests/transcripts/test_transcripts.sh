@@ -147,7 +147,29 @@ Changes cleared: DATE'
 spec_has clear_nothing "clear with nothing staged" 'No changes have been made since the last commit.'
 spec_has exit_uncommitted_no "exit asks, N leaves" \
 	'There are uncommitted changes. Do you want to commit before exiting? [N]> N'
-for c in help commit clear rollbackconfig showchanges sslconfig sethostname exit quit; do
+spec_has certconfig_menus "the certconfig top menu" 'Choose the operation you want to perform:
+- CERTIFICATE - Import, Create a request, Edit or Remove Certificate Profiles
+- CERTAUTHORITY - Manage System and Customer CAs
+- CRL - Manage Certificate Revocation Lists
+[]> '
+spec_has certconfig_menus "the CERTIFICATE operations" '- IMPORT - Import a certificate from a local PKCS#12 file
+- EXPORT - Export a certificate
+- PASTE - Paste a certificate into the CLI
+- NEW - Create a self-signed certificate and CSR
+- EDIT - Update certificate or view the signing request
+- DELETE - Remove a certificate
+- PRINT - View a certificate'
+spec_has certconfig_menus "the profile list shows Demo with its days remaining" \
+	'Demo             tlsgate Demo Certificate   tlsgate Demo Certificate   Valid         3650 days'
+spec_has err_cert_garbage_paste "a bad certificate: Invalid certificate ... discarding" \
+	'Invalid certificate ('
+spec_has err_cert_country "the country error" 'Country should be a ISO two character country code'
+spec_has err_cert_import_missing "IMPORT asks the name with a bare prompt, then the file" \
+	'Enter a name for this certificate profile:
+> newprofile
+Enter the name of the file on machine "mail.example.com" to import:
+[]> '
+for c in certconfig interfaceconfig listenerconfig help commit clear rollbackconfig showchanges sslconfig sethostname exit quit; do
 	check "spec: help: lists $c on one line" grep -qE "^$c +[^ ]" "$dir/help.out"
 done
 
