@@ -11,7 +11,9 @@
 #include "fuzz_check.h"
 
 #define INPUT_MAX 8192
-#define QUEUE_MAX 64 /* input.c: commands queued from one line */
+/* input.c queues every command of a line; an input of INPUT_MAX bytes holds
+ * at most this many. */
+#define QUEUE_MAX (INPUT_MAX / 2 + 1)
 #define WORDS_MAX 16 /* shell.c: words of one command */
 
 struct command_list {
@@ -142,7 +144,7 @@ out:
 
 /* One console line, as shell_run handles it: queue, then drain into a
  * buffer of INPUT_LINE_MAX, where a longer command (only -c can make one) is
- * cut short. */
+ * reported as too long (-2), never cut short. */
 static void check_line(const char *line)
 {
 	struct command_list want;
@@ -158,16 +160,17 @@ static void check_line(const char *line)
 	check(rc == 0);
 	for (int i = 0; i < want.count; i++) {
 		size_t n = strlen(want.cmd[i]);
-		check(input_next_command(buf, sizeof(buf)) == 0);
-		check(buf[0] != '\0' && !blank(buf[0]));
-		if (n < sizeof(buf)) {
-			check(strcmp(buf, want.cmd[i]) == 0);
-			check(!blank(buf[n - 1]));
-		} else {
-			check(strlen(buf) == sizeof(buf) - 1);
-			check(memcmp(buf, want.cmd[i], sizeof(buf) - 1) == 0);
+		int got = input_next_command(buf, sizeof(buf));
+		if (n >= sizeof(buf)) {
+			check(got == -2);
+			free(want.cmd[i]);
+			continue;
 		}
-		check_words(buf, n < sizeof(buf));
+		check(got == 0);
+		check(buf[0] != '\0' && !blank(buf[0]));
+		check(strcmp(buf, want.cmd[i]) == 0);
+		check(!blank(buf[n - 1]));
+		check_words(buf, 1);
 		free(want.cmd[i]);
 	}
 	check(input_next_command(buf, sizeof(buf)) == -1);
