@@ -2,9 +2,11 @@
 #include "certs.h"
 
 #include <openssl/bn.h>
+#include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,21 +165,106 @@ static int parse_chain(const char *pem, STACK_OF(X509) * chain)
 	return 0;
 }
 
+/* Decoding PEM costs OpenSSL 3 millions of instructions (a private key about
+ * five: it sets up every decoder it has); a commit used to decode the same
+ * certificate and key once per service in the shell and again in the daemon.
+ * Decoded objects are kept here, by the SHA-256 of their PEM text (never the
+ * text itself), and shared: X509 and EVP_PKEY objects are reference-counted
+ * and not changed once loaded. */
+#define PEM_CACHE_SIZE 8
+
+struct pem_cache {
+	unsigned char digest[PEM_CACHE_SIZE][SHA256_DIGEST_LENGTH];
+	void *obj[PEM_CACHE_SIZE];
+	unsigned next;
+};
+static struct pem_cache key_cache, cert_cache;
+
+static void *cache_find(struct pem_cache *c, const unsigned char *digest)
+{
+	for (int i = 0; i < PEM_CACHE_SIZE; i++)
+		if (c->obj[i] && memcmp(c->digest[i], digest, SHA256_DIGEST_LENGTH) == 0)
+			return c->obj[i];
+	return NULL;
+}
+
+/* Stores `obj` (the cache takes one reference); returns the one it evicts. */
+static void *cache_put(struct pem_cache *c, const unsigned char *digest, void *obj)
+{
+	unsigned slot = c->next++ % PEM_CACHE_SIZE;
+	void *old = c->obj[slot];
+
+	memcpy(c->digest[slot], digest, SHA256_DIGEST_LENGTH);
+	c->obj[slot] = obj;
+	return old;
+}
+
+/* A decoder for the certificate's key type only costs a third less than
+ * trying every type; anything else (or a mismatch) takes the general path. */
+static EVP_PKEY *decode_key_of_type(const char *pem, const char *type)
+{
+	const unsigned char *data = (const unsigned char *)pem;
+	size_t len = strlen(pem);
+	EVP_PKEY *key = NULL;
+	OSSL_DECODER_CTX *d =
+		type ? OSSL_DECODER_CTX_new_for_pkey(&key, "PEM", NULL, type,
+						     OSSL_KEYMGMT_SELECT_KEYPAIR, NULL, NULL)
+		     : NULL;
+
+	if (d && OSSL_DECODER_CTX_get_num_decoders(d) > 0)
+		OSSL_DECODER_from_data(d, &data, &len);
+	OSSL_DECODER_CTX_free(d);
+	ERR_clear_error();
+	return key;
+}
+
+static EVP_PKEY *read_private_key(const char *pem, const char *type)
+{
+	unsigned char digest[SHA256_DIGEST_LENGTH];
+	EVP_PKEY *key;
+	BIO *bio;
+
+	SHA256((const unsigned char *)pem, strlen(pem), digest);
+	if ((key = cache_find(&key_cache, digest)))
+		return EVP_PKEY_up_ref(key) ? key : NULL;
+	if (!(key = decode_key_of_type(pem, type))) {
+		bio = BIO_new_mem_buf(pem, -1);
+		key = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL) : NULL;
+		BIO_free(bio);
+	}
+	if (key && EVP_PKEY_up_ref(key))
+		EVP_PKEY_free(cache_put(&key_cache, digest, key));
+	return key;
+}
+
+static X509 *read_certificate(const char *pem)
+{
+	unsigned char digest[SHA256_DIGEST_LENGTH];
+	X509 *x;
+	BIO *bio;
+
+	SHA256((const unsigned char *)pem, strlen(pem), digest);
+	if ((x = cache_find(&cert_cache, digest)))
+		return X509_up_ref(x) ? x : NULL;
+	bio = BIO_new_mem_buf(pem, -1);
+	x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	BIO_free(bio);
+	if (x && X509_up_ref(x))
+		X509_free(cache_put(&cert_cache, digest, x));
+	return x;
+}
+
 static int parse_identity(const struct db_cert *c, struct tls_identity *out, struct err *e)
 {
-	BIO *bio = BIO_new_mem_buf(c->cert_pem, -1);
-
-	out->cert = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
-	BIO_free(bio);
+	out->cert = read_certificate(c->cert_pem);
 	if (!out->cert)
 		return openssl_fail(e, "The certificate cannot be read");
-	bio = BIO_new_mem_buf(c->key_pem, -1);
-	out->key = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL) : NULL;
-	BIO_free(bio);
+	out->key =
+		read_private_key(c->key_pem, EVP_PKEY_get0_type_name(X509_get0_pubkey(out->cert)));
 	if (!out->key)
 		return openssl_fail(e, "The private key cannot be read");
 	out->chain = sk_X509_new_null();
-	if (!out->chain || parse_chain(c->chain_pem, out->chain) < 0)
+	if (!out->chain || (c->chain_pem[0] && parse_chain(c->chain_pem, out->chain) < 0))
 		return openssl_fail(e, "An intermediate certificate cannot be read");
 	return 0;
 }
