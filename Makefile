@@ -34,6 +34,7 @@ ENGINE_SRC := $(filter-out tlsengine/tlsgated.c,$(wildcard tlsengine/*.c))
 CLI_SRC    := $(wildcard cli/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 HELPER_SRC := $(wildcard tests/tools/*.c)
+BENCH_SRC  := $(wildcard bench/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -42,14 +43,18 @@ LIBDB     := $(BUILD)/lib/libdb.a
 LIBENGINE := $(BUILD)/lib/libtlsengine.a
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 HELPER_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(HELPER_SRC))
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PKGS := gcc make libc6-dev pkg-config openssl libssl-dev libsqlite3-dev libreadline-dev \
 	      libevent-dev
 TEST_PKGS  := $(BUILD_PKGS) sqlite3 tmux expect swaks curl clang-format python3 procps iproute2 \
-	      openssh-server openssh-client python3-pexpect python3-aiosmtpd
+	      openssh-server openssh-client python3-pexpect python3-aiosmtpd valgrind
+# What `make bench` compares against (never started as system services by it).
+BENCH_PKGS := $(TEST_PKGS) nginx-light postfix util-linux
 
-.PHONY: all clean check check-san deps deps-test print-test-pkgs format format-check help install run unit
+.PHONY: all clean check check-san deps deps-test print-test-pkgs format format-check help install run unit \
+	bench bench-deps soak
 
 all: $(BUILD)/tlsgate $(BUILD)/tlsgated
 
@@ -58,6 +63,8 @@ help:
 	@echo "make run        install missing packages, build, start the engines on ./run-home, open the console"
 	@echo "make check      install missing test packages, build, run every test"
 	@echo "make check-san  the same tests against an ASan+UBSan build"
+	@echo "make bench      tlsgated vs nginx and Postfix, side by side (BENCH_QUICK=1: short run)"
+	@echo "make soak       the long fault tests (kills, commits under load, hostile clients)"
 	@echo "make install    install into \$$(DESTDIR)\$$(PREFIX) (default $(PREFIX))"
 	@echo "make deps       install the Debian packages the build needs"
 	@echo "make format     reformat the sources with clang-format"
@@ -93,7 +100,12 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIBENGINE) $(LIBDB) $(LIBCORE)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
 
-unit: $(UNIT_BINS) $(HELPER_BINS)
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lssl -lcrypto -lpthread
+
+unit: $(UNIT_BINS) $(HELPER_BINS) $(BENCH_BINS)
 
 deps:
 	$(Q)missing=""; for p in $(BUILD_PKGS); do \
@@ -111,17 +123,31 @@ check: deps-test
 	$(Q)$(MAKE) --no-print-directory all unit
 	$(Q)BUILD=$(BUILD) bash tests/run.sh
 
+# postfix is installed with "No configuration": bench/run.sh runs a private
+# instance and never touches /etc/postfix.
+bench-deps:
+	$(Q)echo "postfix postfix/main_mailer_type select No configuration" | $(SUDO) debconf-set-selections
+	$(Q)$(MAKE) --no-print-directory deps BUILD_PKGS="$(BENCH_PKGS)"
+
+bench: bench-deps
+	$(Q)$(MAKE) --no-print-directory all unit
+	$(Q)BUILD=$(BUILD) timeout --kill-after=30 $(if $(BENCH_QUICK),300,660) bash bench/run.sh
+
+soak: deps-test
+	$(Q)$(MAKE) --no-print-directory all unit
+	$(Q)BUILD=$(BUILD) SOAK=1 TESTS=fault TEST_TIMEOUT=1800 bash tests/run.sh
+
 check-san: deps-test
 	$(Q)$(MAKE) --no-print-directory SAN=1 all unit
 	$(Q)BUILD=build-san bash tests/run.sh
 
 format:
 	clang-format -i $(CORE_SRC) $(DB_SRC) $(wildcard tlsengine/*.c) $(CLI_SRC) $(UNIT_SRC) \
-	  $(HELPER_SRC) $(wildcard */*.h)
+	  $(HELPER_SRC) $(BENCH_SRC) $(wildcard */*.h)
 
 format-check:
 	$(Q)clang-format --dry-run --Werror $(CORE_SRC) $(DB_SRC) $(wildcard tlsengine/*.c) \
-	  $(CLI_SRC) $(UNIT_SRC) $(HELPER_SRC) $(wildcard */*.h)
+	  $(CLI_SRC) $(UNIT_SRC) $(HELPER_SRC) $(BENCH_SRC) $(wildcard */*.h)
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

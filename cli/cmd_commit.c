@@ -126,11 +126,13 @@ int commit_staged_confirmed(struct session *s, const char *comment, bool save, c
 		       "\"commit\".\n",
 		       date);
 	}
+	/* The engines first: the audit line can wait a millisecond, the policy
+	 * should not. */
+	apply_live(s, version);
 	if (db_load_config(s->db, version, &after, &e) == 0)
 		audit_commit(s->home, s->user, what, version, comment, &before, &after,
 			     entries.data);
 	strbuf_free(&entries);
-	apply_live(s, version);
 	return 0;
 }
 

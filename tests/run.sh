@@ -4,6 +4,8 @@
 # each prints TAP lines ("ok ..." / "not ok ..."). A test that exits non-zero
 # without reporting a failure counts as one failure.
 #   TESTS="transcripts e2e" bash tests/run.sh   runs only those folders
+# (tests/fault: kills, commits under load, hostile clients, valgrind; SOAK=1
+# makes them the long versions, as `make soak` does)
 # (tests/ssh needs root: it runs sshd and adds test users; it skips otherwise)
 set -u
 cd "$(dirname "$0")/.."
@@ -44,7 +46,7 @@ run_one() {
 	fi
 }
 
-folders=${TESTS:-"unit transcripts cli e2e delivery ssh"}
+folders=${TESTS:-"unit transcripts cli e2e delivery ssh fault"}
 for folder in $folders; do
 	if [ "$folder" = unit ]; then
 		for bin in "$BUILD"/tests/test_*; do

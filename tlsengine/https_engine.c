@@ -83,6 +83,10 @@ static struct bufferevent *new_connection(struct event_base *base, void *arg)
 	tls_watch_init(&c->watch, h->d->log, who, announce);
 	if (!SSL_set_ex_data(ssl, conn_index, c) || tls_watch_attach(ssl, &c->watch) < 0)
 		abort();
+	/* No 16 KB+ buffers held by idle connections (as nginx does). Not
+	 * read-ahead: bufferevent_openssl then leaves whole requests unread in
+	 * OpenSSL's buffer (POST bodies and HEAD requests stall). */
+	SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
 	bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
 					     BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
 	if (!bev)

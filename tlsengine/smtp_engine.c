@@ -133,6 +133,10 @@ static void switch_to_tls(struct smtp_session *s)
 
 	snprintf(who, sizeof(who), "ICID %lu", s->icid);
 	tls_watch_init(&s->watch, d->log, who, NULL);
+	/* No 16 KB+ buffers held by idle sessions. (No read-ahead here: the
+	 * plain-text phase must not lose bytes, and it is over by now anyway.) */
+	if (ssl)
+		SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
 	if (ssl && tls_watch_attach(ssl, &s->watch) == 0)
 		tls = bufferevent_openssl_socket_new(d->base, s->fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
 						     BEV_OPT_CLOSE_ON_FREE |

@@ -1,0 +1,518 @@
+/* load: the benchmark load client. One closed-loop client per thread, each
+ * running sessions back to back on blocking sockets: HTTPS full handshakes,
+ * SMTP STARTTLS sessions, SMTP messages (plain or over STARTTLS), or idle TLS
+ * connections held open. Never resumes a session, so every handshake is a
+ * full one. Prints one line of key=value results (rate, failures, latency
+ * percentiles, the client's own CPU) and, with --trace, one line per session
+ * with wall-clock microseconds, for the commit-latency probes. */
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#define IO_TIMEOUT_S    10
+#define MAX_THREADS     256
+#define MAX_SAMPLES     (1 << 20) /* per thread */
+#define MAX_IDLE        20000
+#define SMTP_REPLY_MAX  4096
+#define TLS12_CIPHERS   "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256"
+#define TLS13_SUITES    "TLS_AES_128_GCM_SHA256"
+#define DEFAULT_GROUPS  "X25519:P-256" /* P-256 too: TLS 1.2 ECDSA needs it offered */
+#define DEFAULT_MSGSIZE 10240
+
+enum mode { MODE_HTTPS, MODE_STARTTLS, MODE_MESSAGE, MODE_IDLE };
+
+struct options {
+	struct addrinfo *addr;
+	enum mode mode;
+	int tls_version; /* 0: any */
+	int plain;       /* message mode without STARTTLS */
+	int threads;
+	double duration;
+	long count; /* sessions in all; 0: run for --duration */
+	int msg_size;
+	int idle;
+	double hold;
+	const char *groups;
+	FILE *trace;
+};
+
+struct thread_state {
+	pthread_t tid;
+	const struct options *o;
+	SSL_CTX *ctx;
+	double deadline;
+	long ok, failed;
+	float *lat_ms; /* one per successful session */
+	long nlat;
+	char first_detail[200], last_error[200];
+};
+
+static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
+static long sessions_left; /* --count: shared budget */
+static char *message_body;
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long long wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int dial(const struct options *o, char *err, size_t len)
+{
+	struct timeval tv = { IO_TIMEOUT_S, 0 };
+	int on = 1, fd = socket(o->addr->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		snprintf(err, len, "socket: %s", strerror(errno));
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	if (connect(fd, o->addr->ai_addr, o->addr->ai_addrlen) < 0) {
+		snprintf(err, len, "connect: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* One SMTP reply, all its lines, read through `ssl` or the plain socket.
+ * Byte at a time on the plain socket so no TLS byte is swallowed. */
+static int smtp_reply(int fd, SSL *ssl, char *err, size_t len)
+{
+	char buf[SMTP_REPLY_MAX];
+	size_t used = 0;
+
+	for (;;) {
+		int n = ssl ? SSL_read(ssl, buf + used, 1) : (int)recv(fd, buf + used, 1, 0);
+		if (n <= 0 || used + 2 >= sizeof(buf)) {
+			snprintf(err, len, "smtp: connection closed or reply too long");
+			return -1;
+		}
+		if (buf[used++] != '\n')
+			continue;
+		if (used >= 4 && buf[3] == ' ') {
+			buf[used] = '\0';
+			if (buf[0] != '2' && buf[0] != '3')
+				snprintf(err, len, "smtp: %.*s", (int)strcspn(buf, "\r\n"), buf);
+			return atoi(buf);
+		}
+		used = 0;
+	}
+}
+
+static int send_all(int fd, SSL *ssl, const char *data, size_t n)
+{
+	while (n > 0) {
+		int w = ssl ? SSL_write(ssl, data, (int)n) : (int)send(fd, data, n, MSG_NOSIGNAL);
+		if (w <= 0)
+			return -1;
+		data += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Sends `cmd` and expects a reply with code `want`. */
+static int smtp_cmd(int fd, SSL *ssl, const char *cmd, int want, char *err, size_t len)
+{
+	if (send_all(fd, ssl, cmd, strlen(cmd)) < 0) {
+		snprintf(err, len, "smtp: send failed");
+		return -1;
+	}
+	return smtp_reply(fd, ssl, err, len) == want ? 0 : -1;
+}
+
+static void tls_error(char *err, size_t len)
+{
+	unsigned long code = ERR_get_error();
+	char text[160] = "handshake failed";
+
+	if (code)
+		ERR_error_string_n(code, text, sizeof(text));
+	snprintf(err, len, "tls: %s", text);
+	ERR_clear_error();
+}
+
+static int send_message(int fd, SSL *ssl, char *err, size_t len)
+{
+	if (smtp_cmd(fd, ssl, "MAIL FROM:<load@example.com>\r\n", 250, err, len) < 0 ||
+	    smtp_cmd(fd, ssl, "RCPT TO:<sink@example.net>\r\n", 250, err, len) < 0 ||
+	    smtp_cmd(fd, ssl, "DATA\r\n", 354, err, len) < 0)
+		return -1;
+	if (send_all(fd, ssl, message_body, strlen(message_body)) < 0) {
+		snprintf(err, len, "smtp: send failed");
+		return -1;
+	}
+	return smtp_reply(fd, ssl, err, len) == 250 ? 0 : -1;
+}
+
+/* One session; 0 on success. `*out_ssl` keeps an idle connection open. */
+static int session(const struct options *o, SSL_CTX *ctx, char *detail, size_t len, SSL **keep)
+{
+	int fd = dial(o, detail, len), rc = -1;
+	SSL *ssl = NULL;
+	int smtp = o->mode == MODE_STARTTLS || o->mode == MODE_MESSAGE;
+
+	if (fd < 0)
+		return -1;
+	if (smtp && (smtp_reply(fd, NULL, detail, len) != 220 ||
+		     smtp_cmd(fd, NULL, "EHLO load.example\r\n", 250, detail, len) < 0))
+		goto out;
+	if (o->plain) {
+		if ((o->mode != MODE_MESSAGE || send_message(fd, NULL, detail, len) == 0) &&
+		    smtp_cmd(fd, NULL, "QUIT\r\n", 221, detail, len) == 0)
+			rc = 0;
+		goto out;
+	}
+	if (smtp && smtp_cmd(fd, NULL, "STARTTLS\r\n", 220, detail, len) < 0)
+		goto out;
+	ssl = SSL_new(ctx);
+	if (!ssl || !SSL_set_fd(ssl, fd) || SSL_connect(ssl) != 1) {
+		tls_error(detail, len);
+		goto out;
+	}
+	snprintf(detail, len, "%s %s", SSL_get_version(ssl), SSL_get_cipher_name(ssl));
+	if (smtp) {
+		char why[200];
+		if (smtp_cmd(fd, ssl, "EHLO load.example\r\n", 250, why, sizeof(why)) < 0 ||
+		    (o->mode == MODE_MESSAGE && send_message(fd, ssl, why, sizeof(why)) < 0) ||
+		    smtp_cmd(fd, ssl, "QUIT\r\n", 221, why, sizeof(why)) < 0) {
+			snprintf(detail, len, "%s", why);
+			goto out;
+		}
+	}
+	rc = 0;
+	if (keep) {
+		*keep = ssl;
+		return 0;
+	}
+	SSL_shutdown(ssl);
+out:
+	SSL_free(ssl);
+	close(fd);
+	return rc;
+}
+
+static int take_one(const struct thread_state *t)
+{
+	if (t->o->count)
+		return __atomic_sub_fetch(&sessions_left, 1, __ATOMIC_SEQ_CST) >= 0;
+	return mono_s() < t->deadline;
+}
+
+static void *run_thread(void *arg)
+{
+	struct thread_state *t = arg;
+	char detail[200];
+
+	while (take_one(t)) {
+		long long start = wall_us(), end;
+		int rc = session(t->o, t->ctx, detail, sizeof(detail), NULL);
+
+		end = wall_us();
+		if (rc == 0) {
+			t->ok++;
+			if (!t->first_detail[0])
+				snprintf(t->first_detail, sizeof(t->first_detail), "%s", detail);
+			if (t->nlat < MAX_SAMPLES)
+				t->lat_ms[t->nlat++] = (float)(end - start) / 1000.0f;
+		} else {
+			t->failed++;
+			snprintf(t->last_error, sizeof(t->last_error), "%s", detail);
+		}
+		if (t->o->trace) {
+			pthread_mutex_lock(&trace_lock);
+			fprintf(t->o->trace, "%lld %lld %s %s\n", start, end,
+				rc == 0 ? "ok" : "fail", detail);
+			pthread_mutex_unlock(&trace_lock);
+		}
+	}
+	return NULL;
+}
+
+static SSL_CTX *client_ctx(const struct options *o)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+	if (!ctx)
+		return NULL;
+	if (o->tls_version) {
+		SSL_CTX_set_min_proto_version(ctx, o->tls_version);
+		SSL_CTX_set_max_proto_version(ctx, o->tls_version);
+	}
+	/* Full handshakes only: no session cache, no tickets asked for. */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	if (!SSL_CTX_set_cipher_list(ctx, TLS12_CIPHERS) ||
+	    !SSL_CTX_set_ciphersuites(ctx, TLS13_SUITES) ||
+	    !SSL_CTX_set1_groups_list(ctx, o->groups)) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static int run_load(const struct options *o)
+{
+	struct thread_state *ts = calloc((size_t)o->threads, sizeof(*ts));
+	long ok = 0, failed = 0, n = 0;
+	double t0 = mono_s(), cpu0 = cpu_seconds(), secs, cpu;
+	const char *detail = "", *error = "";
+	float *all;
+
+	if (!ts)
+		return 2;
+	sessions_left = o->count;
+	for (int i = 0; i < o->threads; i++) {
+		ts[i].o = o;
+		ts[i].ctx = client_ctx(o);
+		ts[i].deadline = t0 + o->duration;
+		ts[i].lat_ms = malloc(sizeof(float) * MAX_SAMPLES);
+		if (!ts[i].ctx || !ts[i].lat_ms ||
+		    pthread_create(&ts[i].tid, NULL, run_thread, &ts[i]) != 0) {
+			fprintf(stderr, "load: cannot start client thread %d\n", i);
+			return 2;
+		}
+	}
+	for (int i = 0; i < o->threads; i++) {
+		pthread_join(ts[i].tid, NULL);
+		ok += ts[i].ok;
+		failed += ts[i].failed;
+		n += ts[i].nlat;
+	}
+	secs = mono_s() - t0;
+	cpu = cpu_seconds() - cpu0;
+	all = malloc(sizeof(float) * (size_t)(n ? n : 1));
+	n = 0;
+	for (int i = 0; all && i < o->threads; i++) {
+		memcpy(all + n, ts[i].lat_ms, sizeof(float) * (size_t)ts[i].nlat);
+		n += ts[i].nlat;
+		if (ts[i].first_detail[0])
+			detail = ts[i].first_detail;
+		if (ts[i].last_error[0])
+			error = ts[i].last_error;
+	}
+	if (all && n)
+		qsort(all, (size_t)n, sizeof(float), cmp_float);
+	printf("ok=%ld failed=%ld secs=%.3f rate=%.1f p50_ms=%.2f p99_ms=%.2f client_cpu_s=%.3f "
+	       "negotiated=\"%s\" last_error=\"%s\"\n",
+	       ok, failed, secs, (double)ok / secs, n ? all[n / 2] : 0.0,
+	       n ? all[(long)((double)n * 0.99)] : 0.0, cpu, detail, error);
+	for (int i = 0; i < o->threads; i++) {
+		SSL_CTX_free(ts[i].ctx);
+		free(ts[i].lat_ms);
+	}
+	free(all);
+	free(ts);
+	return 0;
+}
+
+/* Opens --idle TLS connections and holds them --hold seconds (or until
+ * stdin closes): "ready N" once they are all up, for a memory reading. */
+static int run_idle(const struct options *o)
+{
+	SSL_CTX *ctx = client_ctx(o);
+	SSL **conns = calloc((size_t)o->idle, sizeof(*conns));
+	char detail[200] = "";
+	int up = 0;
+	double until;
+
+	if (!ctx || !conns)
+		return 2;
+	for (int i = 0; i < o->idle; i++)
+		if (session(o, ctx, detail, sizeof(detail), &conns[up]) == 0)
+			up++;
+	printf("ready %d failed=%d last=\"%s\"\n", up, o->idle - up, detail);
+	fflush(stdout);
+	until = mono_s() + o->hold;
+	while (mono_s() < until) {
+		struct timeval tv = { 0, 200000 };
+		fd_set in;
+		char c;
+
+		FD_ZERO(&in);
+		FD_SET(0, &in);
+		if (select(1, &in, NULL, NULL, &tv) > 0 && read(0, &c, 1) <= 0)
+			break;
+	}
+	for (int i = 0; i < up; i++) {
+		close(SSL_get_fd(conns[i]));
+		SSL_free(conns[i]);
+	}
+	free(conns);
+	SSL_CTX_free(ctx);
+	return 0;
+}
+
+static int parse_target(const char *spec, struct options *o)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+	const char *colon = strrchr(spec, ':');
+	char host[256];
+
+	if (!colon || (size_t)(colon - spec) >= sizeof(host))
+		return -1;
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
+	return getaddrinfo(host, colon + 1, &hints, &o->addr) == 0 ? 0 : -1;
+}
+
+static int parse_mode(const char *m, struct options *o)
+{
+	static const char *const names[] = { "https", "starttls", "message", "idle" };
+
+	for (int i = 0; i < 4; i++)
+		if (strcmp(m, names[i]) == 0) {
+			o->mode = (enum mode)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* A 10 KB (--msg-size) message with headers, dot-stuffed lines, ".". */
+static char *make_message(int size)
+{
+	char *m = malloc((size_t)size + 256), *p = m;
+	int line = 0;
+
+	if (!m)
+		return NULL;
+	p += sprintf(p, "From: load@example.com\r\nTo: sink@example.net\r\nSubject: load\r\n\r\n");
+	while (p - m < size) {
+		p += sprintf(p,
+			     "%04d The quick brown fox jumps over the lazy dog, again and "
+			     "again.\r\n",
+			     line++ % 10000);
+	}
+	strcpy(p, ".\r\n");
+	return m;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"Usage: load --connect HOST:PORT --mode https|starttls|message|idle\n"
+		"            [--tls 1.2|1.3] [--threads N] [--duration SECS | --count N]\n"
+		"            [--plain (SMTP without STARTTLS)] [--msg-size BYTES] [--groups LIST] "
+		"[--trace FILE]\n"
+		"            [--idle N --hold SECS]\n"
+		"Prints: ok= failed= secs= rate= p50_ms= p99_ms= client_cpu_s= negotiated= "
+		"last_error=\n"
+		"--trace: one line per session: start_us end_us ok|fail detail (wall clock).\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "connect", required_argument, NULL, 'c' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "tls", required_argument, NULL, 'v' },
+		{ "threads", required_argument, NULL, 'n' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "count", required_argument, NULL, 'N' },
+		{ "plain", no_argument, NULL, 'p' },
+		{ "msg-size", required_argument, NULL, 's' },
+		{ "groups", required_argument, NULL, 'g' },
+		{ "trace", required_argument, NULL, 't' },
+		{ "idle", required_argument, NULL, 'i' },
+		{ "hold", required_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct options o = { .threads = 1,
+			     .duration = 5,
+			     .msg_size = DEFAULT_MSGSIZE,
+			     .groups = DEFAULT_GROUPS,
+			     .hold = 3600 };
+	struct rlimit rl;
+	int opt, bad = 0, rc;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': bad |= parse_target(optarg, &o) < 0; break;
+		case 'm': bad |= parse_mode(optarg, &o) < 0; break;
+		case 'v':
+			o.tls_version = strcmp(optarg, "1.2") == 0   ? TLS1_2_VERSION
+					: strcmp(optarg, "1.3") == 0 ? TLS1_3_VERSION
+								     : -1;
+			bad |= o.tls_version < 0;
+			break;
+		case 'n': o.threads = atoi(optarg); break;
+		case 'd': o.duration = atof(optarg); break;
+		case 'N': o.count = atol(optarg); break;
+		case 'p': o.plain = 1; break;
+		case 's': o.msg_size = atoi(optarg); break;
+		case 'g': o.groups = optarg; break;
+		case 't':
+			o.trace = fopen(optarg, "w");
+			bad |= !o.trace;
+			break;
+		case 'i': o.idle = atoi(optarg); break;
+		case 'h': o.hold = atof(optarg); break;
+		default: bad = 1;
+		}
+	}
+	if (bad || !o.addr || o.threads < 1 || o.threads > MAX_THREADS || o.duration <= 0 ||
+	    o.msg_size < 0 || (o.mode == MODE_IDLE && (o.idle < 1 || o.idle > MAX_IDLE)) ||
+	    (o.plain && o.mode != MODE_MESSAGE && o.mode != MODE_STARTTLS)) {
+		usage();
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	/* Room for --idle connections. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (o.mode == MODE_MESSAGE && !(message_body = make_message(o.msg_size)))
+		return 2;
+	if (o.trace)
+		setvbuf(o.trace, NULL, _IOLBF, 0);
+	rc = o.mode == MODE_IDLE ? run_idle(&o) : run_load(&o);
+	if (o.trace)
+		fclose(o.trace);
+	freeaddrinfo(o.addr);
+	free(message_body);
+	return rc;
+}
