@@ -11,6 +11,7 @@ FUZZ_PKGS := clang libclang-rt-14-dev llvm make libc6-dev libssl-dev libsqlite3-
 FUZZ_CC    ?= clang
 FUZZ_DIR   := build-fuzz
 FUZZ_TIME  ?= 60
+FUZZ_SMOKE_TIME ?= 10
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1 \
 	      -fno-omit-frame-pointer
 FUZZ_CFLAGS := $(FUZZ_FLAGS) -std=gnu11 -Wall -Wextra -Wshadow -MMD -MP
@@ -33,7 +34,7 @@ fuzz:
 	$(Q)bash tests/fuzz/run-fuzzers.sh $(FUZZ_DIR) $(FUZZ_TIME) $(FUZZ_TARGETS)
 
 fuzz-smoke:
-	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_TIME=10
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_TIME=$(FUZZ_SMOKE_TIME)
 
 fuzz-build: $(FUZZ_BINS)
 	@:
