@@ -15,6 +15,7 @@
 
 #include "../core/config_web.h"
 #include "daemon.h"
+#include "http_route.h"
 #include "net.h"
 #include "tls_watch.h"
 
@@ -134,47 +135,27 @@ static void add_headers(struct evhttp_request *req, const char *type)
 
 /* Fills `body` and returns the status code for this request. */
 static int route(struct https_engine *h, struct evhttp_request *req, struct strbuf *body,
-		 const char **type)
+		 const char **type, const char **reason)
 {
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
-	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
-	int page;
+	struct http_answer a;
 
+	http_route(evhttp_request_get_command(req), evhttp_request_get_evhttp_uri(req), &a);
+	*reason = a.reason;
 	*type = "text/plain; charset=utf-8";
-	if (!path || path[0] != '/') {
-		strbuf_puts(body, "400 Bad Request\n");
-		return 400;
-	}
-	page = strcmp(path, "/") == 0 ? 1 : strcmp(path, "/api/sslconfig") == 0 ? 2 : 0;
-	if (!page) {
-		strbuf_puts(body, "404 Not Found\n");
-		return 404;
-	}
-	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
-		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
-		strbuf_puts(body, "405 Method Not Allowed\n");
-		return 405;
-	}
-	if (page == 1) {
+	if (a.allow)
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", a.allow);
+	switch (a.page) {
+	case HTTP_PAGE_HTML:
 		*type = "text/html; charset=utf-8";
 		config_render_html(&h->d->config, h->d->version, body);
-	} else {
+		break;
+	case HTTP_PAGE_JSON:
 		*type = "application/json";
 		config_render_json(&h->d->config, h->d->version, body);
+		break;
+	case HTTP_PAGE_NONE: strbuf_printf(body, "%d %s\n", a.status, a.reason); break;
 	}
-	return 200;
-}
-
-static const char *reason_of(int code)
-{
-	switch (code) {
-	case 200: return "OK";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	}
-	return "Error";
+	return a.status;
 }
 
 static void on_request(struct evhttp_request *req, void *arg)
@@ -182,7 +163,7 @@ static void on_request(struct evhttp_request *req, void *arg)
 	struct https_engine *h = arg;
 	struct https_conn *c = conn_of(req);
 	struct evbuffer *out = evbuffer_new();
-	const char *type, *uri = evhttp_request_get_uri(req);
+	const char *type, *reason, *uri = evhttp_request_get_uri(req);
 	struct strbuf body;
 	int code;
 
@@ -191,7 +172,7 @@ static void on_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	strbuf_init(&body);
-	code = route(h, req, &body, &type);
+	code = route(h, req, &body, &type, &reason);
 	add_headers(req, type);
 	/* evhttp sends no body for HEAD and so no length; say what GET would send. */
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
@@ -202,7 +183,7 @@ static void on_request(struct evhttp_request *req, void *arg)
 	evbuffer_add(out, body.data, body.len);
 	mail_log_info(h->d->log, "HTTPS CID %lu %s %.200s %d", c ? c->cid : 0,
 		      method_name(evhttp_request_get_command(req)), uri ? uri : "-", code);
-	evhttp_send_reply(req, code, reason_of(code), out);
+	evhttp_send_reply(req, code, reason, out);
 	evbuffer_free(out);
 	strbuf_free(&body);
 }

@@ -3,7 +3,28 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <string.h>
+
+/* Loading the system bundle parses every CA in it (about 20 ms here), and the
+ * daemon builds the store at every apply although the CAs rarely change. The
+ * last store built is kept with a digest of what it was built from (the
+ * ca.system flag and every custom CA's name and PEM) and shared while that is
+ * unchanged: a store is not modified once built. */
+static struct {
+	unsigned char digest[SHA256_DIGEST_LENGTH];
+	X509_STORE *store;
+} last;
+
+static int digest_custom_ca(const char *name, const char *value, void *arg)
+{
+	EVP_MD_CTX *md = arg;
+
+	EVP_DigestUpdate(md, name, strlen(name) + 1);
+	EVP_DigestUpdate(md, value, strlen(value) + 1);
+	return 0;
+}
 
 struct add_ctx {
 	X509_STORE *store;
@@ -43,8 +64,28 @@ int trust_store_build(struct db *db, long version, const struct config *c, X509_
 		      struct err *e)
 {
 	struct add_ctx a = { .e = e };
+	unsigned char digest[SHA256_DIGEST_LENGTH];
+	unsigned char flag = c->ca_system;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int rc;
 
 	*out = NULL;
+	if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(md);
+		return err_set(e, "Out of memory.");
+	}
+	EVP_DigestUpdate(md, &flag, 1);
+	rc = db_entries_list(db, version, NULL, "ca", digest_custom_ca, md, e);
+	if (rc == 0)
+		EVP_DigestFinal_ex(md, digest, NULL);
+	EVP_MD_CTX_free(md);
+	if (rc < 0)
+		return -1;
+	if (last.store && memcmp(last.digest, digest, sizeof(digest)) == 0 &&
+	    X509_STORE_up_ref(last.store)) {
+		*out = last.store;
+		return 0;
+	}
 	a.store = X509_STORE_new();
 	if (!a.store)
 		return err_set(e, "Out of memory.");
@@ -55,6 +96,11 @@ int trust_store_build(struct db *db, long version, const struct config *c, X509_
 	if (db_entries_list(db, version, NULL, "ca", add_custom_ca, &a, e) < 0 || a.failed) {
 		X509_STORE_free(a.store);
 		return -1;
+	}
+	if (X509_STORE_up_ref(a.store)) {
+		X509_STORE_free(last.store);
+		last.store = a.store;
+		memcpy(last.digest, digest, sizeof(digest));
 	}
 	*out = a.store;
 	return 0;

@@ -83,4 +83,8 @@ $(FUZZ_DIR)/fuzz_command_line: FUZZ_LDLIBS := $(CLI_LIBS)
 $(FUZZ_DIR)/fuzz_pem_import: $(FUZZ_LIBENGINE)
 $(FUZZ_DIR)/fuzz_pem_import: FUZZ_LDLIBS := -lssl -lcrypto
 
+# The HTTPS request path: tlsengine/http_route.c (from its archive) and libevent's URI parser.
+$(FUZZ_DIR)/fuzz_http_route: $(FUZZ_LIBENGINE)
+$(FUZZ_DIR)/fuzz_http_route: FUZZ_LDLIBS := -levent
+
 -include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
