@@ -35,16 +35,6 @@ static int prepare_home_or_say(const char *home)
 	return 0;
 }
 
-static const char *default_home(char *buf, size_t len)
-{
-	const char *env = getenv("TLSGATE_HOME"), *h = getenv("HOME");
-
-	if (env && env[0])
-		return env;
-	snprintf(buf, len, "%s/.tlsgate", h && h[0] ? h : ".");
-	return buf;
-}
-
 static const char *env_nonempty(const char *name)
 {
 	const char *v = getenv(name);
@@ -118,7 +108,7 @@ int main(int argc, char **argv)
 	if (!commands)
 		commands = env_nonempty("SSH_ORIGINAL_COMMAND");
 	if (!home)
-		home = default_home(home_buf, sizeof(home_buf));
+		home = db_default_home(home_buf, sizeof(home_buf));
 	if (pick_user(user, s.user, sizeof(s.user)) < 0)
 		return 2;
 	if (prepare_home_or_say(home) < 0)

@@ -150,6 +150,16 @@ int db_home_shared(const char *home)
 	return stat(home, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 02777) == 02770;
 }
 
+const char *db_default_home(char *buf, size_t len)
+{
+	const char *env = getenv("TLSGATE_HOME"), *h = getenv("HOME");
+
+	if (env && env[0])
+		return env;
+	snprintf(buf, len, "%s/.tlsgate", h && h[0] ? h : ".");
+	return buf;
+}
+
 /* The home holds the database and keys: created 0700, and restricted to 0700
  * when others can reach into it, unless it is a group-shared home (2770, see
  * db_home_shared). Files created afterwards get the matching mode (umask). */

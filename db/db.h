@@ -18,6 +18,8 @@ int db_open(const char *home, struct db **out, struct err *e);
  * several console users, e.g. over SSH): its files are then 0660 and its
  * folders 2770 instead of 0600 and 0700. 0 otherwise. */
 int db_home_shared(const char *home);
+/* The home when none is given: $TLSGATE_HOME, else ~/.tlsgate (written in buf). */
+const char *db_default_home(char *buf, size_t len);
 /* Create or tighten the home (0700, or a 2770 group-shared home) and set the umask. */
 int db_prepare_home(const char *home, struct err *e);
 void db_close(struct db *db);

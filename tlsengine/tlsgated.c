@@ -40,16 +40,6 @@ static int prepare_home_or_say(const char *home)
 	return 0;
 }
 
-static const char *default_home(char *buf, size_t len)
-{
-	const char *env = getenv("TLSGATE_HOME"), *h = getenv("HOME");
-
-	if (env && env[0])
-		return env;
-	snprintf(buf, len, "%s/.tlsgate", h && h[0] ? h : ".");
-	return buf;
-}
-
 static int positive(const char *arg, long max, long *out)
 {
 	char *end;
@@ -147,7 +137,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!o.home)
-		o.home = default_home(home_buf, sizeof(home_buf));
+		o.home = db_default_home(home_buf, sizeof(home_buf));
 	if (prepare_home_or_say(o.home) < 0)
 		return 1;
 	if (daemon_init(&d, &o, &e) < 0) {
