@@ -18,6 +18,7 @@
 #include "../core/smtp_client.h"
 #include "../tlsengine/outbound.h"
 #include "../tlsengine/resolve.h"
+#include "../tlsengine/net.h"
 #include "commands.h"
 
 #define VERIFY_TIMEOUT_MS 10000
@@ -31,25 +32,14 @@ struct link {
 
 static int connect_to(const struct resolved_host *h, struct err *e)
 {
-	struct sockaddr_storage ss = { 0 };
-	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
-	socklen_t len;
+	struct sockaddr_storage ss;
+	unsigned len;
 	struct pollfd p;
 	int fd, soerr = 0;
 	socklen_t sl = sizeof(soerr);
 
-	if (inet_pton(AF_INET, h->addr, &v4->sin_addr) == 1) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons((uint16_t)h->port);
-		len = sizeof(*v4);
-	} else if (inet_pton(AF_INET6, h->addr, &v6->sin6_addr) == 1) {
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons((uint16_t)h->port);
-		len = sizeof(*v6);
-	} else {
+	if (net_sockaddr(h->addr, (unsigned)h->port, &ss, &len) < 0)
 		return err_set(e, "\"%s\" is not an address.", h->addr);
-	}
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return err_set(e, "Cannot create a socket: %s", strerror(errno));

@@ -848,24 +848,12 @@ static void conn_connect(struct conn *c)
 {
 	struct delivery *dl = c->dl;
 	struct sockaddr_storage ss;
-	socklen_t len;
+	unsigned len;
 
-	memset(&ss, 0, sizeof(ss));
 	for (; c->host < c->res.count; c->host++) {
 		const struct resolved_host *h = &c->res.hosts[c->host];
-		struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
-		struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
-		if (inet_pton(AF_INET, h->addr, &v4->sin_addr) == 1) {
-			v4->sin_family = AF_INET;
-			v4->sin_port = htons((uint16_t)h->port);
-			len = sizeof(*v4);
-		} else if (inet_pton(AF_INET6, h->addr, &v6->sin6_addr) == 1) {
-			v6->sin6_family = AF_INET6;
-			v6->sin6_port = htons((uint16_t)h->port);
-			len = sizeof(*v6);
-		} else {
+		if (net_sockaddr(h->addr, (unsigned)h->port, &ss, &len) < 0)
 			continue;
-		}
 		c->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (c->fd < 0)
 			break;

@@ -17,6 +17,11 @@ struct net_peer {
 	unsigned remote_port;
 };
 void net_describe(int fd, struct net_peer *out);
+/* A numeric IPv4 or IPv6 address and a port as a socket address (both
+ * outbound paths, delivery and tlsverify, connect with it). -1 if `addr` is
+ * not numeric. */
+struct sockaddr_storage;
+int net_sockaddr(const char *addr, unsigned port, struct sockaddr_storage *ss, unsigned *len);
 /* Disables Nagle on a connected socket (small SMTP replies go out at once). */
 void net_nodelay(int fd);
 
