@@ -30,7 +30,9 @@ endif
 
 CORE_SRC   := $(wildcard core/*.c)
 DB_SRC     := $(wildcard db/*.c)
-ENGINE_SRC := $(filter-out tlsengine/tlsgated.c,$(wildcard tlsengine/*.c))
+TLS_SRC    := $(wildcard tls/*.c)
+OS_SRC     := $(wildcard os/*.c)
+DAEMON_SRC := $(filter-out daemon/tlsgated.c,$(wildcard daemon/*.c))
 CLI_SRC    := $(wildcard cli/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 HELPER_SRC := $(wildcard tests/tools/*.c)
@@ -40,7 +42,9 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 LIBCORE   := $(BUILD)/lib/libcore.a
 LIBDB     := $(BUILD)/lib/libdb.a
-LIBENGINE := $(BUILD)/lib/libtlsengine.a
+LIBTLS    := $(BUILD)/lib/libtls.a
+LIBOS     := $(BUILD)/lib/libos.a
+LIBDAEMON := $(BUILD)/lib/libdaemon.a
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 HELPER_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(HELPER_SRC))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
@@ -76,26 +80,29 @@ $(BUILD)/obj/%.o: %.c
 
 $(LIBCORE): $(call obj,$(CORE_SRC))
 $(LIBDB): $(call obj,$(DB_SRC))
-$(LIBENGINE): $(call obj,$(ENGINE_SRC))
+$(LIBTLS): $(call obj,$(TLS_SRC))
+$(LIBOS): $(call obj,$(OS_SRC))
+$(LIBDAEMON): $(call obj,$(DAEMON_SRC))
 $(BUILD)/lib/%.a:
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/tlsgate: $(call obj,$(CLI_SRC)) $(LIBENGINE) $(LIBDB) $(LIBCORE)
+# The console links the TLS library, never the daemon's (no libevent).
+$(BUILD)/tlsgate: $(call obj,$(CLI_SRC)) $(LIBTLS) $(LIBOS) $(LIBDB) $(LIBCORE)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS)
 
-$(BUILD)/tlsgated: $(call obj,tlsengine/tlsgated.c) $(LIBENGINE) $(LIBDB) $(LIBCORE)
+$(BUILD)/tlsgated: $(call obj,daemon/tlsgated.c) $(LIBDAEMON) $(LIBTLS) $(LIBOS) $(LIBDB) $(LIBCORE)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBENGINE) $(LIBDB) $(LIBCORE)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBDAEMON) $(LIBTLS) $(LIBOS) $(LIBDB) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIBENGINE) $(LIBDB) $(LIBCORE)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIBDAEMON) $(LIBTLS) $(LIBOS) $(LIBDB) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
@@ -111,7 +118,7 @@ deps:
 	$(Q)missing=""; for p in $(BUILD_PKGS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; if [ -n "$$missing" ]; then echo "Installing Debian packages:$$missing"; \
-	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) -E apt-get install -y -q $$missing; fi
+	  $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; fi
 
 print-test-pkgs:
 	@echo $(TEST_PKGS)
@@ -142,11 +149,11 @@ check-san: deps-test
 	$(Q)BUILD=build-san bash tests/run.sh
 
 format:
-	clang-format -i $(CORE_SRC) $(DB_SRC) $(wildcard tlsengine/*.c) $(CLI_SRC) $(UNIT_SRC) \
+	clang-format -i $(CORE_SRC) $(DB_SRC) $(TLS_SRC) $(OS_SRC) $(wildcard daemon/*.c) $(CLI_SRC) $(UNIT_SRC) \
 	  $(HELPER_SRC) $(BENCH_SRC) $(wildcard */*.h)
 
 format-check:
-	$(Q)clang-format --dry-run --Werror $(CORE_SRC) $(DB_SRC) $(wildcard tlsengine/*.c) \
+	$(Q)clang-format --dry-run --Werror $(CORE_SRC) $(DB_SRC) $(TLS_SRC) $(OS_SRC) $(wildcard daemon/*.c) \
 	  $(CLI_SRC) $(UNIT_SRC) $(HELPER_SRC) $(BENCH_SRC) $(wildcard */*.h)
 
 run: deps

@@ -2,14 +2,14 @@
  * EXPORT, PASTE, DELETE, PRINT; cmd_certnew.c: NEW and EDIT;
  * cmd_certauthority.c: CERTAUTHORITY) and the assignment commands
  * (cmd_certassign.c) share: the profiles in a user's view and their
- * questions. Profiles are entries "cert.NAME" (tlsengine/cert_profile.h). */
+ * questions. Profiles are entries "cert.NAME" (tls/cert_profile.h). */
 #ifndef TLSGATE_CLI_CERTCONFIG_H
 #define TLSGATE_CLI_CERTCONFIG_H
 
 #include <stdbool.h>
 
 #include "../core/config.h"
-#include "../tlsengine/cert_profile.h"
+#include "../tls/cert_profile.h"
 #include "session.h"
 
 struct profile_list {

@@ -1,6 +1,6 @@
 /* cmd_certauthority: certconfig CERTAUTHORITY — the system trust store
  * (setting ca.system: ENABLE/DISABLE, PRINT of the OS bundle) and custom CAs
- * (entries "ca.LABEL" holding PEM certificates, read by tlsengine/trust.c). */
+ * (entries "ca.LABEL" holding PEM certificates, read by tls/trust.c). */
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,8 +8,8 @@
 
 #include "../core/entries.h"
 #include "../core/pem_blob.h"
-#include "../tlsengine/audit.h"
-#include "../tlsengine/certs.h"
+#include "../os/audit.h"
+#include "../tls/certs.h"
 #include "certconfig.h"
 #include "commands.h"
 #include "config_files.h"

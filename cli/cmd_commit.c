@@ -4,10 +4,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "../tlsengine/audit.h"
-#include "../tlsengine/ctx_set.h"
-#include "../tlsengine/precheck.h"
-#include "../tlsengine/tls_ctx.h"
+#include "../os/audit.h"
+#include "../tls/ctx_set.h"
+#include "../tls/precheck.h"
+#include "../tls/tls_ctx.h"
 #include "commands.h"
 #include "daemon_client.h"
 #include "input.h"

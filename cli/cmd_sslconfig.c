@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../core/config.h"
-#include "../tlsengine/tls_ctx.h"
+#include "../tls/tls_ctx.h"
 #include "commands.h"
 #include "input.h"
 #include "prompt.h"

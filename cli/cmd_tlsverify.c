@@ -1,6 +1,6 @@
 /* cmd_tlsverify: "tlsverify DOMAIN [HOST[:PORT]]" — a live outbound TLS test,
  * step by step, through the code delivery uses: the committed configuration
- * (tlsengine/outbound.c: policy lookup, routes, outbound context and trust
+ * (tls/outbound.c: policy lookup, routes, outbound context and trust
  * store), resolve_destination(), and the core SMTP client machine, driven
  * here with blocking sockets. No message is sent: it stops at MAIL. */
 #include <arpa/inet.h>
@@ -16,9 +16,9 @@
 #include <unistd.h>
 
 #include "../core/smtp_client.h"
-#include "../tlsengine/outbound.h"
-#include "../tlsengine/resolve.h"
-#include "../tlsengine/net.h"
+#include "../tls/outbound.h"
+#include "../os/resolve.h"
+#include "../os/net.h"
 #include "commands.h"
 
 #define VERIFY_TIMEOUT_MS 10000

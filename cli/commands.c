@@ -5,7 +5,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "../tlsengine/audit.h"
+#include "../os/audit.h"
 #include "prompt.h"
 
 /* The role is the least one allowed to run the command. Read-only commands say

@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../tlsengine/audit.h"
-#include "../tlsengine/certs.h"
+#include "../os/audit.h"
+#include "../tls/certs.h"
 #include "roles.h"
 #include "scp.h"
 #include "shell.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../tlsengine/audit.h"
+#include "../os/audit.h"
 
 const struct role_info role_table[] = {
 	{ ROLE_ADMIN, "admin", "Administrators",

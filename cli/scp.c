@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "../core/scp_parse.h"
-#include "../tlsengine/audit.h"
+#include "../os/audit.h"
 #include "roles.h"
 
 #define IO_TIMEOUT_MS (120 * 1000)

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The fixed TLS 1.3 suites, as tlsengine/tls_ctx.h's TLS13_SUITES sets them. */
+/* The fixed TLS 1.3 suites, as tls/tls_ctx.h's TLS13_SUITES sets them. */
 static const char *const tls13_suites[] = {
 	"TLS_AES_256_GCM_SHA384",
 	"TLS_CHACHA20_POLY1305_SHA256",

@@ -46,7 +46,7 @@ static const char *const migrations[] = {
 	"  deadline INTEGER NOT NULL,"
 	"  user TEXT NOT NULL);",
 	/* 4: one certificate store: profiles become committed entries "cert.NAME"
-	 * (certificate, intermediates, key: tlsengine/cert_profile.h) in every
+	 * (certificate, intermediates, key: tls/cert_profile.h) in every
 	 * kept snapshot, and the table of migration 2 goes. */
 	"INSERT OR IGNORE INTO config_values(version, key, value) "
 	"  SELECT v.version, 'cert.' || c.name, c.cert_pem || c.chain_pem || c.key_pem "

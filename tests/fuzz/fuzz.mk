@@ -23,7 +23,9 @@ fuzz_obj = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(1))
 
 FUZZ_LIBCORE   := $(FUZZ_DIR)/lib/libcore.a
 FUZZ_LIBDB     := $(FUZZ_DIR)/lib/libdb.a
-FUZZ_LIBENGINE := $(FUZZ_DIR)/lib/libtlsengine.a
+FUZZ_LIBTLS    := $(FUZZ_DIR)/lib/libtls.a
+FUZZ_LIBOS     := $(FUZZ_DIR)/lib/libos.a
+FUZZ_LIBDAEMON := $(FUZZ_DIR)/lib/libdaemon.a
 FUZZ_LIBCLI    := $(FUZZ_DIR)/lib/libcli.a
 
 .PHONY: fuzz fuzz-smoke fuzz-build fuzz-deps fuzz-clean print-fuzz-pkgs
@@ -59,7 +61,9 @@ $(FUZZ_DIR)/obj/tests/fuzz/%.o: FUZZ_EXTRA_CFLAGS := -Werror
 
 $(FUZZ_LIBCORE): $(call fuzz_obj,$(CORE_SRC))
 $(FUZZ_LIBDB): $(call fuzz_obj,$(DB_SRC))
-$(FUZZ_LIBENGINE): $(call fuzz_obj,$(ENGINE_SRC))
+$(FUZZ_LIBTLS): $(call fuzz_obj,$(TLS_SRC))
+$(FUZZ_LIBOS): $(call fuzz_obj,$(OS_SRC))
+$(FUZZ_LIBDAEMON): $(call fuzz_obj,$(DAEMON_SRC))
 $(FUZZ_LIBCLI): $(call fuzz_obj,$(filter-out cli/main.c,$(CLI_SRC)))
 $(FUZZ_DIR)/lib/%.a:
 	@mkdir -p $(dir $@)
@@ -76,15 +80,15 @@ $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIBCORE)
 # Keep the fuzzers' objects, which make would otherwise delete as intermediate.
 .SECONDARY: $(call fuzz_obj,$(wildcard tests/fuzz/fuzz_*.c))
 
-$(FUZZ_DIR)/fuzz_command_line: $(FUZZ_LIBCLI) $(FUZZ_LIBENGINE) $(FUZZ_LIBDB)
+$(FUZZ_DIR)/fuzz_command_line: $(FUZZ_LIBCLI) $(FUZZ_LIBTLS) $(FUZZ_LIBOS) $(FUZZ_LIBDB)
 $(FUZZ_DIR)/fuzz_command_line: FUZZ_LDLIBS := $(CLI_LIBS)
 
-# Certificate profiles: tlsengine/cert_profile.c (from its archive) and OpenSSL.
-$(FUZZ_DIR)/fuzz_pem_import: $(FUZZ_LIBENGINE)
+# Certificate profiles: tls/cert_profile.c (from its archive) and OpenSSL.
+$(FUZZ_DIR)/fuzz_pem_import: $(FUZZ_LIBTLS)
 $(FUZZ_DIR)/fuzz_pem_import: FUZZ_LDLIBS := -lssl -lcrypto
 
-# The HTTPS request path: tlsengine/http_route.c (from its archive) and libevent's URI parser.
-$(FUZZ_DIR)/fuzz_http_route: $(FUZZ_LIBENGINE)
+# The HTTPS request path: daemon/http_route.c (from its archive) and libevent's URI parser.
+$(FUZZ_DIR)/fuzz_http_route: $(FUZZ_LIBDAEMON)
 $(FUZZ_DIR)/fuzz_http_route: FUZZ_LDLIBS := -levent
 
 -include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)

@@ -10,7 +10,7 @@
 
 #include <event2/http.h>
 
-#include "../../tlsengine/http_route.h"
+#include "../../daemon/http_route.h"
 #include "fuzz_check.h"
 
 #define TARGET_MAX 8192 /* above the engine's header limit */

@@ -1,6 +1,6 @@
 /* fuzz_pem_import: certificate profile input — the PEM blob scanner and the
  * stored layout (core/pem_blob.c), PASTE's parsers and the stored profile's
- * parser (tlsengine/cert_profile.c), and PKCS#12 import. Byte 0 picks:
+ * parser (tls/cert_profile.c), and PKCS#12 import. Byte 0 picks:
  *   0  pem_split + pem_profile_layout on the text
  *   1  cert_profile_parse on the text; on success the blob round-trips
  *   2  PASTE: cert_parse_certificate, cert_parse_private_key,
@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "../../core/pem_blob.h"
-#include "../../tlsengine/cert_profile.h"
+#include "../../tls/cert_profile.h"
 #include "fuzz_check.h"
 
 static unsigned char *good_p12, *good_blob;

@@ -8,16 +8,16 @@
 #include <string.h>
 
 #include "../core/pem_blob.h"
-#include "cert_profile.h"
-#include "certs.h"
+#include "../tls/cert_profile.h"
+#include "../tls/certs.h"
 #include "control.h"
 #include "delivery.h"
-#include "outbound.h"
-#include "ctx_set.h"
+#include "../tls/outbound.h"
+#include "../tls/ctx_set.h"
 #include "https_engine.h"
 #include "revert.h"
 #include "smtp_engine.h"
-#include "tls_ctx.h"
+#include "../tls/tls_ctx.h"
 
 /* Runs on every ClientHello. A connection accepted before the last apply
  * still holds the previous context: move it to the current policy before

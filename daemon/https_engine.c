@@ -16,7 +16,7 @@
 #include "../core/config_web.h"
 #include "daemon.h"
 #include "http_route.h"
-#include "net.h"
+#include "../os/net.h"
 #include "tls_watch.h"
 
 #define MAX_HEADERS_SIZE 8192 /* request line and headers */

@@ -1,6 +1,6 @@
 /* certs: certificate profiles as the engines use them: the self-signed
  * "Demo" profile every appliance starts with, and loading a profile (entry
- * "cert.NAME", tlsengine/cert_profile.h) for a TLS context. */
+ * "cert.NAME", tls/cert_profile.h) for a TLS context. */
 #ifndef TLSGATE_CERTS_H
 #define TLSGATE_CERTS_H
 

@@ -4,7 +4,7 @@
 #include <openssl/err.h>
 #include <stdio.h>
 
-#include "tls_ctx.h"
+#include "../tls/tls_ctx.h"
 
 static int watch_index = -1;
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "audit.h"
+#include "../os/audit.h"
 #include "daemon.h"
 
 #define RETRY_SECONDS 5 /* after a database error */

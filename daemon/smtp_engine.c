@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
-#include "net.h"
+#include "../os/net.h"
 #include "spool.h"
 #include "tls_watch.h"
 

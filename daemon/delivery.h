@@ -7,7 +7,7 @@
 #define TLSGATE_DELIVERY_H
 
 #include "../core/err.h"
-#include "outbound.h"
+#include "../tls/outbound.h"
 
 struct daemon;
 struct delivery;

@@ -8,7 +8,7 @@
 #include <event2/event.h>
 
 #include "../core/err.h"
-#include "resolve.h"
+#include "../os/resolve.h"
 
 struct resolver;
 

@@ -24,7 +24,7 @@
 
 #include "../core/smtp_client.h"
 #include "daemon.h"
-#include "net.h"
+#include "../os/net.h"
 #include "queue_file.h"
 #include "resolver.h"
 
