@@ -1,7 +1,7 @@
-/* daemon_client: the shell's side of the control socket. After a commit the
+/* control_client: the shell's side of the control socket. After a commit the
  * shell asks tlsgated to apply the new version and waits, bounded, for it. */
-#ifndef TLSGATE_DAEMON_CLIENT_H
-#define TLSGATE_DAEMON_CLIENT_H
+#ifndef TLSGATE_CONTROL_CLIENT_H
+#define TLSGATE_CONTROL_CLIENT_H
 
 #include <stddef.h>
 
@@ -9,7 +9,7 @@ enum apply_result { APPLY_DONE, APPLY_NOT_RUNNING, APPLY_FAILED };
 
 /* `reply` receives the daemon's error text (APPLY_FAILED) or why it could
  * not be reached. */
-enum apply_result daemon_apply(const char *home, long version, int timeout_ms, char *reply,
-			       size_t len);
+enum apply_result control_apply(const char *home, long version, int timeout_ms, char *reply,
+				size_t len);
 
 #endif

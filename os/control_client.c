@@ -1,6 +1,6 @@
-/* daemon_client: "apply N" over $TLSGATE_HOME/tlsgated.sock.
+/* control_client: "apply N" over $TLSGATE_HOME/tlsgated.sock.
  * Protocol (one line each way): "apply N\n" -> "applied N\n" | "error TEXT\n". */
-#include "daemon_client.h"
+#include "control_client.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -45,8 +45,8 @@ static int read_reply(int fd, int timeout_ms, char *buf, size_t len)
 	return -1;
 }
 
-enum apply_result daemon_apply(const char *home, long version, int timeout_ms, char *reply,
-			       size_t len)
+enum apply_result control_apply(const char *home, long version, int timeout_ms, char *reply,
+				size_t len)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	char request[64], answer[1024], expected[64];
