@@ -33,6 +33,11 @@ static void apply_live(struct session *s, const struct commit_plan *p, long vers
 		printf("tlsgated is not running; the engines will use this configuration "
 		       "when it starts.\n");
 		break;
+	case APPLY_UNREACHABLE:
+		printf("tlsgated's control socket cannot be used (%s); tlsgated applies the new "
+		       "configuration by itself within a second.\n",
+		       why);
+		break;
 	case APPLY_FAILED:
 		printf("Warning: tlsgated did not apply the new configuration: %s\n", why);
 		break;

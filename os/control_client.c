@@ -59,10 +59,11 @@ enum apply_result control_apply(const char *home, long version, int timeout_ms, 
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		snprintf(reply, len, "%s", strerror(errno));
+		int why = errno;
+		snprintf(reply, len, "%s", strerror(why));
 		if (fd >= 0)
 			close(fd);
-		return APPLY_NOT_RUNNING;
+		return why == EACCES || why == EPERM ? APPLY_UNREACHABLE : APPLY_NOT_RUNNING;
 	}
 	snprintf(request, sizeof(request), "apply %ld\n", version);
 	if (write(fd, request, strlen(request)) != (ssize_t)strlen(request) ||

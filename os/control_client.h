@@ -5,7 +5,9 @@
 
 #include <stddef.h>
 
-enum apply_result { APPLY_DONE, APPLY_NOT_RUNNING, APPLY_FAILED };
+/* APPLY_UNREACHABLE: the socket is there but may not be used (its mode);
+ * the daemon still applies the version by itself (daemon/db_watch.c). */
+enum apply_result { APPLY_DONE, APPLY_NOT_RUNNING, APPLY_UNREACHABLE, APPLY_FAILED };
 
 /* `reply` receives the daemon's error text (APPLY_FAILED) or why it could
  * not be reached. */
