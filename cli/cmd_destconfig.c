@@ -16,39 +16,10 @@
 #include "../core/scp_parse.h"
 #include "commands.h"
 #include "input.h"
+#include "menu.h"
 #include "prompt.h"
 
 #define IMPORT_MAX_BYTES (64u << 20)
-
-typedef int (*dest_op_fn)(struct session *s);
-
-static int op_setup(struct session *s);
-static int op_new(struct session *s);
-static int op_edit(struct session *s);
-static int op_delete(struct session *s);
-static int op_default(struct session *s);
-static int op_list(struct session *s);
-static int op_detail(struct session *s);
-static int op_clear(struct session *s);
-static int op_import(struct session *s);
-static int op_export(struct session *s);
-
-static const struct menu_op ops[] = {
-	{ "SETUP", "Change global settings.", ROLE_OPERATOR },
-	{ "NEW", "Create a new entry.", ROLE_OPERATOR },
-	{ "EDIT", "Modify an entry.", ROLE_OPERATOR },
-	{ "DELETE", "Remove an entry.", ROLE_OPERATOR },
-	{ "DEFAULT", "Change the default.", ROLE_OPERATOR },
-	{ "LIST", "Display a summary list of all entries.", ROLE_GUEST },
-	{ "DETAIL", "Display details for one destination or all entries.", ROLE_GUEST },
-	{ "CLEAR", "Remove all entries.", ROLE_OPERATOR },
-	{ "IMPORT", "Import tables from a file.", ROLE_OPERATOR },
-	{ "EXPORT", "Export tables to a file.", ROLE_GUEST },
-};
-static const dest_op_fn handlers[] = {
-	op_setup, op_new,    op_edit,  op_delete, op_default,
-	op_list,  op_detail, op_clear, op_import, op_export,
-};
 
 /* ---- the table as the user sees it (committed + their staged edits) ---- */
 
@@ -313,13 +284,15 @@ static int check_domain(char *answer, void *arg, struct err *e)
 	return dest_check_domain(answer, e);
 }
 
-static int op_new(struct session *s)
+static int op_new(struct session *s, void *ctx, int unused)
 {
 	char name[INPUT_LINE_MAX];
 	struct dest_policy p;
 	char *old = NULL;
 	struct err e;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_text(s, "Enter the domain you wish to configure.", NULL, name, sizeof(name),
 		     check_domain, NULL) < 0)
 		return -1;
@@ -364,33 +337,39 @@ static int ask_existing(struct session *s, const char *question, char *name, siz
 	return 0;
 }
 
-static int op_edit(struct session *s)
+static int op_edit(struct session *s, void *ctx, int unused)
 {
 	char name[INPUT_LINE_MAX];
 	struct dest_policy p;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_existing(s, "Enter the domain you wish to edit.", name, sizeof(name), &p) < 0 ||
 	    policy_dialog(s, name, false, false, &p) < 0)
 		return -1;
 	return stage(s, name, &p);
 }
 
-static int op_delete(struct session *s)
+static int op_delete(struct session *s, void *ctx, int unused)
 {
 	char name[INPUT_LINE_MAX];
 	struct dest_policy p;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_existing(s, "Enter the domain you wish to delete.", name, sizeof(name), &p) < 0)
 		return -1;
 	return stage(s, name, NULL);
 }
 
-static int op_default(struct session *s)
+static int op_default(struct session *s, void *ctx, int unused)
 {
 	struct dest_rows r;
 	struct err e;
 	int rc;
 
+	(void)ctx;
+	(void)unused;
 	if (load_rows(s, &r, &e) < 0)
 		return command_error(s, e.msg);
 	free(r.rows);
@@ -422,11 +401,13 @@ static void list_row(const char *name, const struct dest_policy *p, bool is_defa
 	       is_default || (p->set & DEST_F_BOUNCE_PROF) ? p->bounce_profile : "Default");
 }
 
-static int op_list(struct session *s)
+static int op_list(struct session *s, void *ctx, int unused)
 {
 	struct dest_rows r;
 	struct err e;
 
+	(void)ctx;
+	(void)unused;
 	if (load_rows(s, &r, &e) < 0)
 		return command_error(s, e.msg);
 	printf("\n%-30s %-9s %-13s %-12s %s\n", "", "Rate", "", "Bounce", "Bounce");
@@ -483,13 +464,15 @@ static int check_detail_name(char *answer, void *arg, struct err *e)
 	return dest_check_domain(answer, e);
 }
 
-static int op_detail(struct session *s)
+static int op_detail(struct session *s, void *ctx, int unused)
 {
 	char name[INPUT_LINE_MAX];
 	struct dest_rows r;
 	struct dest_row *row;
 	struct err e;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_text(s, "Enter the domain you wish to view, DEFAULT, or ALL.", NULL, name,
 		     sizeof(name), check_detail_name, NULL) < 0)
 		return -1;
@@ -516,13 +499,15 @@ static int op_detail(struct session *s)
 	return 0;
 }
 
-static int op_clear(struct session *s)
+static int op_clear(struct session *s, void *ctx, int unused)
 {
 	struct dest_rows r;
 	struct err e;
 	bool yes;
 	int rc = 0;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_yes_no(s, "Do you want to remove all entries?", false, &yes) < 0)
 		return -1;
 	if (!yes)
@@ -614,13 +599,15 @@ static int stage_import(struct session *s, const struct dest_ini *ini, struct er
 	return 0;
 }
 
-static int op_import(struct session *s)
+static int op_import(struct session *s, void *ctx, int unused)
 {
 	char name[INPUT_LINE_MAX], path[4400];
 	struct strbuf text;
 	struct dest_ini ini;
 	struct err e;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_text(s, "Enter the name of the file to import:", NULL, name, sizeof(name),
 		     check_file_name, NULL) < 0)
 		return -1;
@@ -661,7 +648,7 @@ static int write_file(const char *dir, const char *name, const struct strbuf *te
 	return 0;
 }
 
-static int op_export(struct session *s)
+static int op_export(struct session *s, void *ctx, int unused)
 {
 	char name[INPUT_LINE_MAX], dir[4200];
 	struct strbuf text;
@@ -669,6 +656,8 @@ static int op_export(struct session *s)
 	struct err e;
 	int rc;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_text(s, "Enter a name for the exported file:", NULL, name, sizeof(name),
 		     check_file_name, NULL) < 0)
 		return -1;
@@ -719,7 +708,7 @@ static int check_address(char *answer, void *arg, struct err *e)
 	return config_check_address(answer, e);
 }
 
-static int op_setup(struct session *s)
+static int op_setup(struct session *s, void *ctx, int unused)
 {
 	struct profile_list l = { .n = 0 };
 	char answer[INPUT_LINE_MAX];
@@ -728,6 +717,8 @@ static int op_setup(struct session *s)
 	int chosen, def = 1;
 	bool yes;
 
+	(void)ctx;
+	(void)unused;
 	if (db_load_effective(s->db, s->user, &c, &e) < 0 ||
 	    db_entries_list(s->db, 0, s->user, "cert", add_profile, &l, &e) < 0)
 		return command_error(s, e.msg);
@@ -758,25 +749,41 @@ static int op_setup(struct session *s)
 	return 0;
 }
 
+static int show_count(struct session *s, void *ctx)
+{
+	struct dest_rows r;
+	struct err e;
+
+	(void)ctx;
+	if (load_rows(s, &r, &e) < 0)
+		return command_error(s, e.msg);
+	free(r.rows);
+	printf("\nThere are currently %zu entries configured.\n", r.count);
+	return 0;
+}
+
+static const struct menu_row rows[] = {
+	{ "SETUP", "Change global settings.", ACCESS_OPERATOR, op_setup, 0, NULL, NULL },
+	{ "NEW", "Create a new entry.", ACCESS_OPERATOR, op_new, 0, NULL, NULL },
+	{ "EDIT", "Modify an entry.", ACCESS_OPERATOR, op_edit, 0, NULL, NULL },
+	{ "DELETE", "Remove an entry.", ACCESS_OPERATOR, op_delete, 0, NULL, NULL },
+	{ "DEFAULT", "Change the default.", ACCESS_OPERATOR, op_default, 0, NULL, NULL },
+	{ "LIST", "Display a summary list of all entries.", ACCESS_GUEST, op_list, 0, NULL, NULL },
+	{ "DETAIL", "Display details for one destination or all entries.", ACCESS_GUEST, op_detail,
+	  0, NULL, NULL },
+	{ "CLEAR", "Remove all entries.", ACCESS_OPERATOR, op_clear, 0, NULL, NULL },
+	{ "IMPORT", "Import tables from a file.", ACCESS_OPERATOR, op_import, 0, NULL, NULL },
+	/* Writing a file in configuration/ is an edit: it can replace another's file. */
+	{ "EXPORT", "Export tables to a file.", ACCESS_OPERATOR, op_export, 0, NULL, NULL },
+};
+const struct menu destconfig_menu = {
+	"destconfig", MENU_ROWS(rows), show_count, NULL, true, false
+};
+MENU_REGISTER(destconfig_menu)
+
 int cmd_destconfig(struct session *s, int argc, char **argv)
 {
+	(void)argc;
 	(void)argv;
-	if (argc > 1)
-		return command_error(s, "That value is not valid. destconfig takes no arguments.");
-	for (;;) {
-		struct dest_rows r;
-		struct err e;
-		int chosen;
-
-		if (load_rows(s, &r, &e) < 0)
-			return command_error(s, e.msg);
-		free(r.rows);
-		printf("\nThere are currently %zu entries configured.\n", r.count);
-		if (ask_menu(s, ops, sizeof(ops) / sizeof(ops[0]), true, &chosen) < 0)
-			return -1;
-		if (chosen < 0)
-			return 0;
-		if (handlers[chosen](s) < 0)
-			return -1;
-	}
+	return menu_run(s, &destconfig_menu, NULL);
 }
