@@ -289,7 +289,7 @@ static int ca_export(struct session *s, void *ctx, int unused)
 		     sizeof(file), check_file_name, NULL) < 0)
 		return -1;
 	if (db_entry_get(s->db, s->user, "ca", name, &value, &e) < 0 || !value ||
-	    config_file_write(s->home, file, value, strlen(value), &e) < 0) {
+	    config_file_write(s, file, value, strlen(value), &e) < 0) {
 		free(value);
 		return command_error(s, e.msg);
 	}

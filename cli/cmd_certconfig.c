@@ -316,7 +316,7 @@ static int write_export(struct session *s, const char *name, const char *file, c
 	rc = cert_profile_to_pkcs12(&p, name, pass, &der, &len, &e);
 	cert_profile_free(&p);
 	if (rc == 0)
-		rc = config_file_write(s->home, file, der, len, &e);
+		rc = config_file_write(s, file, der, len, &e);
 	OPENSSL_free(der);
 	if (rc < 0)
 		return command_error(s, e.msg);

@@ -15,11 +15,10 @@
 #include "../core/domain_map.h"
 #include "../core/scp_parse.h"
 #include "commands.h"
+#include "config_files.h"
 #include "input.h"
 #include "menu.h"
 #include "prompt.h"
-
-#define IMPORT_MAX_BYTES (64u << 20)
 
 /* ---- the table as the user sees it (committed + their staged edits) ---- */
 
@@ -533,31 +532,7 @@ static int op_clear(struct session *s, void *ctx, int unused)
 static int check_file_name(char *answer, void *arg, struct err *e)
 {
 	(void)arg;
-	if (scp_check_name(answer, e) < 0)
-		return err_set(e, "That value is not valid. A file name holds letters, digits, "
-				  "'.', '_' and '-' and does not start with '.' or '-'.");
-	return 0;
-}
-
-static int read_file(const char *path, struct strbuf *out, struct err *e)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	char buf[65536];
-	ssize_t n;
-
-	if (fd < 0)
-		return err_set(e, "That value is not valid. Cannot read \"%.200s\": %s.", path,
-			       strerror(errno));
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		if (out->len + (size_t)n > IMPORT_MAX_BYTES) {
-			close(fd);
-			return err_set(e, "The value must be a file of at most %u MB.",
-				       IMPORT_MAX_BYTES >> 20);
-		}
-		strbuf_add(out, buf, (size_t)n);
-	}
-	close(fd);
-	return n < 0 ? err_set(e, "Cannot read \"%.200s\": %s.", path, strerror(errno)) : 0;
+	return config_file_check_name(answer, e);
 }
 
 /* All or nothing: one transaction stages every entry of the file and the
@@ -601,23 +576,24 @@ static int stage_import(struct session *s, const struct dest_ini *ini, struct er
 
 static int op_import(struct session *s, void *ctx, int unused)
 {
-	char name[INPUT_LINE_MAX], path[4400];
-	struct strbuf text;
+	char name[INPUT_LINE_MAX];
+	unsigned char *text;
+	size_t len;
 	struct dest_ini ini;
 	struct err e;
+	int rc;
 
 	(void)ctx;
 	(void)unused;
 	if (ask_text(s, "Enter the name of the file to import:", NULL, name, sizeof(name),
 		     check_file_name, NULL) < 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/%s/%s", s->home, SCP_FOLDER, name);
-	strbuf_init(&text);
-	if (read_file(path, &text, &e) < 0 || dest_ini_parse(text.data, text.len, &ini, &e) < 0) {
-		strbuf_free(&text);
+	if (config_file_read(s->home, name, &text, &len, &e) < 0)
 		return command_error(s, e.msg);
-	}
-	strbuf_free(&text);
+	rc = dest_ini_parse((const char *)text, len, &ini, &e);
+	free(text);
+	if (rc < 0)
+		return command_error(s, e.msg);
 	if (stage_import(s, &ini, &e) < 0) {
 		dest_ini_free(&ini);
 		return command_error(s, e.msg);
@@ -627,30 +603,9 @@ static int op_import(struct session *s, void *ctx, int unused)
 	return 0;
 }
 
-static int write_file(const char *dir, const char *name, const struct strbuf *text, struct err *e)
-{
-	char path[4400], tmp[4500];
-	int fd;
-
-	if (mkdir(dir, 0770) < 0 && errno != EEXIST)
-		return err_set(e, "Cannot create %s: %s", dir, strerror(errno));
-	snprintf(path, sizeof(path), "%.4000s/%.255s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%.4000s/.%.255s.tmp", dir, name);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return err_set(e, "Cannot write %s: %s", path, strerror(errno));
-	if (write(fd, text->data, text->len) != (ssize_t)text->len || fsync(fd) < 0 ||
-	    close(fd) < 0 || rename(tmp, path) < 0) {
-		int saved = errno;
-		unlink(tmp);
-		return err_set(e, "Cannot write %s: %s", path, strerror(saved));
-	}
-	return 0;
-}
-
 static int op_export(struct session *s, void *ctx, int unused)
 {
-	char name[INPUT_LINE_MAX], dir[4200];
+	char name[INPUT_LINE_MAX];
 	struct strbuf text;
 	struct dest_rows r;
 	struct err e;
@@ -670,8 +625,7 @@ static int op_export(struct session *s, void *ctx, int unused)
 		dest_ini_render_section(r.rows[i].name, &r.rows[i].policy, &text);
 	}
 	free(r.rows);
-	snprintf(dir, sizeof(dir), "%s/%s", s->home, SCP_FOLDER);
-	rc = write_file(dir, name, &text, &e);
+	rc = config_file_write(s, name, text.data, text.len, &e);
 	strbuf_free(&text);
 	if (rc < 0)
 		return command_error(s, e.msg);
