@@ -12,14 +12,6 @@
 home=$(new_home reask)
 prompt_re='^mail\.example\.com>$'
 s=reask
-step() {
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else
-		not_ok "$d"
-		show_screen "$s"
-	fi
-}
 staged_keys() { sqlite3 "$home/config.db" "SELECT key FROM staged ORDER BY key" | paste -sd ' ' -; }
 
 tm_start "$s" "'$TLSGATE' --home '$home' --user alice"
