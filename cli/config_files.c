@@ -114,6 +114,7 @@ void config_folder_clean(int dfd)
 struct usage {
 	const char *replacing; /* the file a write replaces: not counted */
 	long long total;
+	long files;
 };
 
 static void add_size(int dfd, const char *name, const struct stat *st, void *arg)
@@ -121,14 +122,16 @@ static void add_size(int dfd, const char *name, const struct stat *st, void *arg
 	struct usage *u = arg;
 
 	(void)dfd;
-	if (strcmp(name, u->replacing) != 0)
+	if (strcmp(name, u->replacing) != 0 && strcmp(name, LOCK_NAME) != 0) {
 		u->total += st->st_size;
+		u->files++;
+	}
 }
 
 int config_folder_check(int dfd, const char *name, unsigned long long size, struct err *e)
 {
 	struct stat st;
-	struct usage usage = { name, 0 };
+	struct usage usage = { name, 0, 0 };
 
 	if (scp_check_name(name, e) < 0)
 		return -1;
@@ -140,6 +143,9 @@ int config_folder_check(int dfd, const char *name, unsigned long long size, stru
 	folder_walk(dfd, add_size, &usage);
 	if (usage.total + (long long)size > CONFIG_FOLDER_MAX)
 		return err_set(e, "/%s is full (%ld bytes at most)", SCP_FOLDER, CONFIG_FOLDER_MAX);
+	if (usage.files >= CONFIG_FOLDER_FILES)
+		return err_set(e, "/%s is full (%d files at most)", SCP_FOLDER,
+			       CONFIG_FOLDER_FILES);
 	return 0;
 }
 

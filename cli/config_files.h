@@ -13,8 +13,9 @@
 #include "../core/err.h"
 #include "session.h"
 
-#define CONFIG_FILE_MAX   (10L * 1024 * 1024)  /* one file */
-#define CONFIG_FOLDER_MAX (100L * 1024 * 1024) /* everything in the folder */
+#define CONFIG_FILE_MAX     (10L * 1024 * 1024)  /* one file */
+#define CONFIG_FOLDER_MAX   (100L * 1024 * 1024) /* everything in the folder */
+#define CONFIG_FOLDER_FILES 1000                 /* files in the folder */
 
 /* The folder as a directory descriptor, made on first use (0700, or 2770
  * in a group-shared home); refused when it is a link, not a folder, or open
@@ -28,7 +29,7 @@ int config_folder_lock(int dfd, struct err *e);
 void config_folder_unlock(int lock);
 
 /* Under the lock: whether `size` bytes may be written as `name` (which they
- * replace): the name rule, the file and folder limits, and `name` must not
+ * replace): the name rule, the file, folder and file-count limits, and `name` must not
  * be something other than a plain file. Reasons are lower-case fragments
  * ("configuration/ is full (...)"). Temporary files count. */
 int config_folder_check(int dfd, const char *name, unsigned long long size, struct err *e);

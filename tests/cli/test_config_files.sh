@@ -5,7 +5,7 @@
 # uploads: 12 concurrent 10 MB uploads cannot take more than 100 MB, and a
 # command cannot write into the room they reserved. Reads refuse a FIFO (at
 # once: run under `timeout`) and links, and messages name configuration/NAME,
-# never the absolute home.
+# never the absolute home. The folder also holds at most 1000 files.
 . "$(dirname "$0")/../lib.sh"
 [ -x "$TLSGATE" ] || { not_ok "$TLSGATE is not built"; done_testing; exit 1; }
 
@@ -124,4 +124,14 @@ check_eq "an EXPORT into the reserved room is refused (exit 1)" 1 "$export_statu
 check "... configuration/ is full" grep -qF "Cannot write configuration/small.ini: /configuration is full" "$TEST_TMP/export.out"
 check "no temporary file is left" test -z "$(find "$conf" -maxdepth 1 -name '.upload-*' -o -maxdepth 1 -name '.write-*')"
 check "the refusals are audited" grep -q "scp: user op upload of \"up[0-9]*.bin\" refused: /configuration is full" "$logs"
+
+# ---- the number of files is bounded too (empty files take no bytes) ----
+rm -f "$conf"/up*.bin
+(cd "$conf" && seq -f 'f%04g.ini' 1 1000 | xargs touch)
+printf 'destconfig\nEXPORT\nnew.ini\n' | as op
+check_eq "1000 files: an EXPORT to a new name is refused (exit 1)" 1 "$?"
+check "... configuration/ is full (1000 files at most)" said "/configuration is full (1000 files at most)"
+printf 'destconfig\nEXPORT\nf0001.ini\n\n' | as op
+check_eq "... replacing one of them is allowed" 0 "$?"
+check "... and written" test -s "$conf/f0001.ini"
 done_testing
