@@ -97,6 +97,13 @@ $(BUILD)/tlsgated: $(call obj,daemon/tlsgated.c) $(LIBDAEMON) $(LIBTLS) $(LIBOS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
 
+# test_menus walks the console's tables: every console object but main.c.
+$(BUILD)/tests/test_menus: $(BUILD)/obj/tests/unit/test_menus.o \
+		$(call obj,$(filter-out cli/main.c,$(CLI_SRC))) $(LIBTLS) $(LIBOS) $(LIBDB) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS)
+
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBDAEMON) $(LIBTLS) $(LIBOS) $(LIBDB) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")

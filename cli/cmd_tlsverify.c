@@ -252,8 +252,6 @@ int cmd_tlsverify(struct session *s, int argc, char **argv)
 	struct err e;
 	int temporary;
 
-	if (argc < 2 || argc > 3)
-		return command_error(s, "You must enter a domain: tlsverify DOMAIN [HOST[:PORT]]");
 	snprintf(domain, sizeof(domain), "%s", argv[1]);
 	if (dest_check_domain(domain, &e) < 0 || domain[0] == '.')
 		return command_error(s, domain[0] == '.' ? "That value is not valid. Enter a "
