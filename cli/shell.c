@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/text.h"
 #include "commands.h"
 #include "input.h"
 #include "prompt.h"
@@ -85,6 +86,15 @@ static int run_one(struct session *s, char *line, bool fail_fast)
 		say_error("That value is not valid. Check the quotes, and use at most 16 words.");
 		return fail_fast ? -1 : 0;
 	}
+	/* Every word, quoted ones included (commit "comment"), is clean text:
+	 * a newline or an escape sequence never reaches a comment, the audit
+	 * log or another admin's terminal. */
+	for (int i = 0; i < argc; i++)
+		if (!text_is_clean(argv[i])) {
+			say_error("That value is not valid. Control characters (and bytes that are "
+				  "not UTF-8 text) are not allowed.");
+			return fail_fast ? -1 : 0;
+		}
 	cmd = command_find(argv[0]);
 	if (!cmd) {
 		printf("Unknown command: \"%.60s\". Type \"help\" for the list of commands.\n",
@@ -174,6 +184,11 @@ int shell_run(struct session *s, const char *one_shot)
 				break;
 			if (in == INPUT_INTERRUPT)
 				continue;
+			if (in == INPUT_NUL) {
+				say_error("That value is not valid. The line holds a NUL byte.");
+				status = fail_fast ? 1 : 0;
+				continue;
+			}
 			if (in == INPUT_TOO_LONG) {
 				say_error("That value is not valid. The line is too long.");
 				status = fail_fast ? 1 : 0;
