@@ -28,6 +28,8 @@ static struct session *current;
 static struct termios saved_tty;
 static bool tty_hidden;
 
+static int getc_noting_nul(FILE *in);
+
 /* ---- command queue ---- */
 
 /* Commands of one line, in order: queue[head..len). Grows as needed: an
@@ -194,6 +196,7 @@ void input_init(struct session *s)
 	rl_attempted_completion_function = complete;
 	rl_catch_signals = 0;  /* we handle SIGINT ourselves, see input_read */
 	rl_catch_sigwinch = 0; /* see on_sigwinch */
+	rl_getc_function = getc_noting_nul;
 	rl_change_environment = 0;
 	rl_variable_bind("enable-bracketed-paste", "off"); /* pasted scripts run line by line */
 	memset(&sa, 0, sizeof(sa));
@@ -227,11 +230,23 @@ void input_add_history(const char *line)
 static char *rl_result;
 static int rl_finished, rl_had_nul;
 
+/* A NUL byte read (Ctrl-@, which readline would take as set-mark) marks the
+ * answer refused. */
+static int getc_noting_nul(FILE *in)
+{
+	int c = rl_getc(in);
+
+	if (c == 0)
+		rl_had_nul = 1;
+	return c;
+}
+
 static void on_line(char *line)
 {
 	rl_result = line;
 	/* A NUL typed with quoted-insert ends the C string early. */
-	rl_had_nul = line && strlen(line) != (size_t)rl_end;
+	if (line && strlen(line) != (size_t)rl_end)
+		rl_had_nul = 1;
 	rl_finished = 1;
 	rl_callback_handler_remove();
 }
