@@ -318,8 +318,11 @@ static enum input_status read_readline(const char *prompt, char *buf, size_t len
 		if (n > 0)
 			rl_callback_read_char();
 	}
-	if (!rl_result)
+	if (!rl_result) { /* Ctrl-D: what follows starts on its own line */
+		fputs("\n", stdout);
+		fflush(stdout);
 		return INPUT_EOF;
+	}
 	if (rl_had_nul)
 		status = INPUT_NUL;
 	else if (strlen(rl_result) >= len || strlen(rl_result) >= INPUT_LINE_MAX)

@@ -20,6 +20,27 @@ void say_error(const char *msg)
 	printf("%s\n", msg);
 }
 
+void say_text(const char *text)
+{
+	struct strbuf line;
+
+	strbuf_init(&line);
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+		char *copy = strndup(text, n);
+		if (!copy)
+			abort();
+		strbuf_reset(&line);
+		text_escape(&line, copy);
+		free(copy);
+		fputs(line.data, stdout);
+		if (text[n] == '\n')
+			fputc('\n', stdout);
+		text += n + (text[n] == '\n');
+	}
+	strbuf_free(&line);
+}
+
 static void trim(char *s)
 {
 	size_t n = strlen(s), i = 0;

@@ -59,5 +59,9 @@ int ask_menu(struct session *s, const struct menu_op *ops, size_t n, bool eof_le
 
 /* Prints a one-line error the way every prompt does. */
 void say_error(const char *msg);
+/* Prints text made of stored values (several lines allowed): every control
+ * character but the newlines, and any byte that is not UTF-8, as \xNN, so
+ * old data can never move the cursor or retitle the terminal. */
+void say_text(const char *text);
 
 #endif
