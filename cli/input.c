@@ -442,7 +442,7 @@ static enum input_status read_no_echo(const char *prompt, char *buf, size_t len)
 		else
 			status = INPUT_TOO_LONG;
 	}
-	if (status == INPUT_INTERRUPT)
+	if (status == INPUT_INTERRUPT || status == INPUT_EOF) /* Ctrl-C, Ctrl-D */
 		fputs("\n", stdout);
 	if (n > 0 && buf[n - 1] == '\r')
 		n--;

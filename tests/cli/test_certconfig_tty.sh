@@ -85,4 +85,14 @@ answer "$s" N "Choose the operation"
 answer "$s" "" "Choose the operation"
 answer "$s" "" "mail.example.com>"
 check_eq "the pasted profile is staged" "cert.pasted" "$(staged_keys)"
+
+# Ctrl-D at a hidden question: what follows starts on its own line.
+answer "$s" certconfig "- CERTIFICATE -"
+answer "$s" CERTIFICATE "List of Certificate Profiles:"
+answer "$s" EXPORT "Select the certificate profile you want to export:"
+answer "$s" 1 "Enter the name of the file to export to"
+answer "$s" "" "Enter passphrase:"
+step "Ctrl-D at the passphrase: -- Changes not recorded" send_wait "$s" "-- Changes not recorded" C-d
+check "... on a line of its own" \
+	bash -c "tmux -S '$TMUX_SOCK' capture-pane -p -J -S - -t '$s' | tail -n 3 | grep -qx -- '-- Changes not recorded'"
 done_testing
