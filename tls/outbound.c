@@ -209,14 +209,15 @@ void outbound_check_peer(const struct outbound *o, SSL *ssl, struct outbound_pee
 	/* X.509: the chain the server sent, against the trusted CAs, as a TLS
 	 * server certificate; no name in this check. */
 	sctx = X509_STORE_CTX_new();
-	if (sctx && X509_STORE_CTX_init(sctx, SSL_CTX_get_cert_store(o->ctx), peer,
-					SSL_get_peer_cert_chain(ssl)) == 1 &&
+	if (sctx &&
+	    X509_STORE_CTX_init(sctx, SSL_CTX_get_cert_store(o->ctx), peer,
+				SSL_get_peer_cert_chain(ssl)) == 1 &&
 	    X509_STORE_CTX_set_default(sctx, "ssl_server") == 1) {
 		p->chain_ok = X509_verify_cert(sctx) == 1;
 		snprintf(p->chain_why, sizeof(p->chain_why), "%s",
-			 p->chain_ok ? "ok"
-				     : X509_verify_cert_error_string(
-					       X509_STORE_CTX_get_error(sctx)));
+			 p->chain_ok
+				 ? "ok"
+				 : X509_verify_cert_error_string(X509_STORE_CTX_get_error(sctx)));
 	} else {
 		snprintf(p->chain_why, sizeof(p->chain_why), "out of memory");
 	}
