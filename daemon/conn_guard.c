@@ -73,12 +73,34 @@ static void update_listener(struct conn_guard *g)
 		evconnlistener_disable(g->listener);
 }
 
+#define PEEK_MAX 64 /* connections probed for a gone client per eviction */
+
+/* The client closed or reset and the event loop has not read it yet. */
+static bool gone(const struct guard_conn *c)
+{
+	char b;
+
+	if (c->fd < 0)
+		return false;
+	ssize_t n = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 /* The oldest connection of the highest idleness, from `addr` if given. */
 static struct guard_conn *victim(struct conn_guard *g, const struct guard_conn *except,
 				 const char *addr)
 {
 	struct guard_conn *best = NULL;
+	int peeks = 0;
 
+	for (struct guard_conn *c = g->head; c; c = c->next) {
+		if (c == except || c->dying || c->idle == GUARD_BUSY)
+			continue;
+		if (addr && strcmp(c->addr, addr) != 0)
+			continue;
+		if (c->idle == GUARD_SILENT && peeks++ < PEEK_MAX && gone(c))
+			return c;
+	}
 	for (struct guard_conn *c = g->head; c; c = c->next) {
 		if (c == except || c->dying || c->idle == GUARD_BUSY)
 			continue;
@@ -182,6 +204,7 @@ void conn_guard_add(struct conn_guard *g, struct guard_conn *c, guard_evict_fn e
 	c->idle = GUARD_SILENT;
 	c->dying = false;
 	c->evict = evict;
+	c->fd = -1;
 	c->next = NULL;
 	c->prev = g->tail;
 	if (g->tail)
@@ -214,11 +237,13 @@ static unsigned from_addr(const struct conn_guard *g, const char *addr)
 	return n;
 }
 
-int conn_guard_admit(struct conn_guard *g, struct guard_conn *c, const struct sockaddr *sa)
+int conn_guard_admit(struct conn_guard *g, struct guard_conn *c, int fd, const struct sockaddr *sa)
 {
+	c->fd = fd;
 	format_addr(sa, c->addr, sizeof(c->addr));
-	/* `c` counts itself in both. */
-	while (from_addr(g, c->addr) > g->per_addr)
+	/* `c` counts itself in both. The per-address cap shares a contended
+	 * listener fairly; below half its cap, one busy address may use it. */
+	while (g->count - g->dying >= (g->max + 1) / 2 && from_addr(g, c->addr) > g->per_addr)
 		if (!evict_one(g, c, c->addr))
 			goto refuse;
 	while (g->count - g->dying > g->max)

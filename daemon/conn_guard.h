@@ -2,7 +2,11 @@
  * connections the listener holds and on those from one client address, both
  * well under the descriptor limit; when either is reached, the oldest
  * connection that has not yet said anything useful (no TLS handshake, no
- * EHLO) makes room, so idle clients cannot lock well-behaved ones out. When
+ * EHLO) makes room, so idle clients cannot lock well-behaved ones out;
+ * connections whose client has already gone (EOF or reset waiting to be
+ * read) go before anyone else. When
+ * The per-address cap applies once the listener holds half its cap: it
+ * shares a contended listener, it does not limit a quiet one. When
  * accept() fails (EMFILE, ENFILE, ENOBUFS) the listener pauses briefly
  * instead of spinning. Refusals, evictions and accept errors are logged at
  * most once per LOG_INTERVAL with their counts. */
@@ -36,6 +40,7 @@ struct guard_conn {
 	char addr[64];                  /* client address, "" until known */
 	enum guard_idle idle;
 	bool dying; /* eviction started; still holds its descriptor */
+	int fd;     /* the socket, -1 until known */
 	guard_evict_fn evict;
 };
 
@@ -66,7 +71,7 @@ void conn_guard_listen(struct conn_guard *g, struct evconnlistener *l);
 void conn_guard_add(struct conn_guard *g, struct guard_conn *c, guard_evict_fn evict);
 /* Once the peer address is known: 0 admitted (after evicting others if
  * needed), -1 over a limit with nobody to evict; the caller refuses `c`. */
-int conn_guard_admit(struct conn_guard *g, struct guard_conn *c, const struct sockaddr *sa);
+int conn_guard_admit(struct conn_guard *g, struct guard_conn *c, int fd, const struct sockaddr *sa);
 void conn_guard_set_idle(struct guard_conn *c, enum guard_idle idle);
 /* Eviction of `c` started; it leaves with conn_guard_remove(). */
 void conn_guard_dying(struct conn_guard *g, struct guard_conn *c);

@@ -104,15 +104,18 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	struct https_conn *c = arg;
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	struct timeval tv = { c->h->d->opt.handshake_timeout, 0 };
+	const struct daemon_options *o = &c->h->d->opt;
+	struct timeval tv = { o->handshake_timeout < o->http_timeout ? o->handshake_timeout
+								     : o->http_timeout,
+			      0 };
 
 	(void)fd;
 	(void)what;
 	if (c->admitted) {
 		if (!c->watch.done) {
 			mail_log_info(c->h->d->log,
-				      "HTTPS CID %lu no TLS handshake in %d s: closed", c->cid,
-				      c->h->d->opt.handshake_timeout);
+				      "HTTPS CID %lu no TLS handshake in %ld s: closed", c->cid,
+				      (long)tv.tv_sec);
 			shut(c);
 		}
 		return;
@@ -121,7 +124,8 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	memset(&ss, 0, sizeof(ss));
 	if (SSL_get_fd(c->ssl) < 0 ||
 	    getpeername(SSL_get_fd(c->ssl), (struct sockaddr *)&ss, &len) < 0 ||
-	    conn_guard_admit(&c->h->guard, &c->guard, (struct sockaddr *)&ss) < 0) {
+	    conn_guard_admit(&c->h->guard, &c->guard, SSL_get_fd(c->ssl), (struct sockaddr *)&ss) <
+		    0) {
 		shut(c);
 		return;
 	}

@@ -106,9 +106,8 @@ static void close_after_reply(struct smtp_session *s)
 static void set_timeouts(struct smtp_session *s)
 {
 	const struct daemon_options *o = &s->eng->d->opt;
-	struct timeval tv = { s->proto.state == SMTP_STATE_START ? o->handshake_timeout
-								 : o->smtp_timeout,
-			      0 };
+	int greet = o->handshake_timeout < o->smtp_timeout ? o->handshake_timeout : o->smtp_timeout;
+	struct timeval tv = { s->proto.state == SMTP_STATE_START ? greet : o->smtp_timeout, 0 };
 
 	bufferevent_set_timeouts(s->bev, &tv, &tv);
 }
@@ -455,7 +454,7 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	}
 	net_nodelay(fd);
 	net_describe(fd, &s->peer);
-	if (conn_guard_admit(&eng->guard, &s->guard, sa) < 0) {
+	if (conn_guard_admit(&eng->guard, &s->guard, fd, sa) < 0) {
 		say_busy(eng, fd);
 		session_free(s);
 		return;

@@ -178,7 +178,7 @@ TLSGATED=$REAL_TLSGATED
 
 # --- 4. Per-address cap, and the short timeouts -----------------------------
 home4=$(new_home fdaddr)
-start_daemon "$home4" --max-per-address 3 --handshake-timeout 1 --smtp-timeout 300 \
+start_daemon "$home4" --max-per-address 3 --smtp-max-sessions 8 --handshake-timeout 1 --smtp-timeout 300 \
 	--http-timeout 60 || not_ok "tlsgated starts"
 py_checks "" "$HTTPS_PORT" "$SMTP_PORT" <<'EOF'
 import smtplib, socket, ssl, sys, time
@@ -199,7 +199,7 @@ try:
     s, code = session("127.0.0.1")
 except smtplib.SMTPConnectError as e:
     code = e.smtp_code
-check(code == 421, "a 4th session from an address with 3 busy ones is refused with 421", code)
+check(code == 421, "a 4th session from an address with 3 busy ones is refused with 421 once half the cap (8) is used", code)
 s, code = session("127.0.0.5")
 check(code == 220, "another address is still served", code)
 s.quit()
