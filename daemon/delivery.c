@@ -519,23 +519,15 @@ static void conn_close_per_client(struct conn *c)
 	conn_finish(c, c->sc.fail, why);
 }
 
+static void add_to(void *out, const char *p, size_t n)
+{
+	evbuffer_add(out, p, n);
+}
+
+/* Dot-stuffed, CRLF only, no NUL: nothing to smuggle (smtpc_body_wire). */
 static void send_body(struct conn *c)
 {
-	struct evbuffer *out = bufferevent_get_output(c->bev);
-	const char *p = c->q.body, *end = c->q.body + c->q.body_len;
-
-	/* RFC 5321 4.5.2: a line starting with '.' gets another one. */
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-		if (*p == '.')
-			evbuffer_add(out, ".", 1);
-		evbuffer_add(out, p, n);
-		p += n;
-	}
-	if (c->q.body_len && end[-1] != '\n')
-		evbuffer_add(out, "\r\n", 2);
-	evbuffer_add(out, ".\r\n", 3);
+	smtpc_body_wire(c->q.body, c->q.body_len, add_to, bufferevent_get_output(c->bev));
 	smtpc_body_sent(&c->sc);
 }
 
