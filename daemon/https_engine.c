@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 
 #include "../core/config_web.h"
@@ -228,6 +229,19 @@ static int route(struct https_engine *h, struct evhttp_request *req, struct strb
 	return a.status;
 }
 
+/* RFC 9112 6.3: more than one Content-Length (evhttp reads the first) means
+ * the client and any proxy before us may disagree on where this request
+ * ends; whatever follows on the connection cannot be trusted. */
+static bool ambiguous_length(struct evhttp_request *req)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	unsigned lengths = 0;
+
+	for (struct evkeyval *kv = TAILQ_FIRST(in); kv; kv = TAILQ_NEXT(kv, next))
+		lengths += evutil_ascii_strcasecmp(kv->key, "Content-Length") == 0;
+	return lengths > 1;
+}
+
 static void on_request(struct evhttp_request *req, void *arg)
 {
 	struct https_engine *h = arg;
@@ -241,6 +255,16 @@ static void on_request(struct evhttp_request *req, void *arg)
 		conn_guard_set_idle(&c->guard, GUARD_QUIET);
 	if (!out) {
 		evhttp_send_error(req, 500, "Internal Server Error");
+		return;
+	}
+	if (ambiguous_length(req)) {
+		mail_log_warning(h->d->log,
+				 "HTTPS CID %lu request with several Content-Length "
+				 "headers refused; connection closed",
+				 c ? c->cid : 0);
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+		evhttp_send_error(req, 400, "Bad Request");
+		evbuffer_free(out);
 		return;
 	}
 	strbuf_init(&body);
