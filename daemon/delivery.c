@@ -31,6 +31,7 @@
 #define LINE_MAX_BYTES    2048
 #define BATCH_MAX         1000 /* messages per connection when the entry sets no limit */
 #define SPOOL_MAX_PENDING 100000
+#define OUTBOUND_MAX      64 /* connections in all: within tlsgated's FD_RESERVE */
 /* The value of an id in `known` that is no longer (or never was) queued. */
 #define GONE ((void *)&gone_marker)
 static const char gone_marker;
@@ -76,6 +77,7 @@ struct delivery {
 	struct domain_map *known;  /* id -> qmsg */
 	struct domain_map *active; /* domain -> (void *)(uintptr_t) open connections */
 	struct conn *conns;
+	unsigned open; /* connections in all domains */
 	unsigned long next_dcid;
 };
 
@@ -321,6 +323,7 @@ static void active_add(struct delivery *dl, const char *domain, int delta)
 	uintptr_t n = active_count(dl, domain) + (uintptr_t)(intptr_t)delta;
 
 	domain_map_put(dl->active, domain, (void *)n, NULL);
+	dl->open += (unsigned)delta;
 }
 
 static void on_resolved(void *arg, int rc, const struct resolved *r, int temporary,
@@ -367,6 +370,8 @@ static void schedule(struct delivery *dl)
 	for (struct qmsg *m = dl->msgs; m; m = m->next) {
 		struct dest_policy pol;
 		size_t limit;
+		if (dl->open >= OUTBOUND_MAX)
+			break;
 		if (m->busy || m->next_try > now)
 			continue;
 		outbound_policy(dl->ob, m->domain, &pol, NULL);
