@@ -12,6 +12,7 @@
 
 #include "../core/text.h"
 #include "../os/audit.h"
+#include "../os/harden.h"
 #include "../tls/certs.h"
 #include "roles.h"
 #include "scp.h"
@@ -94,6 +95,7 @@ int main(int argc, char **argv)
 	struct err e;
 	int opt, status;
 
+	harden_no_core_dumps(); /* PASTE/IMPORT put private keys in this memory */
 	/* A login shell is started as "-tlsgate" with no arguments: nothing to
 	 * do differently, it is interactive when sshd gave it a terminal. */
 	while ((opt = getopt_long(argc, argv, "c:h", long_opts, NULL)) != -1) {
