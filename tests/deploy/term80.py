@@ -12,7 +12,7 @@ and printed once.
 
   term80.py renewal --term xterm --port P --identity KEY --user U \\
       --name NAME --file first.p12 --renew-file second.p12 --passphrase PW \\
-      --ciphers EXPECTED_DEFAULT_CIPHER_STRING
+      --methods 1-3 --ciphers EXPECTED_DEFAULT_CIPHER_STRING
   term80.py paste --term vt100 --port P --identity KEY --user U \\
       --name NAME --cert cert.pem --key key.pem
 
@@ -58,7 +58,8 @@ class Term:
         except pexpect.EOF:
             raise Failed("connection closed waiting for %s; last output: %r"
                          % (what, self.c.before[-300:]))
-        self.text = self.c.before + self.c.after
+        after = self.c.after if isinstance(self.c.after, str) else ""
+        self.text = self.c.before + after
         return self.c.match
 
     def clean(self, start, what):
@@ -139,11 +140,11 @@ class Term:
         self.send(passphrase)
         self.leave_menus("IMPORT")
 
-    def sslconfig_inbound(self, ciphers):
+    def sslconfig_inbound(self, methods, ciphers):
         self.send("sslconfig")
         self.menu("INBOUND")
         self.question("Enter the inbound SMTP SSL method you want to use.")
-        self.send("1-3")
+        self.send(methods)
         q = self.question("Enter the inbound SMTP ssl cipher you want to use.", "the cipher question")
         got = QUESTION.search(q).group(1)
         if got != ciphers:
@@ -168,8 +169,8 @@ def renewal(args, t):
     t.import_p12(args.name, args.renew_file, args.passphrase, overwrite=True)
     t.commit("renewal of %s" % args.name)
     print("\n# step: renewed (overwritten) and committed %s" % args.name)
-    t.sslconfig_inbound(args.ciphers)
-    t.commit("inbound TLS v1.1-v1.3")
+    t.sslconfig_inbound(args.methods, args.ciphers)
+    t.commit("inbound TLS methods %s" % args.methods)
     print("\n# step: committed the sslconfig INBOUND edit")
 
 
@@ -214,6 +215,7 @@ def main():
     p.add_argument("--renew-file")
     p.add_argument("--passphrase", default="")
     p.add_argument("--ciphers")
+    p.add_argument("--methods", default="1-3", help="answer to the INBOUND method question")
     p.add_argument("--cert")
     p.add_argument("--key")
     p.add_argument("--timeout", type=int, default=8)

@@ -41,9 +41,11 @@ scenario() {
 
 for term in xterm vt100; do
 	name=lets_encrypt_${term}
+	methods=1-3
+	[ "$term" = vt100 ] && methods=1-2 # a change from the xterm run's edit
 	check_eq "TERM=$term, 80 columns: import, overwrite (renewal), sslconfig, commit" \
 		"0 scenario ok" "$(scenario renewal "$term" "$OP" --name "$name" --file first.p12 \
-			--renew-file renewed.p12 --passphrase s3cret --ciphers "$ciphers")"
+			--renew-file renewed.p12 --passphrase s3cret --methods "$methods" --ciphers "$ciphers")"
 	check "TERM=$term: the overwrite question matched the renewal client's pattern" \
 		grep -q '^# step: the overwrite question matched' "$TEST_TMP/renewal-$term.log"
 	check "TERM=$term: the cipher question arrived whole" \
@@ -52,7 +54,7 @@ for term in xterm vt100; do
 		"$(openssl x509 -noout -fingerprint -sha256 <"$pki/renewed.pem")" \
 		"$(latest_value "cert.$name" | openssl x509 -noout -fingerprint -sha256 2>/dev/null)"
 done
-check_eq "the sslconfig edit is committed, by the operator" "tlsv1_1tlsv1_2tlsv1_3 $OP" \
+check_eq "the sslconfig edits are committed, by the operator" "tlsv1_2tlsv1_3 $OP" \
 	"$(latest_value inbound.methods) $(latest_user)"
 
 for term in xterm vt100; do
