@@ -69,8 +69,10 @@ static int do_rollback(struct session *s, struct commit_info *list, int count)
 	    db_load_effective(s->db, s->user, &current, &e) < 0)
 		return command_error(s, e.msg);
 	target.rollback_keep = current.rollback_keep; /* retention is not part of what is undone */
+	/* User accounts are not part of a rollback (userconfig manages them): an
+	 * operator could otherwise empty the list and make everyone admin. */
 	if (db_stage_changes(s->db, s->user, &current, &target, &e) < 0 ||
-	    db_stage_entries_of_version(s->db, s->user, version, &e) < 0)
+	    db_stage_entries_of_version(s->db, s->user, version, ROLE_OPERATOR, &e) < 0)
 		return command_error(s, e.msg);
 	if (ask_yes_no(s, "Do you want to commit this configuration now?", false, &now) < 0)
 		return -1;

@@ -45,12 +45,11 @@ int cmd_listenerconfig(struct session *s, int argc, char **argv);
 
 /* Shared by commit and quit's "commit before exiting?". */
 int commit_dialog(struct session *s, const char *comment_or_null, bool strict);
-/* Validates, writes, audits and applies the user's staged edits; prints
- * "Changes committed: DATE". `what` names the action in the audit log. */
+/* The commit plan (tls/commit_plan.h) on the user's staged edits, without
+ * questions: authorize, prepare, check (warnings printed), write, audit,
+ * notify; prints "Changes committed: DATE". `what` names the action in the
+ * audit log. */
 int commit_staged(struct session *s, const char *comment, bool save, const char *what);
-/* The same, reverting itself after confirm_seconds unless confirmed (0: plain). */
-int commit_staged_confirmed(struct session *s, const char *comment, bool save, const char *what,
-			    int confirm_seconds);
 int commit_dialog_confirmed(struct session *s, const char *comment_or_null, bool strict,
 			    int confirm_seconds);
 /* ctime()-style date without the newline, as AsyncOS prints it. */

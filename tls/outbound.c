@@ -60,7 +60,8 @@ static int add_route(const char *name, const char *value, void *arg)
 	return 0;
 }
 
-static int build_ctx(struct db *db, struct outbound *o, struct err *e)
+static int build_ctx(struct db *db, const struct plan_source *src, struct outbound *o,
+		     struct err *e)
 {
 	const char *name = o->config.svc[SVC_OUTBOUND].certificate;
 	struct tls_identity id = { 0 };
@@ -68,7 +69,8 @@ static int build_ctx(struct db *db, struct outbound *o, struct err *e)
 	struct err why;
 	int found = 0;
 
-	if (certs_load(db, name, &id, &found, e) < 0)
+	/* The profile of the version being built, never simply the latest. */
+	if (certs_load_as(db, src->user, src->version, name, &id, &found, e) < 0)
 		return -1;
 	o->ctx = ctx_build(SVC_OUTBOUND, &o->config.svc[SVC_OUTBOUND], found ? id.cert : NULL,
 			   found ? id.chain : NULL, found ? id.key : NULL, &why);
@@ -76,7 +78,7 @@ static int build_ctx(struct db *db, struct outbound *o, struct err *e)
 		certs_identity_free(&id);
 	if (!o->ctx)
 		return err_set(e, "Outbound SMTP: %s", why.msg);
-	if (trust_store_build(db, o->version, &o->config, &store, e) < 0)
+	if (trust_store_build(db, src->user, src->version, &o->config, &store, e) < 0)
 		return -1;
 	SSL_CTX_set_cert_store(o->ctx, store); /* the context owns it now */
 	/* Verification never stops a handshake: the TLS level decides. */
@@ -84,7 +86,8 @@ static int build_ctx(struct db *db, struct outbound *o, struct err *e)
 	return 0;
 }
 
-int outbound_build(struct db *db, long version, struct outbound **out, struct err *e)
+int outbound_build_from(struct db *db, const struct plan_source *src, const struct config *c,
+			struct outbound **out, struct err *e)
 {
 	struct outbound *o = calloc(1, sizeof(*o));
 	struct load l = { o, e, 0 };
@@ -95,13 +98,11 @@ int outbound_build(struct db *db, long version, struct outbound **out, struct er
 	o->dests = domain_map_new();
 	o->routes = domain_map_new();
 	dest_policy_defaults(&o->def);
-	if (version == 0 && db_latest_version(db, &version, e) < 0)
-		goto fail;
-	o->version = version;
-	if (db_load_config(db, version, &o->config, e) < 0 ||
-	    db_entries_list(db, version, NULL, "dest", add_dest, &l, e) < 0 || l.failed ||
-	    db_entries_list(db, version, NULL, "route", add_route, &l, e) < 0 || l.failed ||
-	    build_ctx(db, o, e) < 0)
+	o->version = src->version;
+	o->config = *c;
+	if (db_entries_list(db, src->version, src->user, "dest", add_dest, &l, e) < 0 || l.failed ||
+	    db_entries_list(db, src->version, src->user, "route", add_route, &l, e) < 0 ||
+	    l.failed || build_ctx(db, src, o, e) < 0)
 		goto fail;
 	*out = o;
 	return 0;
@@ -109,6 +110,18 @@ fail:
 	outbound_unref(o);
 	*out = NULL;
 	return -1;
+}
+
+int outbound_build(struct db *db, long version, struct outbound **out, struct err *e)
+{
+	struct plan_source src = { NULL, version };
+	struct config c;
+
+	if (version == 0 && db_latest_version(db, &src.version, e) < 0)
+		return -1;
+	if (db_load_config(db, src.version, &c, e) < 0)
+		return -1;
+	return outbound_build_from(db, &src, &c, out, e);
 }
 
 struct outbound *outbound_ref(struct outbound *o)

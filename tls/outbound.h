@@ -16,6 +16,7 @@
 #include "../core/err.h"
 #include "../core/route.h"
 #include "../db/db.h"
+#include "prepare.h"
 
 struct outbound {
 	int refs;
@@ -30,6 +31,10 @@ struct outbound {
 
 /* `version` 0: the latest committed. */
 int outbound_build(struct db *db, long version, struct outbound **out, struct err *e);
+/* The same for configuration `c`, read from `src` (tls/prepare.h): a user's
+ * effective view or a committed version. */
+int outbound_build_from(struct db *db, const struct plan_source *src, const struct config *c,
+			struct outbound **out, struct err *e);
 struct outbound *outbound_ref(struct outbound *o);
 void outbound_unref(struct outbound *o);
 

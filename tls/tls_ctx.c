@@ -215,30 +215,53 @@ int tls_describe_ciphers(const char *ciphers, struct strbuf *out, struct err *e)
 	return 0;
 }
 
+/* Can a server holding `key` authenticate this suite? TLS 1.3 suites work with
+ * any certificate; anonymous, PSK and SRP suites are never offered by us. */
+static int key_fits(const SSL_CIPHER *c, EVP_PKEY *key)
+{
+	int auth = SSL_CIPHER_get_auth_nid(c);
+
+	if (auth == NID_auth_any)
+		return 1;
+	if (!key)
+		return auth == NID_auth_rsa || auth == NID_auth_ecdsa;
+	if (auth == NID_auth_rsa)
+		return EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS");
+	if (auth == NID_auth_ecdsa)
+		return EVP_PKEY_is_a(key, "EC");
+	return 0;
+}
+
+int tls_suite_count(SSL_CTX *ctx, enum tls_version v, EVP_PKEY *key, int server)
+{
+	SSL *ssl = SSL_new(ctx);
+	STACK_OF(SSL_CIPHER) * list;
+	int n = 0;
+
+	if (!ssl)
+		return 0;
+	SSL_set_min_proto_version(ssl, protocol_of[v]);
+	SSL_set_max_proto_version(ssl, protocol_of[v]);
+	list = SSL_get1_supported_ciphers(ssl);
+	for (int i = 0; list && i < sk_SSL_CIPHER_num(list); i++)
+		if (!server || key_fits(sk_SSL_CIPHER_value(list, i), key))
+			n++;
+	sk_SSL_CIPHER_free(list);
+	SSL_free(ssl);
+	ERR_clear_error();
+	return n;
+}
+
 int tls_usable_cipher_count(enum tls_service_id id, const struct tls_service *svc,
 			    enum tls_version v)
 {
-	struct tls_service probe = *svc;
 	struct err ignored;
-	SSL_CTX *ctx;
-	SSL *ssl;
-	STACK_OF(SSL_CIPHER) * list;
-	int count = -1;
+	SSL_CTX *ctx = ctx_build(id, svc, NULL, NULL, NULL, &ignored);
+	int count;
 
-	/* Same policy as the service, narrowed to one version but keeping the
-	 * security level the full method set would get. */
-	ctx = SSL_CTX_new(TLS_client_method());
 	if (!ctx)
 		return -1;
-	if (apply_policy(ctx, id, &probe, svc->methods, &ignored) == 0 &&
-	    SSL_CTX_set_min_proto_version(ctx, protocol_of[v]) &&
-	    SSL_CTX_set_max_proto_version(ctx, protocol_of[v]) && (ssl = SSL_new(ctx))) {
-		list = SSL_get1_supported_ciphers(ssl);
-		count = list ? sk_SSL_CIPHER_num(list) : 0;
-		sk_SSL_CIPHER_free(list);
-		SSL_free(ssl);
-	}
-	ERR_clear_error();
+	count = tls_suite_count(ctx, v, NULL, id != SVC_OUTBOUND);
 	SSL_CTX_free(ctx);
 	return count;
 }

@@ -60,8 +60,8 @@ static int add_custom_ca(const char *name, const char *value, void *arg)
 	return 0;
 }
 
-int trust_store_build(struct db *db, long version, const struct config *c, X509_STORE **out,
-		      struct err *e)
+int trust_store_build(struct db *db, const char *user, long version, const struct config *c,
+		      X509_STORE **out, struct err *e)
 {
 	struct add_ctx a = { .e = e };
 	unsigned char digest[SHA256_DIGEST_LENGTH];
@@ -75,7 +75,7 @@ int trust_store_build(struct db *db, long version, const struct config *c, X509_
 		return err_set(e, "Out of memory.");
 	}
 	EVP_DigestUpdate(md, &flag, 1);
-	rc = db_entries_list(db, version, NULL, "ca", digest_custom_ca, md, e);
+	rc = db_entries_list(db, version, user, "ca", digest_custom_ca, md, e);
 	if (rc == 0)
 		EVP_DigestFinal_ex(md, digest, NULL);
 	EVP_MD_CTX_free(md);
@@ -93,7 +93,7 @@ int trust_store_build(struct db *db, long version, const struct config *c, X509_
 		X509_STORE_free(a.store);
 		return err_set(e, "The system certificate authorities cannot be loaded.");
 	}
-	if (db_entries_list(db, version, NULL, "ca", add_custom_ca, &a, e) < 0 || a.failed) {
+	if (db_entries_list(db, version, user, "ca", add_custom_ca, &a, e) < 0 || a.failed) {
 		X509_STORE_free(a.store);
 		return -1;
 	}
