@@ -74,9 +74,9 @@ check_eq "the renewed profile is committed (version and name unchanged)" "web_re
 check "and holds the ECDSA key" sh -c "sqlite3 -readonly '$SSH_HOME/config.db' \"SELECT value
 	FROM config_values WHERE key = 'cert.web_renew' AND version = (SELECT max(version) FROM
 	config_versions)\" | openssl pkey -noout -text 2>/dev/null | grep -q 'ASN1 OID: prime256v1'"
-# commitcheck, for anyone (even a guest), says the same of the running configuration.
-ssh_as "$GST" commitcheck </dev/null >"$TEST_TMP/out" 2>&1
-check "commitcheck (as the guest) reports GUI HTTPS TLS v1.2 with 0 suites" \
+# commitcheck says the same of the running configuration.
+ssh_as "$OP" commitcheck </dev/null >"$TEST_TMP/out" 2>&1
+check "commitcheck reports GUI HTTPS TLS v1.2 with 0 suites" \
 	said '^GUI HTTPS .*TLS v1.2: 0'
 
 done_testing
