@@ -47,6 +47,12 @@ check "no console session warned that it cannot write the audit log" \
 	sh -c "! grep -q 'cannot write the audit log' '$TEST_TMP/out' '$SSH_DIR/setup.out'"
 check "the daemon still writes its mail log in the same folder" \
 	grep -q 'tlsgated starting' "$SSH_HOME/logs/mail_logs"
+# Everything both sides use is the group's: spool/ is the daemon's alone.
+check_eq "every file in the shared home (spool/ aside) is the group's, read-write" "" \
+	"$(find "$SSH_HOME" -path "$SSH_HOME/spool" -prune -o \( ! -group "$SSH_GROUP" -o \
+		! -perm -g+rw \) -print)"
+check_eq "and every folder there is setgid 2770" "" \
+	"$(find "$SSH_HOME" -path "$SSH_HOME/spool" -prune -o -type d ! -perm -2770 -print)"
 
 # ---- commit confirmed 5s by the operator: reverted by the daemon ----
 v=$(latest_version)
@@ -72,6 +78,17 @@ check "the audit log has the revert by system" grep -qE "revert: user system ver
 ssh_as "$OP" rollbackconfig </dev/null >"$TEST_TMP/out" 2>&1
 check "rollbackconfig lists the unconfirmed commit by the operator" \
 	said "^ *[0-9]+\. .* $((v + 1)) +$OP +try TLS 1.3"
+
+# ---- a commit the daemon is not told about: the database is the source of truth ----
+# The socket is moved away (as if the console died between its write and its
+# notify): the daemon must still apply the new version by itself.
+mv "$SSH_HOME/tlsgated.sock" "$SSH_DIR/moved.sock"
+printf 'GUI\n1-2\n\n\n\n' | ssh_as "$OP" 'sslconfig; commit "GUI: TLS v1.2 again"' \
+	>"$TEST_TMP/out" 2>&1
+check_eq "a commit while the control socket is unreachable: exit 0" 0 "$?"
+gui12() { [ "$(s_gui -tls1_2)" = TLSv1.2 ]; }
+check "the daemon applies it by itself within 3 s (GUI HTTPS accepts TLS v1.2 again)" poll 3 gui12
+mv "$SSH_DIR/moved.sock" "$SSH_HOME/tlsgated.sock"
 
 # ---- the other order: the console creates logs/ first, the daemon starts after ----
 dep_stop_daemon
