@@ -237,6 +237,13 @@ deploy_up() {
 		sed 's/^/#   /' "$SSH_DIR/tlsgated.log"
 		exit 1
 	fi
+	# Its own user (real, effective, saved and fs uid), the console group, no
+	# capabilities: no part of the topology passes because something is root.
+	check_eq "tlsgated runs as $DAEMON_USER, in the console group, no capabilities" \
+		"$(id -u "$DAEMON_USER") $(getent group "$SSH_GROUP" | cut -d: -f3) 0000000000000000" \
+		"$(awk '/^Uid:/ { u = $2 $3 $4 $5 == $2 $2 $2 $2 ? $2 : "mixed" }
+			/^Gid:/ { g = $2 } /^CapEff:/ { c = $2 } END { print u, g, c }' \
+			"/proc/$DAEMON_PID/status")"
 	if ! dep_start_sshd "$@"; then
 		not_ok "sshd starts on 127.0.0.1:$SSH_PORT"
 		sed 's/^/#   /' "$SSH_DIR/sshd.log"
