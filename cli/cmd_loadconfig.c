@@ -208,13 +208,15 @@ static int stage_all(struct load *l, const struct config *seen, const struct con
 	return 0;
 }
 
-/* The line of the first entry a commit-check message names ("Certificate
- * profile "x": ..."), else 0. */
+/* The line of the first entry (or setting's value) a commit-check message
+ * names in quotes ("Certificate profile "x": ..."), else 0. */
 static int line_named(const struct cfgxml_doc *d, const char *msg)
 {
 	for (size_t i = 0; i < d->count; i++) {
 		const char *name, *q;
 		if (!entry_kind_of_key(d->items[i].key, &name))
+			name = d->items[i].value; /* a setting naming one: gui.certificate */
+		if (!name[0])
 			continue;
 		for (q = strstr(msg, name); q; q = strstr(q + 1, name))
 			if (q > msg && q[-1] == '"' && q[strlen(name)] == '"')

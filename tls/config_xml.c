@@ -146,8 +146,14 @@ static int put_secret(struct writer *w, const char *aad, const char *s, size_t n
 	case CFGXML_NONE:
 	case CFGXML_MASKED: strbuf_puts(w->o, "<secret>*****</secret>"); return 0;
 	case CFGXML_PLAIN:
-		strbuf_puts(w->o, "<secret>");
-		put_segment(w->o, s, n);
+		/* Text that is not clean, or reads as the mask: base64. */
+		if (clean_text(s, n) && !(n == 5 && memcmp(s, "*****", 5) == 0)) {
+			strbuf_puts(w->o, "<secret>");
+			put_escaped(w->o, s, n);
+		} else {
+			strbuf_puts(w->o, "<secret encoding=\"base64\">");
+			secret_b64_encode((const unsigned char *)s, n, 0, w->o);
+		}
 		strbuf_puts(w->o, "</secret>");
 		return 0;
 	case CFGXML_ENCRYPTED: break;

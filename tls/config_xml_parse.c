@@ -20,7 +20,9 @@ struct parse {
 	struct err *e;
 	bool have_key;
 	struct secret_key key;
-	long entity_line; /* an entity declaration was seen there */
+	long entity_line;      /* an entity declaration was seen there */
+	char first_error[300]; /* libxml2's first error: the cause, not a consequence */
+	int first_error_line;
 };
 
 static long line_of(const xmlNode *n)
@@ -414,29 +416,36 @@ static void refuse_entity(void *ctx, const xmlChar *name, int type, const xmlCha
 	xmlStopParser(ctxt);
 }
 
-static int parse_error(struct parse *p, xmlParserCtxtPtr ctxt)
+static void note_error(void *ctx, xmlErrorPtr x)
 {
-	const xmlError *x = xmlCtxtGetLastError(ctxt);
-	char msg[300];
+	xmlParserCtxtPtr ctxt = ctx;
+	struct parse *p = ctxt ? ctxt->_private : NULL;
 	size_t n;
 
+	if (!p || p->first_error[0] || !x || !x->message || x->level < XML_ERR_ERROR)
+		return;
+	snprintf(p->first_error, sizeof(p->first_error), "%s", x->message);
+	n = strlen(p->first_error);
+	while (n > 0 && (p->first_error[n - 1] == '\n' || p->first_error[n - 1] == ' '))
+		p->first_error[--n] = '\0';
+	p->first_error_line = x->line;
+}
+
+static int parse_error(struct parse *p, xmlParserCtxtPtr ctxt)
+{
 	if (p->entity_line)
 		return err_set(p->e, "line %ld: entity declarations are not allowed",
 			       p->entity_line);
-	if (!x || !x->message)
+	if (!p->first_error[0])
 		return err_set(p->e, "line %d: the XML is not well-formed",
 			       ctxt->input ? ctxt->input->line : 0);
-	snprintf(msg, sizeof(msg), "%s", x->message);
-	n = strlen(msg);
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	return err_set(p->e, "line %d: %s", x->line, msg);
+	return err_set(p->e, "line %d: %s", p->first_error_line, p->first_error);
 }
 
 int cfgxml_parse(const char *data, size_t len, cfgxml_passphrase_fn ask, void *arg,
 		 struct cfgxml_doc *out, struct err *e)
 {
-	struct parse p = { out, e, false, { { 0 }, { 0 }, 0 }, 0 };
+	struct parse p = { .doc = out, .e = e };
 	int opts = XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc = NULL;
@@ -453,6 +462,7 @@ int cfgxml_parse(const char *data, size_t len, cfgxml_passphrase_fn ask, void *a
 		return err_set(e, "out of memory");
 	ctxt->_private = &p;
 	ctxt->sax->entityDecl = refuse_entity;
+	ctxt->sax->serror = note_error;
 	doc = xmlCtxtReadMemory(ctxt, data, (int)len, "config.xml", NULL, opts);
 	if (!doc || !ctxt->wellFormed || p.entity_line) {
 		parse_error(&p, ctxt);
