@@ -14,7 +14,8 @@
 const struct command commands[] = {
 	{ "certconfig", "Configure security certificates and keys.", cmd_certconfig, ROLE_GUEST },
 	{ "clear", "Clear pending changes.", cmd_clear, ROLE_OPERATOR },
-	{ "commit", "Commit changes.", cmd_commit, ROLE_OPERATOR },
+	{ "commit", "Commit changes (\"commit confirmed MINUTES\": reverted unless confirmed).",
+	  cmd_commit, ROLE_OPERATOR },
 	{ "commitcheck", "Show what each service could negotiate after a commit.", cmd_commitcheck,
 	  ROLE_GUEST },
 	{ "destconfig", "Configure options for TLS and delivery per destination.", cmd_destconfig,
