@@ -4,40 +4,39 @@
 #include <string.h>
 #include <time.h>
 
-#include "../os/audit.h"
-#include "../tls/ctx_set.h"
-#include "../tls/precheck.h"
-#include "../tls/tls_ctx.h"
+#include "../tls/commit_plan.h"
 #include "commands.h"
-#include "daemon_client.h"
 #include "input.h"
 #include "prompt.h"
 
-#define APPLY_TIMEOUT_MS 10000
-
-/* The engines' own build, with each service's certificate profile as this
- * commit would leave it; `arg` is the session. */
-static int validate_for_engines(const struct config *c, void *arg, struct err *e)
+static void start_plan(struct session *s, struct commit_plan *p)
 {
-	struct session *s = arg;
-	return ctx_validate_for_user(s->db, s->user, c, e);
+	memset(p, 0, sizeof(*p));
+	p->db = s->db;
+	p->home = s->home;
+	p->who = (struct commit_actor){ s->user, s->is_root };
 }
 
-/* version 0: re-apply the latest (e.g. after a confirmation, so the daemon
- * disarms its revert timer). */
-static void apply_live(struct session *s, long version)
+/* Notify: the engines enforce `version` before commit returns. version 0:
+ * re-apply the latest (after a confirmation, so the daemon disarms its revert
+ * timer). */
+static void apply_live(struct session *s, const struct commit_plan *p, long version)
 {
 	char why[512];
 	struct err e;
 
 	if (version == 0 && db_latest_version(s->db, &version, &e) < 0)
 		return;
-
-	switch (daemon_apply(s->home, version, APPLY_TIMEOUT_MS, why, sizeof(why))) {
+	switch (commit_plan_notify(p, version, why, sizeof(why))) {
 	case APPLY_DONE: break;
 	case APPLY_NOT_RUNNING:
 		printf("tlsgated is not running; the engines will use this configuration "
 		       "when it starts.\n");
+		break;
+	case APPLY_UNREACHABLE:
+		printf("tlsgated's control socket cannot be used (%s); tlsgated applies the new "
+		       "configuration by itself within a second.\n",
+		       why);
 		break;
 	case APPLY_FAILED:
 		printf("Warning: tlsgated did not apply the new configuration: %s\n", why);
@@ -45,38 +44,27 @@ static void apply_live(struct session *s, long version)
 	}
 }
 
-/* The pre-commit check on the user's effective configuration. Prints the
- * warnings (and the prediction table if asked). Returns the number of
- * warnings, or -1 when the configuration cannot be built at all. */
-static int run_precheck(struct session *s, bool show_table)
+/* Authorize, prepare and check the user's staged edits; prints the warnings
+ * (and the prediction table if asked). Returns the number of warnings, or -1
+ * when the edits cannot be committed at all (the plan is then empty). */
+static int prepare_and_check(struct session *s, struct commit_plan *p, bool show_table)
 {
-	struct config c, committed;
-	struct service_keys keys;
+	struct commit_actor who = { s->user, s->is_root };
 	struct strbuf table, warnings;
 	struct err e;
-	unsigned services;
 	int n;
 
-	if (db_load_effective(s->db, s->user, &c, &e) < 0 ||
-	    db_load_config(s->db, 0, &committed, &e) < 0)
-		return command_error(s, e.msg);
-	/* At commit, warn about the services this commit changes; commitcheck
-	 * reports on all of them. */
-	services = show_table ? ~0u : precheck_changed_services(&committed, &c);
+	if (commit_plan_prepare(p, s->db, s->home, &who, &e) < 0) {
+		char msg[sizeof(e.msg) + 64];
+		snprintf(msg, sizeof(msg), "The changes were not committed: %s", e.msg);
+		return command_error(s, msg);
+	}
 	strbuf_init(&table);
 	strbuf_init(&warnings);
-	/* Each service's real key type decides which suites it can use. */
-	precheck_keys_load(s->db, s->user, &c, &keys);
-	n = precheck_report(&c, &keys, services, &table, &warnings, &e);
-	precheck_keys_free(&keys);
-	if (n < 0) {
-		command_error(s, e.msg);
-	} else {
-		if (show_table)
-			printf("Usable cipher suites per TLS version after commit:\n%s",
-			       table.data);
-		fputs(warnings.data, stdout);
-	}
+	n = commit_plan_check(p, show_table, &table, &warnings);
+	if (show_table)
+		printf("Usable cipher suites per TLS version after commit:\n%s", table.data);
+	fputs(warnings.data, stdout);
 	strbuf_free(&table);
 	strbuf_free(&warnings);
 	return n;
@@ -84,56 +72,52 @@ static int run_precheck(struct session *s, bool show_table)
 
 int cmd_commitcheck(struct session *s, int argc, char **argv)
 {
+	struct commit_plan p;
+	int n;
+
 	(void)argv;
 	if (argc > 1)
 		return command_error(s, "That value is not valid. commitcheck takes no arguments.");
-	if (run_precheck(s, true) < 0)
-		return -1;
-	return 0;
+	n = prepare_and_check(s, &p, true);
+	commit_plan_free(&p);
+	return n < 0 ? -1 : 0;
 }
 
-int commit_staged(struct session *s, const char *comment, bool save, const char *what)
+/* Write and notify a prepared plan; prints "Changes committed: DATE". */
+static int write_plan(struct session *s, struct commit_plan *p, const struct commit_request *r)
 {
-	return commit_staged_confirmed(s, comment, save, what, 0);
-}
-
-int commit_staged_confirmed(struct session *s, const char *comment, bool save, const char *what,
-			    int confirm_seconds)
-{
-	struct config before, after;
-	struct strbuf entries;
 	char date[64];
 	long version;
 	struct err e;
 
-	if (db_load_config(s->db, 0, &before, &e) < 0)
-		return command_error(s, e.msg);
-	/* Summarised now: the commit empties the staging area. */
-	strbuf_init(&entries);
-	audit_entries_staged(s->db, s->user, &entries);
-	if (db_commit_confirmed(s->db, s->user, comment, save, validate_for_engines, s,
-				confirm_seconds, &version, &e) < 0) {
+	if (commit_plan_write(p, r, &version, &e) < 0) {
 		char msg[sizeof(e.msg) + 64];
-		strbuf_free(&entries);
 		snprintf(msg, sizeof(msg), "The changes were not committed: %s", e.msg);
 		return command_error(s, msg);
 	}
 	format_date(time(NULL), date, sizeof(date));
 	printf("Changes committed: %s\n", date);
-	if (confirm_seconds > 0) {
-		format_date(time(NULL) + confirm_seconds, date, sizeof(date));
+	if (r->confirm_seconds > 0) {
+		format_date(time(NULL) + r->confirm_seconds, date, sizeof(date));
 		printf("This configuration will be reverted at %s unless you confirm it with "
 		       "\"commit\".\n",
 		       date);
 	}
-	/* The engines first: the audit line can wait a millisecond, the policy
-	 * should not. */
-	apply_live(s, version);
-	if (db_load_config(s->db, version, &after, &e) == 0)
-		audit_commit(s->home, s->user, what, version, comment, &before, &after,
-			     entries.data);
-	strbuf_free(&entries);
+	apply_live(s, p, version);
 	return 0;
+}
+
+int commit_staged(struct session *s, const char *comment, bool save, const char *what)
+{
+	struct commit_request r = { comment, save, 0, what };
+	struct commit_plan p;
+	int rc;
+
+	if (prepare_and_check(s, &p, false) < 0)
+		return -1;
+	rc = write_plan(s, &p, &r);
+	commit_plan_free(&p);
+	return rc;
 }
 
 /* The comment question and the rollback question are skipped when the comment
@@ -151,7 +135,9 @@ static int confirm_pending(struct session *s)
 		return 0;
 	}
 	printf("Commit confirmed: the configuration will not be reverted.\n");
-	apply_live(s, 0);
+	struct commit_plan p;
+	start_plan(s, &p);
+	apply_live(s, &p, 0);
 	return 0;
 }
 
@@ -163,35 +149,44 @@ int commit_dialog(struct session *s, const char *comment_or_null, bool strict)
 int commit_dialog_confirmed(struct session *s, const char *comment_or_null, bool strict,
 			    int confirm_seconds)
 {
+	struct commit_request r = { NULL, true, confirm_seconds, "commit" };
+	struct commit_plan p;
 	char comment[256];
-	bool save = true;
 	long staged;
 	struct err e;
+	int warnings, rc = -1;
 
 	if (db_staged_count(s->db, s->user, &staged, &e) < 0)
 		return command_error(s, e.msg);
 	if (staged == 0)
 		return confirm_seconds ? (printf("There is no data to commit.\n"), 0)
 				       : confirm_pending(s);
-	int warnings = run_precheck(s, false);
+	warnings = prepare_and_check(s, &p, false);
 	if (warnings < 0)
 		return -1;
-	if (warnings > 0 && strict)
-		return command_error(s, "The changes were not committed: --strict refuses a "
-					"configuration with warnings.");
-	if (comment_or_null) {
-		if (strlen(comment_or_null) >= sizeof(comment))
-			return command_error(s, "The value must be at most 255 characters long.");
-		snprintf(comment, sizeof(comment), "%s", comment_or_null);
-	} else {
-		if (ask_text(s, "Please enter some comments describing your changes:", "", comment,
-			     sizeof(comment), NULL, NULL) < 0)
-			return -1;
-		if (ask_yes_no(s, "Do you want to save the current configuration for rollback?",
-			       true, &save) < 0)
-			return -1;
+	p.strict = strict;
+	if (warnings > 0 && strict) {
+		command_error(s, "The changes were not committed: --strict refuses a "
+				 "configuration with warnings.");
+		goto out;
 	}
-	return commit_staged_confirmed(s, comment, save, "commit", confirm_seconds);
+	if (comment_or_null) {
+		if (strlen(comment_or_null) >= sizeof(comment)) {
+			command_error(s, "The value must be at most 255 characters long.");
+			goto out;
+		}
+		snprintf(comment, sizeof(comment), "%s", comment_or_null);
+	} else if (ask_text(s, "Please enter some comments describing your changes:", "", comment,
+			    sizeof(comment), NULL, NULL) < 0 ||
+		   ask_yes_no(s, "Do you want to save the current configuration for rollback?",
+			      true, &r.save_for_rollback) < 0) {
+		goto out;
+	}
+	r.comment = comment;
+	rc = write_plan(s, &p, &r);
+out:
+	commit_plan_free(&p);
+	return rc;
 }
 
 /* "5" is minutes (as Junos reads it); "30s" seconds, for tests and the impatient. */

@@ -8,14 +8,15 @@
 #include "../core/text.h"
 #include "commands.h"
 #include "input.h"
+#include "menu.h"
 #include "prompt.h"
 
 #define LIST_MAX CONFIG_ROLLBACK_KEEP_MAX
 
-/* Guests may see the list of commits; both operations edit. */
-static const struct menu_op ops[] = {
-	{ "ROLLBACK", "Roll back to one of the previous commits.", ROLE_OPERATOR },
-	{ "SETUP", "Configure rollback settings.", ROLE_OPERATOR },
+/* What the menu shows: the commits one can roll back to. */
+struct rollback_view {
+	struct commit_info list[LIST_MAX];
+	int count;
 };
 
 /* How many versions after the oldest listed commit are read for reverts. */
@@ -89,7 +90,7 @@ static int do_rollback(struct session *s, struct commit_info *list, int count)
 	struct config target, current;
 	bool sure, now;
 	struct err e;
-	long version;
+	long version, staged;
 
 	if (count == 0) {
 		printf("There are no saved configurations to roll back to.\n");
@@ -107,9 +108,18 @@ static int do_rollback(struct session *s, struct commit_info *list, int count)
 	    db_load_effective(s->db, s->user, &current, &e) < 0)
 		return command_error(s, e.msg);
 	target.rollback_keep = current.rollback_keep; /* retention is not part of what is undone */
+	/* User accounts are not part of a rollback (userconfig manages them): an
+	 * operator could otherwise empty the list and make everyone admin. */
 	if (db_stage_changes(s->db, s->user, &current, &target, &e) < 0 ||
-	    db_stage_entries_of_version(s->db, s->user, version, &e) < 0)
+	    db_stage_entries_of_version(s->db, s->user, version, ROLE_OPERATOR, &e) < 0 ||
+	    db_staged_count(s->db, s->user, &staged, &e) < 0)
 		return command_error(s, e.msg);
+	if (staged == 0) {
+		printf("Version %ld is the same as the current configuration (user accounts are "
+		       "not part of a rollback): there is nothing to roll back.\n",
+		       version);
+		return 0;
+	}
 	if (ask_yes_no(s, "Do you want to commit this configuration now?", false, &now) < 0)
 		return -1;
 	if (!now) {
@@ -161,26 +171,49 @@ static int do_setup(struct session *s)
 	return 0;
 }
 
+static int show_commits(struct session *s, void *ctx)
+{
+	struct rollback_view *v = ctx;
+	struct err e;
+
+	if (db_rollback_candidates(s->db, v->list, LIST_MAX, &v->count, &e) < 0)
+		return command_error(s, e.msg);
+	printf("\n");
+	list_commits(s, v->list, v->count);
+	return 0;
+}
+
+static int rollback_op(struct session *s, void *ctx, int unused)
+{
+	struct rollback_view *v = ctx;
+
+	(void)unused;
+	return do_rollback(s, v->list, v->count);
+}
+
+static int setup_op(struct session *s, void *ctx, int unused)
+{
+	(void)ctx;
+	(void)unused;
+	return do_setup(s);
+}
+
+/* Guests may see the list of commits; both operations edit. */
+static const struct menu_row rows[] = {
+	{ "ROLLBACK", "Roll back to one of the previous commits.", ACCESS_OPERATOR, rollback_op, 0,
+	  NULL, NULL },
+	{ "SETUP", "Configure rollback settings.", ACCESS_OPERATOR, setup_op, 0, NULL, NULL },
+};
+const struct menu rollbackconfig_menu = {
+	"rollbackconfig", MENU_ROWS(rows), show_commits, NULL, true, false
+};
+MENU_REGISTER(rollbackconfig_menu)
+
 int cmd_rollbackconfig(struct session *s, int argc, char **argv)
 {
-	struct commit_info list[LIST_MAX];
-	struct err e;
-	int count, chosen;
+	struct rollback_view v;
 
+	(void)argc;
 	(void)argv;
-	if (argc > 1)
-		return command_error(s,
-				     "That value is not valid. rollbackconfig takes no arguments.");
-	for (;;) {
-		if (db_rollback_candidates(s->db, list, LIST_MAX, &count, &e) < 0)
-			return command_error(s, e.msg);
-		printf("\n");
-		list_commits(s, list, count);
-		if (ask_menu(s, ops, sizeof(ops) / sizeof(ops[0]), true, &chosen) < 0)
-			return -1;
-		if (chosen < 0)
-			return 0;
-		if ((chosen == 0 ? do_rollback(s, list, count) : do_setup(s)) < 0)
-			return -1;
-	}
+	return menu_run(s, &rollbackconfig_menu, &v);
 }

@@ -35,9 +35,8 @@ int cmd_showchanges(struct session *s, int argc, char **argv)
 	struct err e;
 	long version;
 
+	(void)argc;
 	(void)argv;
-	if (argc > 1)
-		return command_error(s, "That value is not valid. showchanges takes no arguments.");
 	if (db_latest_version(s->db, &version, &e) < 0 ||
 	    db_load_config(s->db, version, &committed, &e) < 0 ||
 	    db_load_effective(s->db, s->user, &edited, &e) < 0)

@@ -20,8 +20,6 @@ int cmd_sethostname(struct session *s, int argc, char **argv)
 	struct err e;
 	char name[INPUT_LINE_MAX];
 
-	if (argc > 2)
-		return command_error(s, "That value is not valid. Usage: sethostname [NAME]");
 	if (db_load_effective(s->db, s->user, &c, &e) < 0)
 		return command_error(s, e.msg);
 	seen = c;

@@ -7,16 +7,24 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "menu.h"
 #include "session.h"
 
-/* 0 done; -1 stopped (s->abort says why: ABORT_ERROR fails a batch). */
+/* 0 done; -1 stopped (s->abort says why: ABORT_ERROR fails a batch). argc
+ * is within what the row declares. */
 typedef int (*command_fn)(struct session *s, int argc, char **argv);
+
+#define COMMAND_ARGS_ANY (-1) /* max_args: the command parses its own words */
 
 struct command {
 	const char *name;
 	const char *help;
 	command_fn run;
-	enum role role; /* the least role allowed to run it */
+	enum access access;      /* the least role allowed to run it */
+	int min_args, max_args;  /* words after the name */
+	const char *usage;       /* "DOMAIN [HOST[:PORT]]", for usage errors */
+	const char *missing;     /* "a domain": "You must enter a domain: ..." */
+	const struct menu *menu; /* a menu-driven command's top menu */
 };
 
 extern const struct command commands[];
@@ -24,6 +32,16 @@ extern const struct command commands[];
 const char *const *command_completions(void);
 
 const struct command *command_find(const char *name);
+
+/* The role check of a command (refusals are said and logged). */
+bool command_allowed(struct session *s, const struct command *c);
+/* Checks the words against the row ("sslconfig takes no arguments.", usage
+ * errors), then runs the command. */
+int command_run(struct session *s, const struct command *c, int argc, char **argv);
+
+/* The top menus of the menu-driven commands. */
+extern const struct menu sslconfig_menu, certconfig_menu, destconfig_menu, smtproutes_menu,
+	rollbackconfig_menu, userconfig_menu, interfaceconfig_menu, listenerconfig_menu;
 
 int cmd_sslconfig(struct session *s, int argc, char **argv);
 int cmd_commit(struct session *s, int argc, char **argv);
@@ -45,12 +63,11 @@ int cmd_listenerconfig(struct session *s, int argc, char **argv);
 
 /* Shared by commit and quit's "commit before exiting?". */
 int commit_dialog(struct session *s, const char *comment_or_null, bool strict);
-/* Validates, writes, audits and applies the user's staged edits; prints
- * "Changes committed: DATE". `what` names the action in the audit log. */
+/* The commit plan (tls/commit_plan.h) on the user's staged edits, without
+ * questions: authorize, prepare, check (warnings printed), write, audit,
+ * notify; prints "Changes committed: DATE". `what` names the action in the
+ * audit log. */
 int commit_staged(struct session *s, const char *comment, bool save, const char *what);
-/* The same, reverting itself after confirm_seconds unless confirmed (0: plain). */
-int commit_staged_confirmed(struct session *s, const char *comment, bool save, const char *what,
-			    int confirm_seconds);
 int commit_dialog_confirmed(struct session *s, const char *comment_or_null, bool strict,
 			    int confirm_seconds);
 /* ctime()-style date without the newline, as AsyncOS prints it. */

@@ -8,7 +8,6 @@
 
 #include "../core/text.h"
 #include "input.h"
-#include "roles.h"
 
 #define NUL_REFUSED "That value is not valid. The answer holds a NUL byte."
 #define CONTROL_REFUSED                                                                    \
@@ -352,67 +351,18 @@ int ask_pick(struct session *s, const char *question, const char *const *items, 
 	}
 }
 
-/* The role check of an operation, logged as "COMMAND OPERATION". */
-static bool op_allowed(struct session *s, const struct menu_op *op)
+int ask_operation(struct session *s, const char *const *words, char *out, size_t len)
 {
-	char what[128];
+	const char *const *saved = s->completions;
+	int rc;
 
-	snprintf(what, sizeof(what), "%s %s", s->command ? s->command : "", op->name);
-	return role_check(s, op->role, what);
+	s->completions = words;
+	rc = read_answer(s, "[]> ", out, len);
+	s->completions = saved;
+	return rc;
 }
 
-int ask_menu(struct session *s, const struct menu_op *ops, size_t n, bool eof_leaves, int *chosen)
+int say_invalid(struct session *s, const char *msg)
 {
-	char answer[INPUT_LINE_MAX];
-	const char *names[32];
-	const char *const *saved = s->completions;
-
-	for (size_t i = 0; i < n && i < 31; i++)
-		names[i] = ops[i].name;
-	names[n < 31 ? n : 31] = NULL;
-	for (;;) {
-		int rc;
-
-		printf("\nChoose the operation you want to perform:\n");
-		for (size_t i = 0; i < n; i++)
-			printf("- %s - %s\n", ops[i].name, ops[i].description);
-		s->completions = names;
-		rc = read_answer(s, "[]> ", answer, sizeof(answer));
-		s->completions = saved;
-		if (rc < 0) {
-			if (s->abort == ABORT_EOF && eof_leaves) {
-				s->abort = ABORT_NONE;
-				*chosen = -1;
-				return 0;
-			}
-			return -1;
-		}
-		if (rc > 0)
-			continue;
-		if (answer[0] == '\0') {
-			*chosen = -1;
-			return 0;
-		}
-		int found = -1;
-		for (size_t i = 0; i < n && found < 0; i++)
-			if (strcasecmp(answer, ops[i].name) == 0)
-				found = (int)i;
-		if (found >= 0 && op_allowed(s, &ops[found])) {
-			*chosen = found;
-			return 0;
-		}
-		if (found >= 0) { /* refused and logged by op_allowed */
-			if (s->interactive)
-				continue;
-			s->abort = ABORT_ERROR;
-			return -1;
-		}
-		char msg[INPUT_LINE_MAX + 64];
-		snprintf(msg, sizeof(msg),
-			 "Unknown option \"%.60s\". Enter one of the operations "
-			 "listed, or press Enter to go back.",
-			 answer);
-		if (reject(s, msg) < 0)
-			return -1;
-	}
+	return reject(s, msg);
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "../core/role.h"
 #include "../db/db.h"
 
 enum abort_reason {
@@ -12,15 +13,6 @@ enum abort_reason {
 	ABORT_EOF,       /* input ended inside a command */
 	ABORT_INTERRUPT, /* Ctrl-C */
 	ABORT_ERROR,     /* an invalid answer in batch mode */
-};
-
-/* AsyncOS-style access groups, ordered: a role may do what the roles below it
- * may. ROLE_OPERATOR is 0 so a table row that does not say otherwise needs
- * operator: anything not marked read-only is an edit. */
-enum role {
-	ROLE_GUEST = -1,   /* read-only: views, VERIFY, showchanges, help */
-	ROLE_OPERATOR = 0, /* edit and commit, no user management */
-	ROLE_ADMIN = 1,    /* everything */
 };
 
 struct session {

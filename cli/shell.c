@@ -133,14 +133,14 @@ static int run_one(struct session *s, char *line, bool fail_fast)
 		return -1;
 	}
 	s->command = cmd->name;
-	if (!role_check(s, cmd->role, cmd->name))
+	if (!command_allowed(s, cmd))
 		return fail_fast ? -1 : 0;
 	if (db_staged_save(s->db, s->user, &before, &e) < 0) {
 		say_error(e.msg);
 		return fail_fast ? -1 : 0;
 	}
 	s->abort = ABORT_NONE;
-	int rc = cmd->run(s, argc, argv);
+	int rc = command_run(s, cmd, argc, argv);
 	if (rc < 0 && (s->abort == ABORT_INTERRUPT || (s->abort == ABORT_EOF && s->interactive))) {
 		/* Ctrl-C (or Ctrl-D at a question) abandons this command's edits only. */
 		printf("-- Changes not recorded\n");

@@ -8,13 +8,20 @@
 #include "strbuf.h"
 
 const struct entry_kind entry_kinds[] = {
-	{ "cert", "certconfig", "Certificate profile" },
-	{ "ca", "certconfig", "Custom certificate authority" },
-	{ "dest", "destconfig", "Destination control" },
-	{ "route", "smtproutes", "SMTP route" },
-	{ "user", "userconfig", "User" },
+	{ "cert", "certconfig", "Certificate profile", ROLE_OPERATOR },
+	{ "ca", "certconfig", "Custom certificate authority", ROLE_OPERATOR },
+	{ "dest", "destconfig", "Destination control", ROLE_OPERATOR },
+	{ "route", "smtproutes", "SMTP route", ROLE_OPERATOR },
+	{ "user", "userconfig", "User", ROLE_ADMIN },
 };
 const size_t entry_kinds_count = sizeof(entry_kinds) / sizeof(entry_kinds[0]);
+
+enum role role_needed_for_key(const char *key)
+{
+	const struct entry_kind *k = entry_kind_of_key(key, NULL);
+
+	return k ? k->role : ROLE_OPERATOR;
+}
 
 const struct entry_kind *entry_kind_find(const char *kind)
 {

@@ -8,11 +8,13 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "role.h"
 
 struct entry_kind {
 	const char *kind;  /* key prefix before the dot: "cert" */
 	const char *area;  /* command that edits it: "certconfig" */
 	const char *label; /* "Certificate profile" */
+	enum role role;    /* the least role allowed to change one */
 };
 
 extern const struct entry_kind entry_kinds[];

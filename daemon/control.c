@@ -17,6 +17,7 @@
 
 #define REQUEST_MAX    128 /* bytes in one request line */
 #define CLIENT_TIMEOUT 10  /* seconds, as the shell waits */
+#define CLIENTS_MAX    32  /* console users share the socket: bounded */
 
 struct control_client {
 	struct control *ctl;
@@ -28,6 +29,7 @@ struct control {
 	struct daemon *d;
 	struct evconnlistener *listener;
 	struct control_client *clients;
+	unsigned nclients;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
@@ -39,6 +41,7 @@ static void client_free(struct control_client *c)
 		p = &(*p)->next;
 	if (*p)
 		*p = c->next;
+	c->ctl->nclients--;
 	bufferevent_free(c->bev);
 	free(c);
 }
@@ -110,6 +113,11 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 
 	(void)sa;
 	(void)salen;
+	if (ctl->nclients >= CLIENTS_MAX) {
+		free(c);
+		close(fd);
+		return;
+	}
 	if (c)
 		c->bev = bufferevent_socket_new(evconnlistener_get_base(l), fd,
 						BEV_OPT_CLOSE_ON_FREE);
@@ -121,6 +129,7 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	c->ctl = ctl;
 	c->next = ctl->clients;
 	ctl->clients = c;
+	ctl->nclients++;
 	bufferevent_setcb(c->bev, on_read, NULL, on_event, c);
 	bufferevent_set_timeouts(c->bev, &tv, &tv);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
@@ -143,18 +152,21 @@ static int claim_path(const struct sockaddr_un *addr, struct err *e)
 	return 0;
 }
 
-static int open_socket(const struct sockaddr_un *addr, struct err *e)
+/* In a group-shared home the console users (the group) must reach the
+ * socket: 0660. Every request it takes is harmless to them: "status", and
+ * "apply N", which applies the latest committed version, nothing else. */
+static int open_socket(const struct sockaddr_un *addr, int shared, struct err *e)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	mode_t old_mask;
+	mode_t old_mask, mode = shared ? 0660 : 0600;
 	int rc;
 
 	if (fd < 0)
 		return err_set(e, "Cannot create a socket: %s", strerror(errno));
-	old_mask = umask(077); /* the socket is born 0600 */
+	old_mask = umask(shared ? 007 : 077); /* never born wider than it ends */
 	rc = bind(fd, (const struct sockaddr *)addr, sizeof(*addr));
 	umask(old_mask);
-	if (rc < 0 || chmod(addr->sun_path, 0600) < 0 || listen(fd, 16) < 0) {
+	if (rc < 0 || chmod(addr->sun_path, mode) < 0 || listen(fd, 16) < 0) {
 		err_set(e, "Cannot listen on %s: %s", addr->sun_path, strerror(errno));
 		close(fd);
 		return -1;
@@ -176,7 +188,8 @@ int control_start(struct daemon *d, struct control **out, struct err *e)
 		free(ctl);
 		return err_set(e, "The home directory path is too long for a socket.");
 	}
-	if (claim_path(&addr, e) < 0 || (fd = open_socket(&addr, e)) < 0) {
+	if (claim_path(&addr, e) < 0 ||
+	    (fd = open_socket(&addr, db_home_shared(d->opt.home), e)) < 0) {
 		free(ctl);
 		return -1;
 	}

@@ -11,9 +11,10 @@
 #include "../tls/cert_profile.h"
 #include "../tls/certs.h"
 #include "control.h"
+#include "db_watch.h"
 #include "delivery.h"
 #include "../tls/outbound.h"
-#include "../tls/ctx_set.h"
+#include "../tls/prepare.h"
 #include "https_engine.h"
 #include "revert.h"
 #include "smtp_engine.h"
@@ -35,17 +36,28 @@ static int on_client_hello(SSL *ssl, int *alert, void *arg)
 	return SSL_CLIENT_HELLO_ERROR;
 }
 
-static void install(struct daemon *d, struct ctx_set *set)
+/* Swap in every context of `p` (its references move to the slots). */
+static void install(struct daemon *d, struct prepared *p)
 {
 	for (int id = 0; id < SVC_COUNT; id++) {
 		if (id != SVC_OUTBOUND)
-			SSL_CTX_set_client_hello_cb(set->ctx[id], on_client_hello, &d->slot[id]);
+			SSL_CTX_set_client_hello_cb(p->ctx[id], on_client_hello, &d->slot[id]);
 		/* Open connections keep their reference; this drops only ours. */
 		SSL_CTX_free(d->slot[id].current);
-		d->slot[id].current = set->ctx[id];
-		set->ctx[id] = NULL;
+		d->slot[id].current = p->ctx[id];
+		p->ctx[id] = NULL;
 	}
+	/* Deliveries in flight keep the configuration they started with. */
+	outbound_unref(d->outbound);
+	d->outbound = p->outbound;
+	p->outbound = NULL;
+	delivery_set_outbound(d->delivery, d->outbound);
+	d->config = p->config;
+	d->version = p->version;
 }
+
+/* How late the daemon learns of a commit whose console could not notify it. */
+#define DB_WATCH_INTERVAL_MS 200
 
 #define EXPIRY_WARN_DAYS     30
 #define EXPIRY_CHECK_SECONDS (24 * 60 * 60)
@@ -90,9 +102,8 @@ static void on_expiry_timer(evutil_socket_t fd, short what, void *arg)
 
 int daemon_apply(struct daemon *d, long version, struct err *e)
 {
-	struct ctx_set set;
-	struct outbound *ob;
-	struct config c;
+	struct plan_source src = { NULL, 0 };
+	struct prepared p;
 	long latest;
 
 	if (db_latest_version(d->db, &latest, e) < 0)
@@ -101,24 +112,18 @@ int daemon_apply(struct daemon *d, long version, struct err *e)
 		err_set(e, "There is no configuration version %ld.", version);
 		goto fail;
 	}
-	/* The latest version is the truth; an older one asked for late (two
-	 * shells committing at once) is already superseded. */
-	if (version < d->version && latest == d->version)
+	/* The latest version is the truth; a version asked for late (two shells
+	 * committing at once, or the database watch got there first) is already
+	 * applied or superseded. */
+	if (latest == d->version) {
+		revert_timer_rearm(d->revert);
 		return 0;
-	if (db_load_config(d->db, latest, &c, e) < 0 ||
-	    ctx_set_build_version(d->db, latest, &c, &set, e) < 0)
-		goto fail;
-	if (outbound_build(d->db, latest, &ob, e) < 0) {
-		ctx_set_free(&set);
-		goto fail;
 	}
-	install(d, &set);
-	/* Deliveries in flight keep the configuration they started with. */
-	outbound_unref(d->outbound);
-	d->outbound = ob;
-	delivery_set_outbound(d->delivery, ob);
-	d->config = c;
-	d->version = latest;
+	src.version = latest;
+	if (prepare_build(d->db, &src, &p, e) < 0)
+		goto fail;
+	install(d, &p);
+	prepare_free(&p);
 	mail_log_info(d->log, "Configuration version %ld applied", latest);
 	warn_expiring(d);
 	revert_timer_rearm(d->revert);
@@ -185,7 +190,8 @@ int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *
 	if (!d->base)
 		return err_set(e, "Cannot create the event loop.");
 	if (https_engine_start(d, &d->https, e) < 0 || smtp_engine_start(d, &d->smtp, e) < 0 ||
-	    revert_timer_start(d, &d->revert, e) < 0 || add_signals(d, e) < 0)
+	    revert_timer_start(d, &d->revert, e) < 0 ||
+	    db_watch_start(d, DB_WATCH_INTERVAL_MS, &d->watch, e) < 0 || add_signals(d, e) < 0)
 		return -1;
 	if (d->opt.deliver && delivery_start(d, &d->delivery, e) < 0)
 		return -1;
@@ -205,6 +211,7 @@ int daemon_run(struct daemon *d)
 void daemon_free(struct daemon *d)
 {
 	control_free(d->control);
+	db_watch_free(d->watch);
 	delivery_free(d->delivery);
 	outbound_unref(d->outbound);
 	https_engine_free(d->https);

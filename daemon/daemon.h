@@ -45,6 +45,7 @@ struct daemon {
 	struct https_engine *https;
 	struct smtp_engine *smtp;
 	struct control *control;
+	struct db_watch *watch;      /* applies commits it was not told of */
 	struct revert_timer *revert; /* commit confirmed */
 	struct outbound *outbound;   /* destinations, routes, outbound TLS of `version` */
 	struct delivery *delivery;   /* NULL unless opt.deliver */

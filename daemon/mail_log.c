@@ -12,21 +12,22 @@
 #include <unistd.h>
 
 #include "../core/text.h"
+#include "../os/home_files.h"
 
 #define LINE_MAX_BYTES 2048
 
 struct mail_log {
 	int fd;
-	char path[4096];
+	char home[4096];
+	char path[4200];
 };
 
 static int open_file(struct mail_log *log, struct err *e)
 {
-	int fd = open(log->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = home_open_append(log->home, log->path);
 
 	if (fd < 0)
 		return err_set(e, "Cannot open %s: %s", log->path, strerror(errno));
-	fchmod(fd, 0600);
 	if (log->fd >= 0)
 		close(log->fd);
 	log->fd = fd;
@@ -41,18 +42,12 @@ int mail_log_open(const char *home, struct mail_log **out, struct err *e)
 	if (!log)
 		return err_set(e, "Out of memory.");
 	log->fd = -1;
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/logs", home) >= sizeof(dir) ||
-	    (size_t)snprintf(log->path, sizeof(log->path), "%s/mail_logs", dir) >=
-		    sizeof(log->path)) {
-		free(log);
-		return err_set(e, "The home directory path is too long.");
-	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		err_set(e, "Cannot create %s: %s", dir, strerror(errno));
+	snprintf(log->home, sizeof(log->home), "%s", home);
+	if (home_dir(home, "logs", dir, sizeof(dir), e) < 0) {
 		free(log);
 		return -1;
 	}
-	chmod(dir, 0700);
+	snprintf(log->path, sizeof(log->path), "%s/mail_logs", dir);
 	if (open_file(log, e) < 0) {
 		free(log);
 		return -1;

@@ -8,6 +8,7 @@
 
 #include "../core/config.h"
 #include "../core/err.h"
+#include "../core/role.h"
 
 struct db;
 
@@ -124,8 +125,17 @@ int db_entry_get_version(struct db *db, long version, const char *kind, const ch
  * Two processes racing: the first one's value wins (one transaction). */
 int db_entry_seed(struct db *db, const char *kind, const char *name, const char *value,
 		  struct err *e);
-/* Stage every entry as it was in `version` (rollbackconfig). */
-int db_stage_entries_of_version(struct db *db, const char *user, long version, struct err *e);
+/* Stage every entry as it was in `version` (rollbackconfig), except kinds
+ * whose role is above `most` (ROLE_OPERATOR leaves user accounts alone). */
+int db_stage_entries_of_version(struct db *db, const char *user, long version, enum role most,
+				struct err *e);
+/* Every row USER has staged (settings and entries), sorted by key; value
+ * NULL for a deletion. Return non-zero from fn to stop. */
+typedef int (*db_staged_row_fn)(const char *key, const char *value, void *arg);
+int db_staged_rows(struct db *db, const char *user, db_staged_row_fn fn, void *arg, struct err *e);
+/* The value of SQLite's PRAGMA data_version: it changes when another
+ * connection commits (a cheap "did anything change?" for the daemon). */
+int db_data_version(struct db *db, long *out, struct err *e);
 
 /* An explicit write transaction around many stagings (imports). */
 int db_tx_begin(struct db *db, struct err *e);

@@ -177,7 +177,8 @@ int db_snapshot_entries(struct db *db, long from, long to, const char *user, str
 	return rc == SQLITE_DONE ? 0 : db_sql_error(db, "writing staged entries", e);
 }
 
-int db_stage_entries_of_version(struct db *db, const char *user, long version, struct err *e)
+int db_stage_entries_of_version(struct db *db, const char *user, long version, enum role most,
+				struct err *e)
 {
 	sqlite3_stmt *st;
 	long latest;
@@ -200,8 +201,11 @@ int db_stage_entries_of_version(struct db *db, const char *user, long version, s
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(st, 0);
 		const char *value = (const char *)sqlite3_column_text(st, 1);
-		if (!entry_kind_of_key(key, NULL))
+		const struct entry_kind *k = entry_kind_of_key(key, NULL);
+		if (!k)
 			continue; /* settings are staged by db_stage_changes */
+		if (k->role > most)
+			continue; /* e.g. user accounts: not part of a rollback */
 		if (stage_entry(db, user, key, value, latest, e) < 0) {
 			sqlite3_finalize(st);
 			goto fail;

@@ -248,3 +248,35 @@ fail:
 	db_exec(db, "ROLLBACK", NULL);
 	return -1;
 }
+
+int db_staged_rows(struct db *db, const char *user, db_staged_row_fn fn, void *arg, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (db_prepare(db, "SELECT key, value, deleted FROM staged WHERE user = ? ORDER BY key",
+		       &st, e) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		stop = fn((const char *)sqlite3_column_text(st, 0),
+			  sqlite3_column_int(st, 2) ? NULL
+						    : (const char *)sqlite3_column_text(st, 1),
+			  arg);
+	sqlite3_finalize(st);
+	return stop || rc == SQLITE_DONE ? 0 : db_sql_error(db, "reading staged edits", e);
+}
+
+int db_data_version(struct db *db, long *out, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "PRAGMA data_version", &st, e) < 0)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_sql_error(db, "reading the data version", e);
+}

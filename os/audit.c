@@ -13,6 +13,7 @@
 #include "../core/entries.h"
 #include "../core/text.h"
 #include "../db/db.h"
+#include "home_files.h"
 
 void audit_date(time_t t, char *buf, size_t len)
 {
@@ -24,29 +25,24 @@ void audit_date(time_t t, char *buf, size_t len)
 
 static void append_raw(const char *home, const char *line)
 {
-	char path[4096];
-	int fd, shared = db_home_shared(home); /* every console user appends */
-	mode_t old_mask = umask(shared ? 007 : 077);
+	char dir[4096], path[4200];
+	struct err e;
+	int fd;
 
-	snprintf(path, sizeof(path), "%s/logs", home);
-	if (mkdir(path, shared ? 02770 : 0700) < 0 && errno != EEXIST)
-		goto fail;
-	snprintf(path, sizeof(path), "%s/logs/cli_logs", home);
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-		  shared ? 0660 : 0600);
-	if (fd < 0)
-		goto fail;
-	/* One write() per line: concurrent sessions never interleave inside a line. */
-	if (write(fd, line, strlen(line)) < 0) {
-		close(fd);
-		goto fail;
+	/* Whoever comes first, console user or daemon, makes logs/ so that both
+	 * can append (home_files.h). */
+	if (home_dir(home, "logs", dir, sizeof(dir), &e) < 0) {
+		fprintf(stderr, "Warning: cannot write the audit log: %s\n", e.msg);
+		return;
 	}
-	close(fd);
-	umask(old_mask);
-	return;
-fail:
-	fprintf(stderr, "Warning: cannot write the audit log %s: %s\n", path, strerror(errno));
-	umask(old_mask);
+	snprintf(path, sizeof(path), "%s/cli_logs", dir);
+	fd = home_open_append(home, path);
+	/* One write() per line: concurrent sessions never interleave inside a line. */
+	if (fd < 0 || write(fd, line, strlen(line)) < 0)
+		fprintf(stderr, "Warning: cannot write the audit log %s: %s\n", path,
+			strerror(errno));
+	if (fd >= 0)
+		close(fd);
 }
 
 /* Writes one record: every value in it escaped (core/text.h), so a comment,

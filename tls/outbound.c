@@ -60,7 +60,8 @@ static int add_route(const char *name, const char *value, void *arg)
 	return 0;
 }
 
-static int build_ctx(struct db *db, struct outbound *o, struct err *e)
+static int build_ctx(struct db *db, const struct plan_source *src, struct outbound *o,
+		     struct err *e)
 {
 	const char *name = o->config.svc[SVC_OUTBOUND].certificate;
 	struct tls_identity id = { 0 };
@@ -68,7 +69,8 @@ static int build_ctx(struct db *db, struct outbound *o, struct err *e)
 	struct err why;
 	int found = 0;
 
-	if (certs_load(db, name, &id, &found, e) < 0)
+	/* The profile of the version being built, never simply the latest. */
+	if (certs_load_as(db, src->user, src->version, name, &id, &found, e) < 0)
 		return -1;
 	o->ctx = ctx_build(SVC_OUTBOUND, &o->config.svc[SVC_OUTBOUND], found ? id.cert : NULL,
 			   found ? id.chain : NULL, found ? id.key : NULL, &why);
@@ -76,7 +78,7 @@ static int build_ctx(struct db *db, struct outbound *o, struct err *e)
 		certs_identity_free(&id);
 	if (!o->ctx)
 		return err_set(e, "Outbound SMTP: %s", why.msg);
-	if (trust_store_build(db, o->version, &o->config, &store, e) < 0)
+	if (trust_store_build(db, src->user, src->version, &o->config, &store, e) < 0)
 		return -1;
 	SSL_CTX_set_cert_store(o->ctx, store); /* the context owns it now */
 	/* Verification never stops a handshake: the TLS level decides. */
@@ -84,7 +86,8 @@ static int build_ctx(struct db *db, struct outbound *o, struct err *e)
 	return 0;
 }
 
-int outbound_build(struct db *db, long version, struct outbound **out, struct err *e)
+int outbound_build_from(struct db *db, const struct plan_source *src, const struct config *c,
+			struct outbound **out, struct err *e)
 {
 	struct outbound *o = calloc(1, sizeof(*o));
 	struct load l = { o, e, 0 };
@@ -95,13 +98,11 @@ int outbound_build(struct db *db, long version, struct outbound **out, struct er
 	o->dests = domain_map_new();
 	o->routes = domain_map_new();
 	dest_policy_defaults(&o->def);
-	if (version == 0 && db_latest_version(db, &version, e) < 0)
-		goto fail;
-	o->version = version;
-	if (db_load_config(db, version, &o->config, e) < 0 ||
-	    db_entries_list(db, version, NULL, "dest", add_dest, &l, e) < 0 || l.failed ||
-	    db_entries_list(db, version, NULL, "route", add_route, &l, e) < 0 || l.failed ||
-	    build_ctx(db, o, e) < 0)
+	o->version = src->version;
+	o->config = *c;
+	if (db_entries_list(db, src->version, src->user, "dest", add_dest, &l, e) < 0 || l.failed ||
+	    db_entries_list(db, src->version, src->user, "route", add_route, &l, e) < 0 ||
+	    l.failed || build_ctx(db, src, o, e) < 0)
 		goto fail;
 	*out = o;
 	return 0;
@@ -109,6 +110,18 @@ fail:
 	outbound_unref(o);
 	*out = NULL;
 	return -1;
+}
+
+int outbound_build(struct db *db, long version, struct outbound **out, struct err *e)
+{
+	struct plan_source src = { NULL, version };
+	struct config c;
+
+	if (version == 0 && db_latest_version(db, &src.version, e) < 0)
+		return -1;
+	if (db_load_config(db, src.version, &c, e) < 0)
+		return -1;
+	return outbound_build_from(db, &src, &c, out, e);
 }
 
 struct outbound *outbound_ref(struct outbound *o)
@@ -190,4 +203,83 @@ bool outbound_verified(SSL *ssl, char *why, size_t len)
 	}
 	snprintf(why, len, "ok");
 	return true;
+}
+
+void outbound_check_peer(const struct outbound *o, SSL *ssl, struct outbound_peer *p)
+{
+	X509 *peer = SSL_get0_peer_certificate(ssl);
+	X509_VERIFY_PARAM *param = SSL_get0_param(ssl);
+	X509_STORE_CTX *sctx;
+	const char *host;
+
+	*p = (struct outbound_peer){ 0 };
+	if (!peer) {
+		snprintf(p->chain_why, sizeof(p->chain_why), "the server sent no certificate");
+		snprintf(p->name_why, sizeof(p->name_why), "the server sent no certificate");
+		return;
+	}
+	p->present = true;
+	/* X.509: the chain the server sent, against the trusted CAs, as a TLS
+	 * server certificate; no name in this check. */
+	sctx = X509_STORE_CTX_new();
+	if (sctx &&
+	    X509_STORE_CTX_init(sctx, SSL_CTX_get_cert_store(o->ctx), peer,
+				SSL_get_peer_cert_chain(ssl)) == 1 &&
+	    X509_STORE_CTX_set_default(sctx, "ssl_server") == 1) {
+		p->chain_ok = X509_verify_cert(sctx) == 1;
+		snprintf(p->chain_why, sizeof(p->chain_why), "%s",
+			 p->chain_ok
+				 ? "ok"
+				 : X509_verify_cert_error_string(X509_STORE_CTX_get_error(sctx)));
+	} else {
+		snprintf(p->chain_why, sizeof(p->chain_why), "out of memory");
+	}
+	X509_STORE_CTX_free(sctx);
+	/* FQDN: the names outbound_new_ssl set (domain, MX or routed host). */
+	for (int i = 0; (host = X509_VERIFY_PARAM_get0_host(param, i)) != NULL; i++)
+		if (X509_check_host(peer, host, 0, X509_VERIFY_PARAM_get_hostflags(param), NULL) ==
+		    1) {
+			p->name_ok = true;
+			break;
+		}
+	snprintf(p->name_why, sizeof(p->name_why), "%s",
+		 p->name_ok ? "ok" : X509_verify_cert_error_string(X509_V_ERR_HOSTNAME_MISMATCH));
+}
+
+static void add_why(char *why, size_t len, const char *what)
+{
+	size_t n = strlen(why);
+
+	snprintf(why + n, len - n, "%s%s", n ? "; " : "", what);
+}
+
+enum outbound_cert_verdict outbound_judge(const struct outbound *o, enum tls_level level,
+					  const struct outbound_peer *p, char *why, size_t len,
+					  bool *by_sslconfig)
+{
+	bool verify = tls_level_verifies(level);
+	bool x509 = o->config.peer_cert_x509, fqdn = o->config.peer_cert_fqdn;
+	bool chain_bad = !p->chain_ok && (verify || x509);
+	bool name_bad = !p->name_ok && (verify || fqdn);
+
+	why[0] = '\0';
+	*by_sslconfig = false;
+	if (!p->present && (verify || x509 || fqdn))
+		add_why(why, len, p->chain_why);
+	else {
+		if (chain_bad)
+			add_why(why, len, p->chain_why);
+		if (name_bad)
+			add_why(why, len, p->name_why);
+	}
+	if (!why[0]) {
+		snprintf(why, len, "ok");
+		return OB_CERT_OK;
+	}
+	/* An sslconfig check that failed refuses the connection at any level. */
+	if ((x509 && !p->chain_ok) || (fqdn && !p->name_ok)) {
+		*by_sslconfig = true;
+		return OB_CERT_REFUSED;
+	}
+	return level == TLS_LEVEL_PREFERRED_VERIFY ? OB_CERT_TOLERATED : OB_CERT_REFUSED;
 }

@@ -11,64 +11,18 @@
 #include "certs.h"
 #include "tls_ctx.h"
 
-static const int protocol_of[TLS_VERSION_COUNT] = { TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION,
-						    TLS1_3_VERSION };
-
-/* Can a server holding `key` authenticate this suite? TLS 1.3 suites work with
- * any certificate; anonymous, PSK and SRP suites are never offered by us. */
-static int key_fits(const SSL_CIPHER *c, EVP_PKEY *key)
-{
-	int auth = SSL_CIPHER_get_auth_nid(c);
-
-	if (auth == NID_auth_any)
-		return 1;
-	if (!key)
-		return auth == NID_auth_rsa || auth == NID_auth_ecdsa;
-	if (auth == NID_auth_rsa)
-		return EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS");
-	if (auth == NID_auth_ecdsa)
-		return EVP_PKEY_is_a(key, "EC");
-	return 0;
-}
-
-static int count_suites(SSL_CTX *ctx, enum tls_version v, EVP_PKEY *key, int server)
-{
-	SSL *ssl = SSL_new(ctx);
-	STACK_OF(SSL_CIPHER) * list;
-	int n = 0;
-
-	if (!ssl)
-		return 0;
-	SSL_set_min_proto_version(ssl, protocol_of[v]);
-	SSL_set_max_proto_version(ssl, protocol_of[v]);
-	list = SSL_get1_supported_ciphers(ssl);
-	for (int i = 0; list && i < sk_SSL_CIPHER_num(list); i++)
-		if (!server || key_fits(sk_SSL_CIPHER_value(list, i), key))
-			n++;
-	sk_SSL_CIPHER_free(list);
-	SSL_free(ssl);
-	ERR_clear_error();
-	return n;
-}
-
-int precheck_predict(const struct config *c, const struct service_keys *keys,
-		     struct service_prediction out[SVC_COUNT], struct err *e)
+void precheck_predict(const struct prepared *p, struct service_prediction out[SVC_COUNT])
 {
 	for (int id = 0; id < SVC_COUNT; id++) {
-		X509 *cert = keys ? keys->cert[id] : NULL;
-		EVP_PKEY *key = keys ? keys->key[id] : NULL;
-		struct err why;
-		SSL_CTX *ctx = ctx_build(id, &c->svc[id], cert, NULL, key, &why);
+		SSL_CTX *ctx = p->ctx[id];
+		EVP_PKEY *key = SSL_CTX_get0_privatekey(ctx);
 
-		if (!ctx)
-			return err_set(e, "%s: %s", service_names(id)->title, why.msg);
 		for (int v = 0; v < TLS_VERSION_COUNT; v++)
-			out[id].suites[v] = (c->svc[id].methods & (1u << v))
-						    ? count_suites(ctx, v, key, id != SVC_OUTBOUND)
-						    : -1;
-		SSL_CTX_free(ctx);
+			out[id].suites[v] =
+				(p->config.svc[id].methods & (1u << v))
+					? tls_suite_count(ctx, v, key, id != SVC_OUTBOUND)
+					: -1;
 	}
-	return 0;
 }
 
 static int warn(struct strbuf *w, const char *fmt, const char *a, const char *b)
@@ -98,58 +52,31 @@ static int check_expiry(enum tls_service_id id, X509 *cert, struct strbuf *w)
 	return 0;
 }
 
-void precheck_keys_load(struct db *db, const char *user, const struct config *c,
-			struct service_keys *out)
-{
-	memset(out, 0, sizeof(*out));
-	for (int id = 0; id < SVC_COUNT; id++) {
-		struct tls_identity ident;
-		struct err ignored;
-		int found;
-
-		if (certs_load_as(db, user, 0, c->svc[id].certificate, &ident, &found, &ignored) <
-			    0 ||
-		    !found)
-			continue;
-		out->cert[id] = ident.cert;
-		out->key[id] = ident.key;
-		ident.cert = NULL;
-		ident.key = NULL;
-		certs_identity_free(&ident);
-	}
-}
-
-void precheck_keys_free(struct service_keys *keys)
-{
-	for (int id = 0; id < SVC_COUNT; id++) {
-		X509_free(keys->cert[id]);
-		EVP_PKEY_free(keys->key[id]);
-	}
-	memset(keys, 0, sizeof(*keys));
-}
-
-unsigned precheck_changed_services(const struct config *a, const struct config *b)
+unsigned precheck_changed_services(const struct config *base,
+				   const unsigned char base_fp[SVC_COUNT][SHA256_DIGEST_LENGTH],
+				   const struct prepared *next)
 {
 	unsigned changed = 0;
 
 	for (int id = 0; id < SVC_COUNT; id++) {
-		const struct tls_service *x = &a->svc[id], *y = &b->svc[id];
+		const struct tls_service *x = &base->svc[id], *y = &next->config.svc[id];
 		if (x->methods != y->methods || x->renegotiation != y->renegotiation ||
 		    strcmp(x->ciphers, y->ciphers) != 0 ||
-		    strcmp(x->certificate, y->certificate) != 0)
+		    strcmp(x->certificate, y->certificate) != 0 ||
+		    memcmp(base_fp[id], next->fingerprint[id], SHA256_DIGEST_LENGTH) != 0)
 			changed |= 1u << id;
 	}
 	return changed;
 }
 
-int precheck_report(const struct config *c, const struct service_keys *keys, unsigned services,
-		    struct strbuf *table, struct strbuf *w, struct err *e)
+int precheck_report(const struct prepared *plan, unsigned services, struct strbuf *table,
+		    struct strbuf *w)
 {
+	const struct config *c = &plan->config;
 	struct service_prediction p[SVC_COUNT];
 	int warnings = 0;
 
-	if (precheck_predict(c, keys, p, e) < 0)
-		return -1;
+	precheck_predict(plan, p);
 	for (int id = 0; id < SVC_COUNT; id++) {
 		const char *title = service_names(id)->title;
 		strbuf_printf(table, "%-14s", title);
@@ -167,7 +94,7 @@ int precheck_report(const struct config *c, const struct service_keys *keys, uns
 					     title, tls_version_label(v));
 		}
 		strbuf_puts(table, "\n");
-		warnings += check_expiry(id, keys ? keys->cert[id] : NULL, w);
+		warnings += check_expiry(id, SSL_CTX_get0_certificate(plan->ctx[id]), w);
 	}
 	if ((services & (1u << SVC_GUI)) && p[SVC_GUI].suites[TLS_V1_2] < 0 &&
 	    p[SVC_GUI].suites[TLS_V1_3] < 0)

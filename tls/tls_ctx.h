@@ -33,14 +33,21 @@ int ctx_adopt(SSL *ssl, SSL_CTX *ctx);
 /* Does OpenSSL accept this cipher string (at least one suite selected)? */
 int tls_check_ciphers(const char *ciphers, struct err *e);
 /* Lists, one per line, positive entries of the cipher string that select no
- * suite at all (likely typos OpenSSL silently ignores). */
-void tls_cipher_unmatched_entries(const char *ciphers, struct strbuf *out);
+ * suite at all (likely typos OpenSSL silently ignores) — only entries the
+ * admin typed: none of `previous` (the value offered as the default; may be
+ * NULL) nor of the factory cipher strings. */
+void tls_cipher_unmatched_entries(const char *ciphers, const char *previous, struct strbuf *out);
 
-/* The suites a cipher string selects, as `openssl ciphers -v` prints them. */
+/* The suites a cipher string selects, as `openssl ciphers -v` prints them;
+ * TLS 1.3 suite names (TLS_AES_128_GCM_SHA256...) may be part of it. */
 int tls_describe_ciphers(const char *ciphers, struct strbuf *out, struct err *e);
 
-/* How many suites a client restricted to version `v` could negotiate with
- * this service's settings (TLS 1.3: the fixed suites). -1 on error. */
+/* The one suite count: how many suites a peer restricted to version `v`
+ * could negotiate with `ctx`; for a server (`server` 1) only those its `key`
+ * can authenticate (key NULL: an RSA or ECDSA one). */
+int tls_suite_count(SSL_CTX *ctx, enum tls_version v, EVP_PKEY *key, int server);
+/* The same for a service's settings alone, before any certificate is known
+ * (sslconfig's note while editing). -1 on error. */
 int tls_usable_cipher_count(enum tls_service_id id, const struct tls_service *svc,
 			    enum tls_version v);
 

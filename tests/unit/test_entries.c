@@ -102,7 +102,8 @@ int main(void)
 	db_clear_staged(db, "alice", &e);
 
 	/* Rollback staging: version 3's entries come back exactly. */
-	CHECK(db_stage_entries_of_version(db, "alice", 3, &e) == 0, "stage version 3's entries");
+	CHECK(db_stage_entries_of_version(db, "alice", 3, ROLE_ADMIN, &e) == 0,
+	      "stage version 3's entries");
 	CHECK(strcmp(list(db, 0, "alice", "dest"), "example.com=tls=on;") == 0,
 	      "alice's view is version 3's: %s", list(db, 0, "alice", "dest"));
 	CHECK(commit(db, "alice", &e) == 7, "commit the rollback");

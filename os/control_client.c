@@ -1,6 +1,6 @@
-/* daemon_client: "apply N" over $TLSGATE_HOME/tlsgated.sock.
+/* control_client: "apply N" over $TLSGATE_HOME/tlsgated.sock.
  * Protocol (one line each way): "apply N\n" -> "applied N\n" | "error TEXT\n". */
-#include "daemon_client.h"
+#include "control_client.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -45,8 +45,8 @@ static int read_reply(int fd, int timeout_ms, char *buf, size_t len)
 	return -1;
 }
 
-enum apply_result daemon_apply(const char *home, long version, int timeout_ms, char *reply,
-			       size_t len)
+enum apply_result control_apply(const char *home, long version, int timeout_ms, char *reply,
+				size_t len)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	char request[64], answer[1024], expected[64];
@@ -59,10 +59,11 @@ enum apply_result daemon_apply(const char *home, long version, int timeout_ms, c
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		snprintf(reply, len, "%s", strerror(errno));
+		int why = errno;
+		snprintf(reply, len, "%s", strerror(why));
 		if (fd >= 0)
 			close(fd);
-		return APPLY_NOT_RUNNING;
+		return why == EACCES || why == EPERM ? APPLY_UNREACHABLE : APPLY_NOT_RUNNING;
 	}
 	snprintf(request, sizeof(request), "apply %ld\n", version);
 	if (write(fd, request, strlen(request)) != (ssize_t)strlen(request) ||

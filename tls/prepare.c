@@ -1,0 +1,150 @@
+/* prepare: one configuration's contexts and outbound setup, from one source. */
+#include "prepare.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/entries.h"
+#include "cert_profile.h"
+#include "certs.h"
+#include "outbound.h"
+#include "tls_ctx.h"
+
+static SSL_CTX *build_server(struct db *db, const struct plan_source *src, const struct config *c,
+			     enum tls_service_id id, struct err *e)
+{
+	const char *name = c->svc[id].certificate;
+	struct tls_identity ident;
+	struct err why;
+	int found;
+	SSL_CTX *ctx;
+
+	if (certs_load_as(db, src->user, src->version, name, &ident, &found, &why) < 0) {
+		err_set(e, "%s: %s", service_names(id)->title, why.msg);
+		return NULL;
+	}
+	if (!found) {
+		err_set(e, "%s: the certificate profile \"%s\" does not exist.",
+			service_names(id)->title, name);
+		return NULL;
+	}
+	ctx = ctx_build(id, &c->svc[id], ident.cert, ident.chain, ident.key, &why);
+	certs_identity_free(&ident);
+	if (!ctx)
+		err_set(e, "%s: %s", service_names(id)->title, why.msg);
+	return ctx;
+}
+
+struct staged_check {
+	struct err *e;
+	int failed;
+};
+
+/* A staged profile must parse and be coherent; a staged CA must hold a
+ * certificate. Deletions need nothing (assignments are checked by the build). */
+static int check_staged(const char *key, const char *old, const char *value, void *arg)
+{
+	struct staged_check *sc = arg;
+	const char *name;
+	const struct entry_kind *k = entry_kind_of_key(key, &name);
+	struct err why;
+
+	(void)old;
+	if (!value || !k)
+		return 0;
+	if (strcmp(k->kind, "cert") == 0) {
+		struct cert_profile p;
+		int rc = cert_profile_parse(value, &p, &why);
+		if (rc == 0)
+			rc = cert_profile_check(&p, &why);
+		cert_profile_free(&p);
+		if (rc < 0) {
+			sc->failed =
+				err_set(sc->e, "Certificate profile \"%s\": %s", name, why.msg);
+			return 1;
+		}
+	} else if (strcmp(k->kind, "ca") == 0) {
+		STACK_OF(X509) * list;
+		if (cert_parse_certificates(value, &list, &why) < 0) {
+			sc->failed = err_set(sc->e, "Custom certificate authority \"%s\": %s", name,
+					     why.msg);
+			return 1;
+		}
+		sk_X509_pop_free(list, X509_free);
+	}
+	return 0;
+}
+
+static int load_config(struct db *db, const struct plan_source *src, struct prepared *p,
+		       struct err *e)
+{
+	long latest;
+
+	if (db_latest_version(db, &latest, e) < 0)
+		return -1;
+	p->version = src->user || src->version == 0 ? latest : src->version;
+	if (src->user)
+		return db_load_effective(db, src->user, &p->config, e);
+	return db_load_config(db, p->version, &p->config, e);
+}
+
+int prepare_build(struct db *db, const struct plan_source *src, struct prepared *out, struct err *e)
+{
+	struct plan_source at;
+	struct staged_check sc = { e, 0 };
+
+	memset(out, 0, sizeof(*out));
+	if (load_config(db, src, out, e) < 0)
+		return -1;
+	/* A committed source is read at the number just resolved, so every
+	 * object comes from the same version. */
+	at = (struct plan_source){ src->user, src->user ? 0 : out->version };
+	if (src->user && (db_staged_entries(db, src->user, check_staged, &sc, e) < 0 || sc.failed))
+		goto fail;
+	if (prepare_fingerprints(db, &at, &out->config, out->fingerprint, e) < 0)
+		goto fail;
+	for (int id = 0; id < SVC_COUNT; id++) {
+		if (id == SVC_OUTBOUND)
+			continue;
+		if (!(out->ctx[id] = build_server(db, &at, &out->config, id, e)))
+			goto fail;
+	}
+	if (outbound_build_from(db, &at, &out->config, &out->outbound, e) < 0)
+		goto fail;
+	SSL_CTX_up_ref(out->outbound->ctx);
+	out->ctx[SVC_OUTBOUND] = out->outbound->ctx;
+	return 0;
+fail:
+	prepare_free(out);
+	return -1;
+}
+
+void prepare_free(struct prepared *p)
+{
+	for (int id = 0; id < SVC_COUNT; id++) {
+		SSL_CTX_free(p->ctx[id]);
+		p->ctx[id] = NULL;
+	}
+	outbound_unref(p->outbound);
+	p->outbound = NULL;
+}
+
+int prepare_fingerprints(struct db *db, const struct plan_source *src, const struct config *c,
+			 unsigned char out[SVC_COUNT][SHA256_DIGEST_LENGTH], struct err *e)
+{
+	for (int id = 0; id < SVC_COUNT; id++) {
+		char *blob = NULL;
+		int rc = src->user ? db_entry_get(db, src->user, "cert", c->svc[id].certificate,
+						  &blob, e)
+				   : db_entry_get_version(db, src->version, "cert",
+							  c->svc[id].certificate, &blob, e);
+		if (rc < 0)
+			return -1;
+		/* No profile (an outbound client without one): all zero. */
+		memset(out[id], 0, SHA256_DIGEST_LENGTH);
+		if (blob)
+			SHA256((const unsigned char *)blob, strlen(blob), out[id]);
+		cert_blob_free(blob);
+	}
+	return 0;
+}
