@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../core/dest.h"
 #include "../core/entries.h"
@@ -94,7 +95,8 @@ static int check_user(const char *name, const char *value, struct err *e)
 		  name[0] != '.' && name[0] != '-' && !(name[0] >= '0' && name[0] <= '9');
 	char want[32];
 
-	if (!ok)
+	/* userconfig's rule; "system" is the automatic revert's committer. */
+	if (!ok || strcasecmp(name, "system") == 0)
 		return err_set(e, "\"%s\" is not a valid username", name);
 	for (size_t i = 0; i < role_count; i++) {
 		role_to_value(role_table[i].role, want, sizeof(want));
