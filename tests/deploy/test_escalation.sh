@@ -7,8 +7,8 @@
 # demoted to operator by another admin cannot commit it: refused, nothing
 # written.
 #
-# DEPENDS ON the issue 11 commit plan (authorize at commit against the
-# committer's role now): until it is on main, these checks FAIL.
+# Regression test of issue 11 problem 2: these checks failed before the commit
+# plan (authorize at commit against the committer's role now, main d868a45).
 . "$(dirname "$0")/deploy_lib.sh"
 deploy_up
 logs=$SSH_HOME/logs/cli_logs

@@ -7,9 +7,10 @@
 # every console user's commit is in logs/cli_logs whichever process created
 # logs/ first (the daemon here: it starts first on the fresh home).
 #
-# DEPENDS ON the issue 11 commit-plan fix (group access to the control socket
-# or a database watch in the daemon, a logs/ folder both can write): until it
-# is on main, the enforcement, confirmed-revert and audit checks FAIL.
+# Regression test of issue 11 problems 1 and 3: the enforcement,
+# confirmed-revert, audit and mode checks failed before the commit plan (main
+# d868a45: group access to the control socket, the daemon watching the
+# database, a logs/ folder both sides can write).
 . "$(dirname "$0")/deploy_lib.sh"
 deploy_up
 logs=$SSH_HOME/logs/cli_logs
