@@ -37,6 +37,25 @@ check_eq "enforced before ssh returned: GUI HTTPS refuses a TLS v1.2 client" "" 
 check_eq "enforced before ssh returned: GUI HTTPS accepts a TLS v1.3 client" TLSv1.3 "$after13"
 grep -E 'not running|Warning' "$TEST_TMP/out" | sed 's/^/#   /'
 
+# ---- the control socket, open to the group: harmless requests only ----
+# A group member with a shell (here the guest, through runuser) talks to
+# tlsgated.sock directly: "apply 1" must not bring version 1 (TLS v1.2 on
+# GUI HTTPS) back; only the latest committed version is ever applied.
+ctl_as() { # USER REQUEST: one request on the socket, as USER; prints the reply
+	runuser -u "$1" -- "$PYTHON" -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+print(s.makefile().readline().strip())' "$SSH_HOME/tlsgated.sock" "$2" 2>&1
+}
+check_eq "the guest can ask the daemon's status" "version $((v + 1))" "$(ctl_as "$GST" status)"
+ctl_as "$GST" "apply 1" >"$TEST_TMP/out"
+check_eq "the guest's \"apply 1\" leaves the latest version applied" "version $((v + 1))" \
+	"$(ctl_as "$GST" status)"
+check_eq "GUI HTTPS still refuses TLS v1.2 (version 1 was not applied)" "" "$(s_gui -tls1_2)"
+check_eq "an unknown request is refused" "error unknown request" "$(ctl_as "$GST" stop)"
+
 # ---- problem 3: the audit line, logs/ created by the daemon ----
 check_eq "logs/ was created by the daemon's user (it started first)" "$DAEMON_USER" \
 	"$(stat -c %U "$SSH_HOME/logs")"
