@@ -58,7 +58,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PKGS := gcc make libc6-dev pkg-config openssl libssl-dev libsqlite3-dev libreadline-dev \
 	      libevent-dev libxml2-dev
 TEST_PKGS  := $(BUILD_PKGS) sqlite3 tmux expect swaks curl clang-format python3 procps iproute2 \
-	      openssh-server openssh-client python3-pexpect python3-aiosmtpd valgrind util-linux
+	      openssh-server openssh-client python3-pexpect python3-aiosmtpd valgrind util-linux \
+	      nsd unbound ldnsutils bind9-dnsutils
 # What `make bench` compares against (never started as system services by it).
 BENCH_PKGS := $(TEST_PKGS) nginx-light postfix util-linux gdb
 

@@ -210,6 +210,31 @@ static int ask_apply(struct session *s, const char *name, struct dest_policy *p)
 	return 0;
 }
 
+/* DANE Support (RFC 7672), part of a domain's own TLS setting: asked after a
+ * TLS level other than No; a domain without a TLS setting of its own
+ * inherits the default's DANE Support with its TLS level. */
+static int ask_dane(struct session *s, bool is_default, struct dest_policy *p)
+{
+	const char *items[DANE_MODE_COUNT];
+	int rc, chosen;
+
+	for (int m = 0; m < DANE_MODE_COUNT; m++)
+		items[m] = dane_mode_label((enum dane_mode)m);
+	rc = gate(s, is_default, "Do you wish to configure DANE Support for this domain?",
+		  (p->set & DEST_F_DANE) && p->dane != DANE_MODE_NO);
+	if (rc < 0)
+		return -1;
+	p->set &= ~(unsigned)DEST_F_DANE;
+	if (!rc)
+		return 0;
+	if (ask_pick(s, "Please choose a DANE option:", items, DANE_MODE_COUNT, (int)p->dane + 1,
+		     &chosen) < 0)
+		return -1;
+	p->dane = (enum dane_mode)(chosen - 1);
+	p->set |= DEST_F_DANE;
+	return 0;
+}
+
 static int ask_tls(struct session *s, bool is_default, struct dest_policy *p)
 {
 	const char *items[TLS_LEVEL_COUNT];
@@ -222,14 +247,16 @@ static int ask_tls(struct session *s, bool is_default, struct dest_policy *p)
 	if (rc < 0)
 		return -1;
 	p->set &= ~(unsigned)DEST_F_TLS;
-	if (!rc)
+	if (!rc) {
+		p->set &= ~(unsigned)DEST_F_DANE;
 		return 0;
+	}
 	if (ask_pick(s, "Do you want to use TLS support?", items, TLS_LEVEL_COUNT, (int)p->tls + 1,
 		     &chosen) < 0)
 		return -1;
 	p->tls = (enum tls_level)(chosen - 1);
 	p->set |= DEST_F_TLS;
-	return 0;
+	return p->tls == TLS_LEVEL_NO ? 0 : ask_dane(s, is_default, p);
 }
 
 static int ask_bounce(struct session *s, bool is_default, struct dest_policy *p)
@@ -387,8 +414,9 @@ static void list_row(const char *name, const struct dest_policy *p, bool is_defa
 	else
 		snprintf(rate, sizeof(rate), "Default");
 	/* The TLS words of the destconfig question and DETAIL ("No", ...). */
-	printf("%-30s %-9s %-18s %-12s %s\n", name, rate,
+	printf("%-30s %-9s %-18s %-13s %-12s %s\n", name, rate,
 	       is_default || (p->set & DEST_F_TLS) ? tls_level_label(p->tls) : "Default",
+	       is_default || (p->set & DEST_F_DANE) ? dane_mode_label(p->dane) : "Default",
 	       is_default || (p->set & DEST_F_BOUNCE_VAL) ? (p->bounce_validation ? "On" : "Off")
 							  : "Default",
 	       is_default || (p->set & DEST_F_BOUNCE_PROF) ? p->bounce_profile : "Default");
@@ -403,11 +431,11 @@ static int op_list(struct session *s, void *ctx, int unused)
 	(void)unused;
 	if (load_rows(s, &r, &e) < 0)
 		return command_error(s, e.msg);
-	printf("\n%-30s %-9s %-18s %-12s %s\n", "", "Rate", "", "Bounce", "Bounce");
-	printf("%-30s %-9s %-18s %-12s %s\n", "Domain", "Limiting", "TLS", "Verification",
-	       "Profile");
-	printf("%-30s %-9s %-18s %-12s %s\n", "==============================", "=========",
-	       "==================", "============", "=======");
+	printf("\n%-30s %-9s %-18s %-13s %-12s %s\n", "", "Rate", "", "DANE", "Bounce", "Bounce");
+	printf("%-30s %-9s %-18s %-13s %-12s %s\n", "Domain", "Limiting", "TLS", "Support",
+	       "Verification", "Profile");
+	printf("%-30s %-9s %-18s %-13s %-12s %s\n", "==============================", "=========",
+	       "==================", "=============", "============", "=======");
 	for (size_t i = 0; i < r.count; i++)
 		list_row(r.rows[i].name, &r.rows[i].policy, false);
 	list_row("(Default)", &r.def, true);
@@ -440,6 +468,7 @@ static void detail(const char *name, const struct dest_policy *own, const struct
 					       : "the entire domain",
 	       FROM(DEST_F_LIMIT_TYPE));
 	printf("  TLS: %s%s\n", tls_level_label(p.tls), FROM(DEST_F_TLS));
+	printf("  DANE Support: %s%s\n", dane_mode_label(p.dane), FROM(DEST_F_DANE));
 	printf("  Bounce verification address tagging: %s%s\n", p.bounce_validation ? "On" : "Off",
 	       FROM(DEST_F_BOUNCE_VAL));
 	printf("  Bounce profile: %s%s\n", p.bounce_profile, FROM(DEST_F_BOUNCE_PROF));

@@ -22,7 +22,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../core/dane.h"
 #include "../core/smtp_client.h"
+#include "../os/dns.h"
+#include "../tls/dane.h"
 #include "../tls/outbound.h"
 #include "../os/resolve.h"
 #include "../os/net.h"
@@ -121,6 +124,23 @@ static void print_cert(SSL *ssl)
 	X509_free(peer);
 }
 
+/* What DANE decided for the host being tested (core/dane.c). */
+static struct dane_decision dane_now;
+
+/* DANE-authenticated TLS: the TLSA records decide (tls/dane.c). */
+static void dane_judge(struct link *l, enum outbound_cert_verdict *verdict)
+{
+	char what[400];
+
+	if (dane_result(l->ssl, what, sizeof(what))) {
+		printf("DANE verification: %s.\n", what);
+		*verdict = OB_CERT_OK;
+	} else {
+		printf("DANE verification failed: %s.\n", what);
+		*verdict = OB_CERT_REFUSED;
+	}
+}
+
 /* False when the handshake failed; else *verdict judges the certificate. */
 static bool handshake(struct link *l, const struct outbound *ob, const char *domain,
 		      const struct resolved_host *h, struct smtp_client *sc,
@@ -133,6 +153,11 @@ static bool handshake(struct link *l, const struct outbound *ob, const char *dom
 	l->ssl = outbound_new_ssl(ob, domain, h->name);
 	if (!l->ssl || SSL_set_fd(l->ssl, l->fd) != 1)
 		return false;
+	if (dane_now.action == DANE_ACT_AUTH &&
+	    dane_attach(l->ssl, h->name, domain, &h->tlsa, why, sizeof(why)) < 0) {
+		printf("DANE failed: %s.\n", why);
+		return false;
+	}
 	l->len = 0; /* nothing may follow the 220 in clear */
 	rc = SSL_connect(l->ssl);
 	if (rc != 1) {
@@ -150,6 +175,11 @@ static bool handshake(struct link *l, const struct outbound *ob, const char *dom
 	printf("TLS handshake: %s, cipher %s\n", SSL_get_version(l->ssl),
 	       SSL_get_cipher_name(l->ssl));
 	print_cert(l->ssl);
+	if (dane_now.action == DANE_ACT_AUTH) {
+		dane_judge(l, verdict);
+		*refused_by_sslconfig = false;
+		return true;
+	}
 	struct outbound_peer peer;
 	outbound_check_peer(ob, l->ssl, &peer);
 	printf("Certificate chain (X.509): %s%s.\n",
@@ -190,6 +220,15 @@ static bool handshake(struct link *l, const struct outbound *ob, const char *dom
 static const char *verdict(const struct smtp_client *sc, enum tls_level level, bool tls_on,
 			   bool refused_by_sslconfig)
 {
+	if (dane_now.action == DANE_ACT_AUTH)
+		return sc->fail == SC_FAIL_NONE && tls_on
+			       ? "would be delivered encrypted, DANE-authenticated (a TLSA record "
+				 "matched the server's certificate)."
+		       : sc->fail == SC_FAIL_VERIFY
+			       ? "would NOT be delivered: DANE requires a certificate matching the "
+				 "TLSA records, and none matched."
+			       : "would NOT be delivered: DANE requires TLS, and it could not be "
+				 "negotiated.";
 	if (refused_by_sslconfig)
 		return sc->fail == SC_FAIL_VERIFY
 			       ? "would NOT be delivered: the certificate failed the peer "
@@ -326,6 +365,48 @@ static bool target_allowed(struct session *s, const char *arg, const struct rout
 	return true;
 }
 
+/* DANE, step by step: where the hosts came from and whether DNSSEC vouches
+ * for them. */
+static void explain_mx(const char *domain, const struct resolved *res)
+{
+	printf("DNS resolver: %s (its DNSSEC validation, the AD bit, is trusted).\n", dns_server());
+	if (res->via_route)
+		printf("DNSSEC: the SMTP route names the hosts (no MX lookup).\n");
+	else
+		printf("DNSSEC: the MX answer for %s is %s.\n", domain,
+		       res->mx_secure ? "validated (secure)" : "not validated (insecure)");
+}
+
+/* One host's TLSA records and DANE's decision; false when DANE skips it. */
+static bool explain_host(const struct resolved_host *h, char *skipped, size_t len)
+{
+	static const char *const states[] = {
+		[TLSA_NOT_LOOKED] = "not looked up",
+		[TLSA_INSECURE] = "not looked up or not validated",
+		[TLSA_NONE] = "none (the validated answer says there are none)",
+		[TLSA_FOUND] = "found, validated",
+		[TLSA_FAILED] = "the lookup failed",
+	};
+	char text[TLSA_TEXT_MAX];
+
+	printf("Host %s (%s): address records %s.\n", h->name, h->addr,
+	       h->addr_secure ? "validated" : "not validated");
+	printf("TLSA records at %s: %s%s%s.\n", h->tlsa.name, states[h->tlsa.state],
+	       h->tlsa.why[0] ? ": " : "", h->tlsa.why);
+	for (size_t i = 0; i < h->tlsa.count; i++) {
+		tlsa_text(&h->tlsa.rr[i], text, sizeof(text));
+		printf("  TLSA %s\n", text);
+	}
+	if (h->tlsa.unusable)
+		printf("  (%zu unusable TLSA record%s skipped)\n", h->tlsa.unusable,
+		       h->tlsa.unusable == 1 ? "" : "s");
+	printf("DANE decision: %s.\n", dane_now.why);
+	if (dane_now.action != DANE_ACT_SKIP)
+		return true;
+	snprintf(skipped, len, "%s", dane_now.why);
+	return false;
+}
+
 int cmd_tlsverify(struct session *s, int argc, char **argv)
 {
 	char domain[DEST_DOMAIN_MAX + 1];
@@ -354,20 +435,28 @@ int cmd_tlsverify(struct session *s, int argc, char **argv)
 	outbound_policy(ob, domain, &pol, &matched);
 	printf("Destination %s: TLS setting %s (destination control entry \"%s\").\n", domain,
 	       tls_level_label(pol.tls), matched);
+	printf("DANE Support: %s.\n", dane_mode_label(pol.dane));
 	route = argc == 3 ? &given : outbound_route(ob, domain);
 	if (route && argc != 3)
 		printf("An SMTP route sends mail for %s to the hosts of the route.\n", domain);
-	if (resolve_destination(domain, route, &res, &temporary, &e) < 0) {
+	if (resolve_destination(domain, route, pol.dane != DANE_MODE_NO, &res, &temporary, &e) <
+	    0) {
 		printf("%s\nVerdict: mail to %s would be %s.\n", e.msg, domain,
 		       temporary ? "deferred" : "bounced");
 		outbound_unref(ob);
 		return 0;
 	}
+	if (pol.dane != DANE_MODE_NO)
+		explain_mx(domain, &res);
+	char skipped[sizeof(dane_now.why)] = "";
 	for (size_t i = 0; i < res.count; i++) {
 		const struct resolved_host *h = &res.hosts[i];
 		struct link l = { .fd = -1 };
 		struct smtp_client sc;
 
+		dane_decide(pol.dane, pol.tls, res.mx_secure, &h->tlsa, h->name, &dane_now);
+		if (pol.dane != DANE_MODE_NO && !explain_host(h, skipped, sizeof(skipped)))
+			continue;
 		printf("Connecting to %s (%s) port %u...\n", h->name, h->addr, h->port);
 		l.fd = connect_to(h, &e);
 		if (l.fd < 0) {
@@ -375,21 +464,30 @@ int cmd_tlsverify(struct session *s, int argc, char **argv)
 			continue;
 		}
 		printf("Connected.\n");
-		smtpc_init(&sc, ob->config.hostname[0] ? ob->config.hostname : "localhost", pol.tls,
-			   false);
+		smtpc_init(&sc, ob->config.hostname[0] ? ob->config.hostname : "localhost",
+			   dane_now.level, false);
 		bool refused = false;
 		converse(&l, ob, domain, h, &sc, &refused);
-		printf("Verdict: under its TLS setting (%s), mail to %s %s\n",
-		       tls_level_label(pol.tls), domain,
-		       verdict(&sc, pol.tls, sc.tls_active, refused));
+		printf("Verdict: under its TLS setting (%s)%s, mail to %s %s\n",
+		       tls_level_label(pol.tls),
+		       dane_now.action == DANE_ACT_AUTH      ? " and DANE"
+		       : dane_now.action == DANE_ACT_ENCRYPT ? " and DANE (unauthenticated)"
+							     : "",
+		       domain, verdict(&sc, dane_now.level, sc.tls_active, refused));
 		smtpc_free(&sc);
 		SSL_free(l.ssl);
 		close(l.fd);
 		outbound_unref(ob);
 		return 0;
 	}
-	printf("Verdict: no mail exchanger of %s could be reached; mail would be deferred.\n",
-	       domain);
+	if (skipped[0])
+		printf("Verdict: DANE (%s) allows none of the mail exchangers of %s now; mail "
+		       "would be deferred.\n",
+		       dane_mode_label(pol.dane), domain);
+	else
+		printf("Verdict: no mail exchanger of %s could be reached; mail would be "
+		       "deferred.\n",
+		       domain);
 	outbound_unref(ob);
 	return 0;
 }

@@ -42,6 +42,13 @@ const char *tls_level_ini(enum tls_level l)
 	return l < TLS_LEVEL_COUNT ? levels[l].ini : "?";
 }
 
+static const char *const dane_labels[DANE_MODE_COUNT] = { "No", "Opportunistic", "Mandatory" };
+
+const char *dane_mode_label(enum dane_mode m)
+{
+	return m < DANE_MODE_COUNT ? dane_labels[m] : "?";
+}
+
 enum field_type { F_INT, F_ENUM, F_BOOL, F_TEXT };
 
 static const char *const limit_types[] = { "host", "MXIP", NULL };
@@ -51,6 +58,7 @@ static const char *const ip_sorts[] = { "DEFAULT",    "PREFER_V4",  "PREFER_V6",
 static const char *const tls_names[] = {
 	"off", "on", "require", "on_verify", "require_verify", NULL
 };
+static const char *const dane_names[] = { "off", "opportunistic", "mandatory", NULL };
 
 /* In the order of the user guide's INI file; export writes this order. */
 static const struct field {
@@ -80,6 +88,7 @@ static const struct field {
 	{ "bounce_profile", DEST_F_BOUNCE_PROF, F_TEXT,
 	  offsetof(struct dest_policy, bounce_profile), 0, 0, NULL },
 	{ "tls", DEST_F_TLS, F_ENUM, offsetof(struct dest_policy, tls), 0, 0, tls_names },
+	{ "dane", DEST_F_DANE, F_ENUM, offsetof(struct dest_policy, dane), 0, 0, dane_names },
 };
 #define FIELD_COUNT (sizeof(fields) / sizeof(fields[0]))
 
@@ -105,6 +114,7 @@ void dest_policy_defaults(struct dest_policy *p)
 	snprintf(p->bounce_profile, sizeof(p->bounce_profile), "Default");
 	p->ip_sort = DEST_IP_DEFAULT;
 	p->tls = TLS_LEVEL_NO;
+	p->dane = DANE_MODE_NO;
 }
 
 static void copy_field(struct dest_policy *to, const struct dest_policy *from,

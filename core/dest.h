@@ -33,6 +33,15 @@ bool tls_level_verifies(enum tls_level l);     /* check the certificate */
 const char *tls_level_label(enum tls_level l); /* "Preferred (Verify)" */
 const char *tls_level_ini(enum tls_level l);   /* "on_verify" */
 
+/* destconfig's DANE Support (RFC 7672), ordered as its pick-list. */
+enum dane_mode {
+	DANE_MODE_NO,
+	DANE_MODE_OPPORTUNISTIC, /* DANE when the MX and TLSA records are secure */
+	DANE_MODE_MANDATORY,     /* only over DANE-authenticated TLS */
+	DANE_MODE_COUNT,
+};
+const char *dane_mode_label(enum dane_mode m); /* "Opportunistic" */
+
 enum dest_limit_type { DEST_LIMIT_HOST, DEST_LIMIT_MXIP };
 enum dest_limit_apply { DEST_APPLY_SYSTEM, DEST_APPLY_VG };
 enum dest_ip_sort {
@@ -54,7 +63,8 @@ enum dest_field {
 	DEST_F_BOUNCE_PROF = 1u << 6, /* bounce_profile */
 	DEST_F_IP_SORT = 1u << 7,     /* ip_sort_pref */
 	DEST_F_TLS = 1u << 8,         /* tls */
-	DEST_F_ALL = (1u << 9) - 1,
+	DEST_F_DANE = 1u << 9,        /* dane (absent in older values: inherited, No) */
+	DEST_F_ALL = (1u << 10) - 1,
 };
 
 struct dest_policy {
@@ -69,6 +79,7 @@ struct dest_policy {
 	char bounce_profile[DEST_PROFILE_MAX + 1];
 	enum dest_ip_sort ip_sort;
 	enum tls_level tls;
+	enum dane_mode dane;
 };
 
 /* The DEFAULT entry of a new appliance (every field set). */

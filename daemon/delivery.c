@@ -27,6 +27,8 @@
 #include "../os/net.h"
 #include "queue_file.h"
 #include "resolver.h"
+#include "../core/dane.h"
+#include "../tls/dane.h"
 
 #define LINE_MAX_BYTES    2048
 #define BATCH_MAX         1000 /* messages per connection when the entry sets no limit */
@@ -65,7 +67,10 @@ struct conn {
 	bool have_q;
 	int *codes;
 	char peer[64];
-	char refused[400]; /* why the certificate was refused, "" if it was not */
+	char refused[400];         /* why the certificate was refused, "" if it was not */
+	enum tls_level level;      /* what this host is held to (DANE may raise it) */
+	struct dane_decision dane; /* for the current host */
+	char dane_skipped[700];    /* why DANE skipped a host, "" if it did not */
 };
 
 struct delivery {
@@ -361,7 +366,8 @@ static void start_conn(struct delivery *dl, struct qmsg *first, size_t limit)
 	dl->conns = c;
 	active_add(dl, c->domain, 1);
 	c->resolving = true;
-	resolver_submit(dl->resolver, c->domain, outbound_route(c->ob, c->domain), on_resolved, c);
+	resolver_submit(dl->resolver, c->domain, outbound_route(c->ob, c->domain),
+			c->pol.dane != DANE_MODE_NO, on_resolved, c);
 }
 
 static void schedule(struct delivery *dl)
@@ -474,6 +480,7 @@ static void conn_finish(struct conn *c, enum smtpc_fail fail, const char *why)
 				    .ob = outbound_ref(c->ob),
 				    .fd = -1,
 				    .no_tls = true,
+				    .level = c->level,
 				    .pol = c->pol,
 				    .res = c->res,
 				    .host = c->host };
@@ -677,6 +684,16 @@ static void start_tls(struct conn *c)
 
 	/* Nothing may follow the 220 in clear (RFC 3207): drop it unread. */
 	evbuffer_drain(in, evbuffer_get_length(in));
+	if (ssl && c->dane.action == DANE_ACT_AUTH) {
+		char why[200];
+		if (dane_attach(ssl, host, c->domain, &c->res.hosts[c->host].tlsa, why,
+				sizeof(why)) < 0) {
+			mail_log_info(dl->d->log, "DCID %lu IP %s DANE failed: %s", c->dcid,
+				      c->peer, why);
+			SSL_free(ssl);
+			ssl = NULL;
+		}
+	}
 	if (ssl)
 		tls = bufferevent_openssl_socket_new(
 			dl->d->base, c->fd, ssl, BUFFEREVENT_SSL_CONNECTING,
@@ -697,6 +714,24 @@ static void start_tls(struct conn *c)
 	bufferevent_enable(tls, EV_READ | EV_WRITE);
 }
 
+/* DANE-authenticated TLS (RFC 7672): the TLSA records decide, not the CAs
+ * or sslconfig's peer certificate checks. */
+static void dane_verdict(struct conn *c)
+{
+	struct delivery *dl = c->dl;
+	char what[400];
+
+	if (dane_result(c->ssl, what, sizeof(what))) {
+		mail_log_info(dl->d->log, "DCID %lu DANE success: %s", c->dcid, what);
+		act(c, smtpc_tls_done(&c->sc, true, true));
+		return;
+	}
+	mail_log_info(dl->d->log, "DCID %lu IP %s DANE failed: %s (%s)", c->dcid, c->peer, what,
+		      c->res.hosts[c->host].tlsa.name);
+	snprintf(c->refused, sizeof(c->refused), "DANE verification failed: %.370s", what);
+	act(c, smtpc_tls_refused(&c->sc));
+}
+
 static void handshake_done(struct conn *c, bool ok)
 {
 	struct delivery *dl = c->dl;
@@ -711,7 +746,11 @@ static void handshake_done(struct conn *c, bool ok)
 		mail_log_info(dl->d->log, "DCID %lu TLS success protocol %s cipher %s", c->dcid,
 			      SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl));
 		outbound_check_peer(c->ob, c->ssl, &peer);
-		v = outbound_judge(c->ob, c->pol.tls, &peer, why, sizeof(why), &by_sslconfig);
+		if (c->dane.action == DANE_ACT_AUTH) {
+			dane_verdict(c);
+			return;
+		}
+		v = outbound_judge(c->ob, c->level, &peer, why, sizeof(why), &by_sslconfig);
 		if (v != OB_CERT_OK)
 			mail_log_info(dl->d->log,
 				      "DCID %lu IP %s TLS certificate verification failed: %s%s",
@@ -741,7 +780,7 @@ static void handshake_done(struct conn *c, bool ok)
 		       reason == SSL_R_NO_PROTOCOLS_AVAILABLE ||
 		       reason == SSL_R_WRONG_SSL_VERSION || reason == SSL_R_WRONG_VERSION_NUMBER ||
 		       (no_hello && c->ob->config.svc[SVC_OUTBOUND].methods != all);
-	if (c->pol.tls == TLS_LEVEL_PREFERRED)
+	if (c->level == TLS_LEVEL_PREFERRED)
 		mail_log_info(dl->d->log, "DCID %lu TLS deferring: %s%s", c->dcid, why,
 			      version ? " TLS version mismatch could be the failure reason" : "");
 	else
@@ -760,7 +799,7 @@ static void act(struct conn *c, enum smtpc_action a)
 			      c->dcid, c->peer);
 		break;
 	case SC_NOTE_STARTTLS_NOT_OFFERED:
-		if (tls_level_requires(c->pol.tls) && !c->no_tls)
+		if (tls_level_requires(c->level) && !c->no_tls)
 			mail_log_info(dl->d->log, "DCID %lu IP %s TLS failed: STARTTLS not offered",
 				      c->dcid, c->peer);
 		break;
@@ -831,7 +870,7 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 			      c->dcid, p.local, c->peer, c->res.hosts[c->host].port);
 		smtpc_init(&c->sc,
 			   c->dl->d->config.hostname[0] ? c->dl->d->config.hostname : "localhost",
-			   c->pol.tls, c->no_tls);
+			   c->level, c->no_tls);
 		set_timeouts(c);
 		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 		return;
@@ -854,6 +893,32 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 	act(c, smtpc_lost(&c->sc));
 }
 
+/* DANE's say on host `h` (core/dane.c): the level it is held to, or not
+ * now. Logged once per host and connection attempt. */
+static bool dane_allows(struct conn *c, const struct resolved_host *h)
+{
+	struct delivery *dl = c->dl;
+
+	dane_decide(c->pol.dane, c->pol.tls, c->res.mx_secure, &h->tlsa, h->name, &c->dane);
+	c->level = c->dane.level;
+	if (c->pol.dane == DANE_MODE_NO)
+		return true;
+	if (c->no_tls && c->dane.action != DANE_ACT_TLS_LEVEL) { /* a clear-text retry */
+		c->dane.action = DANE_ACT_SKIP;
+		snprintf(c->dane.why, sizeof(c->dane.why),
+			 "DANE requires TLS; no clear-text retry");
+	}
+	if (c->dane.action == DANE_ACT_SKIP) {
+		mail_log_info(dl->d->log, "DANE for %s: host %s (%s): %s", c->domain, h->name,
+			      h->addr, c->dane.why);
+		snprintf(c->dane_skipped, sizeof(c->dane_skipped), "%s", c->dane.why);
+		return false;
+	}
+	mail_log_info(dl->d->log, "DANE for %s: host %s (%s): %s", c->domain, h->name, h->addr,
+		      c->dane.why);
+	return true;
+}
+
 static void conn_connect(struct conn *c)
 {
 	struct delivery *dl = c->dl;
@@ -863,6 +928,8 @@ static void conn_connect(struct conn *c)
 	for (; c->host < c->res.count; c->host++) {
 		const struct resolved_host *h = &c->res.hosts[c->host];
 		if (net_sockaddr(h->addr, (unsigned)h->port, &ss, &len) < 0)
+			continue;
+		if (!dane_allows(c, h))
 			continue;
 		c->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (c->fd < 0)
@@ -890,7 +957,9 @@ static void conn_connect(struct conn *c)
 		bufferevent_free(c->bev);
 		c->bev = NULL;
 	}
-	conn_finish(c, SC_FAIL_TEMP, "no mail exchanger of the domain could be reached");
+	conn_finish(c, SC_FAIL_TEMP,
+		    c->dane_skipped[0] ? c->dane_skipped
+				       : "no mail exchanger of the domain could be reached");
 }
 
 static void on_resolved(void *arg, int rc, const struct resolved *r, int temporary, const char *why)

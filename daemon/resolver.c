@@ -13,6 +13,7 @@ struct request {
 	char domain[256];
 	struct route route;
 	int has_route;
+	bool dane;
 	resolver_done_fn fn;
 	void *arg;
 	int rc, temporary;
@@ -44,8 +45,8 @@ static void *worker(void *arg)
 		q = r->todo;
 		r->todo = q->next;
 		pthread_mutex_unlock(&r->lock);
-		q->rc = resolve_destination(q->domain, q->has_route ? &q->route : NULL, &q->result,
-					    &q->temporary, &q->why);
+		q->rc = resolve_destination(q->domain, q->has_route ? &q->route : NULL, q->dane,
+					    &q->result, &q->temporary, &q->why);
 		pthread_mutex_lock(&r->lock);
 		q->next = r->done;
 		r->done = q;
@@ -103,7 +104,7 @@ int resolver_start(struct event_base *base, struct resolver **out, struct err *e
 	return 0;
 }
 
-void resolver_submit(struct resolver *r, const char *domain, const struct route *route,
+void resolver_submit(struct resolver *r, const char *domain, const struct route *route, bool dane,
 		     resolver_done_fn fn, void *arg)
 {
 	struct request *q = calloc(1, sizeof(*q));
@@ -115,6 +116,7 @@ void resolver_submit(struct resolver *r, const char *domain, const struct route 
 		q->route = *route;
 		q->has_route = 1;
 	}
+	q->dane = dane;
 	q->fn = fn;
 	q->arg = arg;
 	pthread_mutex_lock(&r->lock);

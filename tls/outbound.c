@@ -83,6 +83,9 @@ static int build_ctx(struct db *db, const struct plan_source *src, struct outbou
 	SSL_CTX_set_cert_store(o->ctx, store); /* the context owns it now */
 	/* Verification never stops a handshake: the TLS level decides. */
 	SSL_CTX_set_verify(o->ctx, SSL_VERIFY_NONE, NULL);
+	/* DANE (tls/dane.c) is switched on per connection, with its TLSA records. */
+	if (SSL_CTX_dane_enable(o->ctx) <= 0)
+		return err_set(e, "Outbound SMTP: OpenSSL cannot enable DANE.");
 	return 0;
 }
 

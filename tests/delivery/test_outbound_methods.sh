@@ -15,7 +15,7 @@ make_certs
 P13=$(free_port)
 check "a TLS 1.3-only receiver starts" start_receivers t13:"$P13":tls13:valid
 shome=$(new_home sender)
-printf 'smtproutes\nnew\n.t13.test\n127.0.0.1:%s\n\ndestconfig\nnew\npref.t13.test\nN\nN\nN\n1\nY\n2\nN\nN\nnew\nreq.t13.test\nN\nN\nN\n1\nY\n3\nN\nN\n\ncommit "t13"\n' "$P13" |
+printf 'smtproutes\nnew\n.t13.test\n127.0.0.1:%s\n\ndestconfig\nnew\npref.t13.test\nN\nN\nN\n1\nY\n2\nN\nN\nN\nnew\nreq.t13.test\nN\nN\nN\n1\nY\n3\nN\nN\nN\n\ncommit "t13"\n' "$P13" |
 	"$TLSGATE" --home "$shome" >"$TEST_TMP/config.out" 2>&1
 check "route and two destination entries committed" grep -q '^Changes committed' "$TEST_TMP/config.out"
 check "sending tlsgated starts" start_sender "$shome"

@@ -13,7 +13,7 @@ PP=$(free_port) PV=$(free_port) PS=$(free_port) P13=$(free_port)
 check "receivers start" start_receivers plain:"$PP":plain valid:"$PV":tls:valid \
 	self:"$PS":tls:self t13:"$P13":tls13:valid
 home=$(new_home verify)
-printf 'smtproutes\nnew\n.valid.test\n127.0.0.1:%s\nnew\n.self.test\n127.0.0.1:%s\nnew\n.plain.test\n127.0.0.1:%s\n\ndestconfig\nnew\nrv.valid.test\nN\nN\nN\n1\nY\n5\nN\nN\nnew\nrv.self.test\nN\nN\nN\n1\nY\n5\nN\nN\nnew\nreq.plain.test\nN\nN\nN\n1\nY\n3\nN\nN\nnew\npv.self.test\nN\nN\nN\n1\nY\n4\nN\nN\n\ncommit "verify"\n' "$PV" "$PS" "$PP" |
+printf 'smtproutes\nnew\n.valid.test\n127.0.0.1:%s\nnew\n.self.test\n127.0.0.1:%s\nnew\n.plain.test\n127.0.0.1:%s\n\ndestconfig\nnew\nrv.valid.test\nN\nN\nN\n1\nY\n5\nN\nN\nN\nnew\nrv.self.test\nN\nN\nN\n1\nY\n5\nN\nN\nN\nnew\nreq.plain.test\nN\nN\nN\n1\nY\n3\nN\nN\nN\nnew\npv.self.test\nN\nN\nN\n1\nY\n4\nN\nN\nN\n\ncommit "verify"\n' "$PV" "$PS" "$PP" |
 	"$TLSGATE" --home "$home" >"$TEST_TMP/config.out" 2>&1
 check "configuration committed" grep -q '^Changes committed' "$TEST_TMP/config.out"
 tv() { SSL_CERT_FILE=$CERTS/ca.crt SSL_CERT_DIR=/nonexistent "$TLSGATE" --home "$home" -c "tlsverify $*" 2>&1; }
