@@ -13,7 +13,7 @@ levels = ["off", "on", "require", "on_verify", "require_verify"]
 out = ["[DEFAULT]", "ip_sort_pref = DEFAULT", "max_host_concurrency = 500",
        "max_messages_per_connection = 50", "recipient_minutes = 60", "recipient_limit = 0",
        "limit_type = host", "limit_apply = system", "bounce_validation = 0",
-       "bounce_profile = Default", "tls = require"]
+       "bounce_profile = Default", "tls = require", "dane = off"]
 names = sorted(["d%05d.example%d.com" % (i, i % 7) for i in range(9990)] +
                [".sub%d.example.net" % i for i in range(10)])
 for i, n in enumerate(names):
@@ -26,6 +26,8 @@ for i, n in enumerate(names):
         out.append("recipient_limit = %d" % (i + 1))
     if i % 5 != 4:
         out.append("tls = %s" % levels[i % 5])
+    if i % 11 == 0:
+        out.append("dane = %s" % ["opportunistic", "mandatory"][i % 2])
 open(sys.argv[1], "w").write("\n".join(out) + "\n")
 PY
 start=$(date +%s.%N)
