@@ -100,8 +100,8 @@ int ask_new_profile_name(struct session *s, char *name, bool *go)
 	if (!exists)
 		return 0;
 	snprintf(question, sizeof(question),
-		 "Certificate profile \"%s\" already exists. Do you want to overwrite with this "
-		 "new one?",
+		 "Certificate profile \"%s\" already exists. Do you want to\noverwrite with this "
+		 "new one?", /* two lines, as AsyncOS (spec 4) */
 		 name);
 	return ask_yes_no(s, question, false, go);
 }

@@ -378,13 +378,6 @@ static int op_default(struct session *s, void *ctx, int unused)
 
 /* ---- views ---- */
 
-static const char *tls_short(enum tls_level l)
-{
-	static const char *const names[TLS_LEVEL_COUNT] = { "Off", "On", "Required", "On (Verify)",
-							    "Req (Verify)" };
-	return names[l];
-}
-
 static void list_row(const char *name, const struct dest_policy *p, bool is_default)
 {
 	char rate[16];
@@ -393,8 +386,9 @@ static void list_row(const char *name, const struct dest_policy *p, bool is_defa
 		snprintf(rate, sizeof(rate), "%d", p->max_host_concurrency);
 	else
 		snprintf(rate, sizeof(rate), "Default");
-	printf("%-30s %-9s %-13s %-12s %s\n", name, rate,
-	       is_default || (p->set & DEST_F_TLS) ? tls_short(p->tls) : "Default",
+	/* The TLS words of the destconfig question and DETAIL ("No", ...). */
+	printf("%-30s %-9s %-18s %-12s %s\n", name, rate,
+	       is_default || (p->set & DEST_F_TLS) ? tls_level_label(p->tls) : "Default",
 	       is_default || (p->set & DEST_F_BOUNCE_VAL) ? (p->bounce_validation ? "On" : "Off")
 							  : "Default",
 	       is_default || (p->set & DEST_F_BOUNCE_PROF) ? p->bounce_profile : "Default");
@@ -409,11 +403,11 @@ static int op_list(struct session *s, void *ctx, int unused)
 	(void)unused;
 	if (load_rows(s, &r, &e) < 0)
 		return command_error(s, e.msg);
-	printf("\n%-30s %-9s %-13s %-12s %s\n", "", "Rate", "", "Bounce", "Bounce");
-	printf("%-30s %-9s %-13s %-12s %s\n", "Domain", "Limiting", "TLS", "Verification",
+	printf("\n%-30s %-9s %-18s %-12s %s\n", "", "Rate", "", "Bounce", "Bounce");
+	printf("%-30s %-9s %-18s %-12s %s\n", "Domain", "Limiting", "TLS", "Verification",
 	       "Profile");
-	printf("%-30s %-9s %-13s %-12s %s\n", "==============================", "=========",
-	       "=============", "============", "=======");
+	printf("%-30s %-9s %-18s %-12s %s\n", "==============================", "=========",
+	       "==================", "============", "=======");
 	for (size_t i = 0; i < r.count; i++)
 		list_row(r.rows[i].name, &r.rows[i].policy, false);
 	list_row("(Default)", &r.def, true);
@@ -608,6 +602,7 @@ static int op_export(struct session *s, void *ctx, int unused)
 	char name[INPUT_LINE_MAX];
 	struct strbuf text;
 	struct dest_rows r;
+	struct config c;
 	struct err e;
 	int rc;
 
@@ -616,7 +611,7 @@ static int op_export(struct session *s, void *ctx, int unused)
 	if (ask_text(s, "Enter a name for the exported file:", NULL, name, sizeof(name),
 		     check_file_name, NULL) < 0)
 		return -1;
-	if (load_rows(s, &r, &e) < 0)
+	if (db_load_effective(s->db, s->user, &c, &e) < 0 || load_rows(s, &r, &e) < 0)
 		return command_error(s, e.msg);
 	strbuf_init(&text);
 	dest_ini_render_section(DEST_DEFAULT_NAME, &r.def, &text);
@@ -629,7 +624,9 @@ static int op_export(struct session *s, void *ctx, int unused)
 	strbuf_free(&text);
 	if (rc < 0)
 		return command_error(s, e.msg);
-	printf("File written on machine in \"/%s/%s\".\n", SCP_FOLDER, name);
+	/* saveconfig's wording (spec part 2, section 1). */
+	printf("File written on machine \"%s\" to the location\n\"/%s/%s\".\n", c.hostname,
+	       SCP_FOLDER, name);
 	return 0;
 }
 

@@ -3,7 +3,9 @@
  * new commit: history is never rewritten. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "../core/text.h"
 #include "commands.h"
 #include "input.h"
 #include "menu.h"
@@ -17,9 +19,40 @@ struct rollback_view {
 	int count;
 };
 
-static int list_commits(struct commit_info *list, int count)
+/* How many versions after the oldest listed commit are read for reverts. */
+#define REVERT_SCAN_MAX 10000
+
+/* by[i]: the version that reverted list[i] ("Automatic revert of version N",
+ * committed by the system when a "commit confirmed" was not confirmed), or 0.
+ * One pass over the history after the oldest listed commit. */
+static void find_reverts(struct session *s, const struct commit_info *list, int count, long *by)
 {
-	char date[64];
+	long latest = 0, n;
+	struct commit_info ci;
+	struct err e;
+
+	for (int i = 0; i < count; i++)
+		by[i] = 0;
+	if (count == 0 || db_latest_version(s->db, &latest, &e) < 0)
+		return;
+	for (long v = list[count - 1].version + 1;
+	     v <= latest && v - list[count - 1].version <= REVERT_SCAN_MAX; v++) {
+		if (db_version_info(s->db, v, &ci, &e) < 0 ||
+		    sscanf(ci.comment, "Automatic revert of version %ld", &n) != 1 ||
+		    strcmp(ci.user, "system") != 0)
+			continue;
+		for (int i = 0; i < count; i++)
+			if (list[i].version == n && !by[i])
+				by[i] = v;
+	}
+}
+
+/* Users and comments are printed escaped: a comment stored before control
+ * characters were refused never reaches a terminal raw. */
+static int list_commits(struct session *s, struct commit_info *list, int count)
+{
+	char date[64], user[4 * 64], comment[4 * 256];
+	long by[LIST_MAX];
 
 	if (count == 0) {
 		printf("There are no saved configurations to roll back to.\n");
@@ -27,10 +60,15 @@ static int list_commits(struct commit_info *list, int count)
 	}
 	printf("Previous commits:\n");
 	printf("      %-26s %-8s %-14s %s\n", "Committed On", "Version", "User", "Description");
+	find_reverts(s, list, count, by);
 	for (int i = 0; i < count; i++) {
 		format_date(list[i].time, date, sizeof(date));
-		printf("%4d. %-26s %-8ld %-14s %s\n", i + 1, date, list[i].version, list[i].user,
-		       list[i].comment);
+		printf("%4d. %-26s %-8ld %-14s %s", i + 1, date, list[i].version,
+		       text_escape_buf(list[i].user, user, sizeof(user)),
+		       text_escape_buf(list[i].comment, comment, sizeof(comment)));
+		if (by[i])
+			printf(" (not confirmed: reverted by system in version %ld)", by[i]);
+		printf("\n");
 	}
 	return count;
 }
@@ -52,7 +90,7 @@ static int do_rollback(struct session *s, struct commit_info *list, int count)
 	struct config target, current;
 	bool sure, now;
 	struct err e;
-	long version;
+	long version, staged;
 
 	if (count == 0) {
 		printf("There are no saved configurations to roll back to.\n");
@@ -73,8 +111,15 @@ static int do_rollback(struct session *s, struct commit_info *list, int count)
 	/* User accounts are not part of a rollback (userconfig manages them): an
 	 * operator could otherwise empty the list and make everyone admin. */
 	if (db_stage_changes(s->db, s->user, &current, &target, &e) < 0 ||
-	    db_stage_entries_of_version(s->db, s->user, version, ROLE_OPERATOR, &e) < 0)
+	    db_stage_entries_of_version(s->db, s->user, version, ROLE_OPERATOR, &e) < 0 ||
+	    db_staged_count(s->db, s->user, &staged, &e) < 0)
 		return command_error(s, e.msg);
+	if (staged == 0) {
+		printf("Version %ld is the same as the current configuration (user accounts are "
+		       "not part of a rollback): there is nothing to roll back.\n",
+		       version);
+		return 0;
+	}
 	if (ask_yes_no(s, "Do you want to commit this configuration now?", false, &now) < 0)
 		return -1;
 	if (!now) {
@@ -134,7 +179,7 @@ static int show_commits(struct session *s, void *ctx)
 	if (db_rollback_candidates(s->db, v->list, LIST_MAX, &v->count, &e) < 0)
 		return command_error(s, e.msg);
 	printf("\n");
-	list_commits(v->list, v->count);
+	list_commits(s, v->list, v->count);
 	return 0;
 }
 

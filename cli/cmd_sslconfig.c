@@ -58,13 +58,13 @@ static void warn_unusable_versions(enum tls_service_id id, const struct tls_serv
 		       names, count > 1 ? "those versions" : "that version");
 }
 
-static void note_unmatched_entries(const char *ciphers)
+static void note_unmatched_entries(const char *ciphers, const char *previous)
 {
 	struct strbuf unmatched;
 	char *line, *save = NULL;
 
 	strbuf_init(&unmatched);
-	tls_cipher_unmatched_entries(ciphers, &unmatched);
+	tls_cipher_unmatched_entries(ciphers, previous, &unmatched);
 	for (line = strtok_r(unmatched.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		printf("Note: \"%s\" matches no cipher known to OpenSSL and is ignored.\n", line);
 	strbuf_free(&unmatched);
@@ -94,8 +94,8 @@ static int edit_service(struct session *s, void *ctx, int id)
 	if (ask_text(s, question, svc->ciphers, answer, sizeof(answer), check_ciphers, NULL) < 0)
 		return -1;
 	size_t clen = strlen(answer); /* check_ciphers bounded it below CONFIG_CIPHERS_MAX */
+	note_unmatched_entries(answer, svc->ciphers);
 	memcpy(svc->ciphers, answer, clen < sizeof(svc->ciphers) ? clen + 1 : 0);
-	note_unmatched_entries(svc->ciphers);
 	warn_unusable_versions(id, svc);
 
 	if (id != SVC_OUTBOUND) {

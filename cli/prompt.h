@@ -55,5 +55,9 @@ int say_invalid(struct session *s, const char *msg);
 
 /* Prints a one-line error the way every prompt does. */
 void say_error(const char *msg);
+/* Prints text made of stored values (several lines allowed): every control
+ * character but the newlines, and any byte that is not UTF-8, as \xNN, so
+ * old data can never move the cursor or retitle the terminal. */
+void say_text(const char *text);
 
 #endif

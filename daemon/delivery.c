@@ -31,6 +31,7 @@
 #define LINE_MAX_BYTES    2048
 #define BATCH_MAX         1000 /* messages per connection when the entry sets no limit */
 #define SPOOL_MAX_PENDING 100000
+#define OUTBOUND_MAX      64 /* connections in all: within tlsgated's FD_RESERVE */
 /* The value of an id in `known` that is no longer (or never was) queued. */
 #define GONE ((void *)&gone_marker)
 static const char gone_marker;
@@ -64,6 +65,7 @@ struct conn {
 	bool have_q;
 	int *codes;
 	char peer[64];
+	char refused[400]; /* why the certificate was refused, "" if it was not */
 };
 
 struct delivery {
@@ -76,6 +78,7 @@ struct delivery {
 	struct domain_map *known;  /* id -> qmsg */
 	struct domain_map *active; /* domain -> (void *)(uintptr_t) open connections */
 	struct conn *conns;
+	unsigned open; /* connections in all domains */
 	unsigned long next_dcid;
 };
 
@@ -321,6 +324,7 @@ static void active_add(struct delivery *dl, const char *domain, int delta)
 	uintptr_t n = active_count(dl, domain) + (uintptr_t)(intptr_t)delta;
 
 	domain_map_put(dl->active, domain, (void *)n, NULL);
+	dl->open += (unsigned)delta;
 }
 
 static void on_resolved(void *arg, int rc, const struct resolved *r, int temporary,
@@ -367,6 +371,8 @@ static void schedule(struct delivery *dl)
 	for (struct qmsg *m = dl->msgs; m; m = m->next) {
 		struct dest_policy pol;
 		size_t limit;
+		if (dl->open >= OUTBOUND_MAX)
+			break;
 		if (m->busy || m->next_try > now)
 			continue;
 		outbound_policy(dl->ob, m->domain, &pol, NULL);
@@ -514,28 +520,20 @@ static void conn_close_per_client(struct conn *c)
 		break;
 	case SC_FAIL_TEMP:
 	case SC_FAIL_PERM: why = c->sc.text[0] ? c->sc.text : smtpc_fail_text(c->sc.fail); break;
-	default: why = smtpc_fail_text(c->sc.fail); break;
+	default: why = c->refused[0] ? c->refused : smtpc_fail_text(c->sc.fail); break;
 	}
 	conn_finish(c, c->sc.fail, why);
 }
 
+static void add_to(void *out, const char *p, size_t n)
+{
+	evbuffer_add(out, p, n);
+}
+
+/* Dot-stuffed, CRLF only, no NUL: nothing to smuggle (smtpc_body_wire). */
 static void send_body(struct conn *c)
 {
-	struct evbuffer *out = bufferevent_get_output(c->bev);
-	const char *p = c->q.body, *end = c->q.body + c->q.body_len;
-
-	/* RFC 5321 4.5.2: a line starting with '.' gets another one. */
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-		if (*p == '.')
-			evbuffer_add(out, ".", 1);
-		evbuffer_add(out, p, n);
-		p += n;
-	}
-	if (c->q.body_len && end[-1] != '\n')
-		evbuffer_add(out, "\r\n", 2);
-	evbuffer_add(out, ".\r\n", 3);
+	smtpc_body_wire(c->q.body, c->q.body_len, add_to, bufferevent_get_output(c->bev));
 	smtpc_body_sent(&c->sc);
 }
 
@@ -703,21 +701,33 @@ static void handshake_done(struct conn *c, bool ok)
 {
 	struct delivery *dl = c->dl;
 	char why[320];
-	bool verified = false;
 
 	c->handshaking = false;
 	if (ok) {
+		struct outbound_peer peer;
+		bool by_sslconfig;
+		enum outbound_cert_verdict v;
+
 		mail_log_info(dl->d->log, "DCID %lu TLS success protocol %s cipher %s", c->dcid,
 			      SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl));
-		verified = outbound_verified(c->ssl, why, sizeof(why));
-		if (tls_level_verifies(c->pol.tls) && !verified)
+		outbound_check_peer(c->ob, c->ssl, &peer);
+		v = outbound_judge(c->ob, c->pol.tls, &peer, why, sizeof(why), &by_sslconfig);
+		if (v != OB_CERT_OK)
 			mail_log_info(dl->d->log,
 				      "DCID %lu IP %s TLS certificate verification failed: %s%s",
 				      c->dcid, c->peer, why,
-				      c->pol.tls == TLS_LEVEL_PREFERRED_VERIFY
+				      v == OB_CERT_TOLERATED
 					      ? "; delivering encrypted (Preferred (Verify))"
-					      : "");
-		act(c, smtpc_tls_done(&c->sc, true, verified));
+				      : by_sslconfig ? "; refused by the sslconfig peer "
+						       "certificate validation"
+						     : "");
+		if (v == OB_CERT_REFUSED) {
+			snprintf(c->refused, sizeof(c->refused),
+				 "the peer certificate failed validation: %s", why);
+			act(c, smtpc_tls_refused(&c->sc));
+			return;
+		}
+		act(c, smtpc_tls_done(&c->sc, true, v == OB_CERT_OK));
 		return;
 	}
 	/* Before the ServerHello, a server that hangs up instead of sending the
