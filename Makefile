@@ -11,7 +11,10 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
 LDFLAGS  ?=
 EVENT_LIBS := -levent_openssl -levent
-CLI_LIBS := -lreadline -lsqlite3 -lssl -lcrypto -lresolv -lpthread
+# libxml2 is the console's only (tls/config_xml_parse.c: saveconfig/loadconfig files).
+XML_CFLAGS := -I/usr/include/libxml2
+XML_LIBS := -lxml2
+CLI_LIBS := -lreadline -lsqlite3 -lssl -lcrypto -lresolv -lpthread $(XML_LIBS)
 DAEMON_LIBS := $(EVENT_LIBS) -lsqlite3 -lssl -lcrypto -lresolv -lpthread
 
 # SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer build in build-san/.
@@ -51,7 +54,7 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PKGS := gcc make libc6-dev pkg-config openssl libssl-dev libsqlite3-dev libreadline-dev \
-	      libevent-dev
+	      libevent-dev libxml2-dev
 TEST_PKGS  := $(BUILD_PKGS) sqlite3 tmux expect swaks curl clang-format python3 procps iproute2 \
 	      openssh-server openssh-client python3-pexpect python3-aiosmtpd valgrind util-linux
 # What `make bench` compares against (never started as system services by it).
@@ -77,6 +80,8 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/tls/config_xml_parse.o: CFLAGS += $(XML_CFLAGS)
 
 $(LIBCORE): $(call obj,$(CORE_SRC))
 $(LIBDB): $(call obj,$(DB_SRC))
