@@ -121,8 +121,10 @@ static void print_cert(SSL *ssl)
 	X509_free(peer);
 }
 
+/* False when the handshake failed; else *verdict judges the certificate. */
 static bool handshake(struct link *l, const struct outbound *ob, const char *domain,
-		      const struct resolved_host *h, struct smtp_client *sc)
+		      const struct resolved_host *h, struct smtp_client *sc,
+		      enum outbound_cert_verdict *verdict, bool *refused_by_sslconfig)
 {
 	char why[320];
 	unsigned long code;
@@ -148,19 +150,53 @@ static bool handshake(struct link *l, const struct outbound *ob, const char *dom
 	printf("TLS handshake: %s, cipher %s\n", SSL_get_version(l->ssl),
 	       SSL_get_cipher_name(l->ssl));
 	print_cert(l->ssl);
-	bool verified = outbound_verified(l->ssl, why, sizeof(why));
-	if (verified)
+	struct outbound_peer peer;
+	outbound_check_peer(ob, l->ssl, &peer);
+	printf("Certificate chain (X.509): %s%s.\n",
+	       peer.chain_ok ? "trusted" : "not trusted: ", peer.chain_ok ? "" : peer.chain_why);
+	if (peer.name_ok)
+		printf("Certificate name (FQDN): matches %s or its mail exchanger.\n", domain);
+	else
+		printf("Certificate name (FQDN): %s for %s or %s.\n", peer.name_why, domain,
+		       h->name);
+	printf("Peer certificate validation in sslconfig: X509 %s, FQDN %s.\n",
+	       ob->config.peer_cert_x509 ? "enabled" : "disabled",
+	       ob->config.peer_cert_fqdn ? "enabled" : "disabled");
+	bool by_sslconfig;
+	*verdict = outbound_judge(ob, sc->level, &peer, why, sizeof(why), &by_sslconfig);
+	*refused_by_sslconfig = by_sslconfig;
+	bool chain = tls_level_verifies(sc->level) || ob->config.peer_cert_x509;
+	bool name = tls_level_verifies(sc->level) || ob->config.peer_cert_fqdn;
+	if (*verdict != OB_CERT_OK)
+		printf("Certificate verification failed: %s%s.\n", why,
+		       by_sslconfig ? " (required by the sslconfig peer certificate validation)"
+				    : "");
+	else if (chain && name)
 		printf("Certificate verification: the chain is trusted and the name matches "
 		       "%s.\n",
 		       domain);
+	else if (chain)
+		printf("Certificate verification: the chain is trusted (the name is not checked "
+		       "at this TLS setting).\n");
+	else if (name)
+		printf("Certificate verification: the name matches %s (the chain is not checked "
+		       "at this TLS setting).\n",
+		       domain);
 	else
-		printf("Certificate verification failed: %s.\n", why);
-	(void)sc;
-	return verified;
+		printf("Certificate verification: not checked at this TLS setting.\n");
+	return true;
 }
 
-static const char *verdict(const struct smtp_client *sc, enum tls_level level, bool tls_on)
+static const char *verdict(const struct smtp_client *sc, enum tls_level level, bool tls_on,
+			   bool refused_by_sslconfig)
 {
+	if (refused_by_sslconfig)
+		return sc->fail == SC_FAIL_VERIFY
+			       ? "would NOT be delivered: the certificate failed the peer "
+				 "certificate validation enabled in sslconfig."
+			       : "would be deferred: the certificate failed the peer certificate "
+				 "validation enabled in sslconfig, and no message is sent in clear "
+				 "text after that.";
 	switch (sc->fail) {
 	case SC_FAIL_NONE:
 		if (!tls_on)
@@ -193,7 +229,8 @@ static const char *verdict(const struct smtp_client *sc, enum tls_level level, b
 
 /* Runs the client machine up to MAIL (READY) or its end. */
 static void converse(struct link *l, const struct outbound *ob, const char *domain,
-		     const struct resolved_host *h, struct smtp_client *sc)
+		     const struct resolved_host *h, struct smtp_client *sc,
+		     bool *refused_by_sslconfig)
 {
 	char line[1024];
 	enum smtpc_action a = SC_ACT_NONE;
@@ -211,9 +248,12 @@ static void converse(struct link *l, const struct outbound *ob, const char *doma
 				continue;
 			}
 		} else if (a == SC_ACT_STARTTLS) {
-			bool ok = handshake(l, ob, domain, h, sc);
-			bool established = l->ssl && SSL_is_init_finished(l->ssl);
-			a = smtpc_tls_done(sc, established, ok);
+			enum outbound_cert_verdict v = OB_CERT_REFUSED;
+			bool ok = handshake(l, ob, domain, h, sc, &v, refused_by_sslconfig);
+			bool established = ok && l->ssl && SSL_is_init_finished(l->ssl);
+			a = established && v == OB_CERT_REFUSED
+				    ? smtpc_tls_refused(sc)
+				    : smtpc_tls_done(sc, established, v == OB_CERT_OK);
 			continue;
 		} else if (a == SC_ACT_READY) {
 			printf("The server is ready for a message (none is sent).\n");
@@ -298,8 +338,6 @@ int cmd_tlsverify(struct session *s, int argc, char **argv)
 	struct err e;
 	int temporary;
 
-	if (argc < 2 || argc > 3)
-		return command_error(s, "You must enter a domain: tlsverify DOMAIN [HOST[:PORT]]");
 	snprintf(domain, sizeof(domain), "%s", argv[1]);
 	if (dest_check_domain(domain, &e) < 0 || domain[0] == '.')
 		return command_error(s, domain[0] == '.' ? "That value is not valid. Enter a "
@@ -339,9 +377,11 @@ int cmd_tlsverify(struct session *s, int argc, char **argv)
 		printf("Connected.\n");
 		smtpc_init(&sc, ob->config.hostname[0] ? ob->config.hostname : "localhost", pol.tls,
 			   false);
-		converse(&l, ob, domain, h, &sc);
+		bool refused = false;
+		converse(&l, ob, domain, h, &sc, &refused);
 		printf("Verdict: under its TLS setting (%s), mail to %s %s\n",
-		       tls_level_label(pol.tls), domain, verdict(&sc, pol.tls, sc.tls_active));
+		       tls_level_label(pol.tls), domain,
+		       verdict(&sc, pol.tls, sc.tls_active, refused));
 		smtpc_free(&sc);
 		SSL_free(l.ssl);
 		close(l.fd);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/text.h"
 #include "../os/audit.h"
 #include "../os/harden.h"
 #include "../tls/certs.h"
@@ -57,6 +58,11 @@ static int pick_user(const char *requested, char *out, size_t len)
 	if (!requested) {
 		pw = getpwuid(getuid());
 		requested = pw ? pw->pw_name : "admin";
+	}
+	if (!text_is_clean(requested)) { /* it is written to the audit log */
+		fprintf(stderr, "tlsgate: That value is not valid. A user name cannot hold control "
+				"characters.\n");
+		return -1;
 	}
 	snprintf(out, len, "%s", requested);
 	return 0;

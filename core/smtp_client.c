@@ -234,6 +234,15 @@ enum smtpc_action smtpc_tls_done(struct smtp_client *c, bool ok, bool verified)
 	return queue_cmd(c, SC_EHLO, "EHLO %s", c->helo_name);
 }
 
+enum smtpc_action smtpc_tls_refused(struct smtp_client *c)
+{
+	if (c->state != SC_HANDSHAKE)
+		return close_now(c, SC_FAIL_TEMP);
+	c->tls_active = true;
+	c->verified = false;
+	return give_up(c, tls_level_requires(c->level) ? SC_FAIL_VERIFY : SC_FAIL_TLS_DEFER);
+}
+
 enum smtpc_action smtpc_mail(struct smtp_client *c, const char *from, const char *const *rcpt,
 			     size_t n, int *rcpt_code)
 {

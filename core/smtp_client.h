@@ -93,6 +93,10 @@ enum smtpc_action smtpc_line(struct smtp_client *c, const char *line, size_t len
 /* The handshake after SC_ACT_STARTTLS ended: ok, and whether the
  * certificate chain and name were verified. */
 enum smtpc_action smtpc_tls_done(struct smtp_client *c, bool ok, bool verified);
+/* The handshake succeeded but the certificate is refused (tls/outbound.c
+ * outbound_judge): QUIT over TLS with nothing sent and no fallback to clear
+ * text — Required levels fail as SC_FAIL_VERIFY, Preferred ones defer. */
+enum smtpc_action smtpc_tls_refused(struct smtp_client *c);
 /* Starts a transaction (state READY). `rcpt_code` has room for n codes. */
 enum smtpc_action smtpc_mail(struct smtp_client *c, const char *from, const char *const *rcpt,
 			     size_t n, int *rcpt_code);

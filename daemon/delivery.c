@@ -65,6 +65,7 @@ struct conn {
 	bool have_q;
 	int *codes;
 	char peer[64];
+	char refused[400]; /* why the certificate was refused, "" if it was not */
 };
 
 struct delivery {
@@ -519,7 +520,7 @@ static void conn_close_per_client(struct conn *c)
 		break;
 	case SC_FAIL_TEMP:
 	case SC_FAIL_PERM: why = c->sc.text[0] ? c->sc.text : smtpc_fail_text(c->sc.fail); break;
-	default: why = smtpc_fail_text(c->sc.fail); break;
+	default: why = c->refused[0] ? c->refused : smtpc_fail_text(c->sc.fail); break;
 	}
 	conn_finish(c, c->sc.fail, why);
 }
@@ -700,21 +701,33 @@ static void handshake_done(struct conn *c, bool ok)
 {
 	struct delivery *dl = c->dl;
 	char why[320];
-	bool verified = false;
 
 	c->handshaking = false;
 	if (ok) {
+		struct outbound_peer peer;
+		bool by_sslconfig;
+		enum outbound_cert_verdict v;
+
 		mail_log_info(dl->d->log, "DCID %lu TLS success protocol %s cipher %s", c->dcid,
 			      SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl));
-		verified = outbound_verified(c->ssl, why, sizeof(why));
-		if (tls_level_verifies(c->pol.tls) && !verified)
+		outbound_check_peer(c->ob, c->ssl, &peer);
+		v = outbound_judge(c->ob, c->pol.tls, &peer, why, sizeof(why), &by_sslconfig);
+		if (v != OB_CERT_OK)
 			mail_log_info(dl->d->log,
 				      "DCID %lu IP %s TLS certificate verification failed: %s%s",
 				      c->dcid, c->peer, why,
-				      c->pol.tls == TLS_LEVEL_PREFERRED_VERIFY
+				      v == OB_CERT_TOLERATED
 					      ? "; delivering encrypted (Preferred (Verify))"
-					      : "");
-		act(c, smtpc_tls_done(&c->sc, true, verified));
+				      : by_sslconfig ? "; refused by the sslconfig peer "
+						       "certificate validation"
+						     : "");
+		if (v == OB_CERT_REFUSED) {
+			snprintf(c->refused, sizeof(c->refused),
+				 "the peer certificate failed validation: %s", why);
+			act(c, smtpc_tls_refused(&c->sc));
+			return;
+		}
+		act(c, smtpc_tls_done(&c->sc, true, v == OB_CERT_OK));
 		return;
 	}
 	/* Before the ServerHello, a server that hangs up instead of sending the

@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
+
+#include "mid.h"
 
 #define QUEUED_MAX_BYTES (64u << 20)
 
@@ -124,20 +125,6 @@ static int sync_dir(const char *dir)
 	return rc;
 }
 
-/* Names unlike the inbound engine's (which end in a 3-digit counter below
- * 0x800 rarely reached): ours set the counter's top bit. link() refuses to
- * replace an existing name, so a clash is a retry, never a lost message. */
-static void new_id(char id[SPOOL_ID_MAX])
-{
-	static unsigned counter;
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	snprintf(id, SPOOL_ID_MAX, "%013llX%03X",
-		 (unsigned long long)tv.tv_sec * 1000000ULL + (unsigned long long)tv.tv_usec,
-		 0x800 | (counter++ & 0x7ff));
-}
-
 int queued_write(const char *dir, const char *parent, time_t received, const char *from,
 		 char *const *rcpt, size_t n, const char *body, size_t body_len,
 		 char id[SPOOL_ID_MAX], struct err *e)
@@ -147,7 +134,10 @@ int queued_write(const char *dir, const char *parent, time_t received, const cha
 	int fd, ok;
 
 	for (int attempt = 0;; attempt++) {
-		new_id(id);
+		unsigned long long mid;
+		if (mid_next(dir, &mid, e) < 0)
+			return -1;
+		snprintf(id, SPOOL_ID_MAX, "%llu", mid);
 		snprintf(tmp, sizeof(tmp), "%.4000s/tmp/%s", dir, id);
 		snprintf(final, sizeof(final), "%.4000s/%s", dir, id);
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

@@ -56,7 +56,7 @@ struct smtp_engine {
 	struct smtp_session *sessions;
 	unsigned count;
 	struct conn_guard guard;
-	unsigned long next_icid, next_mid;
+	unsigned long next_icid;
 };
 
 static void process_input(struct smtp_session *s);
@@ -200,19 +200,20 @@ static enum smtp_spool_status begin_message(struct smtp_session *s)
 	return spool_begin(s->eng->spool, &env, &s->msg);
 }
 
-static void log_accepted(struct smtp_session *s, const char *queue_id)
+/* The spool names the message by its MID (mid.h): one number from here to
+ * its delivery. */
+static void log_accepted(struct smtp_session *s, const char *mid)
 {
 	struct mail_log *log = s->eng->d->log;
-	unsigned long mid = ++s->eng->next_mid;
 
-	mail_log_info(log, "Start MID %lu ICID %lu", mid, s->icid);
-	mail_log_info(log, "MID %lu ICID %lu From: <%s>", mid, s->icid, s->proto.mail_from);
+	mail_log_info(log, "Start MID %s ICID %lu", mid, s->icid);
+	mail_log_info(log, "MID %s ICID %lu From: <%s>", mid, s->icid, s->proto.mail_from);
 	for (size_t i = 0; i < s->proto.rcpt_count; i++)
-		mail_log_info(log, "MID %lu ICID %lu RID %zu To: <%s>", mid, s->icid, i,
+		mail_log_info(log, "MID %s ICID %lu RID %zu To: <%s>", mid, s->icid, i,
 			      s->proto.rcpt[i]);
-	mail_log_info(log, "MID %lu ready %zu bytes from <%s>", mid, s->proto.data_size,
+	mail_log_info(log, "MID %s ready %zu bytes from <%s>", mid, s->proto.data_size,
 		      s->proto.mail_from);
-	mail_log_info(log, "MID %lu spooled as %s", mid, queue_id);
+	mail_log_info(log, "MID %s spooled as %s", mid, mid);
 }
 
 static void finish_message(struct smtp_session *s, struct strbuf *reply)

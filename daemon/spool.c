@@ -14,13 +14,14 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "mid.h"
+
 #define RESCAN_SECONDS    1         /* delivery removes files: recount this often */
 #define FLOOR_CHECK_BYTES (1 << 20) /* statvfs again after this much data */
 
 struct spool {
 	char dir[4096];
 	char tmp[4096];
-	unsigned counter;
 	struct spool_limits lim;
 	struct mail_log *log;
 	unsigned long long bytes;    /* queued files, as of the last count plus commits */
@@ -137,19 +138,17 @@ static enum smtp_spool_status status_of(int error)
 	return error == ENOSPC || error == EDQUOT ? SMTP_SPOOL_NOSPACE : SMTP_SPOOL_TEMPFAIL;
 }
 
-/* Microseconds and a counter: unique within one daemon, and only one daemon
- * runs per home (the control socket sees to it). O_EXCL checks anyway. */
+/* Named by its MID (mid.h); O_EXCL guards against a clash anyway. */
 static FILE *create_file(struct spool_msg *m)
 {
 	for (int attempt = 0; attempt < 8; attempt++) {
-		struct timeval tv;
+		unsigned long long mid;
+		struct err e;
 		int fd;
 
-		gettimeofday(&tv, NULL);
-		snprintf(m->id, sizeof(m->id), "%013llX%03X",
-			 (unsigned long long)tv.tv_sec * 1000000ULL +
-				 (unsigned long long)tv.tv_usec,
-			 m->spool->counter++ & 0xfff);
+		if (mid_next(m->spool->dir, &mid, &e) < 0)
+			return NULL;
+		snprintf(m->id, sizeof(m->id), "%llu", mid);
 		snprintf(m->tmp_path, sizeof(m->tmp_path), "%s/%s", m->spool->tmp, m->id);
 		fd = open(m->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd >= 0)

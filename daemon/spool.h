@@ -4,7 +4,7 @@
  * fsync'ed. A later delivery engine reads spool/ID files of this format:
  *
  *   tlsgate-spool 1                  format and version
- *   id 18B2C4D5E6F7A001              the queue id, also the file name
+ *   id 42                            the MID (mid.h), also the file name
  *   received 1763883000              Unix time the message was accepted
  *   icid 5                           inbound connection (mail_logs)
  *   client 127.0.0.1                 peer address

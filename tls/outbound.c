@@ -204,3 +204,82 @@ bool outbound_verified(SSL *ssl, char *why, size_t len)
 	snprintf(why, len, "ok");
 	return true;
 }
+
+void outbound_check_peer(const struct outbound *o, SSL *ssl, struct outbound_peer *p)
+{
+	X509 *peer = SSL_get0_peer_certificate(ssl);
+	X509_VERIFY_PARAM *param = SSL_get0_param(ssl);
+	X509_STORE_CTX *sctx;
+	const char *host;
+
+	*p = (struct outbound_peer){ 0 };
+	if (!peer) {
+		snprintf(p->chain_why, sizeof(p->chain_why), "the server sent no certificate");
+		snprintf(p->name_why, sizeof(p->name_why), "the server sent no certificate");
+		return;
+	}
+	p->present = true;
+	/* X.509: the chain the server sent, against the trusted CAs, as a TLS
+	 * server certificate; no name in this check. */
+	sctx = X509_STORE_CTX_new();
+	if (sctx &&
+	    X509_STORE_CTX_init(sctx, SSL_CTX_get_cert_store(o->ctx), peer,
+				SSL_get_peer_cert_chain(ssl)) == 1 &&
+	    X509_STORE_CTX_set_default(sctx, "ssl_server") == 1) {
+		p->chain_ok = X509_verify_cert(sctx) == 1;
+		snprintf(p->chain_why, sizeof(p->chain_why), "%s",
+			 p->chain_ok
+				 ? "ok"
+				 : X509_verify_cert_error_string(X509_STORE_CTX_get_error(sctx)));
+	} else {
+		snprintf(p->chain_why, sizeof(p->chain_why), "out of memory");
+	}
+	X509_STORE_CTX_free(sctx);
+	/* FQDN: the names outbound_new_ssl set (domain, MX or routed host). */
+	for (int i = 0; (host = X509_VERIFY_PARAM_get0_host(param, i)) != NULL; i++)
+		if (X509_check_host(peer, host, 0, X509_VERIFY_PARAM_get_hostflags(param), NULL) ==
+		    1) {
+			p->name_ok = true;
+			break;
+		}
+	snprintf(p->name_why, sizeof(p->name_why), "%s",
+		 p->name_ok ? "ok" : X509_verify_cert_error_string(X509_V_ERR_HOSTNAME_MISMATCH));
+}
+
+static void add_why(char *why, size_t len, const char *what)
+{
+	size_t n = strlen(why);
+
+	snprintf(why + n, len - n, "%s%s", n ? "; " : "", what);
+}
+
+enum outbound_cert_verdict outbound_judge(const struct outbound *o, enum tls_level level,
+					  const struct outbound_peer *p, char *why, size_t len,
+					  bool *by_sslconfig)
+{
+	bool verify = tls_level_verifies(level);
+	bool x509 = o->config.peer_cert_x509, fqdn = o->config.peer_cert_fqdn;
+	bool chain_bad = !p->chain_ok && (verify || x509);
+	bool name_bad = !p->name_ok && (verify || fqdn);
+
+	why[0] = '\0';
+	*by_sslconfig = false;
+	if (!p->present && (verify || x509 || fqdn))
+		add_why(why, len, p->chain_why);
+	else {
+		if (chain_bad)
+			add_why(why, len, p->chain_why);
+		if (name_bad)
+			add_why(why, len, p->name_why);
+	}
+	if (!why[0]) {
+		snprintf(why, len, "ok");
+		return OB_CERT_OK;
+	}
+	/* An sslconfig check that failed refuses the connection at any level. */
+	if ((x509 && !p->chain_ok) || (fqdn && !p->name_ok)) {
+		*by_sslconfig = true;
+		return OB_CERT_REFUSED;
+	}
+	return level == TLS_LEVEL_PREFERRED_VERIFY ? OB_CERT_TOLERATED : OB_CERT_REFUSED;
+}

@@ -51,4 +51,32 @@ SSL *outbound_new_ssl(const struct outbound *o, const char *domain, const char *
 /* After the handshake: did chain and name verify? `why` gets the reason. */
 bool outbound_verified(SSL *ssl, char *why, size_t len);
 
+/* The two peer-certificate checks, made separately after the handshake:
+ * X.509 = the chain verifies against the trusted CAs (signatures, dates,
+ * CA constraints, fit for a TLS server); FQDN = the certificate names the
+ * domain or the MX/route host (SAN dNSName, else CN; RFC 6125 wildcards). */
+struct outbound_peer {
+	bool present;        /* the server sent a certificate */
+	bool chain_ok;       /* X.509 */
+	bool name_ok;        /* FQDN */
+	char chain_why[128]; /* "ok" or OpenSSL's reason */
+	char name_why[128];
+};
+void outbound_check_peer(const struct outbound *o, SSL *ssl, struct outbound_peer *p);
+
+/* How the destination's TLS level and sslconfig's PEER_CERT_X509 /
+ * PEER_CERT_FQDN combine (docs/CLI.md, "Peer certificate validation"):
+ * the Verify levels always check both; an enabled sslconfig check is made
+ * at every level that uses TLS, and its failure refuses the connection. */
+enum outbound_cert_verdict {
+	OB_CERT_OK,        /* every check that counts passed */
+	OB_CERT_TOLERATED, /* Preferred (Verify): failed, logged, delivered encrypted */
+	OB_CERT_REFUSED,   /* nothing is sent over this connection, nor in clear */
+};
+/* `why` gets the failed checks ("hostname mismatch; ..."), or "ok";
+ * `*by_sslconfig` whether an sslconfig setting caused a refusal. */
+enum outbound_cert_verdict outbound_judge(const struct outbound *o, enum tls_level level,
+					  const struct outbound_peer *p, char *why, size_t len,
+					  bool *by_sslconfig);
+
 #endif

@@ -32,11 +32,50 @@ static int openssl_error(struct err *e, const char *what)
 	return err_set(e, "%s: %s", what, text);
 }
 
+/* Is `entry` (n bytes) one of AsyncOS's protocol exclusions? `!SSLv2`,
+ * `!SSLv3`, `!TLSv1` (or with `-`) in its cipher strings mean "not these
+ * protocols"; tlsgate's protocols are the method setting. OpenSSL 1.1+ reads
+ * them as cipher classes instead and removes every suite TLS 1.0/1.1 can use,
+ * so the factory default would leave TLS v1.1 clients nothing. */
+static bool protocol_exclusion(const char *entry, size_t n)
+{
+	static const char *const names[] = { "SSLv2", "SSLv3", "TLSv1" };
+
+	if (n < 2 || (entry[0] != '!' && entry[0] != '-'))
+		return false;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (n - 1 == strlen(names[i]) && strncmp(entry + 1, names[i], n - 1) == 0)
+			return true;
+	return false;
+}
+
+/* The cipher string OpenSSL is given: the admin's, without protocol
+ * exclusions (docs/CLI.md, sslconfig). */
+static void openssl_ciphers(const char *ciphers, char out[CONFIG_CIPHERS_MAX])
+{
+	size_t len = 0;
+
+	for (const char *p = ciphers; *p;) {
+		size_t n = strcspn(p, ":");
+		if (n && !protocol_exclusion(p, n) && len + n + 2 <= CONFIG_CIPHERS_MAX) {
+			if (len)
+				out[len++] = ':';
+			memcpy(out + len, p, n);
+			len += n;
+		}
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	out[len] = '\0';
+}
+
 /* Applies methods, ciphers and renegotiation: everything but the certificate. */
 static int apply_policy(SSL_CTX *ctx, enum tls_service_id id, const struct tls_service *svc,
 			tls_method_set methods, struct err *e)
 {
 	int lo = methods_lowest(methods), hi = methods_highest(methods);
+	char ciphers[CONFIG_CIPHERS_MAX];
 
 	if (lo < 0 || !methods_is_contiguous(methods))
 		return err_set(e, "TLS protocols can be enabled only in sequence.");
@@ -47,7 +86,8 @@ static int apply_policy(SSL_CTX *ctx, enum tls_service_id id, const struct tls_s
 	if (!SSL_CTX_set_min_proto_version(ctx, protocol_of[lo]) ||
 	    !SSL_CTX_set_max_proto_version(ctx, protocol_of[hi]))
 		return openssl_error(e, "Cannot set the TLS versions");
-	if (!SSL_CTX_set_cipher_list(ctx, svc->ciphers))
+	openssl_ciphers(svc->ciphers, ciphers);
+	if (!SSL_CTX_set_cipher_list(ctx, ciphers))
 		return openssl_error(e, "The cipher string selects no cipher");
 	if (!SSL_CTX_set_ciphersuites(ctx, TLS13_SUITES))
 		return openssl_error(e, "Cannot set the TLS 1.3 suites");
@@ -148,6 +188,7 @@ int ctx_validate_config(const struct config *c, struct err *e)
 
 int tls_check_ciphers(const char *ciphers, struct err *e)
 {
+	char given[CONFIG_CIPHERS_MAX];
 	SSL_CTX *ctx;
 	int ok;
 
@@ -156,7 +197,8 @@ int tls_check_ciphers(const char *ciphers, struct err *e)
 	ctx = SSL_CTX_new(TLS_method());
 	if (!ctx)
 		return openssl_error(e, "Cannot create a TLS context");
-	ok = SSL_CTX_set_cipher_list(ctx, ciphers);
+	openssl_ciphers(ciphers, given);
+	ok = SSL_CTX_set_cipher_list(ctx, given);
 	SSL_CTX_free(ctx);
 	ERR_clear_error();
 	if (!ok)
@@ -166,17 +208,39 @@ int tls_check_ciphers(const char *ciphers, struct err *e)
 	return 0;
 }
 
-void tls_cipher_unmatched_entries(const char *ciphers, struct strbuf *out)
+/* Is the entry (n bytes) one of the entries of `list`? */
+static bool has_entry(const char *list, const char *entry, size_t n)
+{
+	for (const char *p = list; p && *p;) {
+		size_t m = strcspn(p, ":");
+		if (m == n && strncmp(p, entry, n) == 0)
+			return true;
+		p += m;
+		if (*p == ':')
+			p++;
+	}
+	return false;
+}
+
+void tls_cipher_unmatched_entries(const char *ciphers, const char *previous, struct strbuf *out)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_method());
 	const char *p = ciphers;
 	char entry[CONFIG_CIPHERS_MAX];
+	struct config factory;
 
 	if (!ctx)
 		return;
+	config_defaults(&factory);
 	while (*p) {
 		size_t n = strcspn(p, ":");
-		if (n < sizeof(entry) && !strchr("!-+@", p[0])) {
+		/* Only what the admin typed: not the entries of the value shown as
+		 * the default, nor those of the factory strings (AsyncOS's
+		 * "MEDIUM" selects nothing in OpenSSL 3; not the admin's doing). */
+		bool typed = !has_entry(previous, p, n);
+		for (int id = 0; typed && id < SVC_COUNT; id++)
+			typed = !has_entry(factory.svc[id].ciphers, p, n);
+		if (typed && n < sizeof(entry) && !strchr("!-+@", p[0])) {
 			memcpy(entry, p, n);
 			entry[n] = '\0';
 			if (!SSL_CTX_set_cipher_list(ctx, entry))
@@ -190,19 +254,65 @@ void tls_cipher_unmatched_entries(const char *ciphers, struct strbuf *out)
 	SSL_CTX_free(ctx);
 }
 
+/* Splits a VERIFY answer: the TLS 1.3 suite names (which a cipher string
+ * cannot hold: OpenSSL sets them apart) into `tls13`, the rest into `rest`.
+ * -1 for a TLS 1.3 name that is not one of the fixed suites. */
+static int split_tls13(const char *ciphers, char tls13[CONFIG_CIPHERS_MAX],
+		       char rest[CONFIG_CIPHERS_MAX], struct err *e)
+{
+	size_t l13 = 0, lr = 0;
+
+	for (const char *p = ciphers; *p;) {
+		size_t n = strcspn(p, ":");
+		if (n > 4 && strncmp(p, "TLS_", 4) == 0) {
+			if (!has_entry(TLS13_SUITES, p, n))
+				return err_set(e,
+					       "That value is not valid. \"%.*s\" is not a TLS 1.3 "
+					       "suite of tlsgate (%s).",
+					       (int)(n > 100 ? 100 : n), p, TLS13_SUITES);
+			if (l13)
+				tls13[l13++] = ':';
+			memcpy(tls13 + l13, p, n);
+			l13 += n;
+		} else if (n) {
+			if (lr)
+				rest[lr++] = ':';
+			memcpy(rest + lr, p, n);
+			lr += n;
+		}
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	tls13[l13] = rest[lr] = '\0';
+	return 0;
+}
+
 int tls_describe_ciphers(const char *ciphers, struct strbuf *out, struct err *e)
 {
+	char tls13[CONFIG_CIPHERS_MAX], rest[CONFIG_CIPHERS_MAX], given[CONFIG_CIPHERS_MAX];
 	SSL_CTX *ctx;
 	SSL *ssl;
 	STACK_OF(SSL_CIPHER) * list;
 
-	if (tls_check_ciphers(ciphers, e) < 0)
+	if (config_check_ciphers_syntax(ciphers, e) < 0 || split_tls13(ciphers, tls13, rest, e) < 0)
 		return -1;
-	/* As `openssl ciphers -v` does: a server context, its SSL's cipher list. */
+	if (rest[0] && tls_check_ciphers(rest, e) < 0)
+		return -1;
+	/* As `openssl ciphers -v` does: a server context, its SSL's cipher list;
+	 * named TLS 1.3 suites narrow the TLS 1.3 part (`-ciphersuites`), and a
+	 * string of TLS 1.3 names only lists just those. */
+	openssl_ciphers(rest, given);
 	ctx = SSL_CTX_new(TLS_server_method());
-	if (!ctx || !SSL_CTX_set_cipher_list(ctx, ciphers) || !(ssl = SSL_new(ctx))) {
+	bool ok = ctx && (!tls13[0] || SSL_CTX_set_ciphersuites(ctx, tls13));
+	if (ok && given[0])
+		ok = SSL_CTX_set_cipher_list(ctx, given);
+	else if (ok) /* "no cipher match" for TLS <= 1.2, but the list is set */
+		SSL_CTX_set_cipher_list(ctx, "-ALL");
+	ERR_clear_error();
+	if (!ok || !(ssl = SSL_new(ctx))) {
 		SSL_CTX_free(ctx);
-		return openssl_error(e, "Cannot list the ciphers");
+		return err_set(e, "Cannot list the ciphers.");
 	}
 	list = SSL_get_ciphers(ssl);
 	for (int i = 0; i < sk_SSL_CIPHER_num(list); i++) {

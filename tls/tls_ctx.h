@@ -33,10 +33,13 @@ int ctx_adopt(SSL *ssl, SSL_CTX *ctx);
 /* Does OpenSSL accept this cipher string (at least one suite selected)? */
 int tls_check_ciphers(const char *ciphers, struct err *e);
 /* Lists, one per line, positive entries of the cipher string that select no
- * suite at all (likely typos OpenSSL silently ignores). */
-void tls_cipher_unmatched_entries(const char *ciphers, struct strbuf *out);
+ * suite at all (likely typos OpenSSL silently ignores) — only entries the
+ * admin typed: none of `previous` (the value offered as the default; may be
+ * NULL) nor of the factory cipher strings. */
+void tls_cipher_unmatched_entries(const char *ciphers, const char *previous, struct strbuf *out);
 
-/* The suites a cipher string selects, as `openssl ciphers -v` prints them. */
+/* The suites a cipher string selects, as `openssl ciphers -v` prints them;
+ * TLS 1.3 suite names (TLS_AES_128_GCM_SHA256...) may be part of it. */
 int tls_describe_ciphers(const char *ciphers, struct strbuf *out, struct err *e);
 
 /* The one suite count: how many suites a peer restricted to version `v`

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A committed cipher string changes what a TLS 1.2 client can negotiate, on
 # GUI HTTPS and on Inbound SMTP (STARTTLS), while TLS 1.3 always offers its
-# three fixed suites and nothing else. TLS 1.0 works when the cipher string
-# has suites for it (the outbound default), and has none with the GUI default.
+# three fixed suites and nothing else. TLS 1.0/1.1 work when the cipher string
+# has suites for them (both default strings do), not with TLS 1.2-only ones.
 # The renegotiation setting allows or refuses a client's renegotiation.
 . "$(dirname "$0")/e2e_lib.sh"
 
@@ -12,6 +12,20 @@ if ! start_daemon "$home"; then
 	done_testing
 	exit 1
 fi
+# Factory defaults (TLS v1.1 and v1.2, the AsyncOS 15.5 cipher strings): a
+# TLS 1.1-only client connects, as it does to AsyncOS (issue 13). The
+# strings' "!SSLv3:!TLSv1" exclude protocols, not the suites TLS 1.1 needs.
+for v in 1.1 1.2; do
+	check "factory defaults: gui: a TLS $v-only client (openssl s_client -tls${v/./_} -cipher DEFAULT:@SECLEVEL=0) connects" \
+		handshake "$HTTPS_PORT" "$v"
+	check "factory defaults: inbound: a TLS $v-only client connects (STARTTLS)" \
+		handshake "$SMTP_PORT" "$v" smtp
+done
+handshake "$HTTPS_PORT" 1.1
+check_eq "factory defaults: TLS 1.1 negotiates an ECDHE suite" ECDHE-RSA-AES256-SHA "$(negotiated_cipher)"
+check_fails "factory defaults: TLS 1.0 stays off" handshake "$HTTPS_PORT" 1.0
+check_fails "factory defaults: a TLS 1.1 client offering only DHE-RSA-AES256-SHA (excluded by name) is refused" \
+	handshake "$HTTPS_PORT" 1.1 -cipher 'DHE-RSA-AES256-SHA:@SECLEVEL=0'
 AES128=ECDHE-RSA-AES128-GCM-SHA256
 AES256=ECDHE-RSA-AES256-GCM-SHA384
 # The spec's defaults (asyncos-cli.md section 2), G for GUI/inbound, O for outbound.
@@ -55,9 +69,13 @@ check "gui: a TLS 1.1-only client completes a handshake (outbound default string
 	handshake "$HTTPS_PORT" 1.1
 check "gui: commit TLS v1.0-v1.3 with the GUI default cipher string" \
 	commit_sslconfig "$home" gui 1-4 "$G"
-check_fails "gui: the GUI default string has no TLS 1.0 suite, so TLS 1.0 fails (spec note)" \
+check "gui: the GUI default string has suites for TLS 1.0 too (its !TLSv1 excludes a protocol)" \
 	handshake "$HTTPS_PORT" 1.0
-check "gui: ... while TLS 1.2 still works" handshake "$HTTPS_PORT" 1.2
+check "gui: ... and TLS 1.2 works" handshake "$HTTPS_PORT" 1.2
+check "gui: commit TLS v1.0-v1.3 with ECDHE+AESGCM (TLS 1.2 suites only)" \
+	commit_sslconfig "$home" gui 1-4 "ECDHE+AESGCM"
+check_fails "gui: ... then TLS 1.0 has no suite and fails" handshake "$HTTPS_PORT" 1.0
+check "gui: ... and the shell warned about it" grep -q '^Warning: no cipher suite of this cipher string can be used with TLS v1.1 and TLS v1.0' "$TEST_TMP/commit.out"
 # TLS renegotiation (TLS 1.2; s_client's "R" command asks for it).
 renegotiated() {
 	local extra=()

@@ -27,8 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int codes[2];
 	struct smtp_client c;
 	enum tls_level level;
-	bool tls_ok, verified, no_tls, closed = false;
-	int starttls = 0, messages = 0;
+	bool tls_ok, verified, no_tls, refused, closed = false;
+	int starttls = 0, messages = 0, was_refused = 0;
 	size_t pos = 2;
 
 	if (size < 2)
@@ -37,6 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tls_ok = data[1] & 1;
 	verified = data[1] & 2;
 	no_tls = data[1] & 4;
+	refused = data[1] & 8; /* the certificate refused after the handshake */
 	smtpc_init(&c, "client.example", level, no_tls);
 	while (pos < size && !closed) {
 		const uint8_t *nl = memchr(data + pos, '\n', size - pos);
@@ -60,10 +61,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (a == SC_ACT_STARTTLS) {
 				check(level != TLS_LEVEL_NO && !no_tls);
 				check(++starttls == 1 && !c.tls_active);
+				if (tls_ok && refused) {
+					/* Refused: QUIT, and never a message after it. */
+					a = smtpc_tls_refused(&c);
+					was_refused = 1;
+					check(a == SC_ACT_SEND && c.fail != SC_FAIL_NONE &&
+					      c.fail != SC_FAIL_TLS_CLEAR);
+					continue;
+				}
 				a = smtpc_tls_done(&c, tls_ok, verified);
 				continue;
 			}
 			if (a == SC_ACT_READY) {
+				check(!was_refused);
 				if (tls_level_requires(level) && !no_tls)
 					check(c.tls_active);
 				if (level == TLS_LEVEL_REQUIRED_VERIFY && !no_tls)

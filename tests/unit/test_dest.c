@@ -173,7 +173,7 @@ static void test_route(void)
 struct script {
 	const char *greeting_ehlo; /* EHLO reply lines, '\n'-separated */
 	int starttls_code;
-	int tls_ok, verified;
+	int tls_ok, verified; /* tls_ok 2: handshake done, certificate refused */
 };
 
 static const char *run(enum tls_level level, const struct script *sc, bool no_tls)
@@ -201,7 +201,8 @@ static const char *run(enum tls_level level, const struct script *sc, bool no_tl
 		}
 		if (a == SC_ACT_STARTTLS) {
 			strcat(log, "handshake;");
-			a = smtpc_tls_done(&c, sc->tls_ok, sc->verified);
+			a = sc->tls_ok == 2 ? smtpc_tls_refused(&c)
+					    : smtpc_tls_done(&c, sc->tls_ok, sc->verified);
 			continue;
 		}
 		if (a == SC_ACT_SEND_BODY) {
@@ -243,12 +244,20 @@ static void test_client(void)
 	const struct script none = { "250-x\n250 SIZE 1", 0, 0, 0 };
 	const struct script refuses = { "250-x\n250 STARTTLS", 454, 0, 0 };
 	const struct script breaks = { "250 STARTTLS", 220, 0, 0 };
+	const struct script cert_refused = { "250 STARTTLS", 220, 2, 0 };
 	const struct {
 		enum tls_level level;
 		const struct script *s;
 		const char *want;
 	} cases[] = {
 		{ TLS_LEVEL_NO, &offers, "ready-clear;delivered;done" },
+		/* A certificate refused after the handshake: no clear-text fallback. */
+		{ TLS_LEVEL_PREFERRED, &cert_refused, "handshake;the TLS handshake failed" },
+		{ TLS_LEVEL_PREFERRED_VERIFY, &cert_refused, "handshake;the TLS handshake failed" },
+		{ TLS_LEVEL_REQUIRED, &cert_refused,
+		  "handshake;the server certificate could not be verified" },
+		{ TLS_LEVEL_REQUIRED_VERIFY, &cert_refused,
+		  "handshake;the server certificate could not be verified" },
 		{ TLS_LEVEL_PREFERRED, &offers, "handshake;ready-tls;delivered;done" },
 		{ TLS_LEVEL_PREFERRED, &none, "ready-clear;delivered;done" },
 		{ TLS_LEVEL_PREFERRED, &refuses, "ready-clear;delivered;done" },
