@@ -53,9 +53,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PKGS := gcc make libc6-dev pkg-config openssl libssl-dev libsqlite3-dev libreadline-dev \
 	      libevent-dev
 TEST_PKGS  := $(BUILD_PKGS) sqlite3 tmux expect swaks curl clang-format python3 procps iproute2 \
-	      openssh-server openssh-client python3-pexpect python3-aiosmtpd valgrind
+	      openssh-server openssh-client python3-pexpect python3-aiosmtpd valgrind util-linux
 # What `make bench` compares against (never started as system services by it).
-BENCH_PKGS := $(TEST_PKGS) nginx-light postfix util-linux
+BENCH_PKGS := $(TEST_PKGS) nginx-light postfix util-linux gdb
 
 .PHONY: all clean check check-san deps deps-test print-test-pkgs format format-check help install run unit \
 	bench bench-deps soak
@@ -96,6 +96,13 @@ $(BUILD)/tlsgate: $(call obj,$(CLI_SRC)) $(LIBTLS) $(LIBOS) $(LIBDB) $(LIBCORE)
 $(BUILD)/tlsgated: $(call obj,daemon/tlsgated.c) $(LIBDAEMON) $(LIBTLS) $(LIBOS) $(LIBDB) $(LIBCORE)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
+
+# test_menus walks the console's tables: every console object but main.c.
+$(BUILD)/tests/test_menus: $(BUILD)/obj/tests/unit/test_menus.o \
+		$(call obj,$(filter-out cli/main.c,$(CLI_SRC))) $(LIBTLS) $(LIBOS) $(LIBDB) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBDAEMON) $(LIBTLS) $(LIBOS) $(LIBDB) $(LIBCORE)
 	@mkdir -p $(dir $@)

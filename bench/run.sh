@@ -414,6 +414,16 @@ row "old-policy handshakes accepted after the change returned (HTTPS; SMTP)" \
 	"$(kv late_accepts "$ng") (up to $(kv late_lag_max_ms "$ng") ms late); $(kv late_accepts "$pf") (up to $(kv late_lag_max_ms "$pf") ms late)" \
 	"-" "0" "$(verdict "$(kv late_accepts "$tg") + $(kv late_accepts "$tgs")" "==" 0)"
 
+# ---- what one commit builds (the commit plan: prepare once per process) ----
+say "SSL_CTX builds and configuration loads per commit (gdb counts)"
+work=$(BUILD=$BUILD bash "$TOP/tests/tools/commit_work.sh" 2>>"$W/commit_work.err" || true)
+say "$work"
+row "one commit: SSL_CTXs built, console; daemon (before the commit plan: 6; 4)" \
+	"$(kv shell_ctx "$work"); $(kv daemon_ctx "$work")" "-" "-" "≤ 3; 3" \
+	"$(verdict "$(kv shell_ctx "$work") + $(kv daemon_ctx "$work")" "<=" 6)"
+row "one commit: configuration loads, console; daemon (before the commit plan: 5; 2)" \
+	"$(kv shell_load "$work"); $(kv daemon_load "$work")" "-" "-" "-" "-"
+
 # ---- failed connections while the policy flips under load ----
 ul() { # KIND CONNECT MODE extra...
 	local kind=$1 connect=$2 mode=$3

@@ -10,6 +10,7 @@
 
 #include "../core/config.h"
 #include "../tls/cert_profile.h"
+#include "menu.h"
 #include "session.h"
 
 struct profile_list {
@@ -43,8 +44,11 @@ void profile_users(const struct config *c, const char *name, char *buf, size_t l
 /* The "add an intermediate certificate?" loop (PASTE, EDIT): appends to p->chain. */
 int paste_intermediates(struct session *s, struct cert_profile *p);
 
-int certnew_run(struct session *s);
-int certedit_run(struct session *s);
-int certauthority_run(struct session *s);
+/* certconfig's operations in the other files (menu_fn: ctx unused). */
+int certnew_run(struct session *s, void *ctx, int unused);
+int certedit_run(struct session *s, void *ctx, int unused);
+int certauthority_run(struct session *s, void *ctx, int unused);
+/* The menus those open. */
+extern const struct menu certedit_menu, certauthority_menu;
 
 #endif

@@ -7,35 +7,39 @@
 
 #include "certconfig.h"
 #include "commands.h"
+#include "menu.h"
 #include "prompt.h"
 
 struct assignment {
-	const char *command;     /* "interfaceconfig" */
-	enum tls_service_id id;  /* whose certificate */
-	const char *what;        /* "the GUI HTTPS interface" */
-	const char *description; /* menu line */
+	const char *command;    /* "interfaceconfig" */
+	enum tls_service_id id; /* whose certificate */
+	const char *what;       /* "the GUI HTTPS interface" */
 };
 
-static const struct assignment interface_assignment = {
-	"interfaceconfig", SVC_GUI, "the GUI HTTPS interface (Management)",
-	"Choose the certificate of the GUI HTTPS interface."
-};
-static const struct assignment listener_assignment = {
-	"listenerconfig", SVC_INBOUND, "the inbound SMTP listener",
-	"Choose the certificate of the inbound SMTP listener."
+static const struct assignment interface_assignment = { "interfaceconfig", SVC_GUI,
+							"the GUI HTTPS interface (Management)" };
+static const struct assignment listener_assignment = { "listenerconfig", SVC_INBOUND,
+						       "the inbound SMTP listener" };
+
+/* What the menu works on: which assignment, the user's view and what it was. */
+struct assign_view {
+	const struct assignment *a;
+	struct config c, before;
 };
 
-static int choose(struct session *s, const struct assignment *a, struct config *c)
+static int choose(struct session *s, void *ctx, int unused)
 {
+	struct assign_view *v = ctx;
 	char question[160], name[CONFIG_PROFILE_MAX + 1];
-	struct tls_service *svc = &c->svc[a->id];
+	struct tls_service *svc = &v->c.svc[v->a->id];
 	struct profile_list l;
 	int rc;
 
+	(void)unused;
 	if (profiles_load(s, &l) < 0)
 		return -1;
 	snprintf(question, sizeof(question),
-		 "\nPlease choose the certificate to use for %s:", a->what);
+		 "\nPlease choose the certificate to use for %s:", v->a->what);
 	rc = ask_profile(s, question, &l, svc->certificate, name);
 	profiles_free(&l);
 	if (rc < 0)
@@ -44,46 +48,61 @@ static int choose(struct session *s, const struct assignment *a, struct config *
 	return 0;
 }
 
-static int run_assignment(struct session *s, const struct assignment *a, int argc)
+static int show(struct session *s, void *ctx)
 {
-	const struct menu_op ops[] = { { "CERTIFICATE", a->description, ROLE_OPERATOR } };
+	struct assign_view *v = ctx;
+	struct err e;
 
-	if (argc > 1) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "That value is not valid. %s takes no arguments.",
-			 a->command);
-		return command_error(s, msg);
-	}
-	for (;;) {
-		struct config c, before;
-		struct err e;
-		int chosen;
-
-		if (db_load_effective(s->db, s->user, &c, &e) < 0)
-			return command_error(s, e.msg);
-		printf("%s settings:\n%s certificate: %s\n", a->command,
-		       service_names(a->id)->title, c.svc[a->id].certificate);
-		if (ask_menu(s, ops, 1, true, &chosen) < 0)
-			return -1;
-		if (chosen < 0)
-			return 0;
-		before = c;
-		if (choose(s, a, &c) < 0)
-			return -1;
-		if (db_stage_changes(s->db, s->user, &before, &c, &e) < 0)
-			return command_error(s, e.msg);
-		printf("\n");
-	}
+	if (db_load_effective(s->db, s->user, &v->c, &e) < 0)
+		return command_error(s, e.msg);
+	v->before = v->c;
+	printf("%s settings:\n%s certificate: %s\n", v->a->command, service_names(v->a->id)->title,
+	       v->c.svc[v->a->id].certificate);
+	return 0;
 }
+
+static int stage_choice(struct session *s, void *ctx)
+{
+	struct assign_view *v = ctx;
+	struct err e;
+
+	if (db_stage_changes(s->db, s->user, &v->before, &v->c, &e) < 0)
+		return command_error(s, e.msg);
+	printf("\n");
+	return 0;
+}
+
+static const struct menu_row interface_rows[] = {
+	{ "CERTIFICATE", "Choose the certificate of the GUI HTTPS interface.", ACCESS_OPERATOR,
+	  choose, 0, NULL, NULL },
+};
+static const struct menu_row listener_rows[] = {
+	{ "CERTIFICATE", "Choose the certificate of the inbound SMTP listener.", ACCESS_OPERATOR,
+	  choose, 0, NULL, NULL },
+};
+const struct menu interfaceconfig_menu = {
+	"interfaceconfig", MENU_ROWS(interface_rows), show, stage_choice, true, false
+};
+const struct menu listenerconfig_menu = {
+	"listenerconfig", MENU_ROWS(listener_rows), show, stage_choice, true, false
+};
+MENU_REGISTER(interfaceconfig_menu)
+MENU_REGISTER(listenerconfig_menu)
 
 int cmd_interfaceconfig(struct session *s, int argc, char **argv)
 {
+	struct assign_view v = { .a = &interface_assignment };
+
+	(void)argc;
 	(void)argv;
-	return run_assignment(s, &interface_assignment, argc);
+	return menu_run(s, &interfaceconfig_menu, &v);
 }
 
 int cmd_listenerconfig(struct session *s, int argc, char **argv)
 {
+	struct assign_view v = { .a = &listener_assignment };
+
+	(void)argc;
 	(void)argv;
-	return run_assignment(s, &listener_assignment, argc);
+	return menu_run(s, &listenerconfig_menu, &v);
 }

@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "config_files.h"
 #include "input.h"
+#include "menu.h"
 #include "prompt.h"
 
 static int system_print(struct session *s)
@@ -31,38 +32,68 @@ static int system_print(struct session *s)
 	return 0;
 }
 
-static int menu_system(struct session *s)
+static int show_system(struct session *s, void *ctx)
 {
-	for (;;) {
-		struct menu_op ops[2] = {
-			{ NULL, NULL, ROLE_OPERATOR },
-			{ "PRINT", "Print the system certificate authorities.", ROLE_GUEST },
-		};
-		struct config c, before;
-		struct err e;
-		int chosen;
+	struct config *c = ctx;
+	struct err e;
 
-		if (db_load_effective(s->db, s->user, &c, &e) < 0)
-			return command_error(s, e.msg);
-		printf("\nThe system certificate authorities are currently %s.\n",
-		       c.ca_system ? "enabled" : "disabled");
-		ops[0].name = c.ca_system ? "DISABLE" : "ENABLE";
-		ops[0].description = c.ca_system ? "Disable the system certificate authorities."
-						 : "Enable the system certificate authorities.";
-		if (ask_menu(s, ops, 2, false, &chosen) < 0)
-			return -1;
-		if (chosen < 0)
-			return 0;
-		if (chosen == 1) {
-			if (system_print(s) < 0)
-				return -1;
-			continue;
-		}
-		before = c;
-		c.ca_system = !c.ca_system;
-		if (db_stage_changes(s->db, s->user, &before, &c, &e) < 0)
-			return command_error(s, e.msg);
-	}
+	if (db_load_effective(s->db, s->user, c, &e) < 0)
+		return command_error(s, e.msg);
+	printf("\nThe system certificate authorities are currently %s.\n",
+	       c->ca_system ? "enabled" : "disabled");
+	return 0;
+}
+
+static bool system_enabled(const void *ctx, int unused)
+{
+	(void)unused;
+	return ((const struct config *)ctx)->ca_system;
+}
+
+static bool system_disabled(const void *ctx, int unused)
+{
+	return !system_enabled(ctx, unused);
+}
+
+static int toggle_system(struct session *s, void *ctx, int unused)
+{
+	struct config *c = ctx, before = *c;
+	struct err e;
+
+	(void)unused;
+	c->ca_system = !c->ca_system;
+	if (db_stage_changes(s->db, s->user, &before, c, &e) < 0)
+		return command_error(s, e.msg);
+	return 0;
+}
+
+static int print_system(struct session *s, void *ctx, int unused)
+{
+	(void)ctx;
+	(void)unused;
+	return system_print(s);
+}
+
+static const struct menu_row system_rows[] = {
+	{ "ENABLE", "Enable the system certificate authorities.", ACCESS_OPERATOR, toggle_system, 0,
+	  NULL, system_disabled },
+	{ "DISABLE", "Disable the system certificate authorities.", ACCESS_OPERATOR, toggle_system,
+	  0, NULL, system_enabled },
+	{ "PRINT", "Print the system certificate authorities.", ACCESS_GUEST, print_system, 0, NULL,
+	  NULL },
+};
+static const struct menu system_menu = {
+	"certconfig CERTAUTHORITY SYSTEM", MENU_ROWS(system_rows), show_system, NULL, false, false
+};
+MENU_REGISTER(system_menu)
+
+static int menu_system(struct session *s, void *ctx, int unused)
+{
+	struct config c;
+
+	(void)ctx;
+	(void)unused;
+	return menu_run(s, &system_menu, &c);
 }
 
 /* ---- custom CAs ---- */
@@ -220,12 +251,14 @@ static int ca_pick(struct session *s, const char *question, char *out)
 	return rc;
 }
 
-static int ca_delete(struct session *s)
+static int ca_delete(struct session *s, void *ctx, int unused)
 {
 	char name[CONFIG_PROFILE_MAX + 1];
 	struct err e;
 	int rc = ca_pick(s, "Select the certificate authority you want to delete:", name);
 
+	(void)ctx;
+	(void)unused;
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (db_entry_stage(s->db, s->user, "ca", name, NULL, &e) < 0)
@@ -240,13 +273,15 @@ static int check_file_name(char *answer, void *arg, struct err *e)
 	return config_file_check_name(answer, e);
 }
 
-static int ca_export(struct session *s)
+static int ca_export(struct session *s, void *ctx, int unused)
 {
 	char name[CONFIG_PROFILE_MAX + 1], file[256], def[CONFIG_PROFILE_MAX + 8];
 	char *value = NULL;
 	struct err e;
 	int rc = ca_pick(s, "Select the certificate authority you want to export:", name);
 
+	(void)ctx;
+	(void)unused;
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	snprintf(def, sizeof(def), "%s.pem", name);
@@ -254,7 +289,7 @@ static int ca_export(struct session *s)
 		     sizeof(file), check_file_name, NULL) < 0)
 		return -1;
 	if (db_entry_get(s->db, s->user, "ca", name, &value, &e) < 0 || !value ||
-	    config_file_write(s->home, file, value, strlen(value), &e) < 0) {
+	    config_file_write(s, file, value, strlen(value), &e) < 0) {
 		free(value);
 		return command_error(s, e.msg);
 	}
@@ -263,58 +298,73 @@ static int ca_export(struct session *s)
 	return 0;
 }
 
-static int menu_custom(struct session *s)
+static int show_custom(struct session *s, void *ctx)
 {
-	static const struct menu_op ops[] = {
-		{ "IMPORT", "Import custom CA certificates from a PEM file in configuration/.",
-		  ROLE_OPERATOR },
-		{ "PASTE", "Paste custom CA certificates.", ROLE_OPERATOR },
-		{ "EXPORT", "Export a custom CA to a PEM file in configuration/.", ROLE_OPERATOR },
-		{ "DELETE", "Remove a custom certificate authority.", ROLE_OPERATOR },
-		{ "PRINT", "Print the custom certificate authorities.", ROLE_GUEST },
-	};
-	for (;;) {
-		struct ca_list l;
-		int chosen, rc = 0;
+	struct ca_list l;
 
-		if (ca_load(s, &l, false) < 0)
-			return -1;
-		printf("\nCustom certificate authorities: %d\n", l.count);
-		free(l.names);
-		if (ask_menu(s, ops, sizeof(ops) / sizeof(ops[0]), false, &chosen) < 0)
-			return -1;
-		if (chosen < 0)
-			return 0;
-		switch (chosen) {
-		case 0: rc = ca_add(s, true); break;
-		case 1: rc = ca_add(s, false); break;
-		case 2: rc = ca_export(s); break;
-		case 3: rc = ca_delete(s); break;
-		default:
-			rc = ca_load(s, &l, true);
-			if (rc == 0)
-				free(l.names);
-			break;
-		}
-		if (rc < 0)
-			return -1;
-	}
+	(void)ctx;
+	if (ca_load(s, &l, false) < 0)
+		return -1;
+	printf("\nCustom certificate authorities: %d\n", l.count);
+	free(l.names);
+	return 0;
 }
 
-int certauthority_run(struct session *s)
+static int ca_import(struct session *s, void *ctx, int from_file)
 {
-	static const struct menu_op ops[] = {
-		{ "SYSTEM", "Manage System Certificate Authorities", ROLE_GUEST },
-		{ "CUSTOM", "Manage Custom Certificate Authorities", ROLE_GUEST },
-	};
-	for (;;) {
-		int chosen;
+	(void)ctx;
+	return ca_add(s, from_file);
+}
 
-		if (ask_menu(s, ops, 2, false, &chosen) < 0)
-			return -1;
-		if (chosen < 0)
-			return 0;
-		if ((chosen == 0 ? menu_system(s) : menu_custom(s)) < 0)
-			return -1;
-	}
+static int ca_print(struct session *s, void *ctx, int unused)
+{
+	struct ca_list l;
+
+	(void)ctx;
+	(void)unused;
+	if (ca_load(s, &l, true) < 0)
+		return -1;
+	free(l.names);
+	return 0;
+}
+
+static const struct menu_row custom_rows[] = {
+	{ "IMPORT", "Import custom CA certificates from a PEM file in configuration/.",
+	  ACCESS_OPERATOR, ca_import, 1, NULL, NULL },
+	{ "PASTE", "Paste custom CA certificates.", ACCESS_OPERATOR, ca_import, 0, NULL, NULL },
+	{ "EXPORT", "Export a custom CA to a PEM file in configuration/.", ACCESS_OPERATOR,
+	  ca_export, 0, NULL, NULL },
+	{ "DELETE", "Remove a custom certificate authority.", ACCESS_OPERATOR, ca_delete, 0, NULL,
+	  NULL },
+	{ "PRINT", "Print the custom certificate authorities.", ACCESS_GUEST, ca_print, 0, NULL,
+	  NULL },
+};
+static const struct menu custom_menu = {
+	"certconfig CERTAUTHORITY CUSTOM", MENU_ROWS(custom_rows), show_custom, NULL, false, false
+};
+MENU_REGISTER(custom_menu)
+
+static int menu_custom(struct session *s, void *ctx, int unused)
+{
+	(void)ctx;
+	(void)unused;
+	return menu_run(s, &custom_menu, NULL);
+}
+
+static const struct menu_row certauthority_rows[] = {
+	{ "SYSTEM", "Manage System Certificate Authorities", ACCESS_GUEST, menu_system, 0,
+	  &system_menu, NULL },
+	{ "CUSTOM", "Manage Custom Certificate Authorities", ACCESS_GUEST, menu_custom, 0,
+	  &custom_menu, NULL },
+};
+const struct menu certauthority_menu = {
+	"certconfig CERTAUTHORITY", MENU_ROWS(certauthority_rows), NULL, NULL, false, false
+};
+MENU_REGISTER(certauthority_menu)
+
+int certauthority_run(struct session *s, void *ctx, int unused)
+{
+	(void)ctx;
+	(void)unused;
+	return menu_run(s, &certauthority_menu, NULL);
 }

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "config_files.h"
 #include "input.h"
+#include "menu.h"
 #include "prompt.h"
 
 #define PASSPHRASE_MAX 1024
@@ -99,8 +100,8 @@ int ask_new_profile_name(struct session *s, char *name, bool *go)
 	if (!exists)
 		return 0;
 	snprintf(question, sizeof(question),
-		 "Certificate profile \"%s\" already exists. Do you want to overwrite with this "
-		 "new one?",
+		 "Certificate profile \"%s\" already exists. Do you want to\noverwrite with this "
+		 "new one?", /* two lines, as AsyncOS (spec 4) */
 		 name);
 	return ask_yes_no(s, question, false, go);
 }
@@ -249,7 +250,7 @@ static int check_import_passphrase(char *answer, void *arg, struct err *e)
 	return 0;
 }
 
-static int op_import(struct session *s)
+static int op_import(struct session *s, void *ctx, int unused)
 {
 	struct import_file f = { .home = s->home };
 	char name[CONFIG_PROFILE_MAX + 1], question[256], file[256], pass[PASSPHRASE_MAX];
@@ -258,6 +259,8 @@ static int op_import(struct session *s)
 	bool go;
 	int rc = -1;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_new_profile_name(s, name, &go) < 0)
 		return -1;
 	if (!go)
@@ -313,7 +316,7 @@ static int write_export(struct session *s, const char *name, const char *file, c
 	rc = cert_profile_to_pkcs12(&p, name, pass, &der, &len, &e);
 	cert_profile_free(&p);
 	if (rc == 0)
-		rc = config_file_write(s->home, file, der, len, &e);
+		rc = config_file_write(s, file, der, len, &e);
 	OPENSSL_free(der);
 	if (rc < 0)
 		return command_error(s, e.msg);
@@ -325,7 +328,7 @@ static int write_export(struct session *s, const char *name, const char *file, c
 	return 0;
 }
 
-static int op_export(struct session *s)
+static int op_export(struct session *s, void *ctx, int unused)
 {
 	char name[CONFIG_PROFILE_MAX + 1], file[256], def[CONFIG_PROFILE_MAX + 8], q[400];
 	char pass[PASSPHRASE_MAX], again[PASSPHRASE_MAX];
@@ -333,6 +336,8 @@ static int op_export(struct session *s)
 	bool go = true;
 	int rc = -1;
 
+	(void)ctx;
+	(void)unused;
 	if (profiles_load(s, &l) < 0)
 		return -1;
 	rc = ask_profile(s, "Select the certificate profile you want to export:", &l, NULL, name);
@@ -413,7 +418,7 @@ fail:
 	return -1;
 }
 
-static int op_paste(struct session *s)
+static int op_paste(struct session *s, void *ctx, int unused)
 {
 	char name[CONFIG_PROFILE_MAX + 1], msg[700];
 	struct cert_profile p = { 0 };
@@ -423,6 +428,8 @@ static int op_paste(struct session *s)
 	bool go;
 	int rc = -1;
 
+	(void)ctx;
+	(void)unused;
 	if (!text || !(p.chain = sk_X509_new_null()))
 		abort();
 	if (ask_new_profile_name(s, name, &go) < 0 || !go)
@@ -457,7 +464,7 @@ out:
 
 /* ---- DELETE, PRINT ---- */
 
-static int op_delete(struct session *s)
+static int op_delete(struct session *s, void *ctx, int unused)
 {
 	char name[CONFIG_PROFILE_MAX + 1], users[256], msg[600];
 	struct profile_list l;
@@ -466,6 +473,8 @@ static int op_delete(struct session *s)
 	bool sure;
 	int rc;
 
+	(void)ctx;
+	(void)unused;
 	if (profiles_load(s, &l) < 0)
 		return -1;
 	rc = ask_profile(s, "Select the certificate profile you want to delete:", &l, NULL, name);
@@ -497,7 +506,7 @@ static int op_delete(struct session *s)
 	return 0;
 }
 
-static int op_print(struct session *s)
+static int op_print(struct session *s, void *ctx, int unused)
 {
 	char name[CONFIG_PROFILE_MAX + 1], users[256];
 	struct profile_list l;
@@ -507,6 +516,8 @@ static int op_print(struct session *s)
 	struct err e;
 	int rc;
 
+	(void)ctx;
+	(void)unused;
 	if (profiles_load(s, &l) < 0)
 		return -1;
 	rc = ask_profile(s, "Select the certificate profile you want to print:", &l, NULL, name);
@@ -529,71 +540,59 @@ static int op_print(struct session *s)
 
 /* ---- the menus ---- */
 
-static const struct menu_op certificate_ops[] = {
-	{ "IMPORT", "Import a certificate from a local PKCS#12 file", ROLE_OPERATOR },
-	{ "EXPORT", "Export a certificate", ROLE_ADMIN },
-	{ "PASTE", "Paste a certificate into the CLI", ROLE_OPERATOR },
-	{ "NEW", "Create a self-signed certificate and CSR", ROLE_OPERATOR },
-	{ "EDIT", "Update certificate or view the signing request", ROLE_OPERATOR },
-	{ "DELETE", "Remove a certificate", ROLE_OPERATOR },
-	{ "PRINT", "View a certificate", ROLE_GUEST },
-};
-static int (*const certificate_handlers[])(struct session *) = {
-	op_import, op_export, op_paste, certnew_run, certedit_run, op_delete, op_print,
-};
-
-static int menu_certificate(struct session *s)
+static int show_listing(struct session *s, void *ctx)
 {
-	for (;;) {
-		int chosen;
-
-		printf("\n");
-		if (print_listing(s) < 0)
-			return -1;
-		if (ask_menu(s, certificate_ops,
-			     sizeof(certificate_ops) / sizeof(certificate_ops[0]), false,
-			     &chosen) < 0)
-			return -1;
-		if (chosen < 0)
-			return 0;
-		if (certificate_handlers[chosen](s) < 0)
-			return -1;
-	}
+	(void)ctx;
+	printf("\n");
+	return print_listing(s);
 }
 
-static int menu_crl(struct session *s)
+static const struct menu_row certificate_rows[] = {
+	{ "IMPORT", "Import a certificate from a local PKCS#12 file", ACCESS_OPERATOR, op_import, 0,
+	  NULL, NULL },
+	{ "EXPORT", "Export a certificate", ACCESS_ADMIN, op_export, 0, NULL, NULL },
+	{ "PASTE", "Paste a certificate into the CLI", ACCESS_OPERATOR, op_paste, 0, NULL, NULL },
+	{ "NEW", "Create a self-signed certificate and CSR", ACCESS_OPERATOR, certnew_run, 0, NULL,
+	  NULL },
+	{ "EDIT", "Update certificate or view the signing request", ACCESS_OPERATOR, certedit_run,
+	  0, &certedit_menu, NULL },
+	{ "DELETE", "Remove a certificate", ACCESS_OPERATOR, op_delete, 0, NULL, NULL },
+	{ "PRINT", "View a certificate", ACCESS_GUEST, op_print, 0, NULL, NULL },
+};
+static const struct menu certificate_menu = {
+	"certconfig CERTIFICATE", MENU_ROWS(certificate_rows), show_listing, NULL, false, false
+};
+MENU_REGISTER(certificate_menu)
+
+static int menu_certificate(struct session *s, void *ctx, int unused)
+{
+	(void)unused;
+	return menu_run(s, &certificate_menu, ctx);
+}
+
+static int menu_crl(struct session *s, void *ctx, int unused)
 {
 	(void)s;
+	(void)ctx;
+	(void)unused;
 	printf("\ntlsgate does not check certificate revocation lists: there are no CRLs to "
 	       "manage.\n");
 	return 0;
 }
 
-static const struct menu_op top_ops[] = {
+static const struct menu_row top_rows[] = {
 	{ "CERTIFICATE", "Import, Create a request, Edit or Remove Certificate Profiles",
-	  ROLE_GUEST },
-	{ "CERTAUTHORITY", "Manage System and Customer CAs", ROLE_GUEST },
-	{ "CRL", "Manage Certificate Revocation Lists", ROLE_GUEST },
+	  ACCESS_GUEST, menu_certificate, 0, &certificate_menu, NULL },
+	{ "CERTAUTHORITY", "Manage System and Customer CAs", ACCESS_GUEST, certauthority_run, 0,
+	  &certauthority_menu, NULL },
+	{ "CRL", "Manage Certificate Revocation Lists", ACCESS_GUEST, menu_crl, 0, NULL, NULL },
 };
-static int (*const top_handlers[])(struct session *) = {
-	menu_certificate,
-	certauthority_run,
-	menu_crl,
-};
+const struct menu certconfig_menu = { "certconfig", MENU_ROWS(top_rows), NULL, NULL, true, false };
+MENU_REGISTER(certconfig_menu)
 
 int cmd_certconfig(struct session *s, int argc, char **argv)
 {
+	(void)argc;
 	(void)argv;
-	if (argc > 1)
-		return command_error(s, "That value is not valid. certconfig takes no arguments.");
-	for (;;) {
-		int chosen;
-
-		if (ask_menu(s, top_ops, sizeof(top_ops) / sizeof(top_ops[0]), true, &chosen) < 0)
-			return -1;
-		if (chosen < 0)
-			return 0;
-		if (top_handlers[chosen](s) < 0)
-			return -1;
-	}
+	return menu_run(s, &certconfig_menu, NULL);
 }

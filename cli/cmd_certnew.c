@@ -11,6 +11,7 @@
 #include "certconfig.h"
 #include "commands.h"
 #include "input.h"
+#include "menu.h"
 #include "prompt.h"
 
 struct field_rule {
@@ -118,7 +119,7 @@ static void print_csr(const struct cert_profile *p)
 	strbuf_free(&pem);
 }
 
-int certnew_run(struct session *s)
+int certnew_run(struct session *s, void *ctx, int unused)
 {
 	static const char *const types[] = { "RSA", "ECDSA" };
 	struct cert_request r = { .keep_csr = 1 };
@@ -128,6 +129,8 @@ int certnew_run(struct session *s)
 	bool go, view;
 	int type, rc;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_pick(s, "Select the type of certificate:", types, 2, 1, &type) < 0)
 		return -1;
 	r.ecdsa = type == 2;
@@ -168,13 +171,35 @@ static int check_signed_cert(char *answer, void *arg, struct err *e)
 	return 0;
 }
 
-static int edit_certificate(struct session *s, const char *name, struct cert_profile *p)
+/* What EDIT works on: the profile chosen, as edited so far. */
+struct certedit_view {
+	char name[CONFIG_PROFILE_MAX + 1];
+	struct cert_profile p;
+	bool loaded;
+};
+
+/* Read again before each menu: an operation refused halfway (on a terminal,
+ * where the menu is asked again) must not leave its edits in memory. */
+static int reload_profile(struct session *s, void *ctx)
 {
+	struct certedit_view *v = ctx;
+
+	if (v->loaded)
+		cert_profile_free(&v->p);
+	v->loaded = profile_read(s, v->name, &v->p) == 0;
+	return v->loaded ? 0 : -1;
+}
+
+static int edit_certificate(struct session *s, void *ctx, int unused)
+{
+	struct certedit_view *v = ctx;
+	struct cert_profile *p = &v->p;
 	struct signed_cert sc = { NULL, p->key };
 	char *text = malloc(PEM_BLOB_MAX + 1), msg[600];
 	struct err e;
 	int rc;
 
+	(void)unused;
 	if (!text)
 		abort();
 	rc = ask_pem(s, "Paste the signed certificate in PEM format (end with '.'):", false, text,
@@ -194,76 +219,110 @@ static int edit_certificate(struct session *s, const char *name, struct cert_pro
 		snprintf(msg, sizeof(msg), "That value is not valid. Error: %s.", e.msg);
 		return command_error(s, msg);
 	}
-	return profile_stage(s, name, p, "updated");
+	return profile_stage(s, v->name, p, "updated");
 }
 
-static int edit_intermediates(struct session *s, const char *name, struct cert_profile *p)
+static int show_intermediates(struct session *s, void *ctx)
 {
-	static const struct menu_op ops[] = {
-		{ "ADD", "Add an intermediate certificate.", ROLE_OPERATOR },
-		{ "CLEAR", "Remove every intermediate certificate.", ROLE_OPERATOR },
-	};
-	char msg[600];
-	struct err e;
-	int chosen;
+	struct certedit_view *v = ctx;
 
-	printf("\nIntermediate certificates of \"%s\": %d\n", name, sk_X509_num(p->chain));
-	for (int i = 0; i < sk_X509_num(p->chain); i++) {
+	if (reload_profile(s, ctx) < 0)
+		return -1;
+	printf("\nIntermediate certificates of \"%s\": %d\n", v->name, sk_X509_num(v->p.chain));
+	for (int i = 0; i < sk_X509_num(v->p.chain); i++) {
 		struct cert_info info;
-		cert_info_of(sk_X509_value(p->chain, i), &info);
+		cert_info_of(sk_X509_value(v->p.chain, i), &info);
 		printf("%d. %s (issued by %s)\n", i + 1, info.subject, info.issuer);
 	}
-	if (ask_menu(s, ops, 2, false, &chosen) < 0)
-		return -1;
-	if (chosen < 0)
-		return 0;
-	if (chosen == 1) {
-		sk_X509_pop_free(p->chain, X509_free);
-		if (!(p->chain = sk_X509_new_null()))
-			abort();
-	} else {
-		int before = sk_X509_num(p->chain);
-		if (paste_intermediates(s, p) < 0)
-			return -1;
-		if (sk_X509_num(p->chain) == before)
-			return 0;
-		if (cert_chain_order(p->cert, p->chain, &e) < 0) {
-			snprintf(msg, sizeof(msg), "That value is not valid. Error: %s.", e.msg);
-			return command_error(s, msg);
-		}
-	}
-	return profile_stage(s, name, p, "updated");
+	return 0;
 }
 
-int certedit_run(struct session *s)
+static int add_intermediates(struct session *s, void *ctx, int unused)
 {
-	static const struct menu_op ops[] = {
-		{ "CERTIFICATE", "Replace the certificate with the one the CA signed.",
-		  ROLE_OPERATOR },
-		{ "VIEW", "View the certificate signing request.", ROLE_GUEST },
-		{ "INTERMEDIATE", "Manage the intermediate certificates.", ROLE_OPERATOR },
-	};
-	char name[CONFIG_PROFILE_MAX + 1];
-	struct profile_list l;
-	struct cert_profile p;
-	int rc, chosen;
+	struct certedit_view *v = ctx;
+	int before = sk_X509_num(v->p.chain);
+	char msg[600];
+	struct err e;
 
+	(void)unused;
+	if (paste_intermediates(s, &v->p) < 0)
+		return -1;
+	if (sk_X509_num(v->p.chain) == before)
+		return 0;
+	if (cert_chain_order(v->p.cert, v->p.chain, &e) < 0) {
+		snprintf(msg, sizeof(msg), "That value is not valid. Error: %s.", e.msg);
+		return command_error(s, msg);
+	}
+	return profile_stage(s, v->name, &v->p, "updated");
+}
+
+static int clear_intermediates(struct session *s, void *ctx, int unused)
+{
+	struct certedit_view *v = ctx;
+
+	(void)unused;
+	sk_X509_pop_free(v->p.chain, X509_free);
+	if (!(v->p.chain = sk_X509_new_null()))
+		abort();
+	return profile_stage(s, v->name, &v->p, "updated");
+}
+
+static const struct menu_row intermediate_rows[] = {
+	{ "ADD", "Add an intermediate certificate.", ACCESS_OPERATOR, add_intermediates, 0, NULL,
+	  NULL },
+	{ "CLEAR", "Remove every intermediate certificate.", ACCESS_OPERATOR, clear_intermediates,
+	  0, NULL, NULL },
+};
+static const struct menu intermediate_menu = { "certconfig EDIT INTERMEDIATE",
+					       MENU_ROWS(intermediate_rows),
+					       show_intermediates,
+					       NULL,
+					       false,
+					       true };
+MENU_REGISTER(intermediate_menu)
+
+static int edit_intermediates(struct session *s, void *ctx, int unused)
+{
+	(void)unused;
+	return menu_run(s, &intermediate_menu, ctx);
+}
+
+static int view_csr(struct session *s, void *ctx, int unused)
+{
+	(void)s;
+	(void)unused;
+	print_csr(&((struct certedit_view *)ctx)->p);
+	return 0;
+}
+
+static const struct menu_row certedit_rows[] = {
+	{ "CERTIFICATE", "Replace the certificate with the one the CA signed.", ACCESS_OPERATOR,
+	  edit_certificate, 0, NULL, NULL },
+	{ "VIEW", "View the certificate signing request.", ACCESS_GUEST, view_csr, 0, NULL, NULL },
+	{ "INTERMEDIATE", "Manage the intermediate certificates.", ACCESS_OPERATOR,
+	  edit_intermediates, 0, &intermediate_menu, NULL },
+};
+const struct menu certedit_menu = {
+	"certconfig EDIT", MENU_ROWS(certedit_rows), reload_profile, NULL, false, false
+};
+MENU_REGISTER(certedit_menu)
+
+int certedit_run(struct session *s, void *ctx, int unused)
+{
+	struct certedit_view v = { .loaded = false };
+	struct profile_list l;
+	int rc;
+
+	(void)ctx;
+	(void)unused;
 	if (profiles_load(s, &l) < 0)
 		return -1;
-	rc = ask_profile(s, "Select the certificate profile you want to edit:", &l, NULL, name);
+	rc = ask_profile(s, "Select the certificate profile you want to edit:", &l, NULL, v.name);
 	profiles_free(&l);
-	if (rc < 0 || profile_read(s, name, &p) < 0)
+	if (rc < 0)
 		return -1;
-	for (rc = 0; rc == 0;) {
-		if ((rc = ask_menu(s, ops, 3, false, &chosen)) < 0 || chosen < 0)
-			break;
-		if (chosen == 0)
-			rc = edit_certificate(s, name, &p);
-		else if (chosen == 1)
-			print_csr(&p);
-		else
-			rc = edit_intermediates(s, name, &p);
-	}
-	cert_profile_free(&p);
+	rc = menu_run(s, &certedit_menu, &v);
+	if (v.loaded)
+		cert_profile_free(&v.p);
 	return rc;
 }

@@ -15,40 +15,10 @@
 #include "../core/domain_map.h"
 #include "../core/scp_parse.h"
 #include "commands.h"
+#include "config_files.h"
 #include "input.h"
+#include "menu.h"
 #include "prompt.h"
-
-#define IMPORT_MAX_BYTES (64u << 20)
-
-typedef int (*dest_op_fn)(struct session *s);
-
-static int op_setup(struct session *s);
-static int op_new(struct session *s);
-static int op_edit(struct session *s);
-static int op_delete(struct session *s);
-static int op_default(struct session *s);
-static int op_list(struct session *s);
-static int op_detail(struct session *s);
-static int op_clear(struct session *s);
-static int op_import(struct session *s);
-static int op_export(struct session *s);
-
-static const struct menu_op ops[] = {
-	{ "SETUP", "Change global settings.", ROLE_OPERATOR },
-	{ "NEW", "Create a new entry.", ROLE_OPERATOR },
-	{ "EDIT", "Modify an entry.", ROLE_OPERATOR },
-	{ "DELETE", "Remove an entry.", ROLE_OPERATOR },
-	{ "DEFAULT", "Change the default.", ROLE_OPERATOR },
-	{ "LIST", "Display a summary list of all entries.", ROLE_GUEST },
-	{ "DETAIL", "Display details for one destination or all entries.", ROLE_GUEST },
-	{ "CLEAR", "Remove all entries.", ROLE_OPERATOR },
-	{ "IMPORT", "Import tables from a file.", ROLE_OPERATOR },
-	{ "EXPORT", "Export tables to a file.", ROLE_GUEST },
-};
-static const dest_op_fn handlers[] = {
-	op_setup, op_new,    op_edit,  op_delete, op_default,
-	op_list,  op_detail, op_clear, op_import, op_export,
-};
 
 /* ---- the table as the user sees it (committed + their staged edits) ---- */
 
@@ -313,13 +283,15 @@ static int check_domain(char *answer, void *arg, struct err *e)
 	return dest_check_domain(answer, e);
 }
 
-static int op_new(struct session *s)
+static int op_new(struct session *s, void *ctx, int unused)
 {
 	char name[INPUT_LINE_MAX];
 	struct dest_policy p;
 	char *old = NULL;
 	struct err e;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_text(s, "Enter the domain you wish to configure.", NULL, name, sizeof(name),
 		     check_domain, NULL) < 0)
 		return -1;
@@ -364,33 +336,39 @@ static int ask_existing(struct session *s, const char *question, char *name, siz
 	return 0;
 }
 
-static int op_edit(struct session *s)
+static int op_edit(struct session *s, void *ctx, int unused)
 {
 	char name[INPUT_LINE_MAX];
 	struct dest_policy p;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_existing(s, "Enter the domain you wish to edit.", name, sizeof(name), &p) < 0 ||
 	    policy_dialog(s, name, false, false, &p) < 0)
 		return -1;
 	return stage(s, name, &p);
 }
 
-static int op_delete(struct session *s)
+static int op_delete(struct session *s, void *ctx, int unused)
 {
 	char name[INPUT_LINE_MAX];
 	struct dest_policy p;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_existing(s, "Enter the domain you wish to delete.", name, sizeof(name), &p) < 0)
 		return -1;
 	return stage(s, name, NULL);
 }
 
-static int op_default(struct session *s)
+static int op_default(struct session *s, void *ctx, int unused)
 {
 	struct dest_rows r;
 	struct err e;
 	int rc;
 
+	(void)ctx;
+	(void)unused;
 	if (load_rows(s, &r, &e) < 0)
 		return command_error(s, e.msg);
 	free(r.rows);
@@ -416,11 +394,13 @@ static void list_row(const char *name, const struct dest_policy *p, bool is_defa
 	       is_default || (p->set & DEST_F_BOUNCE_PROF) ? p->bounce_profile : "Default");
 }
 
-static int op_list(struct session *s)
+static int op_list(struct session *s, void *ctx, int unused)
 {
 	struct dest_rows r;
 	struct err e;
 
+	(void)ctx;
+	(void)unused;
 	if (load_rows(s, &r, &e) < 0)
 		return command_error(s, e.msg);
 	printf("\n%-30s %-9s %-18s %-12s %s\n", "", "Rate", "", "Bounce", "Bounce");
@@ -477,13 +457,15 @@ static int check_detail_name(char *answer, void *arg, struct err *e)
 	return dest_check_domain(answer, e);
 }
 
-static int op_detail(struct session *s)
+static int op_detail(struct session *s, void *ctx, int unused)
 {
 	char name[INPUT_LINE_MAX];
 	struct dest_rows r;
 	struct dest_row *row;
 	struct err e;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_text(s, "Enter the domain you wish to view, DEFAULT, or ALL.", NULL, name,
 		     sizeof(name), check_detail_name, NULL) < 0)
 		return -1;
@@ -510,13 +492,15 @@ static int op_detail(struct session *s)
 	return 0;
 }
 
-static int op_clear(struct session *s)
+static int op_clear(struct session *s, void *ctx, int unused)
 {
 	struct dest_rows r;
 	struct err e;
 	bool yes;
 	int rc = 0;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_yes_no(s, "Do you want to remove all entries?", false, &yes) < 0)
 		return -1;
 	if (!yes)
@@ -542,31 +526,7 @@ static int op_clear(struct session *s)
 static int check_file_name(char *answer, void *arg, struct err *e)
 {
 	(void)arg;
-	if (scp_check_name(answer, e) < 0)
-		return err_set(e, "That value is not valid. A file name holds letters, digits, "
-				  "'.', '_' and '-' and does not start with '.' or '-'.");
-	return 0;
-}
-
-static int read_file(const char *path, struct strbuf *out, struct err *e)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	char buf[65536];
-	ssize_t n;
-
-	if (fd < 0)
-		return err_set(e, "That value is not valid. Cannot read \"%.200s\": %s.", path,
-			       strerror(errno));
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		if (out->len + (size_t)n > IMPORT_MAX_BYTES) {
-			close(fd);
-			return err_set(e, "The value must be a file of at most %u MB.",
-				       IMPORT_MAX_BYTES >> 20);
-		}
-		strbuf_add(out, buf, (size_t)n);
-	}
-	close(fd);
-	return n < 0 ? err_set(e, "Cannot read \"%.200s\": %s.", path, strerror(errno)) : 0;
+	return config_file_check_name(answer, e);
 }
 
 /* All or nothing: one transaction stages every entry of the file and the
@@ -608,23 +568,26 @@ static int stage_import(struct session *s, const struct dest_ini *ini, struct er
 	return 0;
 }
 
-static int op_import(struct session *s)
+static int op_import(struct session *s, void *ctx, int unused)
 {
-	char name[INPUT_LINE_MAX], path[4400];
-	struct strbuf text;
+	char name[INPUT_LINE_MAX];
+	unsigned char *text;
+	size_t len;
 	struct dest_ini ini;
 	struct err e;
+	int rc;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_text(s, "Enter the name of the file to import:", NULL, name, sizeof(name),
 		     check_file_name, NULL) < 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/%s/%s", s->home, SCP_FOLDER, name);
-	strbuf_init(&text);
-	if (read_file(path, &text, &e) < 0 || dest_ini_parse(text.data, text.len, &ini, &e) < 0) {
-		strbuf_free(&text);
+	if (config_file_read(s->home, name, &text, &len, &e) < 0)
 		return command_error(s, e.msg);
-	}
-	strbuf_free(&text);
+	rc = dest_ini_parse((const char *)text, len, &ini, &e);
+	free(text);
+	if (rc < 0)
+		return command_error(s, e.msg);
 	if (stage_import(s, &ini, &e) < 0) {
 		dest_ini_free(&ini);
 		return command_error(s, e.msg);
@@ -634,36 +597,17 @@ static int op_import(struct session *s)
 	return 0;
 }
 
-static int write_file(const char *dir, const char *name, const struct strbuf *text, struct err *e)
+static int op_export(struct session *s, void *ctx, int unused)
 {
-	char path[4400], tmp[4500];
-	int fd;
-
-	if (mkdir(dir, 0770) < 0 && errno != EEXIST)
-		return err_set(e, "Cannot create %s: %s", dir, strerror(errno));
-	snprintf(path, sizeof(path), "%.4000s/%.255s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%.4000s/.%.255s.tmp", dir, name);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return err_set(e, "Cannot write %s: %s", path, strerror(errno));
-	if (write(fd, text->data, text->len) != (ssize_t)text->len || fsync(fd) < 0 ||
-	    close(fd) < 0 || rename(tmp, path) < 0) {
-		int saved = errno;
-		unlink(tmp);
-		return err_set(e, "Cannot write %s: %s", path, strerror(saved));
-	}
-	return 0;
-}
-
-static int op_export(struct session *s)
-{
-	char name[INPUT_LINE_MAX], dir[4200];
+	char name[INPUT_LINE_MAX];
 	struct strbuf text;
 	struct dest_rows r;
 	struct config c;
 	struct err e;
 	int rc;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_text(s, "Enter a name for the exported file:", NULL, name, sizeof(name),
 		     check_file_name, NULL) < 0)
 		return -1;
@@ -676,8 +620,7 @@ static int op_export(struct session *s)
 		dest_ini_render_section(r.rows[i].name, &r.rows[i].policy, &text);
 	}
 	free(r.rows);
-	snprintf(dir, sizeof(dir), "%s/%s", s->home, SCP_FOLDER);
-	rc = write_file(dir, name, &text, &e);
+	rc = config_file_write(s, name, text.data, text.len, &e);
 	strbuf_free(&text);
 	if (rc < 0)
 		return command_error(s, e.msg);
@@ -716,7 +659,7 @@ static int check_address(char *answer, void *arg, struct err *e)
 	return config_check_address(answer, e);
 }
 
-static int op_setup(struct session *s)
+static int op_setup(struct session *s, void *ctx, int unused)
 {
 	struct profile_list l = { .n = 0 };
 	char answer[INPUT_LINE_MAX];
@@ -725,6 +668,8 @@ static int op_setup(struct session *s)
 	int chosen, def = 1;
 	bool yes;
 
+	(void)ctx;
+	(void)unused;
 	if (db_load_effective(s->db, s->user, &c, &e) < 0 ||
 	    db_entries_list(s->db, 0, s->user, "cert", add_profile, &l, &e) < 0)
 		return command_error(s, e.msg);
@@ -755,25 +700,41 @@ static int op_setup(struct session *s)
 	return 0;
 }
 
+static int show_count(struct session *s, void *ctx)
+{
+	struct dest_rows r;
+	struct err e;
+
+	(void)ctx;
+	if (load_rows(s, &r, &e) < 0)
+		return command_error(s, e.msg);
+	free(r.rows);
+	printf("\nThere are currently %zu entries configured.\n", r.count);
+	return 0;
+}
+
+static const struct menu_row rows[] = {
+	{ "SETUP", "Change global settings.", ACCESS_OPERATOR, op_setup, 0, NULL, NULL },
+	{ "NEW", "Create a new entry.", ACCESS_OPERATOR, op_new, 0, NULL, NULL },
+	{ "EDIT", "Modify an entry.", ACCESS_OPERATOR, op_edit, 0, NULL, NULL },
+	{ "DELETE", "Remove an entry.", ACCESS_OPERATOR, op_delete, 0, NULL, NULL },
+	{ "DEFAULT", "Change the default.", ACCESS_OPERATOR, op_default, 0, NULL, NULL },
+	{ "LIST", "Display a summary list of all entries.", ACCESS_GUEST, op_list, 0, NULL, NULL },
+	{ "DETAIL", "Display details for one destination or all entries.", ACCESS_GUEST, op_detail,
+	  0, NULL, NULL },
+	{ "CLEAR", "Remove all entries.", ACCESS_OPERATOR, op_clear, 0, NULL, NULL },
+	{ "IMPORT", "Import tables from a file.", ACCESS_OPERATOR, op_import, 0, NULL, NULL },
+	/* Writing a file in configuration/ is an edit: it can replace another's file. */
+	{ "EXPORT", "Export tables to a file.", ACCESS_OPERATOR, op_export, 0, NULL, NULL },
+};
+const struct menu destconfig_menu = {
+	"destconfig", MENU_ROWS(rows), show_count, NULL, true, false
+};
+MENU_REGISTER(destconfig_menu)
+
 int cmd_destconfig(struct session *s, int argc, char **argv)
 {
+	(void)argc;
 	(void)argv;
-	if (argc > 1)
-		return command_error(s, "That value is not valid. destconfig takes no arguments.");
-	for (;;) {
-		struct dest_rows r;
-		struct err e;
-		int chosen;
-
-		if (load_rows(s, &r, &e) < 0)
-			return command_error(s, e.msg);
-		free(r.rows);
-		printf("\nThere are currently %zu entries configured.\n", r.count);
-		if (ask_menu(s, ops, sizeof(ops) / sizeof(ops[0]), true, &chosen) < 0)
-			return -1;
-		if (chosen < 0)
-			return 0;
-		if (handlers[chosen](s) < 0)
-			return -1;
-	}
+	return menu_run(s, &destconfig_menu, NULL);
 }

@@ -3,22 +3,56 @@
  * new commit: history is never rewritten. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "../core/text.h"
 #include "commands.h"
 #include "input.h"
+#include "menu.h"
 #include "prompt.h"
 
 #define LIST_MAX CONFIG_ROLLBACK_KEEP_MAX
 
-/* Guests may see the list of commits; both operations edit. */
-static const struct menu_op ops[] = {
-	{ "ROLLBACK", "Roll back to one of the previous commits.", ROLE_OPERATOR },
-	{ "SETUP", "Configure rollback settings.", ROLE_OPERATOR },
+/* What the menu shows: the commits one can roll back to. */
+struct rollback_view {
+	struct commit_info list[LIST_MAX];
+	int count;
 };
 
-static int list_commits(struct commit_info *list, int count)
+/* How many versions after the oldest listed commit are read for reverts. */
+#define REVERT_SCAN_MAX 10000
+
+/* by[i]: the version that reverted list[i] ("Automatic revert of version N",
+ * committed by the system when a "commit confirmed" was not confirmed), or 0.
+ * One pass over the history after the oldest listed commit. */
+static void find_reverts(struct session *s, const struct commit_info *list, int count, long *by)
 {
-	char date[64];
+	long latest = 0, n;
+	struct commit_info ci;
+	struct err e;
+
+	for (int i = 0; i < count; i++)
+		by[i] = 0;
+	if (count == 0 || db_latest_version(s->db, &latest, &e) < 0)
+		return;
+	for (long v = list[count - 1].version + 1;
+	     v <= latest && v - list[count - 1].version <= REVERT_SCAN_MAX; v++) {
+		if (db_version_info(s->db, v, &ci, &e) < 0 ||
+		    sscanf(ci.comment, "Automatic revert of version %ld", &n) != 1 ||
+		    strcmp(ci.user, "system") != 0)
+			continue;
+		for (int i = 0; i < count; i++)
+			if (list[i].version == n && !by[i])
+				by[i] = v;
+	}
+}
+
+/* Users and comments are printed escaped: a comment stored before control
+ * characters were refused never reaches a terminal raw. */
+static int list_commits(struct session *s, struct commit_info *list, int count)
+{
+	char date[64], user[4 * 64], comment[4 * 256];
+	long by[LIST_MAX];
 
 	if (count == 0) {
 		printf("There are no saved configurations to roll back to.\n");
@@ -26,10 +60,15 @@ static int list_commits(struct commit_info *list, int count)
 	}
 	printf("Previous commits:\n");
 	printf("      %-26s %-8s %-14s %s\n", "Committed On", "Version", "User", "Description");
+	find_reverts(s, list, count, by);
 	for (int i = 0; i < count; i++) {
 		format_date(list[i].time, date, sizeof(date));
-		printf("%4d. %-26s %-8ld %-14s %s\n", i + 1, date, list[i].version, list[i].user,
-		       list[i].comment);
+		printf("%4d. %-26s %-8ld %-14s %s", i + 1, date, list[i].version,
+		       text_escape_buf(list[i].user, user, sizeof(user)),
+		       text_escape_buf(list[i].comment, comment, sizeof(comment)));
+		if (by[i])
+			printf(" (not confirmed: reverted by system in version %ld)", by[i]);
+		printf("\n");
 	}
 	return count;
 }
@@ -51,7 +90,7 @@ static int do_rollback(struct session *s, struct commit_info *list, int count)
 	struct config target, current;
 	bool sure, now;
 	struct err e;
-	long version;
+	long version, staged;
 
 	if (count == 0) {
 		printf("There are no saved configurations to roll back to.\n");
@@ -72,8 +111,15 @@ static int do_rollback(struct session *s, struct commit_info *list, int count)
 	/* User accounts are not part of a rollback (userconfig manages them): an
 	 * operator could otherwise empty the list and make everyone admin. */
 	if (db_stage_changes(s->db, s->user, &current, &target, &e) < 0 ||
-	    db_stage_entries_of_version(s->db, s->user, version, ROLE_OPERATOR, &e) < 0)
+	    db_stage_entries_of_version(s->db, s->user, version, ROLE_OPERATOR, &e) < 0 ||
+	    db_staged_count(s->db, s->user, &staged, &e) < 0)
 		return command_error(s, e.msg);
+	if (staged == 0) {
+		printf("Version %ld is the same as the current configuration (user accounts are "
+		       "not part of a rollback): there is nothing to roll back.\n",
+		       version);
+		return 0;
+	}
 	if (ask_yes_no(s, "Do you want to commit this configuration now?", false, &now) < 0)
 		return -1;
 	if (!now) {
@@ -125,26 +171,49 @@ static int do_setup(struct session *s)
 	return 0;
 }
 
+static int show_commits(struct session *s, void *ctx)
+{
+	struct rollback_view *v = ctx;
+	struct err e;
+
+	if (db_rollback_candidates(s->db, v->list, LIST_MAX, &v->count, &e) < 0)
+		return command_error(s, e.msg);
+	printf("\n");
+	list_commits(s, v->list, v->count);
+	return 0;
+}
+
+static int rollback_op(struct session *s, void *ctx, int unused)
+{
+	struct rollback_view *v = ctx;
+
+	(void)unused;
+	return do_rollback(s, v->list, v->count);
+}
+
+static int setup_op(struct session *s, void *ctx, int unused)
+{
+	(void)ctx;
+	(void)unused;
+	return do_setup(s);
+}
+
+/* Guests may see the list of commits; both operations edit. */
+static const struct menu_row rows[] = {
+	{ "ROLLBACK", "Roll back to one of the previous commits.", ACCESS_OPERATOR, rollback_op, 0,
+	  NULL, NULL },
+	{ "SETUP", "Configure rollback settings.", ACCESS_OPERATOR, setup_op, 0, NULL, NULL },
+};
+const struct menu rollbackconfig_menu = {
+	"rollbackconfig", MENU_ROWS(rows), show_commits, NULL, true, false
+};
+MENU_REGISTER(rollbackconfig_menu)
+
 int cmd_rollbackconfig(struct session *s, int argc, char **argv)
 {
-	struct commit_info list[LIST_MAX];
-	struct err e;
-	int count, chosen;
+	struct rollback_view v;
 
+	(void)argc;
 	(void)argv;
-	if (argc > 1)
-		return command_error(s,
-				     "That value is not valid. rollbackconfig takes no arguments.");
-	for (;;) {
-		if (db_rollback_candidates(s->db, list, LIST_MAX, &count, &e) < 0)
-			return command_error(s, e.msg);
-		printf("\n");
-		list_commits(list, count);
-		if (ask_menu(s, ops, sizeof(ops) / sizeof(ops[0]), true, &chosen) < 0)
-			return -1;
-		if (chosen < 0)
-			return 0;
-		if ((chosen == 0 ? do_rollback(s, list, count) : do_setup(s)) < 0)
-			return -1;
-	}
+	return menu_run(s, &rollbackconfig_menu, &v);
 }

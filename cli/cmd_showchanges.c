@@ -6,6 +6,7 @@
 
 #include "../core/entries.h"
 #include "commands.h"
+#include "prompt.h"
 
 struct entry_changes {
 	struct strbuf *out;
@@ -34,9 +35,8 @@ int cmd_showchanges(struct session *s, int argc, char **argv)
 	struct err e;
 	long version;
 
+	(void)argc;
 	(void)argv;
-	if (argc > 1)
-		return command_error(s, "That value is not valid. showchanges takes no arguments.");
 	if (db_latest_version(s->db, &version, &e) < 0 ||
 	    db_load_config(s->db, version, &committed, &e) < 0 ||
 	    db_load_effective(s->db, s->user, &edited, &e) < 0)
@@ -50,9 +50,11 @@ int cmd_showchanges(struct session *s, int argc, char **argv)
 	}
 	if (ec.count == 0)
 		printf("No changes have been made since the last commit.\n");
-	else
-		printf("Changes not yet committed (committed configuration: version %ld):\n\n%s",
-		       version, out.data);
+	else {
+		printf("Changes not yet committed (committed configuration: version %ld):\n\n",
+		       version);
+		say_text(out.data); /* values escaped: old data may hold anything */
+	}
 	strbuf_free(&out);
 	return 0;
 }

@@ -9,24 +9,8 @@
 #include "../core/route.h"
 #include "commands.h"
 #include "input.h"
+#include "menu.h"
 #include "prompt.h"
-
-typedef int (*route_op_fn)(struct session *s);
-
-static int op_new(struct session *s);
-static int op_edit(struct session *s);
-static int op_delete(struct session *s);
-static int op_print(struct session *s);
-static int op_clear(struct session *s);
-
-static const struct menu_op ops[] = {
-	{ "NEW", "Create a new route.", ROLE_OPERATOR },
-	{ "EDIT", "Edit destinations of an existing route.", ROLE_OPERATOR },
-	{ "DELETE", "Remove a route.", ROLE_OPERATOR },
-	{ "PRINT", "Display all routes.", ROLE_GUEST },
-	{ "CLEAR", "Remove all routes.", ROLE_OPERATOR },
-};
-static const route_op_fn handlers[] = { op_new, op_edit, op_delete, op_print, op_clear };
 
 struct names {
 	char (*name)[DEST_DOMAIN_MAX + 1];
@@ -109,11 +93,13 @@ static int ask_hosts(struct session *s, const char *domain, const char *def)
 	return 0;
 }
 
-static int op_new(struct session *s)
+static int op_new(struct session *s, void *ctx, int unused)
 {
 	char domain[INPUT_LINE_MAX], *old = NULL;
 	struct err e;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_text(s,
 		     "Enter the domain for which you want to set up a permanent route.\n"
 		     "Partial hostnames such as \".example.com\" are allowed.\n"
@@ -150,11 +136,13 @@ static int ask_existing(struct session *s, const char *question, char *domain, s
 	return 0;
 }
 
-static int op_edit(struct session *s)
+static int op_edit(struct session *s, void *ctx, int unused)
 {
 	char domain[INPUT_LINE_MAX], *value = NULL;
 	int rc;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_existing(s, "Enter the domain you wish to edit.", domain, sizeof(domain), &value) <
 	    0)
 		return -1;
@@ -163,11 +151,13 @@ static int op_edit(struct session *s)
 	return rc;
 }
 
-static int op_delete(struct session *s)
+static int op_delete(struct session *s, void *ctx, int unused)
 {
 	char domain[INPUT_LINE_MAX], *value = NULL;
 	struct err e;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_existing(s, "Enter the domain you wish to delete.", domain, sizeof(domain),
 			 &value) < 0)
 		return -1;
@@ -177,10 +167,12 @@ static int op_delete(struct session *s)
 	return 0;
 }
 
-static int op_print(struct session *s)
+static int op_print(struct session *s, void *ctx, int unused)
 {
 	struct names n;
 
+	(void)ctx;
+	(void)unused;
 	if (load(s, &n) < 0)
 		return -1;
 	printf("\n");
@@ -192,13 +184,15 @@ static int op_print(struct session *s)
 	return 0;
 }
 
-static int op_clear(struct session *s)
+static int op_clear(struct session *s, void *ctx, int unused)
 {
 	struct names n;
 	struct err e;
 	bool yes;
 	int rc = 0;
 
+	(void)ctx;
+	(void)unused;
 	if (ask_yes_no(s, "Do you want to remove all routes?", false, &yes) < 0)
 		return -1;
 	if (!yes || load(s, &n) < 0)
@@ -217,27 +211,37 @@ static int op_clear(struct session *s)
 	return 0;
 }
 
+static int show_count(struct session *s, void *ctx)
+{
+	struct names n;
+
+	(void)ctx;
+	if (load(s, &n) < 0)
+		return -1;
+	if (n.count == 0)
+		printf("\nThere are no routes configured.\n");
+	else
+		printf("\nThere are currently %zu routes configured.\n", n.count);
+	names_free(&n);
+	return 0;
+}
+
+static const struct menu_row rows[] = {
+	{ "NEW", "Create a new route.", ACCESS_OPERATOR, op_new, 0, NULL, NULL },
+	{ "EDIT", "Edit destinations of an existing route.", ACCESS_OPERATOR, op_edit, 0, NULL,
+	  NULL },
+	{ "DELETE", "Remove a route.", ACCESS_OPERATOR, op_delete, 0, NULL, NULL },
+	{ "PRINT", "Display all routes.", ACCESS_GUEST, op_print, 0, NULL, NULL },
+	{ "CLEAR", "Remove all routes.", ACCESS_OPERATOR, op_clear, 0, NULL, NULL },
+};
+const struct menu smtproutes_menu = {
+	"smtproutes", MENU_ROWS(rows), show_count, NULL, true, false
+};
+MENU_REGISTER(smtproutes_menu)
+
 int cmd_smtproutes(struct session *s, int argc, char **argv)
 {
+	(void)argc;
 	(void)argv;
-	if (argc > 1)
-		return command_error(s, "That value is not valid. smtproutes takes no arguments.");
-	for (;;) {
-		struct names n;
-		int chosen;
-
-		if (load(s, &n) < 0)
-			return -1;
-		if (n.count == 0)
-			printf("\nThere are no routes configured.\n");
-		else
-			printf("\nThere are currently %zu routes configured.\n", n.count);
-		names_free(&n);
-		if (ask_menu(s, ops, sizeof(ops) / sizeof(ops[0]), true, &chosen) < 0)
-			return -1;
-		if (chosen < 0)
-			return 0;
-		if (handlers[chosen](s) < 0)
-			return -1;
-	}
+	return menu_run(s, &smtproutes_menu, NULL);
 }

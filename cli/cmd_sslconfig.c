@@ -9,13 +9,8 @@
 #include "../tls/tls_ctx.h"
 #include "commands.h"
 #include "input.h"
+#include "menu.h"
 #include "prompt.h"
-
-typedef int (*sslconfig_op_fn)(struct session *s, struct config *c, int arg);
-
-static int edit_service(struct session *s, struct config *c, int id);
-static int verify_ciphers(struct session *s, struct config *c, int unused);
-static int edit_flag(struct session *s, struct config *c, int flag);
 
 /* The three ENABLE/DISABLE options: where the flag lives and how it reads. */
 static const struct flag_option {
@@ -27,28 +22,9 @@ static const struct flag_option {
 	{ offsetof(struct config, peer_cert_x509), "peer certificate X509 validation" },
 };
 
-/* Guests see the settings block and may VERIFY; every edit needs operator. */
-static const struct menu_op ops[] = {
-	{ "GUI", "Edit GUI HTTPS ssl settings.", ROLE_OPERATOR },
-	{ "INBOUND", "Edit Inbound SMTP ssl settings.", ROLE_OPERATOR },
-	{ "OUTBOUND", "Edit Outbound SMTP ssl settings.", ROLE_OPERATOR },
-	{ "VERIFY", "Verify and show ssl cipher list.", ROLE_GUEST },
-	{ "OTHER_CLIENT_TLSV10", "Edit TLS v1.0 for other client services.", ROLE_OPERATOR },
-	{ "PEER_CERT_FQDN", "Validate peer certificate FQDN compliance.", ROLE_OPERATOR },
-	{ "PEER_CERT_X509", "Validate peer certificate X509 compliance.", ROLE_OPERATOR },
-};
-
-static const struct {
-	sslconfig_op_fn run;
-	int arg;
-} op_handlers[] = {
-	{ edit_service, SVC_GUI },
-	{ edit_service, SVC_INBOUND },
-	{ edit_service, SVC_OUTBOUND },
-	{ verify_ciphers, 0 },
-	{ edit_flag, 0 },
-	{ edit_flag, 1 },
-	{ edit_flag, 2 },
+/* What the menu works on: the user's view, and what it was before the edit. */
+struct sslconfig_view {
+	struct config c, before;
 };
 
 static int check_methods(char *answer, void *arg, struct err *e)
@@ -94,8 +70,9 @@ static void note_unmatched_entries(const char *ciphers, const char *previous)
 	strbuf_free(&unmatched);
 }
 
-static int edit_service(struct session *s, struct config *c, int id)
+static int edit_service(struct session *s, void *ctx, int id)
 {
+	struct config *c = &((struct sslconfig_view *)ctx)->c;
 	const struct service_names *n = service_names(id);
 	struct tls_service *svc = &c->svc[id];
 	char question[512], def[16], answer[INPUT_LINE_MAX];
@@ -139,13 +116,13 @@ static int check_verify_ciphers(char *answer, void *arg, struct err *e)
 	return tls_describe_ciphers(answer, (struct strbuf *)arg, e);
 }
 
-static int verify_ciphers(struct session *s, struct config *c, int unused)
+static int verify_ciphers(struct session *s, void *ctx, int unused)
 {
 	char answer[INPUT_LINE_MAX];
 	struct strbuf listing;
 	int rc;
 
-	(void)c;
+	(void)ctx;
 	(void)unused;
 	strbuf_init(&listing);
 	rc = ask_text(s, "\nEnter the ssl cipher you want to verify.", "", answer, sizeof(answer),
@@ -156,54 +133,110 @@ static int verify_ciphers(struct session *s, struct config *c, int unused)
 	return rc;
 }
 
-static int edit_flag(struct session *s, struct config *c, int flag)
+static bool *flag_value(const void *ctx, int flag)
 {
-	const struct flag_option *f = &flags[flag];
-	bool *value = (bool *)((char *)c + f->offset);
-	char description[128];
-	struct menu_op op;
-	int chosen;
+	return (bool *)((char *)&((struct sslconfig_view *)ctx)->c + flags[flag].offset);
+}
 
-	snprintf(description, sizeof(description), "%s %s.", *value ? "Disable" : "Enable",
-		 f->what);
-	op.name = *value ? "DISABLE" : "ENABLE";
-	op.description = description;
-	op.role = ROLE_OPERATOR;
-	printf("\n%c%s is currently %s.\n", toupper((unsigned char)f->what[0]), f->what + 1,
-	       *value ? "enabled" : "disabled");
-	if (ask_menu(s, &op, 1, false, &chosen) < 0)
-		return -1;
-	if (chosen == 0)
-		*value = !*value;
+static bool flag_on(const void *ctx, int flag)
+{
+	return *flag_value(ctx, flag);
+}
+
+static bool flag_off(const void *ctx, int flag)
+{
+	return !*flag_value(ctx, flag);
+}
+
+static int toggle_flag(struct session *s, void *ctx, int flag)
+{
+	(void)s;
+	*flag_value(ctx, flag) = !*flag_value(ctx, flag);
 	return 0;
 }
 
+/* One ENABLE/DISABLE menu per flag: the one that changes the value is offered. */
+#define FLAG_MENU(id, flag, what)                                                           \
+	static const struct menu_row id##_rows[] = {                                        \
+		{ "ENABLE", "Enable " what ".", ACCESS_OPERATOR, toggle_flag, flag, NULL,   \
+		  flag_off },                                                               \
+		{ "DISABLE", "Disable " what ".", ACCESS_OPERATOR, toggle_flag, flag, NULL, \
+		  flag_on },                                                                \
+	};                                                                                  \
+	static const struct menu id = {                                                     \
+		"sslconfig " what, MENU_ROWS(id##_rows), NULL, NULL, false, true            \
+	};                                                                                  \
+	MENU_REGISTER(id)
+
+FLAG_MENU(tlsv10_menu, 0, "TLS v1.0 for other client services")
+FLAG_MENU(fqdn_menu, 1, "peer certificate FQDN validation")
+FLAG_MENU(x509_menu, 2, "peer certificate X509 validation")
+
+static const struct menu *const flag_menus[] = { &tlsv10_menu, &fqdn_menu, &x509_menu };
+
+static int edit_flag(struct session *s, void *ctx, int flag)
+{
+	const char *what = flags[flag].what;
+
+	printf("\n%c%s is currently %s.\n", toupper((unsigned char)what[0]), what + 1,
+	       flag_on(ctx, flag) ? "enabled" : "disabled");
+	return menu_run(s, flag_menus[flag], ctx);
+}
+
+static int show_settings(struct session *s, void *ctx)
+{
+	struct sslconfig_view *v = ctx;
+	struct strbuf block;
+	struct err e;
+
+	if (db_load_effective(s->db, s->user, &v->c, &e) < 0)
+		return command_error(s, e.msg);
+	v->before = v->c;
+	strbuf_init(&block);
+	config_render_sslconfig(&v->c, &block);
+	fputs(block.data, stdout);
+	strbuf_free(&block);
+	return 0;
+}
+
+static int stage_edit(struct session *s, void *ctx)
+{
+	struct sslconfig_view *v = ctx;
+	struct err e;
+
+	if (db_stage_changes(s->db, s->user, &v->before, &v->c, &e) < 0)
+		return command_error(s, e.msg);
+	printf("\n");
+	return 0;
+}
+
+/* Guests see the settings block and may VERIFY; every edit needs operator. */
+static const struct menu_row rows[] = {
+	{ "GUI", "Edit GUI HTTPS ssl settings.", ACCESS_OPERATOR, edit_service, SVC_GUI, NULL,
+	  NULL },
+	{ "INBOUND", "Edit Inbound SMTP ssl settings.", ACCESS_OPERATOR, edit_service, SVC_INBOUND,
+	  NULL, NULL },
+	{ "OUTBOUND", "Edit Outbound SMTP ssl settings.", ACCESS_OPERATOR, edit_service,
+	  SVC_OUTBOUND, NULL, NULL },
+	{ "VERIFY", "Verify and show ssl cipher list.", ACCESS_GUEST, verify_ciphers, 0, NULL,
+	  NULL },
+	{ "OTHER_CLIENT_TLSV10", "Edit TLS v1.0 for other client services.", ACCESS_OPERATOR,
+	  edit_flag, 0, &tlsv10_menu, NULL },
+	{ "PEER_CERT_FQDN", "Validate peer certificate FQDN compliance.", ACCESS_OPERATOR,
+	  edit_flag, 1, &fqdn_menu, NULL },
+	{ "PEER_CERT_X509", "Validate peer certificate X509 compliance.", ACCESS_OPERATOR,
+	  edit_flag, 2, &x509_menu, NULL },
+};
+
+const struct menu sslconfig_menu = { "sslconfig", MENU_ROWS(rows), show_settings, stage_edit, true,
+				     false };
+MENU_REGISTER(sslconfig_menu)
+
 int cmd_sslconfig(struct session *s, int argc, char **argv)
 {
-	(void)argv;
-	if (argc > 1)
-		return command_error(s, "That value is not valid. sslconfig takes no arguments.");
-	for (;;) {
-		struct config c, before;
-		struct strbuf block;
-		struct err e;
-		int chosen;
+	struct sslconfig_view v;
 
-		if (db_load_effective(s->db, s->user, &c, &e) < 0)
-			return command_error(s, e.msg);
-		strbuf_init(&block);
-		config_render_sslconfig(&c, &block);
-		fputs(block.data, stdout);
-		strbuf_free(&block);
-		if (ask_menu(s, ops, sizeof(ops) / sizeof(ops[0]), true, &chosen) < 0)
-			return -1;
-		if (chosen < 0)
-			return 0;
-		before = c;
-		if (op_handlers[chosen].run(s, &c, op_handlers[chosen].arg) < 0)
-			return -1;
-		if (db_stage_changes(s->db, s->user, &before, &c, &e) < 0)
-			return command_error(s, e.msg);
-		printf("\n");
-	}
+	(void)argc;
+	(void)argv;
+	return menu_run(s, &sslconfig_menu, &v);
 }

@@ -20,8 +20,6 @@ int cmd_sethostname(struct session *s, int argc, char **argv)
 	struct err e;
 	char name[INPUT_LINE_MAX];
 
-	if (argc > 2)
-		return command_error(s, "That value is not valid. Usage: sethostname [NAME]");
 	if (db_load_effective(s->db, s->user, &c, &e) < 0)
 		return command_error(s, e.msg);
 	seen = c;
@@ -54,8 +52,13 @@ int cmd_quit(struct session *s, int argc, char **argv)
 		if (ask_yes_no(
 			    s,
 			    "There are uncommitted changes. Do you want to commit before exiting?",
-			    false, &commit_now) < 0)
-			return -1;
+			    false, &commit_now) < 0) {
+			/* Ctrl-D here is the default answer: leave, edits kept staged. */
+			if (!(s->interactive && s->abort == ABORT_EOF))
+				return -1;
+			s->abort = ABORT_NONE;
+			commit_now = false;
+		}
 		if (commit_now && commit_dialog(s, NULL, false) < 0)
 			return -1;
 	}

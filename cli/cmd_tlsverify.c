@@ -2,7 +2,13 @@
  * step by step, through the code delivery uses: the committed configuration
  * (tls/outbound.c: policy lookup, routes, outbound context and trust
  * store), resolve_destination(), and the core SMTP client machine, driven
- * here with blocking sockets. No message is sent: it stops at MAIL. */
+ * here with blocking sockets. No message is sent: it stops at MAIL.
+ *
+ * Who may aim it where (else it is a port scanner for anyone with a console
+ * login): a guest tests only what delivery would use, the domain's committed
+ * route or MX hosts, and cannot name a host; an operator may name hosts on
+ * the SMTP ports (25, 465, 587) or those of the domain's committed route;
+ * an administrator anything. Refusals are audited in cli_logs. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,6 +27,7 @@
 #include "../os/resolve.h"
 #include "../os/net.h"
 #include "commands.h"
+#include "roles.h"
 
 #define VERIFY_TIMEOUT_MS 10000
 
@@ -280,6 +288,44 @@ static int parse_target(const char *arg, struct route *r, struct err *e)
 	return route_parse(arg, r, e);
 }
 
+static bool in_route(const struct route *r, const struct route_host *h)
+{
+	for (size_t i = 0; r && i < r->count; i++)
+		if (r->hosts[i].port == h->port && strcasecmp(r->hosts[i].host, h->host) == 0)
+			return true;
+	return false;
+}
+
+/* The role rule above for an explicit HOST[:PORT] list; prints and audits
+ * a refusal. */
+static bool target_allowed(struct session *s, const char *arg, const struct route *given,
+			   const struct route *configured)
+{
+	char what[300];
+
+	if (role_allows(s->role, ROLE_ADMIN))
+		return true;
+	snprintf(what, sizeof(what), "tlsverify %.250s", arg);
+	if (!role_allows(s->role, ROLE_OPERATOR)) {
+		role_log_refusal(s, what);
+		command_error(s, "A guest cannot name a host: tlsverify DOMAIN tests the domain's "
+				 "SMTP route or MX hosts.");
+		return false;
+	}
+	for (size_t i = 0; i < given->count; i++) {
+		unsigned port = given->hosts[i].port;
+		if (port == 25 || port == 465 || port == 587 ||
+		    in_route(configured, &given->hosts[i]))
+			continue;
+		role_log_refusal(s, what);
+		command_error(s, "An operator may name hosts on the SMTP ports (25, 465, 587) or "
+				 "the hosts of the domain's SMTP route; other ports need an "
+				 "administrator.");
+		return false;
+	}
+	return true;
+}
+
 int cmd_tlsverify(struct session *s, int argc, char **argv)
 {
 	char domain[DEST_DOMAIN_MAX + 1];
@@ -292,8 +338,6 @@ int cmd_tlsverify(struct session *s, int argc, char **argv)
 	struct err e;
 	int temporary;
 
-	if (argc < 2 || argc > 3)
-		return command_error(s, "You must enter a domain: tlsverify DOMAIN [HOST[:PORT]]");
 	snprintf(domain, sizeof(domain), "%s", argv[1]);
 	if (dest_check_domain(domain, &e) < 0 || domain[0] == '.')
 		return command_error(s, domain[0] == '.' ? "That value is not valid. Enter a "
@@ -303,6 +347,10 @@ int cmd_tlsverify(struct session *s, int argc, char **argv)
 		return command_error(s, e.msg);
 	if (outbound_build(s->db, 0, &ob, &e) < 0)
 		return command_error(s, e.msg);
+	if (argc == 3 && !target_allowed(s, argv[2], &given, outbound_route(ob, domain))) {
+		outbound_unref(ob);
+		return -1;
+	}
 	outbound_policy(ob, domain, &pol, &matched);
 	printf("Destination %s: TLS setting %s (destination control entry \"%s\").\n", domain,
 	       tls_level_label(pol.tls), matched);

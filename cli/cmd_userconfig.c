@@ -8,6 +8,7 @@
 #include "../core/entries.h"
 #include "commands.h"
 #include "input.h"
+#include "menu.h"
 #include "prompt.h"
 #include "roles.h"
 
@@ -22,24 +23,6 @@ struct user_row {
 struct user_list {
 	struct user_row *rows;
 	int count;
-};
-
-static int op_new(struct session *s, struct user_list *l);
-static int op_edit(struct session *s, struct user_list *l);
-static int op_delete(struct session *s, struct user_list *l);
-static int op_print(struct session *s, struct user_list *l);
-
-static const struct menu_op ops[] = {
-	{ "NEW", "Create a new account.", ROLE_ADMIN },
-	{ "EDIT", "Modify an account.", ROLE_ADMIN },
-	{ "DELETE", "Remove an account.", ROLE_ADMIN },
-	{ "PRINT", "Display the list of accounts.", ROLE_GUEST },
-};
-static int (*const op_handlers[])(struct session *, struct user_list *) = {
-	op_new,
-	op_edit,
-	op_delete,
-	op_print,
 };
 
 static int add_row(const char *name, const char *value, void *arg)
@@ -150,13 +133,15 @@ static int ask_role(struct session *s, const char *name, enum role def, enum rol
 	return 0;
 }
 
-static int op_new(struct session *s, struct user_list *l)
+static int op_new(struct session *s, void *ctx, int unused)
 {
+	struct user_list *l = ctx;
 	char name[INPUT_LINE_MAX];
 	enum role role;
 	struct err e;
 	bool first = l->count == 0 && !s->is_root; /* root is admin anyway */
 
+	(void)unused;
 	if (ask_text(s, "\nEnter the new username.", NULL, name, sizeof(name), check_new_name, l) <
 	    0)
 		return -1;
@@ -204,13 +189,15 @@ static int check_existing(char *answer, void *arg, struct err *e)
 	return 0;
 }
 
-static int op_edit(struct session *s, struct user_list *l)
+static int op_edit(struct session *s, void *ctx, int unused)
 {
+	struct user_list *l = ctx;
 	struct pick_arg a = { s, l, "change the role of" };
 	char name[INPUT_LINE_MAX];
 	enum role role;
 	struct err e;
 
+	(void)unused;
 	if (l->count == 0) {
 		printf("There are no users to edit.\n");
 		return 0;
@@ -228,13 +215,15 @@ static int op_edit(struct session *s, struct user_list *l)
 	return 0;
 }
 
-static int op_delete(struct session *s, struct user_list *l)
+static int op_delete(struct session *s, void *ctx, int unused)
 {
+	struct user_list *l = ctx;
 	struct pick_arg a = { s, l, "delete" };
 	char name[INPUT_LINE_MAX], question[128];
 	bool sure;
 	struct err e;
 
+	(void)unused;
 	if (l->count == 0) {
 		printf("There are no users to delete.\n");
 		return 0;
@@ -262,11 +251,13 @@ static const char *status_of(const struct user_row *edited, const struct user_ro
 	return edited->role != committed->role ? "changed, not committed" : "";
 }
 
-static int op_print(struct session *s, struct user_list *l)
+static int op_print(struct session *s, void *ctx, int unused)
 {
+	struct user_list *l = ctx;
 	struct user_list committed;
 	struct err e;
 
+	(void)unused;
 	if (load_users(s, NULL, &committed, &e) < 0)
 		return command_error(s, e.msg);
 	printf("\n%-33s %-9s %s\n", "Username", "Role", "Status");
@@ -282,26 +273,37 @@ static int op_print(struct session *s, struct user_list *l)
 	return 0;
 }
 
+static int show_users(struct session *s, void *ctx)
+{
+	struct user_list *l = ctx;
+	struct err e;
+
+	free(l->rows);
+	if (load_users(s, s->user, l, &e) < 0)
+		return command_error(s, e.msg);
+	print_users(l);
+	return 0;
+}
+
+static const struct menu_row rows[] = {
+	{ "NEW", "Create a new account.", ACCESS_ADMIN, op_new, 0, NULL, NULL },
+	{ "EDIT", "Modify an account.", ACCESS_ADMIN, op_edit, 0, NULL, NULL },
+	{ "DELETE", "Remove an account.", ACCESS_ADMIN, op_delete, 0, NULL, NULL },
+	{ "PRINT", "Display the list of accounts.", ACCESS_GUEST, op_print, 0, NULL, NULL },
+};
+const struct menu userconfig_menu = {
+	"userconfig", MENU_ROWS(rows), show_users, NULL, true, false
+};
+MENU_REGISTER(userconfig_menu)
+
 int cmd_userconfig(struct session *s, int argc, char **argv)
 {
-	(void)argv;
-	if (argc > 1)
-		return command_error(s, "That value is not valid. userconfig takes no arguments.");
-	for (;;) {
-		struct user_list l;
-		struct err e;
-		int chosen, rc;
+	struct user_list l = { NULL, 0 };
+	int rc;
 
-		if (load_users(s, s->user, &l, &e) < 0)
-			return command_error(s, e.msg);
-		print_users(&l);
-		rc = ask_menu(s, ops, sizeof(ops) / sizeof(ops[0]), true, &chosen);
-		if (rc == 0 && chosen >= 0)
-			rc = op_handlers[chosen](s, &l);
-		free(l.rows);
-		if (rc < 0)
-			return -1;
-		if (chosen < 0)
-			return 0;
-	}
+	(void)argc;
+	(void)argv;
+	rc = menu_run(s, &userconfig_menu, &l);
+	free(l.rows);
+	return rc;
 }

@@ -7,35 +7,47 @@
 
 #include "../os/audit.h"
 #include "prompt.h"
+#include "roles.h"
 
-/* The role is the least one allowed to run the command. Read-only commands say
- * ROLE_GUEST; a menu-driven command open to guests marks its edit operations
- * in its own operation table (struct menu_op). */
+#define NO_ARGS 0, 0, NULL, NULL
+
+/* The access is the least role allowed to run the command. Read-only commands
+ * say ACCESS_GUEST; a menu-driven command open to guests marks its edit
+ * operations in its own menu (cli/menu.h). */
 const struct command commands[] = {
-	{ "certconfig", "Configure security certificates and keys.", cmd_certconfig, ROLE_GUEST },
-	{ "clear", "Clear pending changes.", cmd_clear, ROLE_OPERATOR },
-	{ "commit", "Commit changes.", cmd_commit, ROLE_OPERATOR },
+	{ "certconfig", "Configure security certificates and keys.", cmd_certconfig, ACCESS_GUEST,
+	  NO_ARGS, &certconfig_menu },
+	{ "clear", "Clear pending changes.", cmd_clear, ACCESS_OPERATOR, NO_ARGS, NULL },
+	{ "commit", "Commit changes (\"commit confirmed MINUTES\": reverted unless confirmed).",
+	  cmd_commit, ACCESS_OPERATOR, 0, COMMAND_ARGS_ANY,
+	  "[--strict] [confirmed MINUTES] [\"comment\"]", NULL, NULL },
 	{ "commitcheck", "Show what each service could negotiate after a commit.", cmd_commitcheck,
-	  ROLE_GUEST },
+	  ACCESS_GUEST, NO_ARGS, NULL },
 	{ "destconfig", "Configure options for TLS and delivery per destination.", cmd_destconfig,
-	  ROLE_GUEST },
-	{ "exit", "Exit the console.", cmd_quit, ROLE_GUEST },
-	{ "help", "List the available commands.", cmd_help, ROLE_GUEST },
+	  ACCESS_GUEST, NO_ARGS, &destconfig_menu },
+	{ "exit", "Exit the console.", cmd_quit, ACCESS_GUEST, NO_ARGS, NULL },
+	{ "help", "List the available commands.", cmd_help, ACCESS_GUEST, 0, 1, "[COMMAND]", NULL,
+	  NULL },
 	{ "interfaceconfig", "Choose the certificate of the GUI HTTPS interface.",
-	  cmd_interfaceconfig, ROLE_GUEST },
+	  cmd_interfaceconfig, ACCESS_GUEST, NO_ARGS, &interfaceconfig_menu },
 	{ "listenerconfig", "Choose the certificate of the inbound SMTP listener.",
-	  cmd_listenerconfig, ROLE_GUEST },
-	{ "quit", "Exit the console.", cmd_quit, ROLE_GUEST },
+	  cmd_listenerconfig, ACCESS_GUEST, NO_ARGS, &listenerconfig_menu },
+	{ "quit", "Exit the console.", cmd_quit, ACCESS_GUEST, NO_ARGS, NULL },
 	{ "rollbackconfig", "Roll back to a previously committed configuration.",
-	  cmd_rollbackconfig, ROLE_GUEST },
-	{ "sethostname", "Set the name of the machine.", cmd_sethostname, ROLE_OPERATOR },
-	{ "showchanges", "Show the changes not yet committed.", cmd_showchanges, ROLE_GUEST },
-	{ "smtproutes", "Set up permanent domain redirections.", cmd_smtproutes, ROLE_GUEST },
-	{ "sslconfig", "Configure SSL settings.", cmd_sslconfig, ROLE_GUEST },
+	  cmd_rollbackconfig, ACCESS_GUEST, NO_ARGS, &rollbackconfig_menu },
+	{ "sethostname", "Set the name of the machine.", cmd_sethostname, ACCESS_OPERATOR, 0, 1,
+	  "[NAME]", NULL, NULL },
+	{ "showchanges", "Show the changes not yet committed.", cmd_showchanges, ACCESS_GUEST,
+	  NO_ARGS, NULL },
+	{ "smtproutes", "Set up permanent domain redirections.", cmd_smtproutes, ACCESS_GUEST,
+	  NO_ARGS, &smtproutes_menu },
+	{ "sslconfig", "Configure SSL settings.", cmd_sslconfig, ACCESS_GUEST, NO_ARGS,
+	  &sslconfig_menu },
 	{ "tlsverify", "Test the outbound TLS connection to a destination domain.", cmd_tlsverify,
-	  ROLE_GUEST },
-	{ "userconfig", "Manage user accounts.", cmd_userconfig, ROLE_ADMIN },
-	{ NULL, NULL, NULL, ROLE_ADMIN },
+	  ACCESS_GUEST, 1, 2, "DOMAIN [HOST[:PORT]]", "a domain", NULL },
+	{ "userconfig", "Manage user accounts.", cmd_userconfig, ACCESS_ADMIN, NO_ARGS,
+	  &userconfig_menu },
+	{ NULL, NULL, NULL, ACCESS_UNSET, NO_ARGS, NULL },
 };
 
 const char *const *command_completions(void)
@@ -60,6 +72,33 @@ void format_date(time_t t, char *buf, size_t len)
 	audit_date(t, buf, len);
 }
 
+bool command_allowed(struct session *s, const struct command *c)
+{
+	return role_check(s, access_role(c->access), c->name);
+}
+
+int command_run(struct session *s, const struct command *c, int argc, char **argv)
+{
+	char msg[256];
+	int words = argc - 1;
+
+	if (words < c->min_args) {
+		snprintf(msg, sizeof(msg), "You must enter %s: %s %s",
+			 c->missing ? c->missing : "a value", c->name, c->usage ? c->usage : "");
+		return command_error(s, msg);
+	}
+	if (c->max_args != COMMAND_ARGS_ANY && words > c->max_args) {
+		if (c->max_args == 0)
+			snprintf(msg, sizeof(msg),
+				 "That value is not valid. %s takes no arguments.", c->name);
+		else
+			snprintf(msg, sizeof(msg), "That value is not valid. Usage: %s %s", c->name,
+				 c->usage ? c->usage : "");
+		return command_error(s, msg);
+	}
+	return c->run(s, argc, argv);
+}
+
 int command_error(struct session *s, const char *msg)
 {
 	say_error(msg);
@@ -69,9 +108,18 @@ int command_error(struct session *s, const char *msg)
 
 int cmd_help(struct session *s, int argc, char **argv)
 {
-	(void)s;
-	(void)argc;
-	(void)argv;
+	const struct command *one = argc > 1 ? command_find(argv[1]) : NULL;
+	char msg[160];
+
+	if (argc > 1 && !one) {
+		snprintf(msg, sizeof(msg),
+			 "That value is not valid. There is no command \"%.60s\".", argv[1]);
+		return command_error(s, msg);
+	}
+	if (one) {
+		printf("%-16s%s\n", one->name, one->help);
+		return 0;
+	}
 	printf("Available commands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		printf("%-16s%s\n", c->name, c->help);

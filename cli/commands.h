@@ -7,16 +7,24 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "menu.h"
 #include "session.h"
 
-/* 0 done; -1 stopped (s->abort says why: ABORT_ERROR fails a batch). */
+/* 0 done; -1 stopped (s->abort says why: ABORT_ERROR fails a batch). argc
+ * is within what the row declares. */
 typedef int (*command_fn)(struct session *s, int argc, char **argv);
+
+#define COMMAND_ARGS_ANY (-1) /* max_args: the command parses its own words */
 
 struct command {
 	const char *name;
 	const char *help;
 	command_fn run;
-	enum role role; /* the least role allowed to run it */
+	enum access access;      /* the least role allowed to run it */
+	int min_args, max_args;  /* words after the name */
+	const char *usage;       /* "DOMAIN [HOST[:PORT]]", for usage errors */
+	const char *missing;     /* "a domain": "You must enter a domain: ..." */
+	const struct menu *menu; /* a menu-driven command's top menu */
 };
 
 extern const struct command commands[];
@@ -24,6 +32,16 @@ extern const struct command commands[];
 const char *const *command_completions(void);
 
 const struct command *command_find(const char *name);
+
+/* The role check of a command (refusals are said and logged). */
+bool command_allowed(struct session *s, const struct command *c);
+/* Checks the words against the row ("sslconfig takes no arguments.", usage
+ * errors), then runs the command. */
+int command_run(struct session *s, const struct command *c, int argc, char **argv);
+
+/* The top menus of the menu-driven commands. */
+extern const struct menu sslconfig_menu, certconfig_menu, destconfig_menu, smtproutes_menu,
+	rollbackconfig_menu, userconfig_menu, interfaceconfig_menu, listenerconfig_menu;
 
 int cmd_sslconfig(struct session *s, int argc, char **argv);
 int cmd_commit(struct session *s, int argc, char **argv);

@@ -4,13 +4,16 @@
 #ifndef TLSGATE_INPUT_H
 #define TLSGATE_INPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "session.h"
 
 #define INPUT_LINE_MAX 4096 /* longer lines are refused, not truncated */
 
-enum input_status { INPUT_LINE, INPUT_EOF, INPUT_INTERRUPT, INPUT_TOO_LONG };
+/* INPUT_NUL: the line held a NUL byte (it would cut the answer short): the
+ * answer is refused, never used. */
+enum input_status { INPUT_LINE, INPUT_EOF, INPUT_INTERRUPT, INPUT_TOO_LONG, INPUT_NUL };
 
 void input_init(struct session *s);
 void input_shutdown(void);
@@ -22,6 +25,14 @@ enum input_status input_read(struct session *s, const char *prompt, char *buf, s
 /* The same without showing the answer: no echo on a terminal (termios), and
  * no echo of the answer in batch mode — passphrases and pasted keys. */
 enum input_status input_read_hidden(struct session *s, const char *prompt, char *buf, size_t len);
+/* Echo off on a terminal from now until input_hide_end (also run at exit):
+ * for a whole pasted private key, so no line of it is echoed between two
+ * reads, and set before the question is printed, so a client that sends as
+ * soon as it sees the question is never echoed either. `show_newline`: the
+ * terminal still echoes Enter (a typed passphrase). No-op in batch mode. */
+void input_hide_begin(struct session *s, bool show_newline);
+void input_hide_end(void);
+
 /* Shown as typed on a terminal, but not echoed in batch mode (pasted PEM
  * lines: a transcript would otherwise repeat the whole certificate). */
 enum input_status input_read_unechoed(struct session *s, const char *prompt, char *buf, size_t len);

@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/text.h"
 #include "../os/audit.h"
+#include "../os/harden.h"
 #include "../tls/certs.h"
 #include "roles.h"
 #include "scp.h"
@@ -57,6 +59,11 @@ static int pick_user(const char *requested, char *out, size_t len)
 		pw = getpwuid(getuid());
 		requested = pw ? pw->pw_name : "admin";
 	}
+	if (!text_is_clean(requested)) { /* it is written to the audit log */
+		fprintf(stderr, "tlsgate: That value is not valid. A user name cannot hold control "
+				"characters.\n");
+		return -1;
+	}
 	snprintf(out, len, "%s", requested);
 	return 0;
 }
@@ -88,6 +95,7 @@ int main(int argc, char **argv)
 	struct err e;
 	int opt, status;
 
+	harden_no_core_dumps(); /* PASTE/IMPORT put private keys in this memory */
 	/* A login shell is started as "-tlsgate" with no arguments: nothing to
 	 * do differently, it is interactive when sshd gave it a terminal. */
 	while ((opt = getopt_long(argc, argv, "c:h", long_opts, NULL)) != -1) {

@@ -6,12 +6,38 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../core/text.h"
 #include "input.h"
-#include "roles.h"
+
+#define NUL_REFUSED "That value is not valid. The answer holds a NUL byte."
+#define CONTROL_REFUSED                                                                    \
+	"That value is not valid. Control characters (and bytes that are not UTF-8 text) " \
+	"are not allowed."
 
 void say_error(const char *msg)
 {
 	printf("%s\n", msg);
+}
+
+void say_text(const char *text)
+{
+	struct strbuf line;
+
+	strbuf_init(&line);
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+		char *copy = strndup(text, n);
+		if (!copy)
+			abort();
+		strbuf_reset(&line);
+		text_escape(&line, copy);
+		free(copy);
+		fputs(line.data, stdout);
+		if (text[n] == '\n')
+			fputc('\n', stdout);
+		text += n + (text[n] == '\n');
+	}
+	strbuf_free(&line);
 }
 
 static void trim(char *s)
@@ -39,11 +65,28 @@ static const char *print_leading_lines(const char *question)
 	return nl + 1;
 }
 
-/* One round: read an answer; 0 answered, -1 abort. */
+/* An answer refused before any check sees it: asked again on a terminal,
+ * the batch stopped. */
+static int refuse_read(struct session *s, char *buf, const char *msg)
+{
+	buf[0] = '\0';
+	say_error(msg);
+	s->abort = ABORT_ERROR;
+	return s->interactive ? 1 : -1;
+}
+
+/* One round: read an answer; 0 answered, 1 ask again, -1 abort. Every
+ * answer is clean text (core/text.h): no control character reaches a
+ * comment, a name or a log line. */
 static int read_answer(struct session *s, const char *prompt, char *buf, size_t len)
 {
 	switch (input_read(s, prompt, buf, len)) {
-	case INPUT_LINE: trim(buf); return 0;
+	case INPUT_LINE:
+		trim(buf);
+		if (!text_is_clean(buf))
+			return refuse_read(s, buf, CONTROL_REFUSED);
+		return 0;
+	case INPUT_NUL: return refuse_read(s, buf, NUL_REFUSED);
 	case INPUT_TOO_LONG: {
 		/* The limit is this question's buffer, which may be shorter than a line. */
 		char msg[80];
@@ -112,6 +155,7 @@ static int read_quiet(struct session *s, const char *prompt, char *buf, size_t l
 
 	switch (st) {
 	case INPUT_LINE: return 0;
+	case INPUT_NUL: return refuse_read(s, buf, NUL_REFUSED);
 	case INPUT_TOO_LONG:
 		say_error("The value must be shorter than 4096 characters per line.");
 		s->abort = ABORT_ERROR;
@@ -129,8 +173,11 @@ static int ask_bare_mode(struct session *s, const char *question, char *out, siz
 		struct err e;
 		int rc;
 
+		if (secret) /* before the question: a client answers as soon as it sees it */
+			input_hide_begin(s, true);
 		printf("%s\n", question);
 		rc = secret ? read_quiet(s, "> ", out, len, true) : read_answer(s, "> ", out, len);
+		input_hide_end();
 		if (rc < 0)
 			return -1;
 		if (rc > 0)
@@ -163,7 +210,7 @@ static int read_paste(struct session *s, bool secret, char *out, size_t cap)
 {
 	char line[INPUT_LINE_MAX];
 	size_t used = 0;
-	bool too_long = false;
+	bool too_long = false, said = false;
 
 	out[0] = '\0';
 	for (;;) {
@@ -172,8 +219,8 @@ static int read_paste(struct session *s, bool secret, char *out, size_t cap)
 
 		if (rc < 0)
 			return -1;
-		if (rc > 0) { /* a line over 4095 bytes: said; the paste is refused */
-			too_long = true;
+		if (rc > 0) { /* a line over 4095 bytes or with a NUL: said; paste refused */
+			said = true;
 			continue;
 		}
 		trim(line); /* terminals and mail clients indent or pad pasted lines */
@@ -192,6 +239,8 @@ static int read_paste(struct session *s, bool secret, char *out, size_t cap)
 		out[used] = '\0';
 	}
 	memset(line, 0, sizeof(line)); /* may hold a key line */
+	if (said && !too_long)
+		return 1;
 	if (!too_long)
 		return 0;
 	char msg[128];
@@ -207,8 +256,13 @@ int ask_pem(struct session *s, const char *question, bool secret, char *out, siz
 		struct err e;
 		int rc;
 
+		/* A key's echo is off for the whole block, from before its
+		 * question to its ".": a paste in one write is never echoed. */
+		if (secret)
+			input_hide_begin(s, false);
 		printf("%s\n", question);
 		rc = read_paste(s, secret, out, cap);
+		input_hide_end();
 		if (rc < 0)
 			return -1;
 		if (rc > 0) {
@@ -297,67 +351,18 @@ int ask_pick(struct session *s, const char *question, const char *const *items, 
 	}
 }
 
-/* The role check of an operation, logged as "COMMAND OPERATION". */
-static bool op_allowed(struct session *s, const struct menu_op *op)
+int ask_operation(struct session *s, const char *const *words, char *out, size_t len)
 {
-	char what[128];
+	const char *const *saved = s->completions;
+	int rc;
 
-	snprintf(what, sizeof(what), "%s %s", s->command ? s->command : "", op->name);
-	return role_check(s, op->role, what);
+	s->completions = words;
+	rc = read_answer(s, "[]> ", out, len);
+	s->completions = saved;
+	return rc;
 }
 
-int ask_menu(struct session *s, const struct menu_op *ops, size_t n, bool eof_leaves, int *chosen)
+int say_invalid(struct session *s, const char *msg)
 {
-	char answer[INPUT_LINE_MAX];
-	const char *names[32];
-	const char *const *saved = s->completions;
-
-	for (size_t i = 0; i < n && i < 31; i++)
-		names[i] = ops[i].name;
-	names[n < 31 ? n : 31] = NULL;
-	for (;;) {
-		int rc;
-
-		printf("\nChoose the operation you want to perform:\n");
-		for (size_t i = 0; i < n; i++)
-			printf("- %s - %s\n", ops[i].name, ops[i].description);
-		s->completions = names;
-		rc = read_answer(s, "[]> ", answer, sizeof(answer));
-		s->completions = saved;
-		if (rc < 0) {
-			if (s->abort == ABORT_EOF && eof_leaves) {
-				s->abort = ABORT_NONE;
-				*chosen = -1;
-				return 0;
-			}
-			return -1;
-		}
-		if (rc > 0)
-			continue;
-		if (answer[0] == '\0') {
-			*chosen = -1;
-			return 0;
-		}
-		int found = -1;
-		for (size_t i = 0; i < n && found < 0; i++)
-			if (strcasecmp(answer, ops[i].name) == 0)
-				found = (int)i;
-		if (found >= 0 && op_allowed(s, &ops[found])) {
-			*chosen = found;
-			return 0;
-		}
-		if (found >= 0) { /* refused and logged by op_allowed */
-			if (s->interactive)
-				continue;
-			s->abort = ABORT_ERROR;
-			return -1;
-		}
-		char msg[INPUT_LINE_MAX + 64];
-		snprintf(msg, sizeof(msg),
-			 "Unknown option \"%.60s\". Enter one of the operations "
-			 "listed, or press Enter to go back.",
-			 answer);
-		if (reject(s, msg) < 0)
-			return -1;
-	}
+	return reject(s, msg);
 }

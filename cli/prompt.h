@@ -44,20 +44,20 @@ int ask_yes_no(struct session *s, const char *question, bool def, bool *out);
 int ask_pick(struct session *s, const char *question, const char *const *items, size_t n, int def,
 	     int *chosen);
 
-struct menu_op {
-	const char *name;        /* "INBOUND", matched case-insensitively */
-	const char *description; /* "Edit Inbound SMTP ssl settings." */
-	enum role role;          /* the least role allowed: ROLE_GUEST for views */
-};
+/* The answer to an operation menu (cli/menu.c prints it): "[]> ", with
+ * `words` for Tab completion, trimmed into `out` ("" for Enter). 0 answered,
+ * 1 ask again (already said), -1 stop (s->abort says why). */
+int ask_operation(struct session *s, const char *const *words, char *out, size_t len);
 
-/* An operation menu. *chosen is the index, or -1 when the admin pressed
- * Enter (leave this menu). With `eof_leaves`, end of input also leaves (a
- * command's top menu, so `ssh host sslconfig` can simply view settings). An
- * operation the session's role does not allow is refused like an invalid
- * answer (asked again on a terminal, the batch stopped), and logged. */
-int ask_menu(struct session *s, const struct menu_op *ops, size_t n, bool eof_leaves, int *chosen);
+/* After an invalid answer: prints `msg`; 1 to ask again on a terminal, -1
+ * (s->abort = ABORT_ERROR) in batch mode. */
+int say_invalid(struct session *s, const char *msg);
 
 /* Prints a one-line error the way every prompt does. */
 void say_error(const char *msg);
+/* Prints text made of stored values (several lines allowed): every control
+ * character but the newlines, and any byte that is not UTF-8, as \xNN, so
+ * old data can never move the cursor or retitle the terminal. */
+void say_text(const char *text);
 
 #endif

@@ -4,7 +4,6 @@
  * folder opened without following links. */
 #include "scp.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -19,6 +18,7 @@
 
 #include "../core/scp_parse.h"
 #include "../os/audit.h"
+#include "config_files.h"
 #include "roles.h"
 
 #define IO_TIMEOUT_MS (120 * 1000)
@@ -187,95 +187,6 @@ static void log_refusal(struct session *s, const char *what, const char *path, c
 		    path, why);
 }
 
-/* The folder, made on first use; refused when it is a link, not a folder,
- * or open to others. */
-int scp_folder_open(const char *home, struct err *e)
-{
-	int hfd = open(home, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
-	struct stat st;
-
-	if (hfd < 0)
-		return err_set(e, "the console home cannot be opened");
-	if (mkdirat(hfd, SCP_FOLDER, 0770) < 0 && errno != EEXIST) {
-		close(hfd);
-		return err_set(e, "/%s cannot be created: %s", SCP_FOLDER, strerror(errno));
-	}
-	fd = openat(hfd, SCP_FOLDER, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	close(hfd);
-	if (fd < 0)
-		return err_set(e, "/%s is not a folder", SCP_FOLDER);
-	if (fstat(fd, &st) < 0 || ((st.st_mode & 007) && fchmod(fd, st.st_mode & 02770) < 0)) {
-		close(fd);
-		return err_set(e, "/%s is open to other users", SCP_FOLDER);
-	}
-	return fd;
-}
-
-/* Calls fn for each plain file of the folder (links are not followed). */
-static void folder_walk(int dfd,
-			void (*fn)(int dfd, const char *name, const struct stat *st, void *arg),
-			void *arg)
-{
-	struct dirent *d;
-	struct stat st;
-	int fd = dup(dfd);
-	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
-
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	rewinddir(dir);
-	while ((d = readdir(dir)))
-		if (fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
-			fn(dfd, d->d_name, &st, arg);
-	closedir(dir);
-}
-
-/* Temporary files of uploads that died (a killed session) would count
- * against the folder's limit for ever; a live upload touches its file at
- * least every IO_TIMEOUT_MS. */
-static void remove_if_stale(int dfd, const char *name, const struct stat *st, void *arg)
-{
-	(void)arg;
-	if (strncmp(name, ".upload-", 8) == 0 &&
-	    time(NULL) - st->st_mtime > 3 * IO_TIMEOUT_MS / 1000)
-		unlinkat(dfd, name, 0);
-}
-
-struct usage {
-	const char *replacing; /* the file an upload replaces: not counted */
-	long long total;
-};
-
-static void add_size(int dfd, const char *name, const struct stat *st, void *arg)
-{
-	struct usage *u = arg;
-
-	(void)dfd;
-	if (strcmp(name, u->replacing) != 0)
-		u->total += st->st_size;
-}
-
-/* Whether `name` (size bytes) may be written; the reason in e if not. */
-static int check_upload(int dfd, const char *name, unsigned long long size, struct err *e)
-{
-	struct stat st;
-	struct usage usage = { name, 0 };
-
-	if (scp_check_name(name, e) < 0)
-		return -1;
-	if (size > (unsigned long long)SCP_FILE_MAX)
-		return err_set(e, "the file is larger than the limit of %ld bytes", SCP_FILE_MAX);
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
-		return err_set(e, "not a regular file");
-	folder_walk(dfd, add_size, &usage);
-	if (usage.total + (long long)size > SCP_FOLDER_MAX)
-		return err_set(e, "/%s is full (%ld bytes at most)", SCP_FOLDER, SCP_FOLDER_MAX);
-	return 0;
-}
-
 /* Exactly n bytes of data into fd; a write error is remembered in *werr and
  * the data still read, to stay in step with the client. */
 static int receive_data(struct scp_io *io, unsigned long long n, int fd, int *werr)
@@ -301,24 +212,34 @@ struct upload {
 	struct timespec tv[2];
 };
 
+/* Checks the room and reserves it (a temporary file of the announced size)
+ * under the folder's lock, shared with the console's writers: concurrent
+ * uploads cannot overshoot the folder's limit. Returns the file's
+ * descriptor, or -1 with the reason in e. */
+static int reserve_upload(int dfd, const struct upload *u, char *tmp, size_t len, struct err *e)
+{
+	int lock = config_folder_lock(dfd, e), fd = -1;
+
+	if (lock < 0)
+		return -1;
+	config_folder_clean(dfd);
+	if (config_folder_check(dfd, u->name, u->header->size, e) == 0)
+		fd = config_folder_reserve(dfd, u->header->size, tmp, len, e);
+	config_folder_unlock(lock);
+	return fd;
+}
+
 /* One "C" line and its data. 0 stored, 1 refused (the copy goes on), -1 the
  * connection is lost. */
 static int receive_file(struct scp_io *io, struct session *s, int dfd, const struct upload *u)
 {
-	static unsigned counter;
 	char tmp[64];
 	struct err e;
 	int fd, werr = 0, rc;
 
-	if (check_upload(dfd, u->name, u->header->size, &e) < 0) {
+	if ((fd = reserve_upload(dfd, u, tmp, sizeof(tmp), &e)) < 0) {
 		send_error(io, 1, "%s: %s", u->name, e.msg);
 		log_refusal(s, "upload", u->name, e.msg);
-		return 1;
-	}
-	snprintf(tmp, sizeof(tmp), ".upload-%ld-%u", (long)getpid(), counter++);
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0660);
-	if (fd < 0) {
-		send_error(io, 1, "%s: %s", u->name, strerror(errno));
 		return 1;
 	}
 	if (send_ok(io) < 0 || receive_data(io, u->header->size, fd, &werr) < 0 ||
@@ -355,7 +276,6 @@ static int run_sink(struct scp_io *io, struct session *s, const struct scp_comma
 	size_t len;
 	int r, errors = 0;
 
-	folder_walk(dfd, remove_if_stale, NULL);
 	if (send_ok(io) < 0)
 		return 1;
 	while ((r = io_read_line(io, line, sizeof(line), &len)) > 0) {
@@ -387,59 +307,21 @@ static int run_sink(struct scp_io *io, struct session *s, const struct scp_comma
 	return r < 0 || errors ? 1 : 0;
 }
 
-/* The whole file, read before anything is sent: its size is what the "C"
- * line announces even if it changes meanwhile. */
-static char *read_file(int dfd, const char *name, size_t *size, struct err *e)
-{
-	struct stat st;
-	char *data;
-	size_t got = 0;
-	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno == ELOOP ? (err_set(e, "not a regular file"), NULL)
-				      : (err_set(e, "%s", strerror(errno)), NULL);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return err_set(e, "not a regular file"), NULL;
-	}
-	if (st.st_size > SCP_FILE_MAX) {
-		close(fd);
-		return err_set(e, "the file is larger than the limit of %ld bytes", SCP_FILE_MAX),
-		       NULL;
-	}
-	if (!(data = malloc((size_t)st.st_size + 1)))
-		abort();
-	while (got < (size_t)st.st_size) {
-		ssize_t n = pread(fd, data + got, (size_t)st.st_size - got, (off_t)got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	if (got != (size_t)st.st_size) {
-		free(data);
-		return err_set(e, "the file changed while it was read"), NULL;
-	}
-	*size = got;
-	return data;
-}
-
 /* One file to the client: 0 sent, 1 refused, -1 the connection is lost. */
 static int send_file(struct scp_io *io, struct session *s, int dfd, const char *path)
 {
 	char name[SCP_NAME_MAX + 1], header[SCP_NAME_MAX + 64];
 	struct err e;
 	size_t size;
-	char *data = NULL;
+	unsigned char *data = NULL;
 	int rc;
 
 	name[0] = '\0';
 	if (scp_map_path(path, name, sizeof(name), &e) == 0 && !name[0])
 		err_set(&e, "not a regular file"); /* the folder itself */
-	if (!name[0] || !(data = read_file(dfd, name, &size, &e))) {
+	/* The whole file, read before anything is sent: its size is what the
+	 * "C" line announces even if it changes meanwhile. */
+	if (!name[0] || config_folder_read(dfd, name, &data, &size, &e) < 0) {
 		send_error(io, 1, "%s: %s", path, e.msg);
 		log_refusal(s, "download", path, e.msg);
 		return 1;
@@ -515,7 +397,7 @@ int scp_run(struct session *s, const char *line)
 		if (c.target_is_dir && target[0])
 			return refuse(&io, s, "upload", c.paths[0], "Not a directory");
 	}
-	if ((dfd = scp_folder_open(s->home, &e)) < 0)
+	if ((dfd = config_folder_open(s->home, &e)) < 0)
 		return refuse(&io, s, mode->verb, "", e.msg);
 	if (c.direction == SCP_UPLOAD)
 		status = run_sink(&io, s, &c, dfd, target);

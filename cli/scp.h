@@ -8,9 +8,6 @@
 
 #include "session.h"
 
-#define SCP_FILE_MAX   (10L * 1024 * 1024)  /* one file */
-#define SCP_FOLDER_MAX (100L * 1024 * 1024) /* everything in the folder */
-
 /* The command line is "scp ..." (sshd's SSH_ORIGINAL_COMMAND, or -c when
  * tlsgate is the login shell). */
 bool scp_is_command(const char *line);
@@ -20,12 +17,6 @@ bool scp_is_sftp(const char *line);
 /* Runs the sink (scp -t) or the source (scp -f) on stdin/stdout; nothing
  * else is written to stdout. Returns the exit status. */
 int scp_run(struct session *s, const char *line);
-
-/* $TLSGATE_HOME/configuration/ as a directory descriptor, made on first use
- * (0700, or 2770 in a group-shared home); refused when it is a link, not a
- * folder, or open to others. certconfig reads and writes its files there. */
-struct err;
-int scp_folder_open(const char *home, struct err *e);
 
 /* Refuses an SFTP session: logged, and said on stderr (which sshd discards
  * for a subsystem: the client only sees the connection close). Returns the

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/text.h"
 #include "commands.h"
 #include "input.h"
 #include "prompt.h"
@@ -44,13 +45,37 @@ int shell_split_words(char *line, char **argv, int max)
 	}
 }
 
-static void print_login_notice(struct session *s)
+/* Versions after *seen that the system committed to revert an unconfirmed
+ * "commit confirmed": told once, at login for the latest one and at the next
+ * prompt of every open session for any since. */
+static void print_reverts_since(struct session *s, long *seen)
+{
+	long latest = 0;
+	struct commit_info ci;
+	char date[64], comment[4 * sizeof(ci.comment)];
+	struct err e;
+
+	if (db_latest_version(s->db, &latest, &e) < 0)
+		return;
+	if (latest - *seen > 100) /* a long time away: only the last hundred */
+		*seen = latest - 100;
+	for (long v = *seen + 1; v <= latest; v++)
+		if (db_version_info(s->db, v, &ci, &e) == 0 &&
+		    strncmp(ci.comment, "Automatic revert", 16) == 0 &&
+		    strcmp(ci.user, "system") == 0) {
+			format_date(ci.time, date, sizeof(date));
+			printf("%s: %s: the system reverted the configuration as version %ld.\n",
+			       date, text_escape_buf(ci.comment, comment, sizeof(comment)), v);
+		}
+	*seen = latest;
+}
+
+static void print_login_notice(struct session *s, long *seen)
 {
 	struct pending_confirm pending;
-	struct commit_info latest;
-	long staged, version;
+	long staged;
 	int found;
-	char date[64];
+	char date[64], user[4 * sizeof(pending.user)];
 	struct err e;
 
 	if (db_staged_count(s->db, s->user, &staged, &e) == 0 && staged > 0)
@@ -60,14 +85,14 @@ static void print_login_notice(struct session *s)
 		format_date(pending.deadline, date, sizeof(date));
 		printf("Version %ld (committed by %s) will be reverted at %s unless confirmed with "
 		       "\"commit\".\n",
-		       pending.version, pending.user, date);
+		       pending.version, text_escape_buf(pending.user, user, sizeof(user)), date);
 	}
-	if (db_latest_version(s->db, &version, &e) == 0 &&
-	    db_version_info(s->db, version, &latest, &e) == 0 &&
-	    strncmp(latest.comment, "Automatic revert", 16) == 0) {
-		format_date(latest.time, date, sizeof(date));
-		printf("%s: %s.\n", date, latest.comment);
-	}
+	/* The latest version, if it is a revert. */
+	*seen = 0;
+	db_latest_version(s->db, seen, &e);
+	if (*seen > 0)
+		(*seen)--;
+	print_reverts_since(s, seen);
 }
 
 /* Runs one command line (no ';'). Returns 0, or -1 when a batch must stop. */
@@ -85,6 +110,15 @@ static int run_one(struct session *s, char *line, bool fail_fast)
 		say_error("That value is not valid. Check the quotes, and use at most 16 words.");
 		return fail_fast ? -1 : 0;
 	}
+	/* Every word, quoted ones included (commit "comment"), is clean text:
+	 * a newline or an escape sequence never reaches a comment, the audit
+	 * log or another admin's terminal. */
+	for (int i = 0; i < argc; i++)
+		if (!text_is_clean(argv[i])) {
+			say_error("That value is not valid. Control characters (and bytes that are "
+				  "not UTF-8 text) are not allowed.");
+			return fail_fast ? -1 : 0;
+		}
 	cmd = command_find(argv[0]);
 	if (!cmd) {
 		printf("Unknown command: \"%.60s\". Type \"help\" for the list of commands.\n",
@@ -99,14 +133,14 @@ static int run_one(struct session *s, char *line, bool fail_fast)
 		return -1;
 	}
 	s->command = cmd->name;
-	if (!role_check(s, cmd->role, cmd->name))
+	if (!command_allowed(s, cmd))
 		return fail_fast ? -1 : 0;
 	if (db_staged_save(s->db, s->user, &before, &e) < 0) {
 		say_error(e.msg);
 		return fail_fast ? -1 : 0;
 	}
 	s->abort = ABORT_NONE;
-	int rc = cmd->run(s, argc, argv);
+	int rc = command_run(s, cmd, argc, argv);
 	if (rc < 0 && (s->abort == ABORT_INTERRUPT || (s->abort == ABORT_EOF && s->interactive))) {
 		/* Ctrl-C (or Ctrl-D at a question) abandons this command's edits only. */
 		printf("-- Changes not recorded\n");
@@ -145,9 +179,10 @@ int shell_run(struct session *s, const char *one_shot)
 	char line[INPUT_LINE_MAX], prompt[CONFIG_HOSTNAME_MAX + 4];
 	struct err e;
 	int status = 0;
+	long seen_version = 0;
 
 	input_init(s);
-	print_login_notice(s);
+	print_login_notice(s, &seen_version);
 	if (fail_fast && db_staged_save(s->db, s->user, &batch_start, &e) < 0) {
 		say_error(e.msg);
 		return 1;
@@ -166,14 +201,26 @@ int shell_run(struct session *s, const char *one_shot)
 		if (next < 0) {
 			if (one_shot)
 				break;
+			print_reverts_since(s, &seen_version);
 			top_prompt(s, prompt, sizeof(prompt));
 			s->completions = command_completions();
 			enum input_status in = input_read(s, prompt, line, sizeof(line));
 			s->completions = NULL;
+			if (in == INPUT_EOF && s->interactive) {
+				/* Ctrl-D leaves as exit does: asking first when
+				 * edits are staged. */
+				input_queue_commands("exit");
+				continue;
+			}
 			if (in == INPUT_EOF)
 				break;
 			if (in == INPUT_INTERRUPT)
 				continue;
+			if (in == INPUT_NUL) {
+				say_error("That value is not valid. The line holds a NUL byte.");
+				status = fail_fast ? 1 : 0;
+				continue;
+			}
 			if (in == INPUT_TOO_LONG) {
 				say_error("That value is not valid. The line is too long.");
 				status = fail_fast ? 1 : 0;

@@ -262,6 +262,42 @@ enum smtpc_action smtpc_mail(struct smtp_client *c, const char *from, const char
 	return queue_cmd(c, SC_MAIL, "%s", cmd);
 }
 
+/* One line's bytes without NULs. */
+static void emit_text(const char *p, size_t n, void (*emit)(void *, const char *, size_t),
+		      void *arg)
+{
+	while (n) {
+		const char *nul = memchr(p, '\0', n);
+		size_t k = nul ? (size_t)(nul - p) : n;
+		if (k)
+			emit(arg, p, k);
+		if (!nul)
+			break;
+		p += k + 1;
+		n -= k + 1;
+	}
+}
+
+void smtpc_body_wire(const char *body, size_t len, void (*emit)(void *arg, const char *p, size_t n),
+		     void *arg)
+{
+	const char *p = body, *end = body + len;
+
+	while (p < end) {
+		const char *q = p;
+		while (q < end && *q != '\r' && *q != '\n')
+			q++;
+		if (*p == '.' && q > p)
+			emit(arg, ".", 1);
+		emit_text(p, (size_t)(q - p), emit, arg);
+		emit(arg, "\r\n", 2);
+		if (q < end && *q == '\r' && q + 1 < end && q[1] == '\n')
+			q++;
+		p = q < end ? q + 1 : q;
+	}
+	emit(arg, ".\r\n", 3);
+}
+
 void smtpc_body_sent(struct smtp_client *c)
 {
 	c->state = SC_DOT;

@@ -100,6 +100,13 @@ enum smtpc_action smtpc_tls_refused(struct smtp_client *c);
 /* Starts a transaction (state READY). `rcpt_code` has room for n codes. */
 enum smtpc_action smtpc_mail(struct smtp_client *c, const char *from, const char *const *rcpt,
 			     size_t n, int *rcpt_code);
+/* The message as it goes on the wire after the 354: every line ending
+ * (CRLF, and a bare LF or CR from an old spool file) becomes CRLF, NUL
+ * bytes are dropped, lines starting with "." get another (RFC 5321 4.5.2),
+ * and the final ".\r\n" follows. So no bare CR, bare LF or NUL ever
+ * leaves. `emit` gets the pieces in order. */
+void smtpc_body_wire(const char *body, size_t len, void (*emit)(void *arg, const char *p, size_t n),
+		     void *arg);
 /* After SC_ACT_SEND_BODY: the message and "." have been queued. */
 void smtpc_body_sent(struct smtp_client *c);
 enum smtpc_action smtpc_quit(struct smtp_client *c);

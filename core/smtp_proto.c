@@ -18,6 +18,8 @@ static void reset_transaction(struct smtp_proto *p)
 	p->data_size = 0;
 	p->data_too_big = false;
 	p->data_line_too_long = false;
+	p->data_bare_eol = false;
+	p->data_nul = false;
 	if (p->state != SMTP_STATE_START)
 		p->state = SMTP_STATE_READY;
 }
@@ -268,7 +270,12 @@ enum smtp_data_result smtp_proto_data_line(struct smtp_proto *p, const char *lin
 {
 	if (smtp_data_line(line, len, content, content_len))
 		return SMTP_DATA_END;
-	if (p->data_too_big || p->data_line_too_long)
+	/* The engine splits DATA at CRLF only: any CR or LF left is bare. */
+	if (memchr(line, '\r', len) || memchr(line, '\n', len))
+		p->data_bare_eol = true;
+	if (memchr(line, '\0', len))
+		p->data_nul = true;
+	if (!smtp_proto_data_acceptable(p))
 		return SMTP_DATA_SKIP;
 	p->data_size += *content_len + 2;
 	if (p->data_size > p->limits.max_message_size) {
@@ -285,7 +292,7 @@ void smtp_proto_data_line_too_long(struct smtp_proto *p)
 
 bool smtp_proto_data_acceptable(const struct smtp_proto *p)
 {
-	return !p->data_too_big && !p->data_line_too_long;
+	return !p->data_too_big && !p->data_line_too_long && !p->data_bare_eol && !p->data_nul;
 }
 
 enum smtp_action smtp_proto_data_end(struct smtp_proto *p, enum smtp_spool_status st,
@@ -294,7 +301,13 @@ enum smtp_action smtp_proto_data_end(struct smtp_proto *p, enum smtp_spool_statu
 	enum smtp_action act = SMTP_ACT_REPLY;
 
 	p->state = SMTP_STATE_READY;
-	if (p->data_too_big)
+	if (p->data_bare_eol) {
+		strbuf_printf(reply, "554 5.5.2 %s Error: bare <CR> or <LF> in message data\r\n",
+			      p->hostname);
+		act = SMTP_ACT_CLOSE;
+	} else if (p->data_nul)
+		act = fail(p, reply, "554 5.6.0 Error: NUL character in message data");
+	else if (p->data_too_big)
 		act = fail(p, reply, "552 5.3.4 Error: message file too big");
 	else if (p->data_line_too_long)
 		act = fail(p, reply, "554 5.6.0 Error: message line longer than 1000 characters");

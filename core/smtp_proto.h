@@ -59,6 +59,8 @@ struct smtp_proto {
 	size_t data_size;
 	bool data_too_big;
 	bool data_line_too_long;
+	bool data_bare_eol; /* a CR or LF not part of CRLF: refused (smuggling) */
+	bool data_nul;      /* a NUL byte: refused */
 	unsigned errors;
 };
 
@@ -88,7 +90,11 @@ enum smtp_data_result smtp_proto_data_line(struct smtp_proto *p, const char *lin
 void smtp_proto_data_line_too_long(struct smtp_proto *p);
 /* After SMTP_DATA_END: should the engine commit the spooled message? */
 bool smtp_proto_data_acceptable(const struct smtp_proto *p);
-/* The final reply; ends the transaction either way. */
+/* The final reply; ends the transaction either way. A message with a bare
+ * CR or LF is refused with "554 5.5.2" and the session closed, as Postfix
+ * does with smtpd_forbid_bare_newline = yes (the client and we disagree on
+ * where lines end: nothing more it sends can be trusted); one with a NUL
+ * byte with "554 5.6.0". */
 enum smtp_action smtp_proto_data_end(struct smtp_proto *p, enum smtp_spool_status st,
 				     const char *queue_id, struct strbuf *reply);
 

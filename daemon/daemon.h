@@ -12,6 +12,7 @@
 #include "../core/err.h"
 #include "../db/db.h"
 #include "mail_log.h"
+#include "spool.h"
 
 struct daemon_options {
 	const char *home;
@@ -19,8 +20,12 @@ struct daemon_options {
 	const char *smtp_addr;      /* "127.0.0.1:2525" */
 	int http_timeout;           /* seconds a connection may sit idle */
 	int smtp_timeout;           /* seconds per SMTP read or write */
+	int handshake_timeout;      /* seconds to finish TLS, and to send EHLO/HELO */
 	size_t smtp_max_size;       /* SIZE: largest message accepted */
 	unsigned smtp_max_sessions; /* concurrent inbound sessions */
+	unsigned https_max_conns;   /* concurrent HTTPS connections */
+	unsigned max_per_address;   /* concurrent connections from one address, per listener */
+	struct spool_limits spool;  /* spool quota and free-space floor */
 	bool deliver;               /* run the outbound delivery engine */
 	long retry_base;            /* seconds before the first retry; doubles each time */
 	long retry_max;             /* the longest wait between retries */

@@ -31,6 +31,7 @@
 #define LINE_MAX_BYTES    2048
 #define BATCH_MAX         1000 /* messages per connection when the entry sets no limit */
 #define SPOOL_MAX_PENDING 100000
+#define OUTBOUND_MAX      64 /* connections in all: within tlsgated's FD_RESERVE */
 /* The value of an id in `known` that is no longer (or never was) queued. */
 #define GONE ((void *)&gone_marker)
 static const char gone_marker;
@@ -77,6 +78,7 @@ struct delivery {
 	struct domain_map *known;  /* id -> qmsg */
 	struct domain_map *active; /* domain -> (void *)(uintptr_t) open connections */
 	struct conn *conns;
+	unsigned open; /* connections in all domains */
 	unsigned long next_dcid;
 };
 
@@ -322,6 +324,7 @@ static void active_add(struct delivery *dl, const char *domain, int delta)
 	uintptr_t n = active_count(dl, domain) + (uintptr_t)(intptr_t)delta;
 
 	domain_map_put(dl->active, domain, (void *)n, NULL);
+	dl->open += (unsigned)delta;
 }
 
 static void on_resolved(void *arg, int rc, const struct resolved *r, int temporary,
@@ -368,6 +371,8 @@ static void schedule(struct delivery *dl)
 	for (struct qmsg *m = dl->msgs; m; m = m->next) {
 		struct dest_policy pol;
 		size_t limit;
+		if (dl->open >= OUTBOUND_MAX)
+			break;
 		if (m->busy || m->next_try > now)
 			continue;
 		outbound_policy(dl->ob, m->domain, &pol, NULL);
@@ -520,23 +525,15 @@ static void conn_close_per_client(struct conn *c)
 	conn_finish(c, c->sc.fail, why);
 }
 
+static void add_to(void *out, const char *p, size_t n)
+{
+	evbuffer_add(out, p, n);
+}
+
+/* Dot-stuffed, CRLF only, no NUL: nothing to smuggle (smtpc_body_wire). */
 static void send_body(struct conn *c)
 {
-	struct evbuffer *out = bufferevent_get_output(c->bev);
-	const char *p = c->q.body, *end = c->q.body + c->q.body_len;
-
-	/* RFC 5321 4.5.2: a line starting with '.' gets another one. */
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-		if (*p == '.')
-			evbuffer_add(out, ".", 1);
-		evbuffer_add(out, p, n);
-		p += n;
-	}
-	if (c->q.body_len && end[-1] != '\n')
-		evbuffer_add(out, "\r\n", 2);
-	evbuffer_add(out, ".\r\n", 3);
+	smtpc_body_wire(c->q.body, c->q.body_len, add_to, bufferevent_get_output(c->bev));
 	smtpc_body_sent(&c->sc);
 }
 

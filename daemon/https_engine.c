@@ -9,11 +9,16 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
 
 #include "../core/config_web.h"
+#include "conn_guard.h"
 #include "daemon.h"
 #include "http_route.h"
 #include "../os/net.h"
@@ -26,13 +31,20 @@ struct https_engine {
 	struct daemon *d;
 	struct evhttp *http;
 	unsigned long next_cid;
+	struct conn_guard guard;
 };
 
-/* One TLS connection; `watch` first so the tls_watch callback can find it. */
+/* One TLS connection; `watch` first so the tls_watch callback can find it.
+ * evhttp owns the connection: this side never frees it, it shuts the socket
+ * down and evhttp closes it as any connection the peer ended. */
 struct https_conn {
 	struct tls_watch watch;
 	struct https_engine *h;
 	unsigned long cid;
+	SSL *ssl;
+	struct guard_conn guard;
+	struct event *timer; /* admission on the next loop turn, then the handshake deadline */
+	bool admitted;
 };
 
 static int conn_index = -1;
@@ -62,7 +74,63 @@ static void conn_closed(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lo
 		tls_watch_closed(parent, &c->watch);
 		mail_log_info(c->watch.log, "HTTPS CID %lu close", c->cid);
 	}
+	if (c->timer)
+		event_free(c->timer);
+	if (c->h)
+		conn_guard_remove(&c->h->guard, &c->guard);
 	free(c);
+}
+
+/* Ends the connection through evhttp: it sees the peer gone and frees it. */
+static void shut(struct https_conn *c)
+{
+	int fd = SSL_get_fd(c->ssl);
+
+	if (fd >= 0)
+		shutdown(fd, SHUT_RDWR);
+	conn_guard_dying(&c->h->guard, &c->guard);
+	event_del(c->timer);
+}
+
+static void evict(struct guard_conn *g)
+{
+	shut((struct https_conn *)(void *)((char *)g - offsetof(struct https_conn, guard)));
+}
+
+/* evhttp gives the socket to the connection only after new_connection():
+ * the address is checked one loop turn later, and from then on the
+ * handshake must finish within the handshake timeout. */
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct https_conn *c = arg;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	const struct daemon_options *o = &c->h->d->opt;
+	struct timeval tv = { o->handshake_timeout < o->http_timeout ? o->handshake_timeout
+								     : o->http_timeout,
+			      0 };
+
+	(void)fd;
+	(void)what;
+	if (c->admitted) {
+		if (!c->watch.done) {
+			mail_log_info(c->h->d->log,
+				      "HTTPS CID %lu no TLS handshake in %ld s: closed", c->cid,
+				      (long)tv.tv_sec);
+			shut(c);
+		}
+		return;
+	}
+	c->admitted = true;
+	memset(&ss, 0, sizeof(ss));
+	if (SSL_get_fd(c->ssl) < 0 ||
+	    getpeername(SSL_get_fd(c->ssl), (struct sockaddr *)&ss, &len) < 0 ||
+	    conn_guard_admit(&c->h->guard, &c->guard, SSL_get_fd(c->ssl), (struct sockaddr *)&ss) <
+		    0) {
+		shut(c);
+		return;
+	}
+	evtimer_add(c->timer, &tv);
 }
 
 static struct bufferevent *new_connection(struct event_base *base, void *arg)
@@ -74,11 +142,14 @@ static struct bufferevent *new_connection(struct event_base *base, void *arg)
 	char who[48];
 
 	/* evhttp would fall back to plain HTTP on NULL: never let it. */
-	if (!c || !ssl) {
+	if (!c || !ssl || !(c->timer = evtimer_new(base, on_timer, c))) {
 		fprintf(stderr, "tlsgated: out of memory for a TLS connection\n");
 		abort();
 	}
 	c->h = h;
+	c->ssl = ssl;
+	conn_guard_add(&h->guard, &c->guard, evict);
+	event_active(c->timer, EV_TIMEOUT, 0);
 	c->cid = ++h->next_cid;
 	snprintf(who, sizeof(who), "HTTPS CID %lu", c->cid);
 	tls_watch_init(&c->watch, h->d->log, who, announce);
@@ -158,6 +229,19 @@ static int route(struct https_engine *h, struct evhttp_request *req, struct strb
 	return a.status;
 }
 
+/* RFC 9112 6.3: more than one Content-Length (evhttp reads the first) means
+ * the client and any proxy before us may disagree on where this request
+ * ends; whatever follows on the connection cannot be trusted. */
+static bool ambiguous_length(struct evhttp_request *req)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	unsigned lengths = 0;
+
+	for (struct evkeyval *kv = TAILQ_FIRST(in); kv; kv = TAILQ_NEXT(kv, next))
+		lengths += evutil_ascii_strcasecmp(kv->key, "Content-Length") == 0;
+	return lengths > 1;
+}
+
 static void on_request(struct evhttp_request *req, void *arg)
 {
 	struct https_engine *h = arg;
@@ -167,8 +251,20 @@ static void on_request(struct evhttp_request *req, void *arg)
 	struct strbuf body;
 	int code;
 
+	if (c)
+		conn_guard_set_idle(&c->guard, GUARD_QUIET);
 	if (!out) {
 		evhttp_send_error(req, 500, "Internal Server Error");
+		return;
+	}
+	if (ambiguous_length(req)) {
+		mail_log_warning(h->d->log,
+				 "HTTPS CID %lu request with several Content-Length "
+				 "headers refused; connection closed",
+				 c ? c->cid : 0);
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+		evhttp_send_error(req, 400, "Bad Request");
+		evbuffer_free(out);
 		return;
 	}
 	strbuf_init(&body);
@@ -191,11 +287,17 @@ static void on_request(struct evhttp_request *req, void *arg)
 int https_engine_start(struct daemon *d, struct https_engine **out, struct err *e)
 {
 	struct https_engine *h = calloc(1, sizeof(*h));
+	struct evhttp_bound_socket *bound;
 	int fd;
 
 	if (!h)
 		return err_set(e, "Out of memory.");
 	h->d = d;
+	if (conn_guard_init(&h->guard, "HTTPS", d->base, d->log, d->opt.https_max_conns,
+			    d->opt.max_per_address) < 0) {
+		https_engine_free(h);
+		return err_set(e, "Out of memory.");
+	}
 	if (conn_index < 0)
 		conn_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_closed);
 	h->http = evhttp_new(d->base);
@@ -207,10 +309,11 @@ int https_engine_start(struct daemon *d, struct https_engine **out, struct err *
 		https_engine_free(h);
 		return -1;
 	}
-	if (!evhttp_accept_socket_with_handle(h->http, fd)) {
+	if (!(bound = evhttp_accept_socket_with_handle(h->http, fd))) {
 		https_engine_free(h);
 		return err_set(e, "Cannot serve HTTPS on %s.", d->opt.https_addr);
 	}
+	conn_guard_listen(&h->guard, evhttp_bound_socket_get_listener(bound));
 	evhttp_set_bevcb(h->http, new_connection, h);
 	evhttp_set_gencb(h->http, on_request, h);
 	/* Every method reaches on_request, which answers 405 itself. */
@@ -231,7 +334,18 @@ void https_engine_free(struct https_engine *h)
 {
 	if (!h)
 		return;
+	/* Connections evhttp frees later must not reach back into `h`. */
+	while (h->guard.head) {
+		struct https_conn *c =
+			(struct https_conn *)(void *)((char *)h->guard.head -
+						      offsetof(struct https_conn, guard));
+		event_free(c->timer);
+		c->timer = NULL;
+		conn_guard_remove(&h->guard, &c->guard);
+		c->h = NULL;
+	}
 	if (h->http)
 		evhttp_free(h->http);
+	conn_guard_free(&h->guard);
 	free(h);
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../core/text.h"
 #include "../os/home_files.h"
 
 #define LINE_MAX_BYTES 2048
@@ -71,24 +72,22 @@ void mail_log_close(struct mail_log *log)
 
 static void write_line(struct mail_log *log, const char *level, const char *fmt, va_list ap)
 {
-	char line[LINE_MAX_BYTES];
+	char body[LINE_MAX_BYTES], line[LINE_MAX_BYTES];
 	time_t now = time(NULL);
 	struct tm tm;
 	size_t n;
-	int body;
 
 	if (!log || log->fd < 0)
 		return;
 	localtime_r(&now, &tm);
 	n = strftime(line, sizeof(line), "%a %b %e %H:%M:%S %Y ", &tm);
 	n += (size_t)snprintf(line + n, sizeof(line) - n, "%s: ", level);
-	body = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
-	if (body < 0)
+	if (vsnprintf(body, sizeof(body), fmt, ap) < 0)
 		return;
-	n = n + (size_t)body < sizeof(line) - 1 ? n + (size_t)body : sizeof(line) - 2;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
-			line[i] = '?';
+	/* A peer's bytes (names, addresses) escaped as \xNN: one event, one
+	 * line, and nothing a terminal showing the log would act on. */
+	text_escape_buf(body, line + n, sizeof(line) - n - 1);
+	n += strlen(line + n);
 	line[n++] = '\n';
 	/* One write(2) on an O_APPEND descriptor: lines never interleave. */
 	if (write(log->fd, line, n) < 0) {

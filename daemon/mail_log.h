@@ -14,8 +14,9 @@ int mail_log_open(const char *home, struct mail_log **out, struct err *e);
 int mail_log_reopen(struct mail_log *log, struct err *e);
 void mail_log_close(struct mail_log *log);
 
-/* Control characters in the text (peer-supplied names) become '?'; lines
- * longer than 2 KB are cut. NULL log: the line is dropped. */
+/* Control characters and bytes that are not UTF-8 in the text (peer-supplied
+ * names) are written as \xNN (core/text.h); lines longer than 2 KB are cut.
+ * NULL log: the line is dropped. */
 void mail_log_info(struct mail_log *log, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void mail_log_warning(struct mail_log *log, const char *fmt, ...)

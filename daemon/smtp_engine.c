@@ -9,12 +9,14 @@
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "conn_guard.h"
 #include "daemon.h"
 #include "../os/net.h"
 #include "spool.h"
@@ -31,6 +33,7 @@ enum phase {
 };
 
 struct smtp_session {
+	struct guard_conn guard;
 	struct smtp_engine *eng;
 	struct smtp_session *prev, *next;
 	int fd;
@@ -52,6 +55,7 @@ struct smtp_engine {
 	struct spool *spool;
 	struct smtp_session *sessions;
 	unsigned count;
+	struct conn_guard guard;
 	unsigned long next_icid;
 };
 
@@ -81,6 +85,7 @@ static void session_free(struct smtp_session *s)
 	if (s->next)
 		s->next->prev = s->prev;
 	eng->count--;
+	conn_guard_remove(&eng->guard, &s->guard);
 	free(s);
 }
 
@@ -96,11 +101,28 @@ static void close_after_reply(struct smtp_session *s)
 	bufferevent_disable(s->bev, EV_READ);
 }
 
+/* Until the client has greeted (again after STARTTLS, handshake included)
+ * it gets the short handshake timeout; after, RFC 5321's. */
 static void set_timeouts(struct smtp_session *s)
 {
-	struct timeval tv = { s->eng->d->opt.smtp_timeout, 0 };
+	const struct daemon_options *o = &s->eng->d->opt;
+	int greet = o->handshake_timeout < o->smtp_timeout ? o->handshake_timeout : o->smtp_timeout;
+	struct timeval tv = { s->proto.state == SMTP_STATE_START ? greet : o->smtp_timeout, 0 };
 
 	bufferevent_set_timeouts(s->bev, &tv, &tv);
+}
+
+/* Not greeted: evicted first when room is needed; greeted but between
+ * transactions: next; in a transaction: never. */
+static void update_idle(struct smtp_session *s, enum smtp_state before)
+{
+	enum smtp_state now = s->proto.state;
+
+	conn_guard_set_idle(&s->guard, now == SMTP_STATE_START   ? GUARD_SILENT
+				       : now == SMTP_STATE_READY ? GUARD_QUIET
+								 : GUARD_BUSY);
+	if ((before == SMTP_STATE_START) != (now == SMTP_STATE_START))
+		set_timeouts(s);
 }
 
 static void on_read(struct bufferevent *bev, void *arg);
@@ -151,6 +173,7 @@ static void switch_to_tls(struct smtp_session *s)
 	s->bev = tls;
 	s->ssl = ssl;
 	s->phase = PHASE_OPEN;
+	conn_guard_set_idle(&s->guard, GUARD_SILENT);
 	bufferevent_openssl_set_allow_dirty_shutdown(tls, 1);
 	bufferevent_setcb(tls, on_read, on_write, on_event, s);
 	set_timeouts(s);
@@ -228,6 +251,7 @@ static void handle_data_line(struct smtp_session *s, const char *line, size_t le
 
 static void handle_line(struct smtp_session *s, const char *line, size_t len)
 {
+	enum smtp_state before = s->proto.state;
 	struct strbuf reply;
 
 	strbuf_init(&reply);
@@ -247,6 +271,8 @@ static void handle_line(struct smtp_session *s, const char *line, size_t len)
 	}
 	send_reply(s, &reply);
 	strbuf_free(&reply);
+	if (s->phase == PHASE_OPEN)
+		update_idle(s, before);
 }
 
 static void line_too_long(struct smtp_session *s)
@@ -357,25 +383,34 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 	session_free(s);
 }
 
-static void refuse_busy(struct smtp_engine *eng, int fd)
+/* "421 too many connections", best effort and never blocking: the client
+ * is refused either way. (The guard logs the counts.) */
+static void say_busy(struct smtp_engine *eng, int fd)
 {
 	struct smtp_proto p;
 	struct strbuf reply;
 	struct smtp_limits lim = { 0 };
-	struct net_peer peer;
 
-	net_describe(fd, &peer);
-	mail_log_warning(eng->d->log, "SMTP connection from %s refused: %u sessions already open",
-			 peer.remote, eng->count);
 	smtp_proto_init(&p, eng->d->config.hostname, &lim);
 	strbuf_init(&reply);
 	smtp_proto_busy(&p, &reply);
-	/* Best effort, never blocking: the client is refused either way. */
 	if (send(fd, reply.data, reply.len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
 	}
 	strbuf_free(&reply);
 	smtp_proto_free(&p);
-	close(fd);
+}
+
+/* Room is needed for a newer client: an idle session goes now. */
+static void evict(struct guard_conn *c)
+{
+	struct smtp_session *s =
+		(struct smtp_session *)(void *)((char *)c - offsetof(struct smtp_session, guard));
+
+	mail_log_info(s->eng->d->log,
+		      "ICID %lu evicted: idle while the connection limit is reached", s->icid);
+	if (!s->ssl)
+		say_busy(s->eng, s->fd);
+	session_free(s);
 }
 
 static struct smtp_session *session_new(struct smtp_engine *eng, int fd)
@@ -400,6 +435,7 @@ static struct smtp_session *session_new(struct smtp_engine *eng, int fd)
 		s->next->prev = s;
 	eng->sessions = s;
 	eng->count++;
+	conn_guard_add(&eng->guard, &s->guard, evict);
 	return s;
 }
 
@@ -411,14 +447,19 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	struct strbuf reply;
 
 	(void)l;
-	(void)sa;
 	(void)salen;
-	if (eng->count >= eng->d->opt.smtp_max_sessions || !(s = session_new(eng, fd))) {
-		refuse_busy(eng, fd);
+	if (!(s = session_new(eng, fd))) {
+		say_busy(eng, fd);
+		close(fd);
 		return;
 	}
 	net_nodelay(fd);
 	net_describe(fd, &s->peer);
+	if (conn_guard_admit(&eng->guard, &s->guard, fd, sa) < 0) {
+		say_busy(eng, fd);
+		session_free(s);
+		return;
+	}
 	mail_log_info(eng->d->log,
 		      "New SMTP ICID %lu interface Management (%s) address %s reverse dns host "
 		      "unknown verified no",
@@ -440,7 +481,12 @@ int smtp_engine_start(struct daemon *d, struct smtp_engine **out, struct err *e)
 	if (!eng)
 		return err_set(e, "Out of memory.");
 	eng->d = d;
-	if (spool_open(d->opt.home, &eng->spool, e) < 0 ||
+	if (conn_guard_init(&eng->guard, "SMTP", d->base, d->log, d->opt.smtp_max_sessions,
+			    d->opt.max_per_address) < 0) {
+		smtp_engine_free(eng);
+		return err_set(e, "Out of memory.");
+	}
+	if (spool_open(d->opt.home, &d->opt.spool, d->log, &eng->spool, e) < 0 ||
 	    net_listen(d->opt.smtp_addr, &fd, e) < 0) {
 		smtp_engine_free(eng);
 		return -1;
@@ -452,6 +498,7 @@ int smtp_engine_start(struct daemon *d, struct smtp_engine **out, struct err *e)
 		smtp_engine_free(eng);
 		return err_set(e, "Cannot serve SMTP on %s.", d->opt.smtp_addr);
 	}
+	conn_guard_listen(&eng->guard, eng->listener);
 	*out = eng;
 	return 0;
 }
@@ -462,8 +509,10 @@ void smtp_engine_free(struct smtp_engine *eng)
 		return;
 	if (eng->listener)
 		evconnlistener_free(eng->listener);
+	eng->guard.listener = NULL;
 	while (eng->sessions)
 		session_free(eng->sessions);
+	conn_guard_free(&eng->guard);
 	spool_close(eng->spool);
 	free(eng);
 }

@@ -1,5 +1,6 @@
 /* spool: durable one-file-per-message queue (write tmp, fsync, rename,
- * fsync the directory), the same dance as Postfix's and qmail's queues. */
+ * fsync the directory), the same dance as Postfix's and qmail's queues,
+ * within a quota (bytes, messages) and above a free-space floor. */
 #include "spool.h"
 
 #include <dirent.h>
@@ -9,13 +10,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "mid.h"
 
+#define RESCAN_SECONDS    1         /* delivery removes files: recount this often */
+#define FLOOR_CHECK_BYTES (1 << 20) /* statvfs again after this much data */
+
 struct spool {
 	char dir[4096];
 	char tmp[4096];
+	struct spool_limits lim;
+	struct mail_log *log;
+	unsigned long long bytes;    /* queued files, as of the last count plus commits */
+	unsigned long msgs;          /* likewise */
+	unsigned long long inflight; /* written to open messages */
+	time_t counted;
 };
 
 struct spool_msg {
@@ -24,7 +36,49 @@ struct spool_msg {
 	char id[SPOOL_ID_MAX];
 	char tmp_path[4200];
 	int error; /* first errno seen while writing */
+	unsigned long long written, unchecked;
 };
+
+/* The queued files, counted again (delivery and bounces change them). */
+static void count_queue(struct spool *s)
+{
+	DIR *dir;
+	struct dirent *ent;
+	struct stat st;
+
+	s->counted = time(NULL);
+	if (!(dir = opendir(s->dir)))
+		return;
+	s->bytes = 0;
+	s->msgs = 0;
+	while ((ent = readdir(dir)))
+		if (ent->d_name[0] != '.' && fstatat(dirfd(dir), ent->d_name, &st, 0) == 0 &&
+		    S_ISREG(st.st_mode)) {
+			s->bytes += (unsigned long long)st.st_size;
+			s->msgs++;
+		}
+	closedir(dir);
+}
+
+static bool below_floor(struct spool *s)
+{
+	struct statvfs vfs;
+
+	return s->lim.min_free && statvfs(s->dir, &vfs) == 0 &&
+	       (unsigned long long)vfs.f_bavail * vfs.f_frsize < s->lim.min_free;
+}
+
+/* NULL if one more message (of `more` more bytes) fits, else why not. */
+static const char *over_limit(struct spool *s, unsigned long long more, bool new_message)
+{
+	if (new_message && s->lim.max_messages && s->msgs >= s->lim.max_messages)
+		return "message quota";
+	if (s->lim.max_bytes && s->bytes + s->inflight + more > s->lim.max_bytes)
+		return "size quota";
+	if (new_message && below_floor(s))
+		return "free disk space floor";
+	return NULL;
+}
 
 static int make_dir(const char *path, struct err *e)
 {
@@ -50,12 +104,15 @@ static void clean_tmp(const char *tmp)
 	closedir(dir);
 }
 
-int spool_open(const char *home, struct spool **out, struct err *e)
+int spool_open(const char *home, const struct spool_limits *lim, struct mail_log *log,
+	       struct spool **out, struct err *e)
 {
 	struct spool *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return err_set(e, "Out of memory.");
+	s->lim = *lim;
+	s->log = log;
 	if ((size_t)snprintf(s->dir, sizeof(s->dir), "%s/spool", home) >= sizeof(s->dir) ||
 	    (size_t)snprintf(s->tmp, sizeof(s->tmp), "%s/tmp", s->dir) >= sizeof(s->tmp)) {
 		free(s);
@@ -66,6 +123,7 @@ int spool_open(const char *home, struct spool **out, struct err *e)
 		return -1;
 	}
 	clean_tmp(s->tmp);
+	count_queue(s);
 	*out = s;
 	return 0;
 }
@@ -138,11 +196,21 @@ static void write_envelope(FILE *f, const struct spool_envelope *env, const char
 enum smtp_spool_status spool_begin(struct spool *s, const struct spool_envelope *env,
 				   struct spool_msg **out)
 {
-	struct spool_msg *m = calloc(1, sizeof(*m));
+	struct spool_msg *m;
 	time_t now = time(NULL);
+	const char *why;
 
 	*out = NULL;
-	if (!m)
+	if (now - s->counted >= RESCAN_SECONDS)
+		count_queue(s);
+	if ((why = over_limit(s, 0, true))) {
+		mail_log_warning(s->log,
+				 "ICID %lu message refused: spool %s reached (%lu messages, %llu "
+				 "bytes queued, %llu in flight)",
+				 env->icid, why, s->msgs, s->bytes, s->inflight);
+		return SMTP_SPOOL_NOSPACE;
+	}
+	if (!(m = calloc(1, sizeof(*m))))
 		return SMTP_SPOOL_TEMPFAIL;
 	m->spool = s;
 	m->f = create_file(m);
@@ -161,10 +229,40 @@ enum smtp_spool_status spool_begin(struct spool *s, const struct spool_envelope 
 
 void spool_write(struct spool_msg *m, const char *data, size_t len)
 {
+	struct spool *s = m->spool;
+	const char *why = NULL;
+
 	if (m->error)
 		return;
+	if (m->unchecked + len >= FLOOR_CHECK_BYTES) {
+		m->unchecked = 0;
+		if (below_floor(s))
+			why = "free disk space floor";
+	}
+	if (!why)
+		why = over_limit(s, len, false);
+	if (why) {
+		mail_log_warning(s->log, "Spool file %s refused: spool %s reached", m->id, why);
+		m->error = EDQUOT;
+		return;
+	}
 	if (fwrite(data, 1, len, m->f) != len)
 		m->error = errno ? errno : EIO;
+	m->written += len;
+	m->unchecked += len;
+	s->inflight += len;
+}
+
+/* The message leaves the in-flight count (and joins the queue if kept). */
+static void settle(struct spool_msg *m, bool queued)
+{
+	struct spool *s = m->spool;
+
+	s->inflight -= m->written;
+	if (queued) {
+		s->bytes += m->written;
+		s->msgs++;
+	}
 }
 
 static int sync_dir(const char *dir)
@@ -199,6 +297,7 @@ enum smtp_spool_status spool_commit(struct spool_msg *m, char id[SPOOL_ID_MAX])
 	if (error)
 		unlink(m->tmp_path);
 	snprintf(id, SPOOL_ID_MAX, "%s", m->id);
+	settle(m, !error);
 	free(m);
 	return error ? status_of(error) : SMTP_SPOOL_OK;
 }
@@ -209,5 +308,6 @@ void spool_abort(struct spool_msg *m)
 		return;
 	fclose(m->f);
 	unlink(m->tmp_path);
+	settle(m, false);
 	free(m);
 }

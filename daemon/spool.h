@@ -27,6 +27,7 @@
 
 #include "../core/err.h"
 #include "../core/smtp_proto.h"
+#include "mail_log.h"
 
 #define SPOOL_ID_MAX 24
 
@@ -47,15 +48,27 @@ struct spool_envelope {
 	size_t rcpt_count;
 };
 
+/* What the spool may hold. Past any of them a new message is refused with
+ * SMTP_SPOOL_NOSPACE ("452 4.3.1"), so an unauthenticated sender cannot fill
+ * the file system config.db lives on. 0: no limit. */
+struct spool_limits {
+	unsigned long long max_bytes; /* queued and in-flight message files */
+	unsigned long max_messages;   /* queued message files */
+	unsigned long long min_free;  /* bytes left free for others (statvfs) */
+};
+
 /* Creates HOME/spool and HOME/spool/tmp (0700) and removes files a crash
- * left in tmp/. */
-int spool_open(const char *home, struct spool **out, struct err *e);
+ * left in tmp/. Refusals are logged to `log`. */
+int spool_open(const char *home, const struct spool_limits *lim, struct mail_log *log,
+	       struct spool **out, struct err *e);
 void spool_close(struct spool *s);
 
-/* Starts a message file with the envelope and the Received: header. */
+/* Starts a message file with the envelope and the Received: header, if the
+ * limits leave room for one more message. */
 enum smtp_spool_status spool_begin(struct spool *s, const struct spool_envelope *env,
 				   struct spool_msg **out);
-/* Appends message data; a failure is remembered and reported by commit. */
+/* Appends message data; a failure (also: over a limit) is remembered and
+ * reported by commit. */
 void spool_write(struct spool_msg *m, const char *data, size_t len);
 /* Makes the message durable and visible as spool/ID; frees `m` either way. */
 enum smtp_spool_status spool_commit(struct spool_msg *m, char id[SPOOL_ID_MAX]);

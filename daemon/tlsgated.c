@@ -9,6 +9,11 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "../os/harden.h"
+
+/* Descriptors kept for everything but inbound connections: the database,
+ * logs, control socket, spool scans, outbound delivery. */
+#define FD_RESERVE 128
 
 static void usage(FILE *out)
 {
@@ -19,8 +24,18 @@ static void usage(FILE *out)
 		"  --smtp ADDR:PORT      inbound SMTP listener (default 127.0.0.1:2525)\n"
 		"  --http-timeout SECS   idle HTTPS connections are closed after SECS (60)\n"
 		"  --smtp-timeout SECS   SMTP read/write timeout (300, RFC 5321 4.5.3.2)\n"
+		"  --handshake-timeout SECS  a client must finish its TLS handshake, and an\n"
+		"                        SMTP client send EHLO/HELO, within SECS (10)\n"
 		"  --smtp-max-size BYTES largest message accepted (10485760)\n"
-		"  --smtp-max-sessions N concurrent SMTP sessions (1000)\n"
+		"  --smtp-max-sessions N concurrent SMTP sessions (500)\n"
+		"  --https-max-conns N   concurrent HTTPS connections (256)\n"
+		"  --max-per-address N   concurrent connections from one address, per listener "
+		"(32)\n"
+		"                        (both caps shrink to fit the descriptor limit)\n"
+		"  --spool-max-bytes B   spool quota in bytes, 0 = none (1073741824)\n"
+		"  --spool-max-messages N  spool quota in messages, 0 = none (10000)\n"
+		"  --spool-min-free B    refuse mail when less is free on the spool's file\n"
+		"                        system, 0 = no floor (268435456)\n"
 		"  --deliver             deliver the spooled mail (destconfig, smtproutes)\n"
 		"  --retry-base SECS     first retry after a temporary failure (60); doubles\n"
 		"  --retry-max SECS      longest wait between retries (3600)\n"
@@ -49,6 +64,15 @@ static int positive(const char *arg, long max, long *out)
 	return errno || *end || end == arg || *out < 1 || *out > max ? -1 : 0;
 }
 
+static int bytes(const char *arg, unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(arg, &end, 10);
+	return errno || *end || end == arg || arg[0] == '-' ? -1 : 0;
+}
+
 static int parse_options(int argc, char **argv, struct daemon_options *o)
 {
 	static const struct option opts[] = {
@@ -59,6 +83,12 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 		{ "smtp-timeout", required_argument, NULL, 'T' },
 		{ "smtp-max-size", required_argument, NULL, 'z' },
 		{ "smtp-max-sessions", required_argument, NULL, 'n' },
+		{ "handshake-timeout", required_argument, NULL, 'k' },
+		{ "https-max-conns", required_argument, NULL, 'c' },
+		{ "max-per-address", required_argument, NULL, 'a' },
+		{ "spool-max-bytes", required_argument, NULL, 'B' },
+		{ "spool-max-messages", required_argument, NULL, 'M' },
+		{ "spool-min-free", required_argument, NULL, 'F' },
 		{ "deliver", no_argument, NULL, 'D' },
 		{ "retry-base", required_argument, NULL, 'b' },
 		{ "retry-max", required_argument, NULL, 'm' },
@@ -69,6 +99,7 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 	};
 	int opt;
 	long v;
+	unsigned long long u;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -77,6 +108,20 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 		case 's': o->smtp_addr = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'D': o->deliver = true; break;
+		case 'B':
+		case 'M':
+		case 'F':
+			if (bytes(optarg, &u) < 0 || (opt == 'M' && u > 100000000)) {
+				fprintf(stderr, "tlsgated: bad value \"%s\"\n", optarg);
+				return -1;
+			}
+			if (opt == 'B')
+				o->spool.max_bytes = u;
+			else if (opt == 'M')
+				o->spool.max_messages = (unsigned long)u;
+			else
+				o->spool.min_free = u;
+			break;
 		case 'b':
 		case 'm':
 		case 'l':
@@ -94,6 +139,9 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 		case 'T':
 		case 'z':
 		case 'n':
+		case 'k':
+		case 'c':
+		case 'a':
 			if (positive(optarg, opt == 'z' ? 1L << 30 : 1000000, &v) < 0) {
 				fprintf(stderr, "tlsgated: bad value \"%s\"\n", optarg);
 				return -1;
@@ -104,13 +152,41 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 				o->smtp_timeout = (int)v;
 			else if (opt == 'z')
 				o->smtp_max_size = (size_t)v;
-			else
+			else if (opt == 'n')
 				o->smtp_max_sessions = (unsigned)v;
+			else if (opt == 'k')
+				o->handshake_timeout = (int)v;
+			else if (opt == 'c')
+				o->https_max_conns = (unsigned)v;
+			else
+				o->max_per_address = (unsigned)v;
 			break;
 		default: return -1;
 		}
 	}
 	return optind == argc ? 0 : -1;
+}
+
+/* Inbound connections must never take the last descriptors: an SMTP
+ * session holds two (socket, spool file), an HTTPS connection one. Caps
+ * that do not fit under the limit are scaled down, and said so. */
+static void fit_descriptors(struct daemon_options *o, unsigned long nofile)
+{
+	unsigned long need = o->https_max_conns + 2UL * o->smtp_max_sessions;
+	unsigned long avail = nofile > FD_RESERVE + 32 ? nofile - FD_RESERVE : 32;
+
+	if (need <= avail)
+		return;
+	o->https_max_conns = (unsigned)(o->https_max_conns * avail / need);
+	o->smtp_max_sessions = (unsigned)(o->smtp_max_sessions * avail / need);
+	if (o->https_max_conns < 4)
+		o->https_max_conns = 4;
+	if (o->smtp_max_sessions < 4)
+		o->smtp_max_sessions = 4;
+	fprintf(stderr,
+		"tlsgated: %lu descriptors allowed: at most %u SMTP sessions and %u HTTPS "
+		"connections\n",
+		nofile, o->smtp_max_sessions, o->https_max_conns);
 }
 
 int main(int argc, char **argv)
@@ -120,8 +196,14 @@ int main(int argc, char **argv)
 		.smtp_addr = "127.0.0.1:2525",
 		.http_timeout = 60,
 		.smtp_timeout = 300,
+		.handshake_timeout = 10,
 		.smtp_max_size = 10485760,
-		.smtp_max_sessions = 1000,
+		.smtp_max_sessions = 500,
+		.https_max_conns = 256,
+		.max_per_address = 32,
+		.spool = { .max_bytes = 1ULL << 30,
+			   .max_messages = 10000,
+			   .min_free = 256ULL << 20 },
 		.retry_base = 60,
 		.retry_max = 3600,
 		.queue_lifetime = 259200,
@@ -132,10 +214,13 @@ int main(int argc, char **argv)
 	struct err e;
 	int status;
 
+	/* Keys live in this process's memory: no core file may carry them. */
+	harden_no_core_dumps();
 	if (parse_options(argc, argv, &o) < 0) {
 		usage(stderr);
 		return 2;
 	}
+	fit_descriptors(&o, harden_raise_nofile());
 	if (!o.home)
 		o.home = db_default_home(home_buf, sizeof(home_buf));
 	if (prepare_home_or_say(o.home) < 0)

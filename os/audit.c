@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../core/entries.h"
+#include "../core/text.h"
 #include "../db/db.h"
 #include "home_files.h"
 
@@ -22,7 +23,7 @@ void audit_date(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%a %b %e %H:%M:%S %Y", &tm);
 }
 
-static void append_line(const char *home, const char *line)
+static void append_raw(const char *home, const char *line)
 {
 	char dir[4096], path[4200];
 	struct err e;
@@ -42,6 +43,20 @@ static void append_line(const char *home, const char *line)
 			strerror(errno));
 	if (fd >= 0)
 		close(fd);
+}
+
+/* Writes one record: every value in it escaped (core/text.h), so a comment,
+ * a name or old stored data can neither add a line nor carry a terminal
+ * escape sequence to whoever reads the log. */
+static void append_line(const char *home, const char *record)
+{
+	struct strbuf escaped;
+
+	strbuf_init(&escaped);
+	text_escape(&escaped, record);
+	strbuf_add(&escaped, "\n", 1);
+	append_raw(home, escaped.data);
+	strbuf_free(&escaped);
 }
 
 /* A 10,000-domain import is one audit line, not 10,000 names. */
@@ -110,7 +125,7 @@ void audit_commit(const char *home, const char *user, const char *what, long ver
 	if (entries && entries[0])
 		strbuf_printf(&changes, "%s%s", changes.len ? "; " : "", entries);
 	audit_date(time(NULL), date, sizeof(date));
-	strbuf_printf(&line, "%s Info: %s: user %s version %ld comment \"%s\" changes: %s\n", date,
+	strbuf_printf(&line, "%s Info: %s: user %s version %ld comment \"%s\" changes: %s", date,
 		      what, user, version, comment, changes.len ? changes.data : "none");
 	append_line(home, line.data);
 	strbuf_free(&line);
@@ -125,10 +140,7 @@ void audit_event(const char *home, const char *level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	for (char *p = text; *p; p++) /* one event, one line, whatever a name held */
-		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			*p = '?';
 	audit_date(time(NULL), date, sizeof(date));
-	snprintf(line, sizeof(line), "%s %s: %s\n", date, level, text);
+	snprintf(line, sizeof(line), "%s %s: %s", date, level, text); /* escaped by append_line */
 	append_line(home, line);
 }

@@ -29,7 +29,8 @@ void audit_entries_staged(struct db *db, const char *user, struct strbuf *out);
 void audit_entries_between(struct db *db, long old_version, long new_version, struct strbuf *out);
 
 /* Any other event as "DATE LEVEL: TEXT" (refused attempts, scp transfers).
- * Control characters in TEXT become '?'. */
+ * Every record (this and audit_commit) is one line: control characters and
+ * bytes that are not UTF-8 are written as \xNN (core/text.h). */
 void audit_event(const char *home, const char *level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

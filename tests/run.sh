@@ -6,13 +6,14 @@
 #   TESTS="transcripts e2e" bash tests/run.sh   runs only those folders
 # (tests/fault: kills, commits under load, hostile clients, valgrind; SOAK=1
 # makes them the long versions, as `make soak` does)
-# (tests/ssh needs root: it runs sshd and adds test users; it skips otherwise)
+# (tests/deploy needs root: it builds the multi-user SSH deployment, with sshd,
+# test users and tlsgated as its own user; it skips otherwise)
 set -u
 cd "$(dirname "$0")/.."
 export BUILD=${BUILD:-build}
 export TLSGATE_BIN=$PWD/$BUILD/tlsgate TLSGATED_BIN=$PWD/$BUILD/tlsgated
 # The tests are local sessions even when run from an SSH login: tlsgate reads
-# these to know it serves an SSH user (tests/ssh makes real SSH sessions).
+# these to know it serves an SSH user (tests/deploy makes real SSH sessions).
 unset SSH_CONNECTION SSH_CLIENT SSH_ORIGINAL_COMMAND SSH_TTY
 # One log folder per run, so two runs at once do not remove each other's logs.
 mkdir -p "$PWD/$BUILD/test-logs"
@@ -46,7 +47,7 @@ run_one() {
 	fi
 }
 
-folders=${TESTS:-"unit transcripts cli e2e delivery ssh fault"}
+folders=${TESTS:-"unit transcripts cli e2e delivery deploy fault"}
 for folder in $folders; do
 	if [ "$folder" = unit ]; then
 		for bin in "$BUILD"/tests/test_*; do

@@ -5,6 +5,7 @@
 #include <openssl/pem.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Loading the system bundle parses every CA in it (about 20 ms here), and the
@@ -60,6 +61,82 @@ static int add_custom_ca(const char *name, const char *value, void *arg)
 	return 0;
 }
 
+/* The system CA bundle file, read at the first certificate lookup rather
+ * than when the store is built. Parsing the whole bundle costs ~235 M
+ * instructions (about 20 ms); a commit's prepare builds the outbound store
+ * to check it, and verifies nothing with it. On the first lookup every CA of
+ * the file is added to the store (so later lookups hit its cache, and CAs
+ * sharing a subject are all there) and the first match is returned. */
+static int lazy_file_by_subject(X509_LOOKUP *lookup, X509_LOOKUP_TYPE type, const X509_NAME *name,
+				X509_OBJECT *ret)
+{
+	X509_STORE *store = X509_LOOKUP_get_store(lookup);
+	char *path = X509_LOOKUP_get_method_data(lookup);
+	X509 *found = NULL, *x;
+	BIO *bio;
+
+	if (type != X509_LU_X509 || !path)
+		return 0;
+	/* Once: later lookups find the certificates in the store's cache. */
+	X509_LOOKUP_set_method_data(lookup, NULL);
+	bio = BIO_new_file(path, "r");
+	OPENSSL_free(path);
+	while (bio && (x = PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL)) != NULL) {
+		X509_STORE_add_cert(store, x);
+		if (!found && X509_NAME_cmp(X509_get_subject_name(x), name) == 0)
+			found = x;
+		else
+			X509_free(x);
+	}
+	BIO_free(bio);
+	ERR_clear_error();
+	if (!found)
+		return 0;
+	X509_OBJECT_set1_X509(ret, found);
+	X509_free(found);
+	return 1;
+}
+
+static void lazy_file_free(X509_LOOKUP *lookup)
+{
+	OPENSSL_free(X509_LOOKUP_get_method_data(lookup));
+}
+
+static X509_LOOKUP_METHOD *lazy_file_method(void)
+{
+	static X509_LOOKUP_METHOD *m;
+
+	if (!m && (m = X509_LOOKUP_meth_new("tlsgate lazy CA file")) != NULL) {
+		X509_LOOKUP_meth_set_get_by_subject(m, lazy_file_by_subject);
+		X509_LOOKUP_meth_set_free(m, lazy_file_free);
+	}
+	return m;
+}
+
+/* What X509_STORE_set_default_paths() trusts (SSL_CERT_FILE or OpenSSL's
+ * bundle file, SSL_CERT_DIR or its hashed directory), without reading
+ * anything until a chain is verified. */
+static int add_system_cas(X509_STORE *store)
+{
+	const char *dir = getenv(X509_get_default_cert_dir_env());
+	const char *file = getenv(X509_get_default_cert_file_env());
+	X509_LOOKUP_METHOD *m = lazy_file_method();
+	X509_LOOKUP *lookup;
+	char *path;
+
+	if (!file || !*file)
+		file = X509_get_default_cert_file();
+	if (!m || !(lookup = X509_STORE_add_lookup(store, m)) || !(path = OPENSSL_strdup(file)))
+		return -1;
+	X509_LOOKUP_set_method_data(lookup, path);
+	lookup = X509_STORE_add_lookup(store, X509_LOOKUP_hash_dir());
+	if (!lookup || !X509_LOOKUP_add_dir(lookup, dir && *dir ? dir : X509_get_default_cert_dir(),
+					    X509_FILETYPE_PEM))
+		return -1;
+	ERR_clear_error();
+	return 0;
+}
+
 int trust_store_build(struct db *db, const char *user, long version, const struct config *c,
 		      X509_STORE **out, struct err *e)
 {
@@ -89,7 +166,7 @@ int trust_store_build(struct db *db, const char *user, long version, const struc
 	a.store = X509_STORE_new();
 	if (!a.store)
 		return err_set(e, "Out of memory.");
-	if (c->ca_system && X509_STORE_set_default_paths(a.store) != 1) {
+	if (c->ca_system && add_system_cas(a.store) < 0) {
 		X509_STORE_free(a.store);
 		return err_set(e, "The system certificate authorities cannot be loaded.");
 	}

@@ -88,8 +88,9 @@ check_eq "with the CA certificate as its intermediate" 2 \
 	"$(sqlite3 "$home/config.db" "SELECT value FROM config_values WHERE key = 'cert.imported'
 		AND version = (SELECT max(version) FROM config_versions)" | grep -c 'BEGIN CERTIFICATE')"
 printf 'certconfig\nCERTIFICATE\nIMPORT\nimported\nN\n\n\n' | run overwrite_no
-check "IMPORT over an existing name asks first ([N] keeps it)" grep -qF \
-	'Certificate profile "imported" already exists. Do you want to overwrite with this new one? [N]> N' \
+check "IMPORT over an existing name asks first, on two lines as AsyncOS ([N] keeps it)" grep -qzF \
+	'Certificate profile "imported" already exists. Do you want to
+overwrite with this new one? [N]> N' \
 	"$TEST_TMP/overwrite_no.out"
 
 # ---- EXPORT and re-import ----

@@ -61,4 +61,38 @@ step "Ctrl-C in the middle of the key: -- Changes not recorded" \
 step "back at the prompt" wait_last "$s" '^mail\.example\.com>$'
 check_eq "certconfig's edits of this command are dropped" "" "$(staged_keys)"
 step "the session goes on" answer "$s" help "certconfig"
+
+# A real paste: tmux paste-buffer writes the certificate and its "." in one
+# go, then the whole key and its "." (echo off once for the block: before a
+# fix, each line's TCSAFLUSH threw the rest of the paste away).
+answer "$s" certconfig "- CERTIFICATE -"
+answer "$s" CERTIFICATE "List of Certificate Profiles:"
+answer "$s" PASTE "Enter a name for this certificate profile:"
+answer "$s" pasted "Paste public certificate in PEM format"
+{ cat "$TEST_TMP/c.pem"; echo .; } >"$TEST_TMP/cert.paste"
+{ cat "$TEST_TMP/k.pem"; echo .; } >"$TEST_TMP/key.paste"
+tm load-buffer -b cert "$TEST_TMP/cert.paste"
+tm load-buffer -b key "$TEST_TMP/key.paste"
+tm paste-buffer -b cert -t "$s"
+step "the pasted certificate is taken" \
+	poll "$TMUX_WAIT" _count_above "$s" "Paste private key in PEM format" 1
+tm paste-buffer -b key -t "$s"
+step "a key pasted with tmux paste-buffer is accepted" \
+	wait_last "$s" 'intermediate certificate\? \[N\]>$'
+check "no line of the pasted key is on the screen" \
+	bash -c "! tmux -S '$TMUX_SOCK' capture-pane -p -J -S - -t '$s' | grep -qF '$(sed -n 3p "$TEST_TMP/k.pem")'"
+answer "$s" N "Choose the operation"
+answer "$s" "" "Choose the operation"
+answer "$s" "" "mail.example.com>"
+check_eq "the pasted profile is staged" "cert.pasted" "$(staged_keys)"
+
+# Ctrl-D at a hidden question: what follows starts on its own line.
+answer "$s" certconfig "- CERTIFICATE -"
+answer "$s" CERTIFICATE "List of Certificate Profiles:"
+answer "$s" EXPORT "Select the certificate profile you want to export:"
+answer "$s" 1 "Enter the name of the file to export to"
+answer "$s" "" "Enter passphrase:"
+step "Ctrl-D at the passphrase: -- Changes not recorded" send_wait "$s" "-- Changes not recorded" C-d
+check "... on a line of its own" \
+	bash -c "tmux -S '$TMUX_SOCK' capture-pane -p -J -S - -t '$s' | tail -n 3 | grep -qx -- '-- Changes not recorded'"
 done_testing

@@ -6,7 +6,20 @@
 # question, an unknown command that does not end the session, and exit.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tmux.sh"
-[ -x "$TLSGATE" ] || { not_ok "$TLSGATE is not built"; done_testing; exit 1; }
+[ -x "$TLSGATE" ] || { not_ok "$TLSGATE is not built"; # ---- Ctrl-D at the main prompt leaves as exit does ----
+s=bob
+tm_start "$s" "'$TLSGATE' --home '$home' --user bob"
+wait_last "$s" "$prompt_re"
+step "Ctrl-D with nothing staged leaves at once" wait_gone_after "$s" C-d
+s=alice
+tm_start "$s" "'$TLSGATE' --home '$home' --user alice"
+wait_last "$s" "$prompt_re"
+step "Ctrl-D at the main prompt with staged edits asks as exit does" \
+	send_wait "$s" "Do you want to commit before exiting? [N]>" C-d
+step "Ctrl-D at that question takes the default (N): the session ends" wait_gone_after "$s" C-d
+check_eq "the edits are still staged" \
+	"inbound.methods=tlsv1_1tlsv1_2tlsv1_3 sslconfig.peer_cert_fqdn=enabled" "$(staged_rows)"
+done_testing; exit 1; }
 
 home=$(new_home interactive)
 prompt_re='^mail\.example\.com>$'
@@ -15,6 +28,12 @@ s=alice
 staged_rows() {
 	sqlite3 "$home/config.db" "SELECT key || '=' || value FROM staged WHERE user = 'alice'
 		ORDER BY key" | paste -sd ' ' -
+}
+
+# wait_gone_after NAME KEY: send KEY, then the session must end.
+wait_gone_after() {
+	tm send-keys -t "$1" "$2"
+	wait_gone "$1"
 }
 
 # step DESCRIPTION COMMAND...: one TAP line; on failure, the screen.
@@ -131,6 +150,8 @@ step "Ctrl-D at sethostname's question: \"-- Changes not recorded\"" \
 	send_wait "$s" "-- Changes not recorded" C-d
 step "back at the prompt" wait_last "$s" "$prompt_re"
 check_eq "staged edits as before" "sslconfig.peer_cert_fqdn=enabled" "$(staged_rows)"
+check "... on a line of its own, not after the question" \
+	bash -c "tmux -S '$TMUX_SOCK' capture-pane -p -J -S - -t '$s' | grep -qx -- '-- Changes not recorded'"
 
 # Ctrl-C on an empty main prompt just gives a new prompt.
 before=$(tm_count "$s" "mail.example.com>")
@@ -165,4 +186,17 @@ check_eq "nothing was committed" "1 2" \
 	"$(sqlite3 "$home/config.db" 'SELECT min(version), max(version) FROM config_versions' |
 		tr '|' ' ')"
 
+# ---- Ctrl-D at the main prompt leaves as exit does ----
+s=bob
+tm_start "$s" "'$TLSGATE' --home '$home' --user bob"
+wait_last "$s" "$prompt_re"
+step "Ctrl-D with nothing staged leaves at once" wait_gone_after "$s" C-d
+s=alice
+tm_start "$s" "'$TLSGATE' --home '$home' --user alice"
+wait_last "$s" "$prompt_re"
+step "Ctrl-D at the main prompt with staged edits asks as exit does" \
+	send_wait "$s" "Do you want to commit before exiting? [N]>" C-d
+step "Ctrl-D at that question takes the default (N): the session ends" wait_gone_after "$s" C-d
+check_eq "the edits are still staged" \
+	"inbound.methods=tlsv1_1tlsv1_2tlsv1_3 sslconfig.peer_cert_fqdn=enabled" "$(staged_rows)"
 done_testing

@@ -52,3 +52,14 @@ wait_gone() { poll "$TMUX_WAIT" _gone "$1"; }
 
 # On failure, show the screen's end in the TAP log.
 show_screen() { tm_text "$1" | tail -n "${2:-15}" | sed 's/^/#   | /'; }
+
+# step DESCRIPTION COMMAND...: one TAP line; on failure, the end of the
+# screen of session $s.
+step() {
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else
+		not_ok "$d"
+		show_screen "$s"
+	fi
+}

@@ -2,13 +2,15 @@
 # run-local.sh: what `make run` does. Starts tlsgated on ./run-home (created
 # if missing) with the default ports, waits for its control socket, opens the
 # console on the same home in the foreground, and stops the daemon when the
-# console exits. BUILD (default: build) says where the binaries are.
+# console exits, with the console's status. BUILD (default: build) says
+# where the binaries are.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
-HOME_DIR=$PWD/run-home
-HTTPS_ADDR=127.0.0.1:8443
-SMTP_ADDR=127.0.0.1:2525
+# (RUN_HOME, RUN_HTTPS, RUN_SMTP: for tests/cli/test_make_run.sh)
+HOME_DIR=${RUN_HOME:-$PWD/run-home}
+HTTPS_ADDR=${RUN_HTTPS:-127.0.0.1:8443}
+SMTP_ADDR=${RUN_SMTP:-127.0.0.1:2525}
 
 mkdir -p "$HOME_DIR" && chmod 700 "$HOME_DIR"
 log=$HOME_DIR/tlsgated.stderr
@@ -43,4 +45,13 @@ tlsgated is running on $HOME_DIR (mail log: $HOME_DIR/logs/mail_logs)
                                             swaks --server $SMTP_ADDR --tls --to you@example.com
 Commits in this console apply to it at once; it stops when the console exits.
 EOF
+# On a terminal the console runs as a job of its own (job control, set -m):
+# the terminal's Ctrl-C reaches it alone, which handles it ("-- Changes not
+# recorded" or a fresh prompt), not make or this script (before, make died
+# with "*** [run] Interrupt", status 130). With no terminal (make run
+# </dev/null, CI) the console runs in batch mode on that input and exits.
+[ -t 0 ] && set -m
 "$BUILD/tlsgate" --home "$HOME_DIR"
+status=$?
+set +m
+exit "$status"

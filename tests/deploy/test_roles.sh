@@ -1,35 +1,30 @@
 #!/usr/bin/env bash
-# test_roles: console users and roles over SSH. The first user of a new home
-# is admin and creates the others with userconfig; an unlisted user is refused
-# at login; an operator edits and commits but cannot manage users; a guest
+# test_roles: console users and roles over SSH, in the deployment of
+# deploy_lib.sh. The first user of a new home is admin and creates the others
+# with userconfig; an unlisted user is refused at login; an operator edits and commits but cannot manage users; a guest
 # sees settings, VERIFY, showchanges, help and lists, and every edit it tries
 # is refused with AsyncOS's message, changes nothing and is logged.
-. "$(dirname "$0")/sshd_lib.sh"
+. "$(dirname "$0")/deploy_lib.sh"
 
-DENIED="You are not in the correct access group to use this command."
-adm=$(ssh_add_user adm)
-op=$(ssh_add_user op)
-gst=$(ssh_add_user gst)
-nob=$(ssh_add_user nob)
-if ssh_start "$adm" "$op" "$gst" "$nob"; then ok "sshd runs"; else
-	not_ok "sshd runs"
-	exit 1
-fi
+nob=$(dep_add_user nob)
+deploy_up
+adm=$ADM op=$OP gst=$GST
 logs=$SSH_HOME/logs/cli_logs
 entry() { latest_value "user.$1"; }
+# Audit lines in logs/cli_logs: DEPENDS ON issue 11's shared logs/ (the daemon
+# created it first, 0700): the "logged" checks FAIL until that is on main.
 
-# ---- the first user of a new home is admin ----
-printf 'NEW\n%s\n2\nNEW\n%s\n3\nPRINT\n\n' "$op" "$gst" |
-	ssh_as "$adm" 'userconfig; commit "console users"' >"$TEST_TMP/users.out" 2>&1
-check_eq "first user: userconfig NEW x2 and commit exit 0" 0 "$?"
-check "it was told it became the administrator" \
-	grep -q "^\"$adm\" (you) was added as an administrator" "$TEST_TMP/users.out"
+# ---- the first user of a new home is admin (deploy_up's setup session) ----
+check "first user: it was told it became the administrator" \
+	grep -q "^\"$adm\" (you) was added as an administrator" "$SSH_DIR/setup.out"
 check "NEW offers the roles as a numbered pick-list" \
-	sh -c "grep -q '^2. Operators - ' '$TEST_TMP/users.out' && grep -q '^\[3\]> ' '$TEST_TMP/users.out'"
-check "PRINT listed the staged accounts" \
-	grep -q "^$op  *operator  *added, not committed" "$TEST_TMP/users.out"
-check_eq "committed as named entries" "role=admin role=operator role=guest" \
-	"$(entry "$adm") $(entry "$op") $(entry "$gst")"
+	sh -c "grep -q '^2. Operators - ' '$SSH_DIR/setup.out' && grep -q '^\[3\]> ' '$SSH_DIR/setup.out'"
+check_eq "committed as named entries" "role=admin role=admin role=operator role=guest" \
+	"$(entry "$adm") $(entry "$ADM2") $(entry "$op") $(entry "$gst")"
+printf 'NEW\nnewbie\n3\nPRINT\n\n' | ssh_as "$adm" userconfig >"$TEST_TMP/users.out" 2>&1
+check "PRINT lists a staged account" \
+	grep -q "^newbie  *guest  *added, not committed" "$TEST_TMP/users.out"
+ssh_as "$adm" clear <<<'Y' >/dev/null 2>&1
 
 # ---- an unlisted user is refused at login ----
 out=$(ssh_as "$nob" help </dev/null 2>&1)
@@ -47,11 +42,11 @@ printf 'INBOUND\n1-3\n\n\n\n' | ssh_as "$op" 'sslconfig; commit "operator edit"'
 check_eq "operator: sslconfig; commit exits 0" 0 "$?"
 check_eq "operator: committed" "tlsv1_1tlsv1_2tlsv1_3 $op" \
 	"$(latest_value inbound.methods) $(console_sql "SELECT user FROM config_versions ORDER BY version DESC LIMIT 1")"
-committed=$(committed_dump "$SSH_HOME")
+committed=$(committed_sum)
 out=$(printf 'NEW\nmallory\n1\n\n' | ssh_as "$op" 'userconfig; commit "never"' 2>&1)
 check_eq "operator: userconfig refused, exit 1" 1 "$?"
 check "operator: with AsyncOS's message" sh -c "printf '%s' \"\$1\" | grep -qF '$DENIED'" _ "$out"
-check_eq "operator: nothing committed" "$committed" "$(committed_dump "$SSH_HOME")"
+check_eq "operator: nothing committed" "$committed" "$(committed_sum)"
 check "operator: the attempt is logged" \
 	grep -q "access denied: user $op role operator command \"userconfig\"" "$logs"
 
@@ -73,14 +68,14 @@ check "guest: sslconfig printed no refusal" sh -c "! grep -qF '$DENIED' '$TEST_T
 # ---- guest: every edit refused, nothing changes, each attempt logged ----
 refused() { # DESCRIPTION INPUT COMMAND LOGGED_AS
 	local committed staged status
-	committed=$(committed_dump "$SSH_HOME")
+	committed=$(committed_sum)
 	staged=$(staged_dump)
 	printf '%b' "$2" | ssh_as "$gst" "$3" >"$TEST_TMP/refused.out" 2>&1
 	status=$?
 	check "guest: $1 refused (exit 1, the message)" \
 		sh -c "[ $status = 1 ] && grep -qF '$DENIED' '$TEST_TMP/refused.out'"
 	check_eq "guest: $1 changed nothing" "$committed|$staged" \
-		"$(committed_dump "$SSH_HOME")|$(staged_dump)"
+		"$(committed_sum)|$(staged_dump)"
 	check "guest: $1 logged" \
 		grep -qF "access denied: user $gst role guest command \"$4\"" "$logs"
 }
@@ -98,13 +93,15 @@ refused "a refused edit in the middle of a batch" 'PEER_CERT_FQDN\nENABLE\n\n' \
 	'help; sslconfig; commit "never"' "sslconfig PEER_CERT_FQDN"
 
 # Interactive: the refusal asks again (as any invalid answer does), VERIFY works.
-"$PYTHON" "$TOP/tests/ssh/sessions.py" guest --port "$SSH_PORT" \
+"$PYTHON" "$DEPLOY/sessions.py" guest --port "$SSH_PORT" \
 	--identity "$SSH_DIR/client_key" --user "$gst" >"$TEST_TMP/guest.log" 2>&1
 check_eq "guest over ssh -tt: refused and asked again, viewed, verified" "0 scenario ok" \
 	"$? $(tail -n 1 "$TEST_TMP/guest.log")"
 grep '^scenario FAILED' "$TEST_TMP/guest.log" | sed 's/^/#   /'
 
 # ---- userconfig's safety rules ----
+printf 'DELETE\n%s\nY\n\n' "$ADM2" | ssh_as "$adm" 'userconfig; commit "one admin"' >/dev/null 2>&1
+check_eq "the second admin is removed: one administrator left" "" "$(entry "$ADM2")"
 out=$(printf 'DELETE\n%s\n' "$adm" | ssh_as "$adm" userconfig 2>&1)
 check "admin cannot delete itself" \
 	sh -c "printf '%s' \"\$1\" | grep -q 'You cannot delete your own account.'" _ "$out"

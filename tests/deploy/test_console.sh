@@ -1,46 +1,28 @@
 #!/usr/bin/env bash
-# test_console: the console over a real sshd, as a ForceCommand and as a login
-# shell. An interactive `ssh -tt` session edits, commits and exits (and, when
-# tlsgated runs, an SMTP client proves the commit is enforced); `ssh host
+# test_console: the console over a real sshd, as a ForceCommand (Match Group)
+# and as a login shell, in the deployment of deploy_lib.sh. An interactive
+# `ssh -tt` session edits, commits and exits, and an SMTP client proves the
+# commit is enforced by tlsgated running as its own user; `ssh host
 # "sslconfig"` with answers on stdin and `ssh host 'cmd; commit "msg"'` follow
 # the batch rules: exit 0 on success, non-zero with nothing committed on any
 # error. No command line reaches a system shell; --user cannot impersonate.
-. "$(dirname "$0")/sshd_lib.sh"
+. "$(dirname "$0")/deploy_lib.sh"
 
-adm=$(ssh_add_user adm)
-sh=$(ssh_add_user sh "$SSH_DIR/bin/tlsgate") # tlsgate as the login shell
-if ssh_start "$adm" -- "$sh"; then ok "sshd runs on 127.0.0.1:$SSH_PORT"; else
-	not_ok "sshd runs"
-	sed 's/^/#   /' "$SSH_DIR/sshd.log"
-	exit 1
-fi
+sh=$(dep_add_user sh "$SSH_DIR/bin/tlsgate") # tlsgate as the login shell
+deploy_up "$sh"
+adm=$ADM
+printf 'NEW\n%s\n2\n\n' "$sh" | ssh_as "$adm" 'userconfig; commit "login shell user"' >/dev/null 2>&1
+check_eq "the admin adds the login-shell user as an operator" "role=operator" "$(latest_value "user.$sh")"
 
-# The engines, when built, run on the same home (as a console user: tlsgated
-# is not the owner of the shared home, so it keeps its modes). Inbound SMTP
-# must refuse TLS v1.3 before the interactive commit, offer it after.
-smtp_port=$(free_port)
-runuser -u "$adm" -- "$TLSGATED" --home "$SSH_HOME" --https "127.0.0.1:$(free_port)" \
-	--smtp "127.0.0.1:$smtp_port" >"$TEST_TMP/tlsgated.log" 2>&1 &
-daemon=$!
-at_exit "kill $daemon"
-daemon_up=no
-for _ in $(seq 1 50); do
-	kill -0 "$daemon" 2>/dev/null || break
-	(exec 3<>"/dev/tcp/127.0.0.1/$smtp_port") 2>/dev/null && daemon_up=yes && break
-	sleep 0.1
-done
-starttls() { # OPENSSL_ARGS...: the protocol negotiated with the inbound listener, or ""
-	openssl s_client -starttls smtp -connect "127.0.0.1:$smtp_port" "$@" </dev/null 2>&1 |
-		sed -n 's/^New, \(TLSv1[.0-9]*\), Cipher is .*/\1/p' | head -n 1
-}
-if [ "$daemon_up" = yes ]; then
-	check_eq "tlsgated: before the commit, STARTTLS with TLS v1.3 is refused" "" \
-		"$(starttls -tls1_3)"
-fi
+# The engines run as their own user on the same home. Inbound SMTP must
+# refuse TLS v1.3 before the interactive commit and offer it right after.
+# (Enforcement DEPENDS ON the issue 11 commit-plan fix: until it is on main
+# the console cannot reach the daemon's socket and the "after" checks FAIL.)
+check_eq "tlsgated: before the commit, STARTTLS with TLS v1.3 is refused" "" "$(s_smtp -tls1_3)"
 
 # ---- an interactive session (ForceCommand, ssh -tt) ----
 v=$(latest_version)
-"$PYTHON" "$TOP/tests/ssh/sessions.py" interactive --port "$SSH_PORT" \
+"$PYTHON" "$DEPLOY/sessions.py" interactive --port "$SSH_PORT" \
 	--identity "$SSH_DIR/client_key" --user "$adm" >"$TEST_TMP/interactive.log" 2>&1
 status=$?
 check_eq "ssh -tt: the interactive session passes" "0 scenario ok" \
@@ -53,15 +35,8 @@ check_eq "ssh -tt: one version committed, by the SSH user" "$((v + 1)) $adm" \
 check_eq "ssh -tt: with the INBOUND methods" tlsv1_1tlsv1_2tlsv1_3 "$(latest_value inbound.methods)"
 check_eq "ssh -tt: nothing left staged" "" "$(staged_dump)"
 
-if [ "$daemon_up" = yes ]; then
-	check_eq "tlsgated: after the commit, STARTTLS with TLS v1.3 succeeds" TLSv1.3 \
-		"$(starttls -tls1_3)"
-	check_eq "tlsgated: TLS v1.0 stays refused" "" "$(starttls -tls1 -cipher DEFAULT@SECLEVEL=0)"
-else
-	echo "# tlsgated does not run yet: the commit was checked in the database only"
-fi
-kill "$daemon" 2>/dev/null
-wait "$daemon" 2>/dev/null
+check_eq "tlsgated: after the commit, STARTTLS with TLS v1.3 succeeds" TLSv1.3 "$(s_smtp -tls1_3)"
+check_eq "tlsgated: TLS v1.0 stays refused" "" "$(s_smtp -tls1 -cipher DEFAULT@SECLEVEL=0)"
 
 # ---- ssh host "sslconfig", answers on stdin ----
 printf 'OUTBOUND\n1-2\n\n\n' | ssh_as "$adm" sslconfig >"$TEST_TMP/piped.out" 2>&1
@@ -86,12 +61,12 @@ check_eq "and committed the flag, the quoted ';' kept in the comment" "enabled|f
 # ---- failing batches over ssh: non-zero, nothing committed, nothing staged ----
 failing() { # DESCRIPTION INPUT COMMAND
 	local committed staged status
-	committed=$(committed_dump "$SSH_HOME")
+	committed=$(committed_sum)
 	staged=$(staged_dump)
 	printf '%b' "$2" | ssh_as "$adm" "$3" >"$TEST_TMP/fail.out" 2>&1
 	status=$?
 	check_eq "$1: exit status 1" 1 "$status"
-	check_eq "$1: committed configuration unchanged" "$committed" "$(committed_dump "$SSH_HOME")"
+	check_eq "$1: committed configuration unchanged" "$committed" "$(committed_sum)"
 	check_eq "$1: staged edits unchanged" "$staged" "$(staged_dump)"
 }
 failing "an unknown command between edits" 'INBOUND\n1-2\n\n\n\n' 'sslconfig; bogus; commit "never"'
@@ -111,6 +86,7 @@ for cmd in bash 'sh -c id' '/bin/sh' 'id; sslconfig' 'exec /bin/sh' '$(id)' '`id
 done
 out=$(ssh_as "$adm" -s sftp </dev/null 2>&1)
 check "no shell: the sftp subsystem is refused" test $? -ne 0
+# (logs/cli_logs: DEPENDS ON issue 11's shared logs/, FAILS until then)
 check "and the refusal is logged" grep -q "user $adm SFTP session refused" \
 	"$SSH_HOME/logs/cli_logs"
 
@@ -120,8 +96,8 @@ out=$(runuser -u "$adm" -- env SSH_CONNECTION="127.0.0.1 1 127.0.0.1 22" \
 check_eq "--user in an SSH session (not root) exits 2" 2 "$?"
 check "and says why" sh -c "printf '%s' \"\$1\" | grep -q -- '--user cannot be used in an SSH session'" \
 	_ "$out"
-check "the commits above are recorded under the SSH user" \
-	test "$(console_sql "SELECT count(*) FROM config_versions WHERE user = '$adm'")" = 3
+check_eq "the commits above are recorded under the SSH user (setup, users and 3 here)" 5 \
+	"$(console_sql "SELECT count(*) FROM config_versions WHERE user = '$adm'")"
 
 # ---- tlsgate as the login shell (sshd runs "tlsgate -c CMD", or "-tlsgate") ----
 out=$(ssh_as "$sh" help </dev/null 2>&1)

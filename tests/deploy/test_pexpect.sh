@@ -6,14 +6,13 @@
 # answering the comment and rollback questions, and leaves with exit,
 # answering N to "? [N]>". Once certconfig exists, the same run also imports
 # a PKCS#12 file uploaded with scp -O, as the spec's automation does.
-. "$(dirname "$0")/sshd_lib.sh"
+. "$(dirname "$0")/deploy_lib.sh"
 
-adm=$(ssh_add_user adm)
-sh=$(ssh_add_user sh "$SSH_DIR/bin/tlsgate")
-if ssh_start "$adm" -- "$sh"; then ok "sshd runs"; else
-	not_ok "sshd runs"
-	exit 1
-fi
+sh=$(dep_add_user sh "$SSH_DIR/bin/tlsgate")
+deploy_up "$sh"
+adm=$ADM
+printf 'NEW\n%s\n2\n\n' "$sh" | ssh_as "$adm" 'userconfig; commit "login shell user"' >/dev/null 2>&1
+check_eq "the admin adds the login-shell user as an operator" "role=operator" "$(latest_value "user.$sh")"
 
 client_args=()
 if "$TLSGATE" --home "$TEST_TMP/probe" -c help </dev/null | grep -q '^certconfig '; then
@@ -32,7 +31,7 @@ fi
 # With a terminal description here, without one below (TERM unset, as for
 # automation run from cron): the long cipher prompt must arrive intact in both.
 v=$(latest_version)
-TERM=xterm "$PYTHON" "$TOP/tests/ssh/asyncos_client.py" --port "$SSH_PORT" --user "$adm" \
+TERM=xterm "$PYTHON" "$DEPLOY/asyncos_client.py" --port "$SSH_PORT" --user "$adm" \
 	--identity "$SSH_DIR/client_key" --comment "automation: inbound TLS" --stage-before-exit \
 	"${client_args[@]}" >"$TEST_TMP/client.log" 2>&1
 check_eq "the pexpect client passes" 0 "$?"
@@ -57,7 +56,7 @@ else
 fi
 
 # ---- the same client, unchanged, against tlsgate as a login shell ----
-env -u TERM "$PYTHON" "$TOP/tests/ssh/asyncos_client.py" --port "$SSH_PORT" --user "$sh" \
+env -u TERM "$PYTHON" "$DEPLOY/asyncos_client.py" --port "$SSH_PORT" --user "$sh" \
 	--identity "$SSH_DIR/client_key" --methods 2 >"$TEST_TMP/client-login.log" 2>&1
 check_eq "the pexpect client passes against a login shell, TERM unset" 0 "$?"
 grep '# client: FAILED' "$TEST_TMP/client-login.log" | sed 's/^/#   /'

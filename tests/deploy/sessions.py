@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""sessions: interactive console sessions over `ssh -tt` for the ssh tests,
+"""sessions: interactive console sessions over `ssh -tt` for the deployment tests,
 driven with the automation client (asyncos_client.py). Each scenario prints
 TAP-like "# step" lines and ends with "scenario ok" or "scenario FAILED: why";
 the shell test checks that line, the exit status and the database.

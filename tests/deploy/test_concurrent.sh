@@ -1,19 +1,15 @@
 #!/usr/bin/env bash
-# test_concurrent: two admins in two SSH sessions at once. Edits to different
+# test_concurrent: two console users (an admin and an operator, in the
+# deployment of deploy_lib.sh) in two SSH sessions at once. Edits to different
 # settings merge, whichever commits first; an edit to a setting the other
 # session committed after it was seen is refused at commit, naming the
 # setting and who changed it, with nothing written.
-. "$(dirname "$0")/sshd_lib.sh"
+. "$(dirname "$0")/deploy_lib.sh"
 
-alice=$(ssh_add_user alice)
-bob=$(ssh_add_user bob)
-if ssh_start "$alice" "$bob"; then ok "sshd runs"; else
-	not_ok "sshd runs"
-	exit 1
-fi
-# Both admins (no users listed yet: everyone who can open the home is admin).
+deploy_up
+alice=$ADM bob=$OP # an admin and an operator: both may edit and commit
 sessions() { # SCENARIO
-	"$PYTHON" "$TOP/tests/ssh/sessions.py" "$1" --port "$SSH_PORT" \
+	"$PYTHON" "$DEPLOY/sessions.py" "$1" --port "$SSH_PORT" \
 		--identity "$SSH_DIR/client_key" --user "$alice" --user "$bob" \
 		>"$TEST_TMP/$1.log" 2>&1
 	echo "$? $(tail -n 1 "$TEST_TMP/$1.log")"
@@ -62,12 +58,12 @@ check_eq "both landed" "$((v + 2)) tlsv1_2tlsv1_3 enabled" \
 printf 'INBOUND\n2\n\n\n\n' | ssh_as "$alice" sslconfig >/dev/null 2>&1
 printf 'INBOUND\n2-3\n\n\n\n' | ssh_as "$bob" 'sslconfig; commit "bob inbound"' >/dev/null 2>&1
 check_eq "bob's commit of the same setting lands" "tlsv1_1tlsv1_2" "$(latest_value inbound.methods)"
-committed=$(committed_dump "$SSH_HOME")
+committed=$(committed_sum)
 out=$(ssh_as "$alice" 'commit "alice inbound"' </dev/null 2>&1)
 check_eq "alice's commit over it: exit 1" 1 "$?"
 check "alice is told which setting and who" sh -c "printf '%s' \"\$1\" |
 	grep -q 'Inbound SMTP method was changed by $bob in version'" _ "$out"
-check_eq "nothing was written" "$committed" "$(committed_dump "$SSH_HOME")"
+check_eq "nothing was written" "$committed" "$(committed_sum)"
 check_eq "alice's edit is still staged" "$alice|inbound.methods|tlsv1_2" "$(staged_dump)"
 ssh_as "$alice" clear <<<'Y' >/dev/null 2>&1
 check_eq "and clear drops it" "" "$(staged_dump)"

@@ -1,26 +1,21 @@
 #!/usr/bin/env bash
-# test_scp: files over SSH for console users, confined to
+# test_scp: files over SSH for console users (deploy_lib.sh's deployment), confined to
 # $TLSGATE_HOME/configuration/. The legacy protocol (scp -O, what AsyncOS
 # automation speaks) uploads and downloads there, by ForceCommand and login
 # shell; "..", other absolute paths, links, folders, hidden names, oversize
 # files, guests and malformed protocol lines are refused with nothing written
 # outside (or inside); SFTP (OpenSSH 9's default scp) is refused and logged.
-. "$(dirname "$0")/sshd_lib.sh"
+. "$(dirname "$0")/deploy_lib.sh"
 
-adm=$(ssh_add_user adm)
-gst=$(ssh_add_user gst)
-sh=$(ssh_add_user sh "$SSH_DIR/bin/tlsgate")
-if ssh_start "$adm" "$gst" -- "$sh"; then ok "sshd runs"; else
-	not_ok "sshd runs"
-	exit 1
-fi
-printf 'NEW\n%s\n3\nNEW\n%s\n2\n\n' "$gst" "$sh" |
-	ssh_as "$adm" 'userconfig; commit "scp users"' >/dev/null 2>&1
+sh=$(dep_add_user sh "$SSH_DIR/bin/tlsgate")
+deploy_up "$sh"
+adm=$ADM gst=$GST
+printf 'NEW\n%s\n2\n\n' "$sh" | ssh_as "$adm" 'userconfig; commit "scp users"' >/dev/null 2>&1
 check_eq "users: $adm admin, $gst guest, $sh operator" "role=guest role=operator" \
 	"$(latest_value "user.$gst") $(latest_value "user.$sh")"
 
 conf=$SSH_HOME/configuration
-logs=$SSH_HOME/logs/cli_logs
+logs=$SSH_HOME/logs/cli_logs # the "logged" checks DEPEND ON issue 11 (shared logs/)
 src=$TEST_TMP/src
 dst=$TEST_TMP/dst
 mkdir -p "$src" "$dst"
@@ -69,11 +64,11 @@ refused_up() { # DESCRIPTION TARGET [SCP ARGUMENTS...]: nothing may change, here
 	shift 2
 	[ $# -eq 0 ] && set -- "$src/a.txt"
 	before=$(listing)
-	committed=$(committed_dump "$SSH_HOME")
+	committed=$(committed_sum)
 	up "$@" "$adm@127.0.0.1:$target"
 	check "upload refused: $d" sh -c "[ $? -ne 0 ] && grep -q '^scp: ' '$TEST_TMP/scp.out'"
 	check_eq "upload refused: $d: the folder and the database unchanged" \
-		"$before|$committed" "$(listing)|$(committed_dump "$SSH_HOME")"
+		"$before|$committed" "$(listing)|$(committed_sum)"
 }
 refused_up "/configuration/../config.db" /configuration/../config.db
 check "and the reason is given" said "only files in /configuration/ can be copied"

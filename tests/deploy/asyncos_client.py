@@ -2,7 +2,7 @@
 """asyncos_client: AsyncOS CLI automation over SSH, written the way scripts
 against real Cisco appliances are: pexpect on `ssh -tt`, the prompt learned
 from the output ("up to 120 characters, then '> ' at the end"), questions
-recognised by their "[default]> " ending. The ssh tests run it unchanged
+recognised by their "[default]> " ending. The deployment tests (tests/deploy) run it unchanged
 against tlsgate; it imports nothing from tlsgate.
 
 Flow: log in, sslconfig -> INBOUND (methods, default ciphers, default

@@ -1,0 +1,289 @@
+/* conn_guard: connection limits, eviction of idle clients, accept back-off
+ * and rate-limited logging for one listener (see conn_guard.h). */
+#include "conn_guard.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define LOG_INTERVAL 10  /* seconds between two summary lines */
+#define BACKOFF_MS   100 /* the listener rests this long after accept() failed */
+#define BURST_SLACK  64  /* connections being evicted that may still hold descriptors */
+#define MAX_GUARDS   4   /* listeners with a guard (SMTP, HTTPS) */
+
+/* The error callback gets the listener's own argument (evhttp's, for the
+ * HTTPS listener), so the guard is found by its listener. */
+static struct conn_guard *guards[MAX_GUARDS];
+
+static void log_counts(struct conn_guard *g)
+{
+	if (!g->refused && !g->evicted && !g->accept_errors)
+		return;
+	mail_log_warning(g->log,
+			 "%s connection limits (%u in all, %u per address): %lu refused, "
+			 "%lu idle evicted, %lu accept() failures%s%s in the last %d s",
+			 g->name, g->max, g->per_addr, g->refused, g->evicted, g->accept_errors,
+			 g->accept_errors ? ", last: " : "",
+			 g->accept_errors ? strerror(g->last_errno) : "", LOG_INTERVAL);
+	g->refused = g->evicted = g->accept_errors = 0;
+	g->last_log = time(NULL);
+}
+
+static void on_flush(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	log_counts(arg);
+}
+
+/* One line now if none was written for LOG_INTERVAL; otherwise the counts
+ * wait for the flush timer. */
+static void noted(struct conn_guard *g)
+{
+	time_t now = time(NULL);
+	struct timeval tv = { LOG_INTERVAL, 0 };
+
+	if (now - g->last_log >= LOG_INTERVAL) {
+		log_counts(g);
+		return;
+	}
+	if (!evtimer_pending(g->flush, NULL)) {
+		tv.tv_sec = LOG_INTERVAL - (now - g->last_log);
+		evtimer_add(g->flush, &tv);
+	}
+}
+
+static void update_listener(struct conn_guard *g)
+{
+	bool should_run;
+
+	g->full = g->count >= g->max + BURST_SLACK;
+	should_run = !g->full && !g->backoff;
+	if (!g->listener || should_run == g->running)
+		return;
+	g->running = should_run;
+	if (should_run)
+		evconnlistener_enable(g->listener);
+	else
+		evconnlistener_disable(g->listener);
+}
+
+#define PEEK_MAX 64 /* connections probed for a gone client per eviction */
+
+/* The client closed or reset and the event loop has not read it yet. */
+static bool gone(const struct guard_conn *c)
+{
+	char b;
+
+	if (c->fd < 0)
+		return false;
+	ssize_t n = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+/* The oldest connection of the highest idleness, from `addr` if given. */
+static struct guard_conn *victim(struct conn_guard *g, const struct guard_conn *except,
+				 const char *addr)
+{
+	struct guard_conn *best = NULL;
+	int peeks = 0;
+
+	for (struct guard_conn *c = g->head; c; c = c->next) {
+		if (c == except || c->dying || c->idle == GUARD_BUSY)
+			continue;
+		if (addr && strcmp(c->addr, addr) != 0)
+			continue;
+		if (c->idle == GUARD_SILENT && peeks++ < PEEK_MAX && gone(c))
+			return c;
+	}
+	for (struct guard_conn *c = g->head; c; c = c->next) {
+		if (c == except || c->dying || c->idle == GUARD_BUSY)
+			continue;
+		if (addr && strcmp(c->addr, addr) != 0)
+			continue;
+		if (!best || c->idle > best->idle)
+			best = c;
+		if (best->idle == GUARD_SILENT)
+			break;
+	}
+	return best;
+}
+
+static bool evict_one(struct conn_guard *g, const struct guard_conn *except, const char *addr)
+{
+	struct guard_conn *v = victim(g, except, addr);
+
+	if (!v)
+		return false;
+	g->evicted++;
+	v->evict(v); /* may free v */
+	return true;
+}
+
+static void on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn_guard *g = arg;
+
+	(void)fd;
+	(void)what;
+	g->backoff = false;
+	update_listener(g);
+}
+
+/* accept() failed for another reason than "nothing to accept": rest the
+ * listener instead of retrying at once, and free a descriptor if an idle
+ * connection holds one. */
+static void on_accept_error(struct evconnlistener *l, void *arg)
+{
+	struct conn_guard *g = NULL;
+	struct timeval tv = { 0, BACKOFF_MS * 1000 };
+
+	(void)arg;
+	for (int i = 0; i < MAX_GUARDS && !g; i++)
+		if (guards[i] && guards[i]->listener == l)
+			g = guards[i];
+	if (!g) {
+		evconnlistener_disable(l); /* cannot happen; never spin anyway */
+		return;
+	}
+	g->last_errno = errno;
+	g->accept_errors++;
+	evict_one(g, NULL, NULL);
+	g->backoff = true;
+	update_listener(g);
+	evtimer_add(g->resume, &tv);
+	noted(g);
+}
+
+int conn_guard_init(struct conn_guard *g, const char *name, struct event_base *base,
+		    struct mail_log *log, unsigned max, unsigned per_addr)
+{
+	memset(g, 0, sizeof(*g));
+	g->name = name;
+	g->log = log;
+	g->max = max;
+	g->per_addr = per_addr;
+	g->resume = evtimer_new(base, on_resume, g);
+	g->flush = evtimer_new(base, on_flush, g);
+	return g->resume && g->flush ? 0 : -1;
+}
+
+void conn_guard_free(struct conn_guard *g)
+{
+	for (int i = 0; i < MAX_GUARDS; i++)
+		if (guards[i] == g)
+			guards[i] = NULL;
+	if (g->flush)
+		event_free(g->flush);
+	if (g->resume)
+		event_free(g->resume);
+	g->flush = g->resume = NULL;
+}
+
+void conn_guard_listen(struct conn_guard *g, struct evconnlistener *l)
+{
+	g->listener = l;
+	g->running = true;
+	for (int i = 0; i < MAX_GUARDS; i++)
+		if (!guards[i] || guards[i] == g) {
+			guards[i] = g;
+			break;
+		}
+	evconnlistener_set_error_cb(l, on_accept_error);
+	update_listener(g);
+}
+
+void conn_guard_add(struct conn_guard *g, struct guard_conn *c, guard_evict_fn evict)
+{
+	c->addr[0] = '\0';
+	c->idle = GUARD_SILENT;
+	c->dying = false;
+	c->evict = evict;
+	c->fd = -1;
+	c->next = NULL;
+	c->prev = g->tail;
+	if (g->tail)
+		g->tail->next = c;
+	else
+		g->head = c;
+	g->tail = c;
+	g->count++;
+	update_listener(g);
+}
+
+static void format_addr(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const void *bin = NULL;
+
+	if (sa && sa->sa_family == AF_INET)
+		bin = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else if (sa && sa->sa_family == AF_INET6)
+		bin = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	if (!bin || !inet_ntop(sa->sa_family, bin, buf, (socklen_t)len))
+		snprintf(buf, len, "unknown");
+}
+
+static unsigned from_addr(const struct conn_guard *g, const char *addr)
+{
+	unsigned n = 0;
+
+	for (const struct guard_conn *c = g->head; c; c = c->next)
+		n += !c->dying && strcmp(c->addr, addr) == 0;
+	return n;
+}
+
+int conn_guard_admit(struct conn_guard *g, struct guard_conn *c, int fd, const struct sockaddr *sa)
+{
+	c->fd = fd;
+	format_addr(sa, c->addr, sizeof(c->addr));
+	/* `c` counts itself in both. The per-address cap shares a contended
+	 * listener fairly; below half its cap, one busy address may use it. */
+	while (g->count - g->dying >= (g->max + 1) / 2 && from_addr(g, c->addr) > g->per_addr)
+		if (!evict_one(g, c, c->addr))
+			goto refuse;
+	while (g->count - g->dying > g->max)
+		if (!evict_one(g, c, NULL))
+			goto refuse;
+	if (g->evicted)
+		noted(g);
+	return 0;
+refuse:
+	g->refused++;
+	noted(g);
+	return -1;
+}
+
+void conn_guard_set_idle(struct guard_conn *c, enum guard_idle idle)
+{
+	c->idle = idle;
+}
+
+void conn_guard_dying(struct conn_guard *g, struct guard_conn *c)
+{
+	if (!c->dying) {
+		c->dying = true;
+		g->dying++;
+	}
+}
+
+void conn_guard_remove(struct conn_guard *g, struct guard_conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		g->head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		g->tail = c->prev;
+	c->prev = c->next = NULL;
+	if (c->dying)
+		g->dying--;
+	g->count--;
+	update_listener(g);
+}

@@ -1,0 +1,80 @@
+/* conn_guard: who may hold a connection to one listener. A cap on the
+ * connections the listener holds and on those from one client address, both
+ * well under the descriptor limit; when either is reached, the oldest
+ * connection that has not yet said anything useful (no TLS handshake, no
+ * EHLO) makes room, so idle clients cannot lock well-behaved ones out;
+ * connections whose client has already gone (EOF or reset waiting to be
+ * read) go before anyone else. When
+ * The per-address cap applies once the listener holds half its cap: it
+ * shares a contended listener, it does not limit a quiet one. When
+ * accept() fails (EMFILE, ENFILE, ENOBUFS) the listener pauses briefly
+ * instead of spinning. Refusals, evictions and accept errors are logged at
+ * most once per LOG_INTERVAL with their counts. */
+#ifndef TLSGATE_CONN_GUARD_H
+#define TLSGATE_CONN_GUARD_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "mail_log.h"
+
+struct event_base;
+struct event;
+struct evconnlistener;
+struct sockaddr;
+
+/* How much a connection has shown it is a real client. Eviction takes the
+ * oldest connection of the highest idleness first, never a busy one. */
+enum guard_idle {
+	GUARD_BUSY = 0,   /* in a transaction: never evicted */
+	GUARD_QUIET = 1,  /* between requests (HTTPS keep-alive) */
+	GUARD_SILENT = 2, /* nothing useful yet: no handshake, no EHLO */
+};
+
+struct guard_conn;
+/* Make room: close `c` now, or start closing it and call guard_dying(). */
+typedef void (*guard_evict_fn)(struct guard_conn *c);
+
+struct guard_conn {
+	struct guard_conn *prev, *next; /* oldest first */
+	char addr[64];                  /* client address, "" until known */
+	enum guard_idle idle;
+	bool dying; /* eviction started; still holds its descriptor */
+	int fd;     /* the socket, -1 until known */
+	guard_evict_fn evict;
+};
+
+struct conn_guard {
+	const char *name; /* "SMTP", "HTTPS" */
+	struct mail_log *log;
+	unsigned max, per_addr;
+	unsigned count, dying;
+	struct guard_conn *head, *tail;
+	struct evconnlistener *listener;
+	struct event *resume; /* ends an accept() back-off */
+	struct event *flush;  /* logs the counts left at the end of an interval */
+	bool full, backoff;   /* why the listener is disabled */
+	bool running;         /* the listener accepts */
+	time_t last_log;
+	unsigned long refused, evicted, accept_errors;
+	int last_errno;
+};
+
+int conn_guard_init(struct conn_guard *g, const char *name, struct event_base *base,
+		    struct mail_log *log, unsigned max, unsigned per_addr);
+void conn_guard_free(struct conn_guard *g);
+/* Takes over the listener's error callback (the back-off) and pauses it
+ * while the guard holds more connections than it can hold descriptors for. */
+void conn_guard_listen(struct conn_guard *g, struct evconnlistener *l);
+
+/* A new connection (idle GUARD_SILENT). */
+void conn_guard_add(struct conn_guard *g, struct guard_conn *c, guard_evict_fn evict);
+/* Once the peer address is known: 0 admitted (after evicting others if
+ * needed), -1 over a limit with nobody to evict; the caller refuses `c`. */
+int conn_guard_admit(struct conn_guard *g, struct guard_conn *c, int fd, const struct sockaddr *sa);
+void conn_guard_set_idle(struct guard_conn *c, enum guard_idle idle);
+/* Eviction of `c` started; it leaves with conn_guard_remove(). */
+void conn_guard_dying(struct conn_guard *g, struct guard_conn *c);
+void conn_guard_remove(struct conn_guard *g, struct guard_conn *c);
+
+#endif
