@@ -11,8 +11,8 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
 LDFLAGS  ?=
 EVENT_LIBS := -levent_openssl -levent
-CLI_LIBS := -lreadline -lsqlite3 -lssl -lcrypto -lresolv -lpthread
-DAEMON_LIBS := $(EVENT_LIBS) -lsqlite3 -lssl -lcrypto -lresolv -lpthread
+CLI_LIBS := -lreadline -lsqlite3 -lssl -lcrypto -lcrypt -lresolv -lpthread
+DAEMON_LIBS := $(EVENT_LIBS) -lsqlite3 -lssl -lcrypto -lcrypt -lresolv -lpthread
 
 # SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer build in build-san/.
 ifeq ($(SAN),1)
@@ -51,7 +51,7 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PKGS := gcc make libc6-dev pkg-config openssl libssl-dev libsqlite3-dev libreadline-dev \
-	      libevent-dev
+	      libevent-dev libcrypt-dev
 TEST_PKGS  := $(BUILD_PKGS) sqlite3 tmux expect swaks curl clang-format python3 procps iproute2 \
 	      openssh-server openssh-client python3-pexpect python3-aiosmtpd valgrind util-linux
 # What `make bench` compares against (never started as system services by it).

@@ -32,6 +32,8 @@ const struct command commands[] = {
 	  cmd_interfaceconfig, ACCESS_GUEST, NO_ARGS, &interfaceconfig_menu },
 	{ "listenerconfig", "Choose the certificate of the inbound SMTP listener.",
 	  cmd_listenerconfig, ACCESS_GUEST, NO_ARGS, &listenerconfig_menu },
+	{ "passwd", "Change your password (for the WebUI).", cmd_passwd, ACCESS_GUEST, NO_ARGS,
+	  NULL },
 	{ "quit", "Exit the console.", cmd_quit, ACCESS_GUEST, NO_ARGS, NULL },
 	{ "rollbackconfig", "Roll back to a previously committed configuration.",
 	  cmd_rollbackconfig, ACCESS_GUEST, NO_ARGS, &rollbackconfig_menu },
