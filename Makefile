@@ -53,7 +53,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PKGS := gcc make libc6-dev pkg-config openssl libssl-dev libsqlite3-dev libreadline-dev \
 	      libevent-dev libcrypt-dev
 TEST_PKGS  := $(BUILD_PKGS) sqlite3 tmux expect swaks curl clang-format python3 procps iproute2 \
-	      openssh-server openssh-client python3-pexpect python3-aiosmtpd valgrind util-linux
+	      openssh-server openssh-client python3-pexpect python3-aiosmtpd valgrind util-linux \
+	      chromium chromium-driver python3-selenium
 # What `make bench` compares against (never started as system services by it).
 BENCH_PKGS := $(TEST_PKGS) nginx-light postfix util-linux gdb
 

@@ -47,8 +47,8 @@ static int add_field(struct web_form *f, const char *name, size_t name_len, char
 
 	if (f->count >= WEB_FORM_FIELDS_MAX)
 		return err_set(e, "The form has more than %d fields.", WEB_FORM_FIELDS_MAX);
-	if (name_len == 0 || name_len > WEB_FORM_NAME_MAX)
-		return err_set(e, "A form field has no name or too long a name.");
+	if (name_len == 0 || name_len > WEB_FORM_NAME_MAX || memchr(name, '\0', name_len))
+		return err_set(e, "A form field has no name, too long a name, or a NUL in it.");
 	fd = &f->fields[f->count++];
 	memcpy(fd->name, name, name_len);
 	fd->name[name_len] = '\0';
@@ -87,10 +87,6 @@ int web_form_parse_urlencoded(struct web_form *f, const char *body, size_t len, 
 		if (name_len < 0 || value_len < 0) {
 			web_form_free(f);
 			return err_set(e, "The form has a bad %%-escape.");
-		}
-		if (memchr(p, '\0', (size_t)name_len)) {
-			web_form_free(f);
-			return err_set(e, "A form field name holds a NUL.");
 		}
 		if (add_field(f, p, (size_t)name_len, eq < p + n ? eq + 1 : eq, (size_t)value_len,
 			      e) < 0) {
