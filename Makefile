@@ -11,7 +11,11 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
 LDFLAGS  ?=
 EVENT_LIBS := -levent_openssl -levent
-CLI_LIBS := -lreadline -lsqlite3 -lssl -lcrypto -lcrypt -lresolv -lpthread
+# libxml2 is the console's only (tls/config_xml_parse.c: saveconfig/loadconfig files).
+XML_CFLAGS := -I/usr/include/libxml2
+XML_LIBS := -lxml2
+# libcrypt (libxcrypt): yescrypt password hashes (db/db_password.c).
+CLI_LIBS := -lreadline -lsqlite3 -lssl -lcrypto -lcrypt -lresolv -lpthread $(XML_LIBS)
 DAEMON_LIBS := $(EVENT_LIBS) -lsqlite3 -lssl -lcrypto -lcrypt -lresolv -lpthread
 
 # SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer build in build-san/.
@@ -51,7 +55,7 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PKGS := gcc make libc6-dev pkg-config openssl libssl-dev libsqlite3-dev libreadline-dev \
-	      libevent-dev libcrypt-dev
+	      libevent-dev libxml2-dev libcrypt-dev
 TEST_PKGS  := $(BUILD_PKGS) sqlite3 tmux expect swaks curl clang-format python3 procps iproute2 \
 	      openssh-server openssh-client python3-pexpect python3-aiosmtpd valgrind util-linux \
 	      chromium chromium-driver python3-selenium
@@ -78,6 +82,8 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/tls/config_xml_parse.o: CFLAGS += $(XML_CFLAGS)
 
 $(LIBCORE): $(call obj,$(CORE_SRC))
 $(LIBDB): $(call obj,$(DB_SRC))

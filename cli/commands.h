@@ -63,6 +63,9 @@ int cmd_tlsverify(struct session *s, int argc, char **argv);
 int cmd_certconfig(struct session *s, int argc, char **argv);
 int cmd_interfaceconfig(struct session *s, int argc, char **argv);
 int cmd_listenerconfig(struct session *s, int argc, char **argv);
+int cmd_saveconfig(struct session *s, int argc, char **argv);
+int cmd_showconfig(struct session *s, int argc, char **argv);
+int cmd_loadconfig(struct session *s, int argc, char **argv);
 
 /* Shared by commit and quit's "commit before exiting?". */
 int commit_dialog(struct session *s, const char *comment_or_null, bool strict);

@@ -6,7 +6,7 @@
 # runtimes (only "Recommended" by clang, so name them), llvm-symbolizer for
 # readable stack traces, and the libraries the console links.
 FUZZ_PKGS := clang libclang-rt-14-dev llvm make libc6-dev libssl-dev libsqlite3-dev \
-	     libreadline-dev
+	     libreadline-dev libxml2-dev
 
 FUZZ_CC    ?= clang
 FUZZ_DIR   := build-fuzz
@@ -77,6 +77,8 @@ $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIBCORE)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.o,$^) \
 		-Wl,--start-group $(filter %.a,$^) -Wl,--end-group $(FUZZ_LDLIBS)
 
+$(FUZZ_DIR)/obj/tls/config_xml_parse.o: FUZZ_EXTRA_CFLAGS := $(XML_CFLAGS)
+
 # Keep the fuzzers' objects, which make would otherwise delete as intermediate.
 .SECONDARY: $(call fuzz_obj,$(wildcard tests/fuzz/fuzz_*.c))
 
@@ -90,5 +92,9 @@ $(FUZZ_DIR)/fuzz_pem_import: FUZZ_LDLIBS := -lssl -lcrypto
 # The HTTPS request path: daemon/http_route.c (from its archive) and libevent's URI parser.
 $(FUZZ_DIR)/fuzz_http_route: $(FUZZ_LIBDAEMON)
 $(FUZZ_DIR)/fuzz_http_route: FUZZ_LDLIBS := -levent
+
+# Configuration files (loadconfig): tls/config_xml*.c and config_secret.c, libxml2, OpenSSL.
+$(FUZZ_DIR)/fuzz_loadconfig: $(FUZZ_LIBTLS)
+$(FUZZ_DIR)/fuzz_loadconfig: FUZZ_LDLIBS := $(XML_LIBS) -lssl -lcrypto
 
 -include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
