@@ -14,8 +14,9 @@ EVENT_LIBS := -levent_openssl -levent
 # libxml2 is the console's only (confxml/config_xml_parse.c: saveconfig/loadconfig files).
 XML_CFLAGS := -I/usr/include/libxml2
 XML_LIBS := -lxml2
-CLI_LIBS := -lreadline -lsqlite3 -lssl -lcrypto -lresolv -lpthread $(XML_LIBS)
-DAEMON_LIBS := $(EVENT_LIBS) -lsqlite3 -lssl -lcrypto -lresolv -lpthread
+# libcrypt (libxcrypt): yescrypt password hashes (db/db_password.c).
+CLI_LIBS := -lreadline -lsqlite3 -lssl -lcrypto -lcrypt -lresolv -lpthread $(XML_LIBS)
+DAEMON_LIBS := $(EVENT_LIBS) -lsqlite3 -lssl -lcrypto -lcrypt -lresolv -lpthread
 
 # SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer build in build-san/.
 ifeq ($(SAN),1)
@@ -56,10 +57,11 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PKGS := gcc make libc6-dev pkg-config openssl libssl-dev libsqlite3-dev libreadline-dev \
-	      libevent-dev libxml2-dev
+	      libevent-dev libxml2-dev libcrypt-dev
 TEST_PKGS  := $(BUILD_PKGS) sqlite3 tmux expect swaks curl clang-format python3 procps iproute2 \
 	      openssh-server openssh-client python3-pexpect python3-aiosmtpd valgrind util-linux \
-	      nsd unbound ldnsutils bind9-dnsutils
+	      nsd unbound ldnsutils bind9-dnsutils \
+	      chromium chromium-driver python3-selenium
 # What `make bench` compares against (never started as system services by it).
 BENCH_PKGS := $(TEST_PKGS) nginx-light postfix util-linux gdb
 
