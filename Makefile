@@ -15,8 +15,8 @@ EVENT_LIBS := -levent_openssl -levent
 XML_CFLAGS := -I/usr/include/libxml2
 XML_LIBS := -lxml2
 # libcrypt (libxcrypt): yescrypt password hashes (db/db_password.c).
-CLI_LIBS := -lreadline -lsqlite3 -lssl -lcrypto -lcrypt -lresolv -lpthread $(XML_LIBS)
-DAEMON_LIBS := $(EVENT_LIBS) -lsqlite3 -lssl -lcrypto -lcrypt -lresolv -lpthread
+CLI_LIBS := -lreadline -lsqlite3 -lcurl -lssl -lcrypto -lcrypt -lresolv -lpthread $(XML_LIBS)
+DAEMON_LIBS := $(EVENT_LIBS) -lsqlite3 -lcurl -lssl -lcrypto -lcrypt -lresolv -lpthread
 
 # SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer build in build-san/.
 ifeq ($(SAN),1)
@@ -57,7 +57,7 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PKGS := gcc make libc6-dev pkg-config openssl libssl-dev libsqlite3-dev libreadline-dev \
-	      libevent-dev libxml2-dev libcrypt-dev
+	      libevent-dev libxml2-dev libcrypt-dev libcurl4-openssl-dev
 TEST_PKGS  := $(BUILD_PKGS) sqlite3 tmux expect swaks curl clang-format python3 procps iproute2 \
 	      openssh-server openssh-client python3-pexpect python3-aiosmtpd valgrind util-linux \
 	      nsd unbound ldnsutils bind9-dnsutils \

@@ -287,6 +287,13 @@ int destconfig_setup(struct session *s, void *ctx, int unused)
 			return -1;
 		snprintf(c.alert_to, sizeof(c.alert_to), "%.254s", answer);
 	}
+	/* Not an AsyncOS question (MTA-STS is no AsyncOS row): docs/CLI.md. */
+	if (ask_yes_no(s,
+		       "Do you want to apply the MTA-STS policies (RFC 8461) of destinations "
+		       "without a TLS setting of their own?",
+		       c.mta_sts, &yes) < 0)
+		return -1;
+	c.mta_sts = yes;
 	if (db_stage_changes(s->db, s->user, &before, &c, &e) < 0)
 		return command_error(s, e.msg);
 	return 0;

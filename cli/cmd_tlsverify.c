@@ -124,8 +124,10 @@ static void print_cert(SSL *ssl)
 	X509_free(peer);
 }
 
-/* What DANE decided for the host being tested (core/dane.c). */
+/* What DANE decided for the host being tested (core/dane.c), and whether
+ * an MTA-STS policy in mode enforce raised its level. */
 static struct dane_decision dane_now;
+static bool sts_enforced;
 
 /* DANE-authenticated TLS: the TLSA records decide (tls/dane.c). */
 static void dane_judge(struct link *l, enum outbound_cert_verdict *verdict)
@@ -407,6 +409,49 @@ static bool explain_host(const struct resolved_host *h, char *skipped, size_t le
 	return false;
 }
 
+/* MTA-STS (RFC 8461): whether it is consulted, and the policy found. */
+static void explain_sts(const struct outbound *ob, const char *domain, bool wanted,
+			const struct mta_sts_result *r)
+{
+	if (!ob->config.mta_sts) {
+		printf("MTA-STS: not applied (destconfig SETUP).\n");
+		return;
+	}
+	if (!wanted) {
+		printf("MTA-STS: not applied: the destination has a TLS setting or a route of its "
+		       "own.\n");
+		return;
+	}
+	switch (r->state) {
+	case MTA_STS_ABSENT: printf("MTA-STS: %s publishes no policy.\n", domain); return;
+	case MTA_STS_FAILED: printf("MTA-STS: no policy in force: %s.\n", r->why); return;
+	case MTA_STS_FOUND: break;
+	}
+	printf("MTA-STS: policy id %s%s, mode %s, max_age %ld, mx:", r->id,
+	       r->cached ? " (cached)" : "", mta_sts_mode_name(r->policy.mode), r->policy.max_age);
+	for (size_t i = 0; i < r->policy.mx_count; i++)
+		printf(" %s", r->policy.mx[i]);
+	printf(".\n");
+}
+
+/* MTA-STS's decision for one host, after DANE declined; false: not used. */
+static bool sts_host(const struct mta_sts_result *r, const struct resolved_host *h,
+		     enum tls_level level, char *skipped, size_t len)
+{
+	struct mta_sts_decision d;
+
+	if (dane_now.action != DANE_ACT_TLS_LEVEL || r->state != MTA_STS_FOUND)
+		return true;
+	mta_sts_decide(&r->policy, h->name, level, &d);
+	printf("MTA-STS decision for %s: %s.\n", h->name, d.why);
+	dane_now.level = d.level;
+	sts_enforced = d.action == MTA_STS_ACT_ENFORCE;
+	if (d.action != MTA_STS_ACT_SKIP)
+		return true;
+	snprintf(skipped, len, "%s", d.why);
+	return false;
+}
+
 int cmd_tlsverify(struct session *s, int argc, char **argv)
 {
 	char domain[DEST_DOMAIN_MAX + 1];
@@ -439,8 +484,9 @@ int cmd_tlsverify(struct session *s, int argc, char **argv)
 	route = argc == 3 ? &given : outbound_route(ob, domain);
 	if (route && argc != 3)
 		printf("An SMTP route sends mail for %s to the hosts of the route.\n", domain);
-	if (resolve_destination(domain, route, pol.dane != DANE_MODE_NO, &res, &temporary, &e) <
-	    0) {
+	bool sts = argc != 3 && outbound_wants_mta_sts(ob, domain);
+	if (resolve_destination(domain, route, pol.dane != DANE_MODE_NO, sts, &res, &temporary,
+				&e) < 0) {
 		printf("%s\nVerdict: mail to %s would be %s.\n", e.msg, domain,
 		       temporary ? "deferred" : "bounced");
 		outbound_unref(ob);
@@ -448,6 +494,7 @@ int cmd_tlsverify(struct session *s, int argc, char **argv)
 	}
 	if (pol.dane != DANE_MODE_NO)
 		explain_mx(domain, &res);
+	explain_sts(ob, domain, sts, &res.sts);
 	char skipped[sizeof(dane_now.why)] = "";
 	for (size_t i = 0; i < res.count; i++) {
 		const struct resolved_host *h = &res.hosts[i];
@@ -456,6 +503,8 @@ int cmd_tlsverify(struct session *s, int argc, char **argv)
 
 		dane_decide(pol.dane, pol.tls, res.mx_secure, &h->tlsa, h->name, &dane_now);
 		if (pol.dane != DANE_MODE_NO && !explain_host(h, skipped, sizeof(skipped)))
+			continue;
+		if (!sts_host(&res.sts, h, pol.tls, skipped, sizeof(skipped)))
 			continue;
 		printf("Connecting to %s (%s) port %u...\n", h->name, h->addr, h->port);
 		l.fd = connect_to(h, &e);
@@ -472,6 +521,7 @@ int cmd_tlsverify(struct session *s, int argc, char **argv)
 		       tls_level_label(pol.tls),
 		       dane_now.action == DANE_ACT_AUTH      ? " and DANE"
 		       : dane_now.action == DANE_ACT_ENCRYPT ? " and DANE (unauthenticated)"
+		       : sts_enforced                        ? " and MTA-STS (enforce)"
 							     : "",
 		       domain, verdict(&sc, dane_now.level, sc.tls_active, refused));
 		smtpc_free(&sc);
@@ -481,9 +531,10 @@ int cmd_tlsverify(struct session *s, int argc, char **argv)
 		return 0;
 	}
 	if (skipped[0])
-		printf("Verdict: DANE (%s) allows none of the mail exchangers of %s now; mail "
-		       "would be deferred.\n",
-		       dane_mode_label(pol.dane), domain);
+		printf("Verdict: DANE or MTA-STS allows none of the mail exchangers of %s now "
+		       "(%s); "
+		       "mail would be deferred.\n",
+		       domain, skipped);
 	else
 		printf("Verdict: no mail exchanger of %s could be reached; mail would be "
 		       "deferred.\n",

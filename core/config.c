@@ -68,6 +68,8 @@ const struct setting config_settings[] = {
 	  SETTING_BOOL, offsetof(struct config, alert_tls_required), "disabled" },
 	{ "destconfig.alert_to", "destconfig", "Alert address", SETTING_ADDRESS,
 	  offsetof(struct config, alert_to), "" },
+	{ "destconfig.mta_sts", "destconfig", "MTA-STS policies", SETTING_BOOL,
+	  offsetof(struct config, mta_sts), "disabled" },
 	{ "rollback.keep", "rollbackconfig", "Configurations kept for rollback", SETTING_COUNT,
 	  offsetof(struct config, rollback_keep), "10" },
 };

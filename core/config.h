@@ -39,6 +39,9 @@ struct config {
 	/* destconfig SETUP: alert when a required-TLS delivery fails, and to whom. */
 	bool alert_tls_required;
 	char alert_to[CONFIG_ADDRESS_MAX + 1];
+	/* destconfig SETUP: apply MTA-STS policies (RFC 8461) where a
+	 * destination has no TLS setting of its own. */
+	bool mta_sts;
 };
 
 /* Naming of a service in the places AsyncOS uses it. */

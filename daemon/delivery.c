@@ -367,7 +367,8 @@ static void start_conn(struct delivery *dl, struct qmsg *first, size_t limit)
 	active_add(dl, c->domain, 1);
 	c->resolving = true;
 	resolver_submit(dl->resolver, c->domain, outbound_route(c->ob, c->domain),
-			c->pol.dane != DANE_MODE_NO, on_resolved, c);
+			c->pol.dane != DANE_MODE_NO, outbound_wants_mta_sts(c->ob, c->domain),
+			on_resolved, c);
 }
 
 static void schedule(struct delivery *dl)
@@ -893,6 +894,30 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 	act(c, smtpc_lost(&c->sc));
 }
 
+/* MTA-STS's say on host `h` when DANE declined (core/mta_sts.c). */
+static bool sts_allows(struct conn *c, const struct resolved_host *h)
+{
+	struct delivery *dl = c->dl;
+	const struct mta_sts_result *r = &c->res.sts;
+	struct mta_sts_decision d;
+
+	if (r->state == MTA_STS_FAILED) {
+		/* RFC 8461 5.1: no valid policy and none cached: as if none. */
+		mail_log_info(dl->d->log, "MTA-STS for %s: no policy in force: %s", c->domain,
+			      r->why);
+		return true;
+	}
+	mta_sts_decide(&r->policy, h->name, c->pol.tls, &d);
+	c->level = d.level;
+	mail_log_info(dl->d->log, "MTA-STS for %s: policy %s (mode %s%s): host %s (%s): %s",
+		      c->domain, r->id, mta_sts_mode_name(r->policy.mode),
+		      r->cached ? ", cached" : "", h->name, h->addr, d.why);
+	if (d.action != MTA_STS_ACT_SKIP)
+		return true;
+	snprintf(c->dane_skipped, sizeof(c->dane_skipped), "%s", d.why);
+	return false;
+}
+
 /* DANE's say on host `h` (core/dane.c): the level it is held to, or not
  * now. Logged once per host and connection attempt. */
 static bool dane_allows(struct conn *c, const struct resolved_host *h)
@@ -901,6 +926,8 @@ static bool dane_allows(struct conn *c, const struct resolved_host *h)
 
 	dane_decide(c->pol.dane, c->pol.tls, c->res.mx_secure, &h->tlsa, h->name, &c->dane);
 	c->level = c->dane.level;
+	if (c->dane.action == DANE_ACT_TLS_LEVEL && c->res.sts.state != MTA_STS_ABSENT)
+		return sts_allows(c, h); /* DANE first (RFC 8461 2), then MTA-STS */
 	if (c->pol.dane == DANE_MODE_NO)
 		return true;
 	if (c->no_tls && c->dane.action != DANE_ACT_TLS_LEVEL) { /* a clear-text retry */

@@ -13,7 +13,7 @@ struct request {
 	char domain[256];
 	struct route route;
 	int has_route;
-	bool dane;
+	bool dane, sts;
 	resolver_done_fn fn;
 	void *arg;
 	int rc, temporary;
@@ -46,7 +46,7 @@ static void *worker(void *arg)
 		r->todo = q->next;
 		pthread_mutex_unlock(&r->lock);
 		q->rc = resolve_destination(q->domain, q->has_route ? &q->route : NULL, q->dane,
-					    &q->result, &q->temporary, &q->why);
+					    q->sts, &q->result, &q->temporary, &q->why);
 		pthread_mutex_lock(&r->lock);
 		q->next = r->done;
 		r->done = q;
@@ -105,7 +105,7 @@ int resolver_start(struct event_base *base, struct resolver **out, struct err *e
 }
 
 void resolver_submit(struct resolver *r, const char *domain, const struct route *route, bool dane,
-		     resolver_done_fn fn, void *arg)
+		     bool sts, resolver_done_fn fn, void *arg)
 {
 	struct request *q = calloc(1, sizeof(*q));
 
@@ -117,6 +117,7 @@ void resolver_submit(struct resolver *r, const char *domain, const struct route 
 		q->has_route = 1;
 	}
 	q->dane = dane;
+	q->sts = sts;
 	q->fn = fn;
 	q->arg = arg;
 	pthread_mutex_lock(&r->lock);

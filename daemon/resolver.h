@@ -19,9 +19,9 @@ typedef void (*resolver_done_fn)(void *arg, int rc, const struct resolved *r, in
 
 int resolver_start(struct event_base *base, struct resolver **out, struct err *e);
 /* `route` is copied (NULL: DNS); `dane`: with DNSSEC state and TLSA
- * records. `fn` is called exactly once, later. */
+ * records; `sts`: with the MTA-STS policy. `fn` is called exactly once, later. */
 void resolver_submit(struct resolver *r, const char *domain, const struct route *route, bool dane,
-		     resolver_done_fn fn, void *arg);
+		     bool sts, resolver_done_fn fn, void *arg);
 /* Stops the thread; pending callbacks are not called. */
 void resolver_free(struct resolver *r);
 

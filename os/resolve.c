@@ -235,7 +235,7 @@ static void tlsa_all(struct resolved *out)
 	}
 }
 
-int resolve_destination(const char *domain, const struct route *route, bool dane,
+int resolve_destination(const char *domain, const struct route *route, bool dane, bool sts,
 			struct resolved *out, int *temporary, struct err *e)
 {
 	struct mx mx[RESOLVE_MAX];
@@ -273,6 +273,8 @@ int resolve_destination(const char *domain, const struct route *route, bool dane
 	if (out->count) {
 		if (dane)
 			tlsa_all(out);
+		if (sts)
+			mta_sts_lookup(domain, &out->sts);
 		return 0;
 	}
 	return err_set(e, "No MX or address record was found for %.200s%s.", domain,

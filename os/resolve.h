@@ -14,6 +14,7 @@
 #include "../core/err.h"
 #include "../core/route.h"
 #include "../core/tlsa.h"
+#include "mta_sts.h"
 
 #define RESOLVE_MAX 16
 
@@ -30,13 +31,14 @@ struct resolved {
 	size_t count;
 	int via_route;  /* 1: an smtproutes entry decided */
 	bool mx_secure; /* the MX answer (or its denial) was validated, or a route decided */
+	struct mta_sts_result sts; /* with MTA-STS wanted (never for a route) */
 };
 
 /* `route` NULL: DNS. On -1 the message says why in an admin's words
  * ("No MX or A record for example.com."). *temporary is 1 when a later try
  * may succeed (DNS timeout, SERVFAIL). `dane`: look up TLSA records and
- * the DNSSEC state too. */
-int resolve_destination(const char *domain, const struct route *route, bool dane,
+ * the DNSSEC state too; `sts`: the domain's MTA-STS policy (os/mta_sts.c). */
+int resolve_destination(const char *domain, const struct route *route, bool dane, bool sts,
 			struct resolved *out, int *temporary, struct err *e);
 
 /* The port of mail exchangers found in DNS: 25, or TLSGATE_MX_PORT (tests,

@@ -158,6 +158,13 @@ void outbound_policy(const struct outbound *o, const char *domain, struct dest_p
 		*out = o->def;
 }
 
+bool outbound_wants_mta_sts(const struct outbound *o, const char *domain)
+{
+	const struct dest_policy *p = domain_map_lookup(o->dests, domain, NULL);
+
+	return o->config.mta_sts && !(p && (p->set & DEST_F_TLS)) && !outbound_route(o, domain);
+}
+
 const struct route *outbound_route(const struct outbound *o, const char *domain)
 {
 	const struct route *r = domain_map_lookup(o->routes, domain, NULL);

@@ -42,6 +42,10 @@ void outbound_unref(struct outbound *o);
  * DEFAULT); *matched names the entry ("DEFAULT" when none). */
 void outbound_policy(const struct outbound *o, const char *domain, struct dest_policy *out,
 		     const char **matched);
+/* Whether MTA-STS is to be looked up for `domain`: enabled in destconfig
+ * SETUP, the domain's own entry sets no TLS level (an explicit setting
+ * wins), and no route decides where its mail goes. */
+bool outbound_wants_mta_sts(const struct outbound *o, const char *domain);
 /* The route for `domain`, or NULL for DNS. */
 const struct route *outbound_route(const struct outbound *o, const char *domain);
 

@@ -38,7 +38,7 @@ mkdir -p "$shome/configuration" && cp "$TEST_TMP/levels.ini" "$shome/configurati
 		printf 'new\n.%s.test\n127.0.0.1:%s\n' "$r" "${!port_var}"
 	done
 	printf 'new\nalerts.test\n127.0.0.1:%s\n\n' "$P_PLAIN"
-	printf 'destconfig\nimport\nlevels.ini\nsetup\n1\nY\nadmin@alerts.test\n\n'
+	printf 'destconfig\nimport\nlevels.ini\nsetup\n1\nY\nadmin@alerts.test\nN\n\n'
 	printf 'commit "levels"\n'
 } | "$TLSGATE" --home "$shome" >"$TEST_TMP/config.out" 2>&1
 check "routes, 25 destination entries (IMPORT) and the alert are committed" \

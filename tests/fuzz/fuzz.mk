@@ -6,7 +6,7 @@
 # runtimes (only "Recommended" by clang, so name them), llvm-symbolizer for
 # readable stack traces, and the libraries the console links.
 FUZZ_PKGS := clang libclang-rt-14-dev llvm make libc6-dev libssl-dev libsqlite3-dev \
-	     libreadline-dev libxml2-dev
+	     libreadline-dev libxml2-dev libcurl4-openssl-dev libcrypt-dev
 
 FUZZ_CC    ?= clang
 FUZZ_DIR   := build-fuzz
