@@ -32,6 +32,7 @@ struct daemon_options {
 	long retry_max;             /* the longest wait between retries */
 	long queue_lifetime;        /* seconds a message may stay queued before it bounces */
 	long queue_scan_ms;         /* how often the spool is scanned for new messages */
+	long tls_rpt_interval;      /* seconds per TLS-RPT report period (RFC 8460: a day) */
 };
 
 /* The context new connections of one service get. Connections hold their

@@ -27,6 +27,7 @@
 #include "../os/net.h"
 #include "queue_file.h"
 #include "resolver.h"
+#include "tls_rpt.h"
 #include "../core/dane.h"
 #include "../tls/dane.h"
 
@@ -71,12 +72,14 @@ struct conn {
 	enum tls_level level;      /* what this host is held to (DANE may raise it) */
 	struct dane_decision dane; /* for the current host */
 	char dane_skipped[700];    /* why DANE skipped a host, "" if it did not */
+	bool sts_on;               /* an MTA-STS policy governs the current host */
 };
 
 struct delivery {
 	struct daemon *d;
 	struct outbound *ob;
 	struct resolver *resolver;
+	struct tls_rpt_store *rpt; /* TLS-RPT: this period's outcomes */
 	char dir[4096];
 	struct event *timer;
 	struct qmsg *msgs;
@@ -236,8 +239,18 @@ static void scan_spool(struct delivery *dl)
 
 /* ---- bounces and alerts: messages spooled like any other ---- */
 
+static void spool_mail(struct delivery *dl, const char *parent, const char *to, const char *subject,
+		       const char *headers, const char *content_type, const char *text);
+
 static void spool_notice(struct delivery *dl, const char *parent, const char *to,
 			 const char *subject, const char *text)
+{
+	spool_mail(dl, parent, to, subject, "Auto-Submitted: auto-replied\r\n",
+		   "text/plain; charset=us-ascii", text);
+}
+
+static void spool_mail(struct delivery *dl, const char *parent, const char *to, const char *subject,
+		       const char *headers, const char *content_type, const char *text)
 {
 	struct strbuf body;
 	char id[SPOOL_ID_MAX], date[64];
@@ -251,9 +264,9 @@ static void spool_notice(struct delivery *dl, const char *parent, const char *to
 	strbuf_init(&body);
 	strbuf_printf(&body,
 		      "From: Mail Delivery System <MAILER-DAEMON@%s>\r\nTo: <%s>\r\n"
-		      "Subject: %s\r\nDate: %s\r\nAuto-Submitted: auto-replied\r\n"
-		      "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n",
-		      dl->d->config.hostname, to, subject, date);
+		      "Subject: %s\r\nDate: %s\r\n%s"
+		      "MIME-Version: 1.0\r\nContent-Type: %s\r\n\r\n",
+		      dl->d->config.hostname, to, subject, date, headers, content_type);
 	for (const char *p = text; *p; p++) {
 		if (*p == '\n')
 			strbuf_puts(&body, "\r");
@@ -391,12 +404,91 @@ static void schedule(struct delivery *dl)
 	}
 }
 
+/* ---- TLS-RPT: the period's reports ---- */
+
+struct rpt_job {
+	struct delivery *dl;
+	struct tls_rpt_domain d;
+	time_t start, end;
+	char rua[TLS_RPT_RUA_MAX][256];
+	size_t n;
+	char why[400];
+};
+
+static void rpt_work(void *arg)
+{
+	struct rpt_job *j = arg;
+
+	j->n = tls_rpt_lookup(j->d.domain, j->rua, j->why, sizeof(j->why));
+}
+
+static void rpt_done(void *arg)
+{
+	struct rpt_job *j = arg;
+	struct delivery *dl = j->dl;
+	const char *host = dl->d->config.hostname[0] ? dl->d->config.hostname : "localhost";
+	char id[400], subject[800], headers[800], date[32];
+	struct strbuf json;
+	struct tm tm;
+
+	if (j->n == 0) {
+		mail_log_info(dl->d->log, "TLS-RPT for %s: no report sent: %s", j->d.domain,
+			      j->why);
+		free(j);
+		return;
+	}
+	gmtime_r(&j->start, &tm);
+	strftime(date, sizeof(date), "%Y%m%dT%H%M%S", &tm);
+	snprintf(id, sizeof(id), "%s.%.255s@%.100s", date, j->d.domain, host);
+	snprintf(subject, sizeof(subject),
+		 "Report Domain: %.255s Submitter: %.100s Report-ID: <%s>", j->d.domain, host, id);
+	snprintf(headers, sizeof(headers),
+		 "TLS-Report-Domain: %.255s\r\nTLS-Report-Submitter: %.100s\r\n"
+		 "Auto-Submitted: auto-generated\r\n",
+		 j->d.domain, host);
+	strbuf_init(&json);
+	tls_rpt_json(&j->d, host, "", id, j->start, j->end, &json);
+	for (size_t i = 0; i < j->n; i++) {
+		spool_mail(dl, "", j->rua[i], subject, headers, "application/tlsrpt+json",
+			   json.data);
+		mail_log_info(
+			dl->d->log,
+			"TLS-RPT for %s: report %s (%ld successful, %ld failed sessions) sent "
+			"to <%s>",
+			j->d.domain, id, j->d.success, j->d.failure, j->rua[i]);
+	}
+	strbuf_free(&json);
+	free(j);
+}
+
+static void rpt_flush(struct delivery *dl)
+{
+	time_t start, end;
+	unsigned long dropped;
+	size_t n = 0;
+	struct tls_rpt_domain *all =
+		tls_rpt_store_take(dl->rpt, time(NULL), &n, &start, &end, &dropped);
+
+	if (dropped)
+		mail_log_warning(dl->d->log, "TLS-RPT: %lu domains beyond %d were not counted",
+				 dropped, TLS_RPT_DOMAINS_MAX);
+	for (size_t i = 0; i < n; i++) {
+		struct rpt_job *j = calloc(1, sizeof(*j));
+		if (!j)
+			abort();
+		*j = (struct rpt_job){ .dl = dl, .d = all[i], .start = start, .end = end };
+		resolver_call(dl->resolver, rpt_work, rpt_done, j);
+	}
+	free(all);
+}
+
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct delivery *dl = arg;
 
 	(void)fd;
 	(void)what;
+	rpt_flush(dl);
 	scan_spool(dl);
 	schedule(dl);
 }
@@ -715,6 +807,20 @@ static void start_tls(struct conn *c)
 	bufferevent_enable(tls, EV_READ | EV_WRITE);
 }
 
+/* TLS-RPT (RFC 8460): one session's outcome for the current host;
+ * `result_type` NULL for a success. */
+static void rpt(struct conn *c, const char *result_type)
+{
+	const struct resolved_host *h = &c->res.hosts[c->host < c->res.count ? c->host : 0];
+	const char *policy = c->dane.action == DANE_ACT_AUTH || c->dane.action == DANE_ACT_ENCRYPT
+				     ? "tlsa"
+			     : c->sts_on ? "sts"
+					 : "no-policy-found";
+
+	if (c->dl->rpt && c->res.count)
+		tls_rpt_store_count(c->dl->rpt, c->domain, policy, result_type, h->name, h->addr);
+}
+
 /* DANE-authenticated TLS (RFC 7672): the TLSA records decide, not the CAs
  * or sslconfig's peer certificate checks. */
 static void dane_verdict(struct conn *c)
@@ -724,12 +830,14 @@ static void dane_verdict(struct conn *c)
 
 	if (dane_result(c->ssl, what, sizeof(what))) {
 		mail_log_info(dl->d->log, "DCID %lu DANE success: %s", c->dcid, what);
+		rpt(c, NULL);
 		act(c, smtpc_tls_done(&c->sc, true, true));
 		return;
 	}
 	mail_log_info(dl->d->log, "DCID %lu IP %s DANE failed: %s (%s)", c->dcid, c->peer, what,
 		      c->res.hosts[c->host].tlsa.name);
 	snprintf(c->refused, sizeof(c->refused), "DANE verification failed: %.370s", what);
+	rpt(c, "validation-failure");
 	act(c, smtpc_tls_refused(&c->sc));
 }
 
@@ -761,6 +869,9 @@ static void handshake_done(struct conn *c, bool ok)
 				      : by_sslconfig ? "; refused by the sslconfig peer "
 						       "certificate validation"
 						     : "");
+		rpt(c, v != OB_CERT_REFUSED ? NULL
+		       : !peer.chain_ok     ? "certificate-not-trusted"
+					    : "certificate-host-mismatch");
 		if (v == OB_CERT_REFUSED) {
 			snprintf(c->refused, sizeof(c->refused),
 				 "the peer certificate failed validation: %s", why);
@@ -787,6 +898,7 @@ static void handshake_done(struct conn *c, bool ok)
 	else
 		mail_log_info(dl->d->log, "DCID %lu IP %s TLS failed: %s%s", c->dcid, c->peer, why,
 			      version ? " TLS version mismatch could be the failure reason" : "");
+	rpt(c, "validation-failure");
 	act(c, smtpc_tls_done(&c->sc, false, false));
 }
 
@@ -800,9 +912,11 @@ static void act(struct conn *c, enum smtpc_action a)
 			      c->dcid, c->peer);
 		break;
 	case SC_NOTE_STARTTLS_NOT_OFFERED:
-		if (tls_level_requires(c->level) && !c->no_tls)
+		if (tls_level_requires(c->level) && !c->no_tls) {
 			mail_log_info(dl->d->log, "DCID %lu IP %s TLS failed: STARTTLS not offered",
 				      c->dcid, c->peer);
+			rpt(c, "starttls-not-supported");
+		}
 		break;
 	default: break;
 	}
@@ -909,12 +1023,14 @@ static bool sts_allows(struct conn *c, const struct resolved_host *h)
 	}
 	mta_sts_decide(&r->policy, h->name, c->pol.tls, &d);
 	c->level = d.level;
+	c->sts_on = r->policy.mode != MTA_STS_NONE;
 	mail_log_info(dl->d->log, "MTA-STS for %s: policy %s (mode %s%s): host %s (%s): %s",
 		      c->domain, r->id, mta_sts_mode_name(r->policy.mode),
 		      r->cached ? ", cached" : "", h->name, h->addr, d.why);
 	if (d.action != MTA_STS_ACT_SKIP)
 		return true;
 	snprintf(c->dane_skipped, sizeof(c->dane_skipped), "%s", d.why);
+	rpt(c, "validation-failure");
 	return false;
 }
 
@@ -926,6 +1042,7 @@ static bool dane_allows(struct conn *c, const struct resolved_host *h)
 
 	dane_decide(c->pol.dane, c->pol.tls, c->res.mx_secure, &h->tlsa, h->name, &c->dane);
 	c->level = c->dane.level;
+	c->sts_on = false;
 	if (c->dane.action == DANE_ACT_TLS_LEVEL && c->res.sts.state != MTA_STS_ABSENT)
 		return sts_allows(c, h); /* DANE first (RFC 8461 2), then MTA-STS */
 	if (c->pol.dane == DANE_MODE_NO)
@@ -939,6 +1056,8 @@ static bool dane_allows(struct conn *c, const struct resolved_host *h)
 		mail_log_info(dl->d->log, "DANE for %s: host %s (%s): %s", c->domain, h->name,
 			      h->addr, c->dane.why);
 		snprintf(c->dane_skipped, sizeof(c->dane_skipped), "%s", c->dane.why);
+		if (c->pol.dane != DANE_MODE_NO)
+			rpt(c, h->tlsa.state == TLSA_FAILED ? "dnssec-invalid" : "dane-required");
 		return false;
 	}
 	mail_log_info(dl->d->log, "DANE for %s: host %s (%s): %s", c->domain, h->name, h->addr,
@@ -1018,6 +1137,7 @@ int delivery_start(struct daemon *d, struct delivery **out, struct err *e)
 	dl->known = domain_map_new();
 	dl->active = domain_map_new();
 	dl->ob = outbound_ref(d->outbound);
+	dl->rpt = tls_rpt_store_new(d->opt.tls_rpt_interval);
 	if (resolver_start(d->base, &dl->resolver, e) < 0) {
 		delivery_free(dl);
 		return -1;
@@ -1061,5 +1181,6 @@ void delivery_free(struct delivery *dl)
 	domain_map_free(dl->known, NULL);
 	domain_map_free(dl->active, NULL);
 	outbound_unref(dl->ob);
+	tls_rpt_store_free(dl->rpt);
 	free(dl);
 }

@@ -14,6 +14,7 @@ struct request {
 	struct route route;
 	int has_route;
 	bool dane, sts;
+	void (*work)(void *), (*done)(void *); /* resolver_call */
 	resolver_done_fn fn;
 	void *arg;
 	int rc, temporary;
@@ -45,8 +46,12 @@ static void *worker(void *arg)
 		q = r->todo;
 		r->todo = q->next;
 		pthread_mutex_unlock(&r->lock);
-		q->rc = resolve_destination(q->domain, q->has_route ? &q->route : NULL, q->dane,
-					    q->sts, &q->result, &q->temporary, &q->why);
+		if (q->work)
+			q->work(q->arg);
+		else
+			q->rc = resolve_destination(q->domain, q->has_route ? &q->route : NULL,
+						    q->dane, q->sts, &q->result, &q->temporary,
+						    &q->why);
 		pthread_mutex_lock(&r->lock);
 		q->next = r->done;
 		r->done = q;
@@ -73,7 +78,10 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_unlock(&r->lock);
 	for (; q; q = next) {
 		next = q->next;
-		q->fn(q->arg, q->rc, &q->result, q->temporary, q->rc < 0 ? q->why.msg : "");
+		if (q->done)
+			q->done(q->arg);
+		else
+			q->fn(q->arg, q->rc, &q->result, q->temporary, q->rc < 0 ? q->why.msg : "");
 		free(q);
 	}
 }
@@ -125,6 +133,27 @@ void resolver_submit(struct resolver *r, const char *domain, const struct route 
 	r->todo = q;
 	pthread_cond_signal(&r->wake);
 	pthread_mutex_unlock(&r->lock);
+}
+
+static void enqueue(struct resolver *r, struct request *q)
+{
+	pthread_mutex_lock(&r->lock);
+	q->next = r->todo;
+	r->todo = q;
+	pthread_cond_signal(&r->wake);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void resolver_call(struct resolver *r, void (*work)(void *), void (*done)(void *), void *arg)
+{
+	struct request *q = calloc(1, sizeof(*q));
+
+	if (!q)
+		abort();
+	q->work = work;
+	q->done = done;
+	q->arg = arg;
+	enqueue(r, q);
 }
 
 void resolver_free(struct resolver *r)

@@ -22,6 +22,9 @@ int resolver_start(struct event_base *base, struct resolver **out, struct err *e
  * records; `sts`: with the MTA-STS policy. `fn` is called exactly once, later. */
 void resolver_submit(struct resolver *r, const char *domain, const struct route *route, bool dane,
 		     bool sts, resolver_done_fn fn, void *arg);
+/* Any other blocking DNS work (TLS-RPT's TXT lookups): `work(arg)` on the
+ * thread, then `done(arg)` on the loop, exactly once. */
+void resolver_call(struct resolver *r, void (*work)(void *), void (*done)(void *), void *arg);
 /* Stops the thread; pending callbacks are not called. */
 void resolver_free(struct resolver *r);
 

@@ -42,6 +42,7 @@ static void usage(FILE *out)
 		"  --retry-max SECS      longest wait between retries (3600)\n"
 		"  --queue-lifetime SECS a message still undelivered after SECS bounces (259200)\n"
 		"  --queue-scan-ms MS    how often the spool is scanned for new mail (500)\n"
+		"  --tls-rpt-interval SECS  TLS-RPT reporting period (86400: daily)\n"
 		"Runs in the foreground; SIGTERM or SIGINT stops it, SIGHUP reopens the log.\n");
 }
 
@@ -96,6 +97,7 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 		{ "retry-max", required_argument, NULL, 'm' },
 		{ "queue-lifetime", required_argument, NULL, 'l' },
 		{ "queue-scan-ms", required_argument, NULL, 'q' },
+		{ "tls-rpt-interval", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -128,6 +130,7 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 		case 'm':
 		case 'l':
 		case 'q':
+		case 'R':
 			if (positive(optarg, 100000000, &v) < 0) {
 				fprintf(stderr, "tlsgated: bad value \"%s\"\n", optarg);
 				return -1;
@@ -135,6 +138,7 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 			*(opt == 'b'   ? &o->retry_base
 			  : opt == 'm' ? &o->retry_max
 			  : opt == 'l' ? &o->queue_lifetime
+			  : opt == 'R' ? &o->tls_rpt_interval
 				       : &o->queue_scan_ms) = v;
 			break;
 		case 't':
@@ -214,6 +218,7 @@ int main(int argc, char **argv)
 		.retry_max = 3600,
 		.queue_lifetime = 259200,
 		.queue_scan_ms = 500,
+		.tls_rpt_interval = 86400,
 	};
 	struct daemon d;
 	char home_buf[4096];

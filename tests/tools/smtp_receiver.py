@@ -43,6 +43,8 @@ class Handler:
         rec = {"id": msg.get("X-Test-Id"), "tls": tls, "cipher": cipher,
                "rcpt": envelope.rcpt_tos, "from": envelope.mail_from,
                "subject": msg.get("Subject")}
+        if msg.get_content_type() == "application/tlsrpt+json":  # TLS-RPT reports
+            rec["tlsrpt"] = json.loads(msg.get_payload(decode=True))
         with open(os.path.join(self.out, self.name + ".jsonl"), "a") as f:
             f.write(json.dumps(rec) + "\n")
             f.flush()
