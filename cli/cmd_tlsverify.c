@@ -502,6 +502,7 @@ int cmd_tlsverify(struct session *s, int argc, char **argv)
 		struct smtp_client sc;
 
 		dane_decide(pol.dane, pol.tls, res.mx_secure, &h->tlsa, h->name, &dane_now);
+		sts_enforced = false;
 		if (pol.dane != DANE_MODE_NO && !explain_host(h, skipped, sizeof(skipped)))
 			continue;
 		if (!sts_host(&res.sts, h, pol.tls, skipped, sizeof(skipped)))

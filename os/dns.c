@@ -45,8 +45,10 @@ static int use_server(struct __res_state *st, struct err *e)
 		return err_set(e, "TLSGATE_DNS must be an IPv4 ADDRESS:PORT, not \"%.60s\".", s);
 	st->nscount = 1;
 	st->nsaddr_list[0] = sin;
-	for (int i = 0; i < MAXNS; i++)
-		st->_u._ext.nsaddrs[i] = NULL; /* IPv6 servers of resolv.conf: not used */
+	for (int i = 0; i < MAXNS; i++) { /* IPv6 servers of resolv.conf: not used */
+		free(st->_u._ext.nsaddrs[i]);
+		st->_u._ext.nsaddrs[i] = NULL;
+	}
 	return 0;
 }
 
