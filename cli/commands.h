@@ -57,6 +57,7 @@ int cmd_userconfig(struct session *s, int argc, char **argv);
 int cmd_destconfig(struct session *s, int argc, char **argv);
 int cmd_smtproutes(struct session *s, int argc, char **argv);
 int cmd_tlsverify(struct session *s, int argc, char **argv);
+int cmd_tlsconnections(struct session *s, int argc, char **argv);
 int cmd_certconfig(struct session *s, int argc, char **argv);
 int cmd_interfaceconfig(struct session *s, int argc, char **argv);
 int cmd_listenerconfig(struct session *s, int argc, char **argv);

@@ -200,3 +200,19 @@ int usage_mode_parse(const char *name)
 {
 	return find(mode_names, USAGE_MODE_COUNT, name);
 }
+
+const char *usage_version_label(const char *name)
+{
+	static const char *const map[][2] = {
+		{ "TLSv1", "TLS v1.0" },
+		{ "TLSv1.1", "TLS v1.1" },
+		{ "TLSv1.2", "TLS v1.2" },
+		{ "TLSv1.3", "TLS v1.3" },
+		{ "", "none" },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i][0], name) == 0)
+			return map[i][1];
+	return name;
+}

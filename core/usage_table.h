@@ -63,5 +63,8 @@ const char *usage_mode_name(enum usage_mode m);       /* "none", "preferred", "r
 /* -1 for an unknown name. */
 int usage_outcome_parse(const char *name);
 int usage_mode_parse(const char *name);
+/* OpenSSL's version name as AsyncOS writes it: "TLSv1" -> "TLS v1.0",
+ * "TLSv1.3" -> "TLS v1.3", "" -> "none"; anything else as is. */
+const char *usage_version_label(const char *openssl_name);
 
 #endif
