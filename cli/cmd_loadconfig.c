@@ -15,7 +15,7 @@
 #include "../db/roles.h"
 #include "../tls/cert_profile.h"
 #include "../tls/commit_plan.h"
-#include "../tls/config_xml.h"
+#include "../confxml/config_xml.h"
 #include "commands.h"
 #include "config_files.h"
 #include "input.h"

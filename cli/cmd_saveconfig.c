@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "../core/entries.h"
-#include "../tls/config_xml.h"
+#include "../confxml/config_xml.h"
 #include "commands.h"
 #include "config_files.h"
 #include "input.h"

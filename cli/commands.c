@@ -34,6 +34,8 @@ const struct command commands[] = {
 	  cmd_listenerconfig, ACCESS_GUEST, NO_ARGS, &listenerconfig_menu },
 	{ "loadconfig", "Load a configuration file.", cmd_loadconfig, ACCESS_OPERATOR, NO_ARGS,
 	  NULL },
+	{ "passwd", "Change your password (for the WebUI).", cmd_passwd, ACCESS_GUEST, NO_ARGS,
+	  NULL },
 	{ "quit", "Exit the console.", cmd_quit, ACCESS_GUEST, NO_ARGS, NULL },
 	{ "rollbackconfig", "Roll back to a previously committed configuration.",
 	  cmd_rollbackconfig, ACCESS_GUEST, NO_ARGS, &rollbackconfig_menu },

@@ -1,4 +1,4 @@
-/* fuzz_loadconfig: cfgxml_parse (tls/config_xml_parse.c, libxml2) on
+/* fuzz_loadconfig: cfgxml_parse (confxml/config_xml_parse.c, libxml2) on
  * arbitrary bytes — what loadconfig reads from a pasted or uploaded file.
  * Refused: the message names a line ("line N: ...") and nothing is
  * returned. Accepted: every item is a known setting or a well-formed entry
@@ -11,7 +11,7 @@
 
 #include "../../core/config.h"
 #include "../../core/entries.h"
-#include "../../tls/config_xml.h"
+#include "../../confxml/config_xml.h"
 #include "fuzz_check.h"
 
 static int passphrase(void *arg, char *buf, size_t len)
