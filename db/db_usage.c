@@ -98,6 +98,8 @@ static const char *const queries[] = {
 		" SUM(CASE WHEN outcome = 'none' THEN sessions END),"
 		" SUM(sessions) AS n" WHERE "GROUP BY p ORDER BY n DESC, p",
 	[USAGE_Q_OUTCOMES] = "SELECT outcome, SUM(sessions)" WHERE "GROUP BY outcome",
+	[USAGE_Q_DAILY] = "SELECT hour / 86400 * 86400 AS d, version, SUM(sessions)" WHERE
+			  "AND outcome = 'success' GROUP BY d, version ORDER BY d",
 };
 
 static const char *text(sqlite3_stmt *st, int col)
@@ -150,6 +152,11 @@ static void read_row(enum usage_query q, sqlite3_stmt *st, struct usage_row *r)
 	case USAGE_Q_OUTCOMES:
 		r->outcome = usage_outcome_parse(text(st, 0));
 		r->sessions = count(st, 1);
+		break;
+	case USAGE_Q_DAILY:
+		r->day = sqlite3_column_int64(st, 0);
+		r->version = text(st, 1);
+		r->sessions = count(st, 2);
 		break;
 	}
 }

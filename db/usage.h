@@ -25,6 +25,7 @@ enum usage_query {
 	USAGE_Q_PEERS,    /* version, peer: successful sessions, per version most first */
 	USAGE_Q_COLUMNS,  /* peer and n[]: AsyncOS's TLS Connections columns, most first */
 	USAGE_Q_OUTCOMES, /* outcome: sessions of each */
+	USAGE_Q_DAILY,    /* day (unix time, in `sessions`' row: r->day), version: successes */
 };
 
 /* USAGE_Q_COLUMNS's n[]: required failed, required success, preferred
@@ -44,6 +45,7 @@ struct usage_row {
 	const char *version, *cipher, *group, *reason, *peer;
 	unsigned long long sessions;
 	unsigned long long n[USAGE_COL_COUNT];
+	long long day; /* USAGE_Q_DAILY: the day's start (UTC) */
 };
 
 /* Calls fn for each row (strings valid during the call); fn returning
