@@ -14,6 +14,7 @@
 #include "db_watch.h"
 #include "delivery.h"
 #include "../tls/outbound.h"
+#include "../tls/inbound.h"
 #include "../tls/prepare.h"
 #include "https_engine.h"
 #include "revert.h"
@@ -52,6 +53,10 @@ static void install(struct daemon *d, struct prepared *p)
 	d->outbound = p->outbound;
 	p->outbound = NULL;
 	delivery_set_outbound(d->delivery, d->outbound);
+	/* Open sessions hold the model they were admitted under. */
+	inbound_unref(d->inbound);
+	d->inbound = p->inbound;
+	p->inbound = NULL;
 	d->config = p->config;
 	d->version = p->version;
 }
@@ -122,6 +127,11 @@ int daemon_apply(struct daemon *d, long version, struct err *e)
 	src.version = latest;
 	if (prepare_build(d->db, &src, &p, e) < 0)
 		goto fail;
+	/* Sockets first: a listener that cannot listen fails the apply. */
+	if (d->smtp && smtp_engine_sync(d->smtp, p.inbound, e) < 0) {
+		prepare_free(&p);
+		goto fail;
+	}
 	install(d, &p);
 	prepare_free(&p);
 	mail_log_info(d->log, "Configuration version %ld applied", latest);
@@ -216,6 +226,7 @@ void daemon_free(struct daemon *d)
 	outbound_unref(d->outbound);
 	https_engine_free(d->https);
 	smtp_engine_free(d->smtp);
+	inbound_unref(d->inbound);
 	revert_timer_free(d->revert);
 	if (d->expiry_timer)
 		event_free(d->expiry_timer);

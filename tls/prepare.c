@@ -7,6 +7,7 @@
 #include "../core/entries.h"
 #include "cert_profile.h"
 #include "certs.h"
+#include "inbound.h"
 #include "outbound.h"
 #include "tls_ctx.h"
 
@@ -111,6 +112,8 @@ int prepare_build(struct db *db, const struct plan_source *src, struct prepared 
 	}
 	if (outbound_build_from(db, &at, &out->config, &out->outbound, e) < 0)
 		goto fail;
+	if (inbound_build(db, &at, &out->config, &out->inbound, e) < 0)
+		goto fail;
 	SSL_CTX_up_ref(out->outbound->ctx);
 	out->ctx[SVC_OUTBOUND] = out->outbound->ctx;
 	return 0;
@@ -127,6 +130,8 @@ void prepare_free(struct prepared *p)
 	}
 	outbound_unref(p->outbound);
 	p->outbound = NULL;
+	inbound_unref(p->inbound);
+	p->inbound = NULL;
 }
 
 int prepare_fingerprints(struct db *db, const struct plan_source *src, const struct config *c,
