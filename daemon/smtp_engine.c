@@ -281,6 +281,11 @@ static void handle_line(struct smtp_session *s, const char *line, size_t len)
 		case SMTP_ACT_STARTTLS: begin_starttls(s); break;
 		case SMTP_ACT_CLOSE: close_after_reply(s); break;
 		}
+		if (s->proto.rcpt_refused)
+			mail_log_info(s->eng->d->log,
+				      "ICID %lu Recipient <%s> rejected by the recipient access "
+				      "table of %s",
+				      s->icid, s->proto.refused_rcpt, s->il->l.name);
 	}
 	send_reply(s, &reply);
 	strbuf_free(&reply);
