@@ -64,7 +64,7 @@ int rat_check_pattern(const char *p, struct err *e)
 	if (at) {
 		for (const char *q = p; q < at; q++)
 			if ((unsigned char)*q <= ' ' || (unsigned char)*q >= 0x7f ||
-			    strchr("<>\"(),;:\\[]", *q))
+			    strchr("<>\"(),;:\\[]@", *q))
 				goto bad;
 		if (at == p)
 			goto bad;
