@@ -54,9 +54,14 @@ static int prepare_and_check(struct session *s, struct commit_plan *p, bool show
 	struct err e;
 	int n;
 
-	if (commit_plan_prepare(p, s->db, s->home, &who, &e) < 0) {
+	/* commitcheck only looks: guests may run it; commit authorizes. */
+	if ((show_table ? commit_plan_preview(p, s->db, s->home, &who, &e)
+			: commit_plan_prepare(p, s->db, s->home, &who, &e)) < 0) {
 		char msg[sizeof(e.msg) + 64];
-		snprintf(msg, sizeof(msg), "The changes were not committed: %s", e.msg);
+		snprintf(msg, sizeof(msg), "%s: %s",
+			 show_table ? "These changes could not be committed"
+				    : "The changes were not committed",
+			 e.msg);
 		return command_error(s, msg);
 	}
 	strbuf_init(&table);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../core/entries.h"
 #include "commands.h"
@@ -109,6 +110,9 @@ static int check_new_name(char *answer, void *arg, struct err *e)
 	if (find_user(l, answer))
 		return err_set(e, "That value is not valid. The user \"%s\" already exists.",
 			       answer);
+	/* The automatic revert of an unconfirmed commit is committed as "system". */
+	if (strcasecmp(answer, "system") == 0)
+		return err_set(e, "That value is not valid. \"system\" is reserved.");
 	return 0;
 }
 

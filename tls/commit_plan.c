@@ -123,16 +123,24 @@ static int build(struct commit_plan *p, struct err *e)
 	return 0;
 }
 
-int commit_plan_prepare(struct commit_plan *p, struct db *db, const char *home,
+int commit_plan_preview(struct commit_plan *p, struct db *db, const char *home,
 			const struct commit_actor *who, struct err *e)
 {
 	memset(p, 0, sizeof(*p));
 	p->db = db;
 	p->home = home;
 	p->who = *who;
-	if (commit_authorize(db, home, who, e) < 0)
-		return -1;
 	return build(p, e);
+}
+
+int commit_plan_prepare(struct commit_plan *p, struct db *db, const char *home,
+			const struct commit_actor *who, struct err *e)
+{
+	if (commit_authorize(db, home, who, e) < 0) {
+		memset(p, 0, sizeof(*p));
+		return -1;
+	}
+	return commit_plan_preview(p, db, home, who, e);
 }
 
 int commit_plan_check(const struct commit_plan *p, bool all_services, struct strbuf *table,

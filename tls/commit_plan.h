@@ -56,6 +56,11 @@ struct commit_request {
 int commit_plan_prepare(struct commit_plan *p, struct db *db, const char *home,
 			const struct commit_actor *who, struct err *e);
 
+/* Prepare without authorizing: what the edits would do, for anyone who may
+ * view (commitcheck). Such a plan is never written. */
+int commit_plan_preview(struct commit_plan *p, struct db *db, const char *home,
+			const struct commit_actor *who, struct err *e);
+
 /* The check: appends the prediction table (all services) and one warning
  * line per problem of the services the commit changes (all of them with
  * `all_services`); returns the number of warnings. */

@@ -116,6 +116,9 @@ int main(void)
 	db_stage_changes(db, "gina", &seen, &c, &e);
 	CHECK(commit_plan_prepare(&p, db, home, &guest, &e) < 0,
 	      "gina (guest) cannot commit a setting: %s", e.msg);
+	CHECK(commit_plan_preview(&p, db, home, &guest, &e) == 0 && p.changed == 1u << SVC_GUI,
+	      "... but may see what it would do (commitcheck): %s", e.msg);
+	commit_plan_free(&p);
 	db_clear_staged(db, "gina", &e);
 
 	/* Demoted after staging: the role now decides, inside the write too. */
