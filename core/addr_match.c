@@ -318,7 +318,7 @@ static unsigned lookup_name(const struct addr_match *m, const char *host, unsign
 		lower[--n] = '\0';
 	if (keymap_get(&m->host, lower, n, &v) && v < best)
 		best = v;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 1; i < n; i++)
 		if (lower[i] == '.' && keymap_get(&m->suffix, lower + i + 1, n - i - 1, &v) &&
 		    v < best)
 			best = v;

@@ -277,7 +277,8 @@ int rat_compile(const struct rat *r, struct rat_match *m, struct err *e)
 				m->all = (unsigned)i;
 			continue;
 		}
-		rc = p[0] == '.' ? keymap_put_min(&m->suffix, p + 1, strlen(p + 1), (unsigned)i)
+		rc = p[0] == '.' && !strchr(p, '@')
+			     ? keymap_put_min(&m->suffix, p + 1, strlen(p + 1), (unsigned)i)
 				 : keymap_put_min(&m->exact, p, strlen(p), (unsigned)i);
 		if (rc < 0) {
 			rat_match_free(m);
@@ -319,7 +320,8 @@ int rat_lookup(const struct rat_match *m, const char *address)
 		size_t dn = strlen(domain);
 		take(&m->exact, lower, (size_t)(at - lower) + 1, &best); /* "user@" */
 		take(&m->exact, domain, dn, &best);
-		for (size_t i = 0; i < dn; i++)
+		/* i > 0: a domain opening with a dot has no label to be below it. */
+		for (size_t i = 1; i < dn; i++)
 			if (domain[i] == '.')
 				take(&m->suffix, domain + i + 1, dn - i - 1, &best);
 	}

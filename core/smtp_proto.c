@@ -355,6 +355,7 @@ enum smtp_action smtp_proto_data_end(struct smtp_proto *p, enum smtp_spool_statu
 	if (p->data_bare_eol) {
 		strbuf_printf(reply, "554 5.5.2 %s Error: bare <CR> or <LF> in message data\r\n",
 			      p->hostname);
+		p->errors++; /* every 4xx/5xx counts, this one too (fuzz_smtp's invariant) */
 		act = SMTP_ACT_CLOSE;
 	} else if (p->data_nul)
 		act = fail(p, reply, "554 5.6.0 Error: NUL character in message data");

@@ -21,15 +21,15 @@ static int scan(const struct rat *r, const char *addr)
 	for (size_t i = 0; i < r->count; i++) {
 		const char *p = r->e[i].pattern;
 		size_t pn = strlen(p);
-		if (strcmp(p, "ALL") == 0 || strcasecmp(p, addr) == 0)
+		if (strcmp(p, "ALL") == 0 || ((p[0] != '.' || strchr(p, '@')) && strcasecmp(p, addr) == 0))
 			return (int)i;
 		if (!at)
 			continue;
 		if (p[pn - 1] == '@' && (size_t)(at - addr) + 1 == pn && strncasecmp(p, addr, pn) == 0)
 			return (int)i;
-		if (p[0] != '.' && strcasecmp(p, at + 1) == 0)
+		if ((p[0] != '.' || strchr(p, '@')) && strcasecmp(p, at + 1) == 0)
 			return (int)i;
-		if (p[0] == '.') {
+		if (p[0] == '.' && !strchr(p, '@')) {
 			size_t dn = strlen(at + 1);
 			if (dn > pn && strcasecmp(at + 1 + dn - pn, p) == 0)
 				return (int)i;
