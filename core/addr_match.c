@@ -222,6 +222,8 @@ void addr_match_init(struct addr_match *m)
 
 void addr_match_free(struct addr_match *m)
 {
+	for (int i = 0; i < 129; i++)
+		free(m->filter[i]);
 	keymap_free(&m->ip);
 	keymap_free(&m->host);
 	keymap_free(&m->suffix);
@@ -255,16 +257,33 @@ static void note_length(struct addr_match *m, unsigned len, unsigned idx)
 	m->order[i] = (unsigned char)len;
 }
 
+static uint32_t filter_bit(const unsigned char key[17])
+{
+	uint64_t a, b, h;
+
+	memcpy(&a, key + 1, 8);
+	memcpy(&b, key + 9, 8);
+	h = (a * 0x9e3779b97f4a7c15ULL) ^ ((b + key[0]) * 0xc2b2ae3d27d4eb4fULL);
+	h ^= h >> 31;
+	h *= 0x94d049bb133111ebULL;
+	return (uint32_t)(h >> (64 - ADDR_FILTER_BITS));
+}
+
 static int add_block(struct addr_match *m, const unsigned char addr[16], unsigned prefix,
 		     unsigned idx)
 {
 	unsigned char key[17];
+	uint32_t bit;
 
 	key[0] = (unsigned char)prefix;
 	memcpy(key + 1, addr, 16);
 	mask(key + 1, prefix);
+	if (!m->filter[prefix] && !(m->filter[prefix] = calloc(1, 1u << (ADDR_FILTER_BITS - 3))))
+		return -1;
 	if (keymap_put_min(&m->ip, key, sizeof(key), idx) < 0)
 		return -1;
+	bit = filter_bit(key);
+	m->filter[prefix][bit >> 3] |= (unsigned char)(1u << (bit & 7));
 	note_length(m, prefix, idx);
 	return 0;
 }
@@ -335,9 +354,13 @@ unsigned addr_match_lookup(const struct addr_match *m, const unsigned char ip[16
 		unsigned len = m->order[i];
 		if (m->len_min[len] >= best)
 			break;
+		uint32_t bit;
 		key[0] = (unsigned char)len;
 		memcpy(key + 1, ip, 16);
 		mask(key + 1, len);
+		bit = filter_bit(key);
+		if (!(m->filter[len][bit >> 3] & (1u << (bit & 7))))
+			continue;
 		if (keymap_get(&m->ip, key, sizeof(key), &v) && v < best)
 			best = v;
 	}

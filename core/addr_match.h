@@ -28,8 +28,13 @@ int host_pattern_check(const char *text, enum host_pattern_kind *kind, struct er
 /* A numeric address as 16 bytes (IPv4 as ::ffff:a.b.c.d). -1 if not one. */
 int addr_parse_ip(const char *text, unsigned char out[16]);
 
+#define ADDR_FILTER_BITS 18
+
 struct addr_match {
 	struct keymap ip; /* [prefix length][16 address bytes, masked] */
+	/* Per prefix length in use, one bit per hash of the masked address:
+	 * most lengths of most lookups end at a clear bit, without a probe. */
+	unsigned char *filter[129];
 	unsigned len_min[129];
 	unsigned char order[129]; /* prefix lengths in use, by len_min */
 	unsigned norder;

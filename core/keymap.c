@@ -1,4 +1,4 @@
-/* keymap: linear probing, FNV-1a hashes, grown at half full. */
+/* keymap: linear probing, FNV-1a hashes with a finalizer, grown at half full. */
 #include "keymap.h"
 
 #include <stdint.h>
@@ -21,7 +21,13 @@ static uint64_t hash_of(const void *key, size_t len)
 		h ^= p[i];
 		h *= 1099511628211ULL;
 	}
-	h ^= h >> 29;
+	/* FNV alone leaves the low bits (the slot) poorly mixed for keys that
+	 * differ in a few trailing bytes (addresses): murmur3's finalizer. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
 	return h ? h : 1;
 }
 
