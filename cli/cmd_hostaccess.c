@@ -69,13 +69,13 @@ static int ask_params(struct session *s, struct hat_params *p, const struct hat_
 		if (p->set & HAT_P_TLS)
 			cur.tls = p->tls;
 	}
-#define FIELD(bit, field, question, max)                                                   \
-	do {                                                                               \
-		if (ask_long(s, question, (long)cur.field, 1, max, &v) < 0)                \
-			return -1;                                                         \
-		p->field = (__typeof__(p->field))v;                                         \
-		if (!base || (p->set & bit) || v != (long)base->field)                     \
-			p->set |= bit;                                                     \
+#define FIELD(bit, field, question, max)                                    \
+	do {                                                                \
+		if (ask_long(s, question, (long)cur.field, 1, max, &v) < 0) \
+			return -1;                                          \
+		p->field = (__typeof__(p->field))v;                         \
+		if (!base || (p->set & bit) || v != (long)base->field)      \
+			p->set |= bit;                                      \
 	} while (0)
 	FIELD(HAT_P_SIZE, max_message_size, "Enter the maximum message size in bytes.",
 	      HAT_SIZE_MAX);
@@ -156,14 +156,14 @@ static int ask_named(struct session *s, const struct hat *h, bool policy, const 
 	char answer[INPUT_LINE_MAX], d[16];
 
 	if (count == 0)
-		return command_error(s, policy ? "There are no policies." : "There are no sender "
-									    "groups.");
+		return command_error(s, policy ? "There are no policies."
+					       : "There are no sender "
+						 "groups.");
 	printf("\n");
 	for (size_t i = 0; i < count; i++)
 		printf("%zu. %s\n", i + 1, policy ? h->policies[i].name : h->groups[i].name);
 	snprintf(d, sizeof(d), "%d", def + 1);
-	if (ask_text(s, question, def >= 0 ? d : NULL, answer, sizeof(answer), check_named, &n) <
-	    0)
+	if (ask_text(s, question, def >= 0 ? d : NULL, answer, sizeof(answer), check_named, &n) < 0)
 		return -1;
 	return n.index;
 }
@@ -258,8 +258,8 @@ static int edit_group(struct session *s, struct listener_view *v)
 		size_t n = strlen(hosts);
 		snprintf(hosts + n, sizeof(hosts) - n, "%s%s", i ? ", " : "", x->patterns[i]);
 	}
-	if (ask_text(s, hosts_question, hosts[0] ? hosts : NULL, hosts, sizeof(hosts),
-		     check_hosts, NULL) < 0)
+	if (ask_text(s, hosts_question, hosts[0] ? hosts : NULL, hosts, sizeof(hosts), check_hosts,
+		     NULL) < 0)
 		return -1;
 	if ((p = ask_named(s, &v->hat, true, "Select the policy for this sender group.",
 			   x->policy)) < 0)
@@ -277,8 +277,7 @@ static int ask_behavior(struct session *s, enum hat_behavior *b)
 	static const char *const items[] = { "Accept", "Reject", "TCP Refuse", "Relay" };
 	int chosen;
 
-	if (ask_pick(s, "Select the behavior for this policy.", items, 4, (int)*b + 1, &chosen) <
-	    0)
+	if (ask_pick(s, "Select the behavior for this policy.", items, 4, (int)*b + 1, &chosen) < 0)
 		return -1;
 	*b = (enum hat_behavior)(chosen - 1);
 	return 0;
@@ -465,11 +464,12 @@ static const struct menu_row rows[] = {
 	{ "PRINT", "Display the table.", ACCESS_GUEST, op_print, 0, NULL, NULL },
 	{ "IMPORT", "Import a table from a file.", ACCESS_OPERATOR, op_import, 0, NULL, NULL },
 	{ "EXPORT", "Export the table to a file.", ACCESS_OPERATOR, op_export, 0, NULL, NULL },
-	{ "RESET", "Remove senders and set policies to system default.", ACCESS_OPERATOR,
-	  op_reset, 0, NULL, NULL },
+	{ "RESET", "Remove senders and set policies to system default.", ACCESS_OPERATOR, op_reset,
+	  0, NULL, NULL },
 };
-const struct menu hostaccess_menu = { "listenerconfig EDIT HOSTACCESS", MENU_ROWS(rows), show,
-				      NULL, false, false };
+const struct menu hostaccess_menu = {
+	"listenerconfig EDIT HOSTACCESS", MENU_ROWS(rows), show, NULL, false, false
+};
 MENU_REGISTER(hostaccess_menu)
 
 int hostaccess_run(struct session *s, void *ctx, int unused)

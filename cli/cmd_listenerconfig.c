@@ -376,8 +376,8 @@ static int op_edit_interface(struct session *s, void *ctx, int unused)
 	if (listeners_load(s, &nc.ls, &nc.n) < 0)
 		return -1;
 	if (ask_text(s, "Enter the address and port to listen on (such as 127.0.0.1:2526):",
-		     v->l.address[0] ? v->l.address : NULL, answer, sizeof(answer),
-		     check_address, &nc) == 0) {
+		     v->l.address[0] ? v->l.address : NULL, answer, sizeof(answer), check_address,
+		     &nc) == 0) {
 		snprintf(v->l.address, sizeof(v->l.address), "%.63s", answer);
 		rc = stage_listener(s, &v->l);
 	}
@@ -435,8 +435,9 @@ static const struct menu_row edit_rows[] = {
 	{ "RCPTACCESS", "Modify the Recipient Access Table.", ACCESS_GUEST, rcptaccess_run, 0,
 	  &rcptaccess_menu, NULL },
 };
-const struct menu listener_edit_menu = { "listenerconfig EDIT", MENU_ROWS(edit_rows),
-					 show_listener, NULL, false, false };
+const struct menu listener_edit_menu = {
+	"listenerconfig EDIT", MENU_ROWS(edit_rows), show_listener, NULL, false, false
+};
 MENU_REGISTER(listener_edit_menu)
 
 static int load_view(struct session *s, const char *question, const char *name,
@@ -531,8 +532,9 @@ static const struct menu_row rows[] = {
 	{ "CERTIFICATE", "Choose the certificate of the inbound SMTP listener.", ACCESS_OPERATOR,
 	  op_certificate, 0, NULL, NULL },
 };
-const struct menu listenerconfig_menu = { "listenerconfig", MENU_ROWS(rows), show, NULL, true,
-					  false };
+const struct menu listenerconfig_menu = {
+	"listenerconfig", MENU_ROWS(rows), show, NULL, true, false
+};
 MENU_REGISTER(listenerconfig_menu)
 
 /* `listenerconfig EDIT NAME HOSTACCESS|RCPTACCESS PRINT|EXPORT FILE`. */
@@ -563,7 +565,7 @@ static int one_line(struct session *s, int argc, char **argv)
 	if (export) {
 		struct err e;
 		rc = config_file_check_name(argv[4], &e) < 0 ? command_error(s, e.msg)
-							      : write_export(s, argv[4], &text);
+							     : write_export(s, argv[4], &text);
 	} else {
 		say_text(text.data ? text.data : "");
 		rc = 0;

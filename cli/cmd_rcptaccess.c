@@ -76,8 +76,8 @@ static int ask_response(struct session *s, struct response *r)
 	int chosen;
 	bool custom;
 
-	if (ask_pick(s, "Select the action to apply to this address:", items, 2,
-		     (int)r->action + 1, &chosen) < 0)
+	if (ask_pick(s, "Select the action to apply to this address:", items, 2, (int)r->action + 1,
+		     &chosen) < 0)
 		return -1;
 	r->action = chosen == 2 ? RAT_REJECT : RAT_ACCEPT;
 	if (ask_yes_no(s, "Would you like to specify a custom SMTP response?", r->code != 0,
@@ -103,8 +103,8 @@ static int stage_entry(struct session *s, struct listener_view *v, size_t pos, c
 {
 	struct err e;
 
-	if (rat_insert(&v->rat, pos, pattern, r->action, r->code, r->text[0] ? r->text : NULL,
-		       &e) < 0)
+	if (rat_insert(&v->rat, pos, pattern, r->action, r->code, r->text[0] ? r->text : NULL, &e) <
+	    0)
 		return command_error(s, e.msg);
 	return listener_stage_rat(s, v);
 }
@@ -251,8 +251,9 @@ static const struct menu_row rows[] = {
 	{ "EXPORT", "Export the table to a file.", ACCESS_OPERATOR, op_export, 0, NULL, NULL },
 	{ "CLEAR", "Clear all entries.", ACCESS_OPERATOR, op_clear, 0, NULL, NULL },
 };
-const struct menu rcptaccess_menu = { "listenerconfig EDIT RCPTACCESS", MENU_ROWS(rows), show,
-				      NULL, false, false };
+const struct menu rcptaccess_menu = {
+	"listenerconfig EDIT RCPTACCESS", MENU_ROWS(rows), show, NULL, false, false
+};
 MENU_REGISTER(rcptaccess_menu)
 
 int rcptaccess_run(struct session *s, void *ctx, int unused)

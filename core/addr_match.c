@@ -71,7 +71,8 @@ static void v4_range(struct blocks *b, uint64_t lo, uint64_t hi)
 {
 	while (lo <= hi) {
 		unsigned size = 0;
-		while (size < 32 && (lo & ((2ULL << size) - 1)) == 0 && lo + (2ULL << size) - 1 <= hi)
+		while (size < 32 && (lo & ((2ULL << size) - 1)) == 0 &&
+		       lo + (2ULL << size) - 1 <= hi)
 			size++;
 		v4_block(b, (uint32_t)lo, 32 - size);
 		lo += 1ULL << size;
@@ -158,7 +159,9 @@ static int parse_blocks(const char *text, struct blocks *b)
 		if (dots > 3)
 			return -1;
 		snprintf(full, sizeof(full), "%s%s", buf,
-			 dots == 1 ? "0.0.0" : dots == 2 ? "0.0" : "0");
+			 dots == 1   ? "0.0.0"
+			 : dots == 2 ? "0.0"
+				     : "0");
 		if (parse_v4(full, &lo) < 0)
 			return -1;
 		v4_block(b, lo, 8 * dots);
@@ -344,8 +347,7 @@ static unsigned lookup_name(const struct addr_match *m, const char *host, unsign
 	return best;
 }
 
-unsigned addr_match_lookup(const struct addr_match *m, const unsigned char ip[16],
-			   const char *host)
+unsigned addr_match_lookup(const struct addr_match *m, const unsigned char ip[16], const char *host)
 {
 	unsigned best = m->all, v;
 	unsigned char key[17];

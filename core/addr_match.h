@@ -12,7 +12,7 @@
 #include "err.h"
 #include "keymap.h"
 
-#define ADDR_NO_MATCH   UINT_MAX
+#define ADDR_NO_MATCH    UINT_MAX
 #define HOST_PATTERN_MAX 255
 
 enum host_pattern_kind {

@@ -14,7 +14,10 @@ static const char *const tls_keywords[HAT_TLS_COUNT] = {
 	"off", "preferred", "required", "preferred_verify", "required_verify",
 };
 static const char *const behavior_keywords[HAT_BEHAVIOR_COUNT] = {
-	"ACCEPT", "REJECT", "TCPREFUSE", "RELAY",
+	"ACCEPT",
+	"REJECT",
+	"TCPREFUSE",
+	"RELAY",
 };
 
 const char *hat_tls_label(enum hat_tls t)
@@ -266,7 +269,8 @@ int hat_check_params(const struct hat_params *p, struct err *e)
 {
 	if ((p->set & HAT_P_TLS) && (unsigned)p->tls >= HAT_TLS_COUNT)
 		return err_set(e, "Unknown TLS level.");
-	if ((p->set & HAT_P_SIZE) && (p->max_message_size < 1 || p->max_message_size > HAT_SIZE_MAX))
+	if ((p->set & HAT_P_SIZE) &&
+	    (p->max_message_size < 1 || p->max_message_size > HAT_SIZE_MAX))
 		return err_set(e, "The maximum message size must be from 1 to %ld bytes.",
 			       HAT_SIZE_MAX);
 	if ((p->set & HAT_P_CONCURRENCY) &&

@@ -13,11 +13,11 @@
 #include "err.h"
 #include "strbuf.h"
 
-#define HAT_NAME_MAX      59      /* sender group and policy names ("$" included) */
-#define HAT_GROUPS_MAX    1000
-#define HAT_POLICIES_MAX  100
-#define HAT_PATTERNS_MAX  200000  /* in the whole table */
-#define HAT_TEXT_MAX      (16u << 20)
+#define HAT_NAME_MAX     59 /* sender group and policy names ("$" included) */
+#define HAT_GROUPS_MAX   1000
+#define HAT_POLICIES_MAX 100
+#define HAT_PATTERNS_MAX 200000 /* in the whole table */
+#define HAT_TEXT_MAX     (16u << 20)
 
 enum hat_behavior { HAT_ACCEPT, HAT_REJECT, HAT_TCPREFUSE, HAT_RELAY, HAT_BEHAVIOR_COUNT };
 
@@ -43,8 +43,8 @@ static inline bool hat_tls_verify(enum hat_tls t)
 {
 	return t == HAT_TLS_PREFERRED_VERIFY || t == HAT_TLS_REQUIRED_VERIFY;
 }
-const char *hat_tls_label(enum hat_tls t);    /* "Preferred - Verify" */
-const char *hat_tls_keyword(enum hat_tls t);  /* "preferred_verify" */
+const char *hat_tls_label(enum hat_tls t);             /* "Preferred - Verify" */
+const char *hat_tls_keyword(enum hat_tls t);           /* "preferred_verify" */
 const char *hat_behavior_keyword(enum hat_behavior b); /* "TCPREFUSE" */
 
 /* Which fields a policy sets (the rest come from the defaults). */

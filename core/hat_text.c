@@ -112,8 +112,8 @@ static int parse_param(struct reader *r, struct hat_params *p, struct err *e)
 			       r->line);
 	}
 	if (parse_long(v, 1, HAT_SIZE_MAX, &n) < 0)
-		return err_set(e, "Line %u: \"%.40s\" is not a valid number for %.40s.", r->line,
-			       v, key);
+		return err_set(e, "Line %u: \"%.40s\" is not a valid number for %.40s.", r->line, v,
+			       key);
 	if (strcmp(key, "max_message_size") == 0) {
 		p->max_message_size = n;
 		p->set |= HAT_P_SIZE;
@@ -185,8 +185,9 @@ static int parse_policy(struct reader *r, struct hat *h, struct err *e)
 	if ((rc = next_line(r, e)) <= 0)
 		return rc < 0 ? -1 : err_set(e, "The file ends after the policy %s.", name);
 	if (block_opening(r->buf, &word, &closed) < 0)
-		return err_set(e, "Line %u: expected \"ACCEPT {\", \"REJECT {\", \"TCPREFUSE {\" "
-				  "or \"RELAY {\".",
+		return err_set(e,
+			       "Line %u: expected \"ACCEPT {\", \"REJECT {\", \"TCPREFUSE {\" "
+			       "or \"RELAY {\".",
 			       r->line);
 	for (int b = 0; b < HAT_BEHAVIOR_COUNT; b++)
 		if (strcmp(word, hat_behavior_keyword((enum hat_behavior)b)) == 0)
@@ -231,7 +232,8 @@ static int parse_group(struct reader *r, struct hat *h, bool all, struct err *e)
 		if (hat_group_add(h, (size_t)g, r->buf, e) < 0)
 			return err_set(e, "Line %u: %s", r->line, e->msg);
 	}
-	return rc < 0 ? -1 : err_set(e, "The file ends before the policy of %s.", all ? "ALL" : name);
+	return rc < 0 ? -1
+		      : err_set(e, "The file ends before the policy of %s.", all ? "ALL" : name);
 }
 
 int hat_parse(const char *text, struct hat *h, struct err *e)
@@ -253,14 +255,15 @@ int hat_parse(const char *text, struct hat *h, struct err *e)
 			rc = err_set(e, "Line %u: nothing may follow the ALL rule.", r.line);
 			break;
 		}
-		if (strncmp(r.buf, "DEFAULT", 7) == 0 && block_opening(r.buf, &word, &closed) == 0 &&
-		    strcmp(word, "DEFAULT") == 0) {
+		if (strncmp(r.buf, "DEFAULT", 7) == 0 &&
+		    block_opening(r.buf, &word, &closed) == 0 && strcmp(word, "DEFAULT") == 0) {
 			if ((rc = parse_block(&r, &h->defaults, closed, e)) < 0)
 				break;
 			if (h->defaults.set != HAT_P_ALL) {
-				rc = err_set(e, "Line %u: DEFAULT must set tls, max_message_size, "
-						"max_concurrency, max_msgs_per_session and "
-						"max_rcpts_per_msg.",
+				rc = err_set(e,
+					     "Line %u: DEFAULT must set tls, max_message_size, "
+					     "max_concurrency, max_msgs_per_session and "
+					     "max_rcpts_per_msg.",
 					     r.line);
 				break;
 			}
@@ -327,7 +330,9 @@ void hat_format(const struct hat *h, struct strbuf *out)
 		strbuf_printf(out, "%s:\n", x->name);
 		for (size_t i = 0; i < x->count; i++)
 			strbuf_printf(out, "    %s\n", x->patterns[i]);
-		strbuf_printf(out, "    %s\n", x->policy >= 0 ? h->policies[x->policy].name : "$BLOCKED");
+		strbuf_printf(out, "    %s\n",
+			      x->policy >= 0 ? h->policies[x->policy].name : "$BLOCKED");
 	}
-	strbuf_printf(out, "ALL\n    %s\n", h->all_policy >= 0 ? h->policies[h->all_policy].name : "$BLOCKED");
+	strbuf_printf(out, "ALL\n    %s\n",
+		      h->all_policy >= 0 ? h->policies[h->all_policy].name : "$BLOCKED");
 }

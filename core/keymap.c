@@ -50,7 +50,8 @@ static struct keymap_slot *find(const struct keymap *m, uint64_t h, const void *
 
 	for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
 		struct keymap_slot *s = &m->slots[i];
-		if (s->hash == 0 || (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0))
+		if (s->hash == 0 ||
+		    (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0))
 			return s;
 	}
 }

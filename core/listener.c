@@ -119,5 +119,6 @@ int listener_decode(const char *name, const char *value, struct listener *l, str
 void listener_encode(const struct listener *l, struct strbuf *out)
 {
 	strbuf_printf(out, "type=%s\naddress=%s\ncertificate=%s\n",
-		      l->type == LISTENER_PUBLIC ? "public" : "private", l->address, l->certificate);
+		      l->type == LISTENER_PUBLIC ? "public" : "private", l->address,
+		      l->certificate);
 }

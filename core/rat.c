@@ -116,8 +116,9 @@ int rat_insert(struct rat *r, size_t pos, const char *pattern, enum rat_action a
 			       a == RAT_ACCEPT ? "Accept" : "Reject",
 			       a == RAT_ACCEPT ? "from 200 to 299" : "from 400 to 599");
 	if (text && !text_ok(text))
-		return err_set(e, "The SMTP response text must be at most %d printable characters "
-				  "without '\"'.",
+		return err_set(e,
+			       "The SMTP response text must be at most %d printable characters "
+			       "without '\"'.",
 			       RAT_RESPONSE_MAX);
 	if (r->count == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 16;
@@ -162,8 +163,8 @@ int rat_copy(struct rat *dst, const struct rat *src)
 
 	rat_init(dst);
 	for (size_t i = 0; i < src->count; i++)
-		if (rat_insert(dst, dst->count, src->e[i].pattern, src->e[i].action,
-			       src->e[i].code, src->e[i].text, &e) < 0) {
+		if (rat_insert(dst, dst->count, src->e[i].pattern, src->e[i].action, src->e[i].code,
+			       src->e[i].text, &e) < 0) {
 			rat_free(dst);
 			return -1;
 		}
@@ -255,7 +256,8 @@ void rat_format(const struct rat *r, struct strbuf *out)
 {
 	for (size_t i = 0; i < r->count; i++) {
 		const struct rat_entry *x = &r->e[i];
-		strbuf_printf(out, "%s %s", x->pattern, x->action == RAT_ACCEPT ? "ACCEPT" : "REJECT");
+		strbuf_printf(out, "%s %s", x->pattern,
+			      x->action == RAT_ACCEPT ? "ACCEPT" : "REJECT");
 		if (x->code)
 			strbuf_printf(out, " %d", x->code);
 		if (x->code && x->text)
@@ -279,7 +281,7 @@ int rat_compile(const struct rat *r, struct rat_match *m, struct err *e)
 		}
 		rc = p[0] == '.' && !strchr(p, '@')
 			     ? keymap_put_min(&m->suffix, p + 1, strlen(p + 1), (unsigned)i)
-				 : keymap_put_min(&m->exact, p, strlen(p), (unsigned)i);
+			     : keymap_put_min(&m->exact, p, strlen(p), (unsigned)i);
 		if (rc < 0) {
 			rat_match_free(m);
 			return err_set(e, "Out of memory.");

@@ -52,7 +52,7 @@ int rat_parse(const char *text, struct rat *r, struct err *e);
 void rat_format(const struct rat *r, struct strbuf *out);
 
 struct rat_match {
-	struct keymap exact; /* "user@example.com", "user@", "example.com" */
+	struct keymap exact;  /* "user@example.com", "user@", "example.com" */
 	struct keymap suffix; /* "example.com" for .example.com */
 	unsigned all;
 };

@@ -164,8 +164,9 @@ static enum smtp_action do_rcpt(struct smtp_proto *p, const struct smtp_command 
 					      x->text ? x->text : "Recipient address rejected");
 				return fail(p, reply, "");
 			}
-			strbuf_printf(reply, "550 5.7.1 <%s>: Recipient address rejected: Access "
-					     "denied",
+			strbuf_printf(reply,
+				      "550 5.7.1 <%s>: Recipient address rejected: Access "
+				      "denied",
 				      path);
 			return fail(p, reply, "");
 		}

@@ -22,9 +22,9 @@ struct smtp_limits {
  * listener's recipient access table. After smtp_proto_init: STARTTLS offered
  * and not required, no recipient accepted. */
 struct smtp_policy {
-	bool tls_offered;  /* EHLO lists STARTTLS */
-	bool tls_required; /* until STARTTLS, all but NOOP, EHLO, QUIT: 530 */
-	bool relay;        /* the sender may relay: every recipient accepted */
+	bool tls_offered;      /* EHLO lists STARTTLS */
+	bool tls_required;     /* until STARTTLS, all but NOOP, EHLO, QUIT: 530 */
+	bool relay;            /* the sender may relay: every recipient accepted */
 	const struct rat *rat; /* else the first matching entry decides */
 	const struct rat_match *rat_match;
 	unsigned max_messages; /* per session; 0: no limit */

@@ -143,12 +143,10 @@ static void log_client_cert(struct smtp_session *s)
 		mail_log_info(s->eng->d->log, "ICID %lu TLS client certificate not presented",
 			      s->icid);
 	else if (rc == X509_V_OK)
-		mail_log_info(s->eng->d->log, "ICID %lu TLS client certificate verified",
-			      s->icid);
+		mail_log_info(s->eng->d->log, "ICID %lu TLS client certificate verified", s->icid);
 	else
-		mail_log_info(s->eng->d->log,
-			      "ICID %lu TLS client certificate not verified: %s", s->icid,
-			      X509_verify_cert_error_string(rc));
+		mail_log_info(s->eng->d->log, "ICID %lu TLS client certificate not verified: %s",
+			      s->icid, X509_verify_cert_error_string(rc));
 }
 
 static void switch_to_tls(struct smtp_session *s)

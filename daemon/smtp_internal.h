@@ -21,7 +21,7 @@ struct resolver;
 struct rdns_job;
 
 enum phase {
-	PHASE_ADMITTING,    /* waiting for reverse DNS; nothing sent yet */
+	PHASE_ADMITTING, /* waiting for reverse DNS; nothing sent yet */
 	PHASE_OPEN,
 	PHASE_STARTING_TLS, /* "220 Ready" queued; switch once it has left */
 	PHASE_CLOSING,      /* last reply queued; free once it has left */

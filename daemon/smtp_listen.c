@@ -64,8 +64,8 @@ static struct smtp_listener *open_listener(struct smtp_engine *eng, const struct
 	snprintf(lst->name, sizeof(lst->name), "%s", l->name);
 	snprintf(lst->addr, sizeof(lst->addr), "%s", address_of(eng, l));
 	snprintf(lst->guard_name, sizeof(lst->guard_name), "SMTP %s", l->name);
-	if (conn_guard_init(&lst->guard, lst->guard_name, d->base, d->log,
-			    d->opt.smtp_max_sessions, d->opt.max_per_address) < 0) {
+	if (conn_guard_init(&lst->guard, lst->guard_name, d->base, d->log, d->opt.smtp_max_sessions,
+			    d->opt.max_per_address) < 0) {
 		listener_free(lst);
 		err_set(e, "Out of memory.");
 		return NULL;

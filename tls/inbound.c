@@ -52,8 +52,7 @@ int inbound_listeners(struct db *db, const struct plan_source *src, struct liste
 	return 0;
 }
 
-void inbound_default_tables(const struct listener *l, bool stored, struct hat *hat,
-			    struct rat *rat)
+void inbound_default_tables(const struct listener *l, bool stored, struct hat *hat, struct rat *rat)
 {
 	/* The first listener, made before listeners could be configured,
 	 * offered STARTTLS and took mail from the host itself: it keeps both.
@@ -134,8 +133,8 @@ static SSL_CTX *build_ctx(struct db *db, const struct plan_source *src, const st
 		return NULL;
 	}
 	if (!found) {
-		err_set(e, "Listener %s: the certificate profile \"%s\" does not exist.",
-			x->l.name, x->certificate);
+		err_set(e, "Listener %s: the certificate profile \"%s\" does not exist.", x->l.name,
+			x->certificate);
 		return NULL;
 	}
 	ctx = ctx_build(SVC_INBOUND, &c->svc[SVC_INBOUND], ident.cert, ident.chain, ident.key,
@@ -146,8 +145,7 @@ static SSL_CTX *build_ctx(struct db *db, const struct plan_source *src, const st
 		return NULL;
 	}
 	if (x->verify) {
-		if (!*store &&
-		    trust_store_build(db, src->user, src->version, c, store, e) < 0) {
+		if (!*store && trust_store_build(db, src->user, src->version, c, store, e) < 0) {
 			SSL_CTX_free(ctx);
 			return NULL;
 		}

@@ -22,8 +22,8 @@ struct inbound_listener {
 	struct rat_match rm;
 	SSL_CTX *ctx;
 	char certificate[CONFIG_PROFILE_MAX + 1]; /* the profile ctx serves */
-	bool verify;                               /* some policy verifies clients */
-	bool names;                                /* some pattern needs reverse DNS */
+	bool verify;                              /* some policy verifies clients */
+	bool names;                               /* some pattern needs reverse DNS */
 };
 
 struct inbound {

@@ -133,6 +133,8 @@ ALL
 EOF
 printf 'listenerconfig\nEDIT\n1\nHOSTACCESS\nIMPORT\nhat.txt\n\n\n\ncommit "hat"\n' | console >"$TEST_TMP/hat.out" 2>&1
 check "HOSTACCESS IMPORT committed" grep -q '^Changes committed' "$TEST_TMP/hat.out"
+check "pre-commit check: a Required policy with the Demo certificate is warned about" \
+	grep -qF 'Warning: Listener InboundMail: the policy $REQ requires TLS with the Demo certificate' "$TEST_TMP/hat.out"
 console -c 'listenerconfig EDIT InboundMail HOSTACCESS EXPORT hat-out.txt' >/dev/null 2>&1
 check "HOSTACCESS EXPORT round-trips the imported table" \
 	bash -c "diff <(grep -v '^#' '$home/configuration/hat.txt') '$home/configuration/hat-out.txt'"
@@ -312,6 +314,11 @@ timeout 20 swaks --server "127.0.0.1:$P2" --from a@b.org --to x@far.example >"$T
 check "a host name pattern matches by verified reverse DNS (localhost -> REJECT)" grep -q '554 5.7.1' "$TEST_TMP/swaks.out"
 check "mail log: reverse dns host localhost verified yes" grep -qE 'address 127\.0\.0\.1 reverse dns host localhost verified yes$' "$log"
 check "mail log: REJECT SG LOCALNAMES match localhost" grep -qE 'REJECT SG LOCALNAMES match localhost SBRS None$' "$log"
+
+# ---- the pre-commit check: Required with no usable TLS version ----
+printf 'sslconfig\nINBOUND\n4\nECDHE-RSA-AES128-GCM-SHA256\n\n\ncommit\nTLS 1.0 only, TLS 1.2 ciphers\n\n' | console >"$TEST_TMP/v10.out" 2>&1
+check "pre-commit check: a Required policy on a listener left without a usable TLS version is warned about" \
+	grep -qE 'Warning: Listener InboundMail: the policy \$[A-Z]+ requires TLS, but no TLS version can be negotiated' "$TEST_TMP/v10.out"
 
 stop_daemon
 check_eq "tlsgated stops cleanly" 0 "$?"

@@ -38,7 +38,7 @@ int main(int argc, char **argv)
 	struct hat_match hm;
 	struct err e;
 	double t0, parse_ms, compile_ms, ns_ip, ns_name;
-	unsigned char (*ips)[16];
+	unsigned char(*ips)[16];
 	char names[256][64];
 	unsigned long matched = 0;
 
@@ -52,20 +52,26 @@ int main(int argc, char **argv)
 		for (size_t i = g; i < patterns; i += groups) {
 			unsigned a = rnd();
 			switch (i % 10) {
-			case 0: case 1: case 2: case 3: case 4:
+			case 0:
+			case 1:
+			case 2:
+			case 3:
+			case 4:
 				strbuf_printf(&text, "    %u.%u.%u.%u\n", a >> 24, (a >> 16) & 255,
 					      (a >> 8) & 255, a & 255);
 				break;
-			case 5: case 6:
-				strbuf_printf(&text, "    %u.%u.%u.0/24\n", a >> 24, (a >> 16) & 255,
-					      (a >> 8) & 255);
+			case 5:
+			case 6:
+				strbuf_printf(&text, "    %u.%u.%u.0/24\n", a >> 24,
+					      (a >> 16) & 255, (a >> 8) & 255);
 				break;
 			case 7:
-				strbuf_printf(&text, "    %u.%u.0.0/16\n", a >> 24, (a >> 16) & 255);
+				strbuf_printf(&text, "    %u.%u.0.0/16\n", a >> 24,
+					      (a >> 16) & 255);
 				break;
 			case 8:
-				strbuf_printf(&text, "    %u.%u.%u.10-20\n", a >> 24, (a >> 16) & 255,
-					      (a >> 8) & 255);
+				strbuf_printf(&text, "    %u.%u.%u.10-20\n", a >> 24,
+					      (a >> 16) & 255, (a >> 8) & 255);
 				break;
 			default: strbuf_printf(&text, "    .d%u.example\n", a); break;
 			}

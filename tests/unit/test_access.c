@@ -24,13 +24,21 @@ static unsigned look(const struct addr_match *m, const char *ip, const char *hos
 
 static void test_patterns(void)
 {
-	static const char *const good[] = { "10.1.1.1",    "10.0.0.0/8",     "10.1.",
-					    "10.1.1.10-20", "10.1.1.250-10.1.2.3", "::1",
-					    "2001:db8::/32", "mail.example.com", ".example.com",
-					    "ALL",          "all" };
-	static const char *const bad[] = { "10.1.1.1/33", "10.1.1.20-10", "10.1.1.300", "::1/129",
-					   "a..b",        ".",            "",           "a b",
-					   "10.1.1.1-",   "-1",           "1.2.3.4.5.", "x/y" };
+	static const char *const good[] = { "10.1.1.1",
+					    "10.0.0.0/8",
+					    "10.1.",
+					    "10.1.1.10-20",
+					    "10.1.1.250-10.1.2.3",
+					    "::1",
+					    "2001:db8::/32",
+					    "mail.example.com",
+					    ".example.com",
+					    "ALL",
+					    "all" };
+	static const char *const bad[] = {
+		"10.1.1.1/33", "10.1.1.20-10", "10.1.1.300", "::1/129",    "a..b", ".", "",
+		"a b",         "10.1.1.1-",    "-1",         "1.2.3.4.5.", "x/y"
+	};
 	enum host_pattern_kind k;
 	struct err e;
 
@@ -54,17 +62,22 @@ static void test_matcher(void)
 	addr_match_add(&m, ".example.com", 4, &e);
 	addr_match_add(&m, "mx.example.org", 2, &e);
 	addr_match_add(&m, "2001:db8::/32", 6, &e);
-	CHECK(look(&m, "10.1.1.15", NULL) == 5, "the smallest rule wins: range (5) before the /32 (9)");
+	CHECK(look(&m, "10.1.1.15", NULL) == 5,
+	      "the smallest rule wins: range (5) before the /32 (9)");
 	CHECK(look(&m, "10.1.1.21", NULL) == 7, "outside the range: the /8 (7)");
 	CHECK(look(&m, "10.1.1.9", NULL) == 7, "below the range: the /8");
 	CHECK(look(&m, "192.168.200.1", NULL) == 3, "partial address 192.168.");
 	CHECK(look(&m, "11.0.0.1", NULL) == ADDR_NO_MATCH, "no match");
 	CHECK(look(&m, "2001:db8:1::5", NULL) == 6, "IPv6 block");
-	CHECK(look(&m, "11.0.0.1", "a.b.Example.COM.") == 4, ".example.com matches a subdomain, any case, trailing dot");
-	CHECK(look(&m, "11.0.0.1", "example.com") == ADDR_NO_MATCH, ".example.com does not match the domain itself");
+	CHECK(look(&m, "11.0.0.1", "a.b.Example.COM.") == 4,
+	      ".example.com matches a subdomain, any case, trailing dot");
+	CHECK(look(&m, "11.0.0.1", "example.com") == ADDR_NO_MATCH,
+	      ".example.com does not match the domain itself");
 	CHECK(look(&m, "11.0.0.1", "mx.example.org") == 2, "host name exact");
-	CHECK(look(&m, "11.0.0.1", "x.mx.example.org") == ADDR_NO_MATCH, "host name is not a suffix");
-	CHECK(look(&m, "10.1.1.15", "mx.example.org") == 2, "a host name rule before the address rules wins");
+	CHECK(look(&m, "11.0.0.1", "x.mx.example.org") == ADDR_NO_MATCH,
+	      "host name is not a suffix");
+	CHECK(look(&m, "10.1.1.15", "mx.example.org") == 2,
+	      "a host name rule before the address rules wins");
 	CHECK(addr_match_wants_names(&m), "host name rules need reverse DNS");
 	addr_match_add(&m, "ALL", 8, &e);
 	CHECK(look(&m, "11.0.0.1", NULL) == 8, "ALL matches the rest");
@@ -135,17 +148,17 @@ static void test_hat(void)
 
 	static const char *const bad[] = {
 		"",
-		"$A\n ACCEPT {}\nALL\n $A\n",                             /* no DEFAULT */
-		"DEFAULT {\n tls = \"off\"\n}\n",                         /* incomplete DEFAULT */
-		"DEFAULT {}\n",                                            /* incomplete DEFAULT */
-		"G:\n 1.2.3.4\n $NOPE\n",                                   /* undefined policy */
-		"$A\n JUMP {}\n",                                           /* unknown behaviour */
-		"$A\n ACCEPT {\n tls = \"maybe\"\n }\n",                   /* bad TLS */
-		"$A\n ACCEPT {\n max_rcpts_per_msg = 0\n }\n",             /* out of range */
-		"$A\n ACCEPT {\n",                                          /* unterminated */
-		"$A\n ACCEPT {}\nG:\n 1.2.3.999\n $A\n",                   /* bad pattern */
-		"$A\n ACCEPT {}\n$A\n ACCEPT {}\n",                         /* duplicate policy */
-		"$A\n ACCEPT {}\nALL\n $A\nG:\n $A\n",                      /* after ALL */
+		"$A\n ACCEPT {}\nALL\n $A\n",                  /* no DEFAULT */
+		"DEFAULT {\n tls = \"off\"\n}\n",              /* incomplete DEFAULT */
+		"DEFAULT {}\n",                                /* incomplete DEFAULT */
+		"G:\n 1.2.3.4\n $NOPE\n",                      /* undefined policy */
+		"$A\n JUMP {}\n",                              /* unknown behaviour */
+		"$A\n ACCEPT {\n tls = \"maybe\"\n }\n",       /* bad TLS */
+		"$A\n ACCEPT {\n max_rcpts_per_msg = 0\n }\n", /* out of range */
+		"$A\n ACCEPT {\n",                             /* unterminated */
+		"$A\n ACCEPT {}\nG:\n 1.2.3.999\n $A\n",       /* bad pattern */
+		"$A\n ACCEPT {}\n$A\n ACCEPT {}\n",            /* duplicate policy */
+		"$A\n ACCEPT {}\nALL\n $A\nG:\n $A\n",         /* after ALL */
 		"NAME WITH SPACE:\n $A\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -201,10 +214,14 @@ static void test_rat(void)
 	CHECK(rat_lookup(&m, "x@evil.org") == -1, "no entry matches: -1 (refused)");
 	rat_match_free(&m);
 	rat_free(&r);
-	static const char *const bad[] = { "example.com\n", "example.com MAYBE\n",
-					   "a@b@ ACCEPT\n", "example.com ACCEPT 550\n",
-					   "example.com REJECT 250\n", "x ACCEPT 25 \"a\"\n",
-					   "ex ample.com ACCEPT\n", "a ACCEPT\na ACCEPT\n",
+	static const char *const bad[] = { "example.com\n",
+					   "example.com MAYBE\n",
+					   "a@b@ ACCEPT\n",
+					   "example.com ACCEPT 550\n",
+					   "example.com REJECT 250\n",
+					   "x ACCEPT 25 \"a\"\n",
+					   "ex ample.com ACCEPT\n",
+					   "a ACCEPT\na ACCEPT\n",
 					   "a.com REJECT 550 \"unterminated\n" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CHECK(rat_parse(bad[i], &r, &e) < 0, "bad RAT %zu refused: %s", i, e.msg);
@@ -222,7 +239,8 @@ static void test_listener(void)
 	snprintf(l.address, sizeof(l.address), "[::1]:25");
 	strbuf_init(&v);
 	listener_encode(&l, &v);
-	CHECK(listener_decode("InboundMail", v.data, &l, &e) == 0 && strcmp(l.address, "[::1]:25") == 0,
+	CHECK(listener_decode("InboundMail", v.data, &l, &e) == 0 &&
+		      strcmp(l.address, "[::1]:25") == 0,
 	      "encode/decode");
 	strbuf_free(&v);
 	CHECK(listener_check_address("127.0.0.1:2525", &e) == 0, "IPv4 address");
@@ -253,8 +271,8 @@ static void test_smtp_policy(void)
 	rat_parse("example.com ACCEPT\nno@example.org REJECT 550 \"Gone\"\n", &rat, &e);
 	rat_compile(&rat, &m, &e);
 	smtp_proto_init(&p, "mx", &lim);
-	smtp_proto_set_policy(&p, &(struct smtp_policy){ .tls_required = true, .rat = &rat,
-							 .rat_match = &m });
+	smtp_proto_set_policy(
+		&p, &(struct smtp_policy){ .tls_required = true, .rat = &rat, .rat_match = &m });
 	CHECK(strncmp(say(&p, "NOOP", &r), "250", 3) == 0, "Required: NOOP answered");
 	CHECK(strstr(say(&p, "EHLO c", &r), "250-STARTTLS"), "Required: EHLO offers STARTTLS");
 	CHECK(strncmp(say(&p, "MAIL FROM:<a@b>", &r), "530 5.7.0 Must issue a STARTTLS", 31) == 0,
