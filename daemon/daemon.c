@@ -37,9 +37,37 @@ static int on_client_hello(SSL *ssl, int *alert, void *arg)
 	return SSL_CLIENT_HELLO_ERROR;
 }
 
+/* The same for a listener's context: a session that sent STARTTLS before
+ * the last apply shakes hands with its listener's current context (the
+ * methods, ciphers and certificate committed since). Its policy stays the
+ * one it was admitted under. A removed listener keeps its context. */
+static int on_listener_hello(SSL *ssl, int *alert, void *arg)
+{
+	struct daemon *d = arg;
+	SSL_CTX *have = SSL_get_SSL_CTX(ssl);
+	/* The listener's name, set by the SMTP engine, lives as long as the SSL. */
+	const char *name = SSL_get_app_data(ssl);
+
+	if (!name || !d->inbound || SSL_get_current_cipher(ssl))
+		return SSL_CLIENT_HELLO_SUCCESS;
+	for (size_t i = 0; i < d->inbound->count; i++) {
+		SSL_CTX *now = d->inbound->l[i].ctx;
+		if (strcmp(d->inbound->l[i].l.name, name) != 0 || now == have)
+			continue;
+		if (ctx_adopt(ssl, now) == 0)
+			return SSL_CLIENT_HELLO_SUCCESS;
+		ERR_clear_error();
+		*alert = SSL_AD_INTERNAL_ERROR;
+		return SSL_CLIENT_HELLO_ERROR;
+	}
+	return SSL_CLIENT_HELLO_SUCCESS;
+}
+
 /* Swap in every context of `p` (its references move to the slots). */
 static void install(struct daemon *d, struct prepared *p)
 {
+	for (size_t i = 0; p->inbound && i < p->inbound->count; i++)
+		SSL_CTX_set_client_hello_cb(p->inbound->l[i].ctx, on_listener_hello, d);
 	for (int id = 0; id < SVC_COUNT; id++) {
 		if (id != SVC_OUTBOUND)
 			SSL_CTX_set_client_hello_cb(p->ctx[id], on_client_hello, &d->slot[id]);

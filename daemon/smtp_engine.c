@@ -160,8 +160,11 @@ static void switch_to_tls(struct smtp_session *s)
 	tls_watch_init(&s->watch, d->log, who, NULL);
 	/* No 16 KB+ buffers held by idle sessions. (No read-ahead here: the
 	 * plain-text phase must not lose bytes, and it is over by now anyway.) */
-	if (ssl)
+	if (ssl) {
 		SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
+		/* daemon.c's ClientHello hook finds the listener's current context by it. */
+		SSL_set_app_data(ssl, s->lst->name);
+	}
 	/* Verify policies ask for the client's certificate: Required - Verify
 	 * fails the handshake without a good one, Preferred - Verify logs it. */
 	if (ssl && hat_tls_verify(s->params.tls))

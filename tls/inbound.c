@@ -144,14 +144,15 @@ static SSL_CTX *build_ctx(struct db *db, const struct plan_source *src, const st
 		err_set(e, "Listener %s: %s", x->l.name, why.msg);
 		return NULL;
 	}
-	if (x->verify) {
-		if (!*store && trust_store_build(db, src->user, src->version, c, store, e) < 0) {
-			SSL_CTX_free(ctx);
-			return NULL;
-		}
-		X509_STORE_up_ref(*store);
-		SSL_CTX_set_cert_store(ctx, *store);
+	/* Every listener trusts the CAs, verifying or not: a session admitted
+	 * under a Verify policy may hand its handshake to a later context
+	 * (daemon.c, on_listener_hello). The system bundle is read lazily. */
+	if (!*store && trust_store_build(db, src->user, src->version, c, store, e) < 0) {
+		SSL_CTX_free(ctx);
+		return NULL;
 	}
+	X509_STORE_up_ref(*store);
+	SSL_CTX_set_cert_store(ctx, *store);
 	return ctx;
 }
 
