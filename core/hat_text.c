@@ -178,7 +178,7 @@ static int parse_policy(struct reader *r, struct hat *h, struct err *e)
 	bool closed;
 	int idx = -1, rc;
 
-	snprintf(name, sizeof(name), "%s", r->buf);
+	snprintf(name, sizeof(name), "%.59s", r->buf);
 	if (strlen(r->buf) > HAT_NAME_MAX || hat_check_policy_name(r->buf, e) < 0)
 		return err_set(e, "Line %u: \"%.60s\" is not a valid policy name.", r->line,
 			       r->buf);

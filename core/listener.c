@@ -104,11 +104,11 @@ int listener_decode(const char *name, const char *value, struct listener *l, str
 		} else if (strcmp(line, "address") == 0) {
 			if (*eq && listener_check_address(eq, &why) < 0)
 				return err_set(e, "Listener %s: %s", name, why.msg);
-			snprintf(l->address, sizeof(l->address), "%s", eq);
+			snprintf(l->address, sizeof(l->address), "%.63s", eq);
 		} else if (strcmp(line, "certificate") == 0) {
 			if (*eq && config_check_profile_name(eq, &why) < 0)
 				return err_set(e, "Listener %s: %s", name, why.msg);
-			snprintf(l->certificate, sizeof(l->certificate), "%s", eq);
+			snprintf(l->certificate, sizeof(l->certificate), "%.64s", eq);
 		} else {
 			return err_set(e, "Listener %s: unknown field \"%.40s\".", name, line);
 		}
