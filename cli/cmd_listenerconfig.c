@@ -18,185 +18,6 @@
 #include "listeners.h"
 #include "prompt.h"
 
-/* ---- shared with HOSTACCESS and RCPTACCESS (listeners.h) ---- */
-
-int listeners_load(struct session *s, struct listener **out, size_t *n)
-{
-	struct plan_source src = { s->user, 0 };
-	struct err e;
-
-	if (inbound_listeners(s->db, &src, out, n, &e) < 0)
-		return command_error(s, e.msg);
-	return 0;
-}
-
-int listener_tables_load(struct session *s, struct listener_view *v)
-{
-	struct plan_source src = { s->user, 0 };
-	struct err e;
-
-	if (inbound_tables(s->db, &src, &v->l, &v->hat, &v->rat, &e) < 0)
-		return command_error(s, e.msg);
-	return 0;
-}
-
-void listener_view_free(struct listener_view *v)
-{
-	hat_free(&v->hat);
-	rat_free(&v->rat);
-}
-
-static int count_one(const char *name, const char *value, void *arg)
-{
-	(void)name;
-	(void)value;
-	(*(size_t *)arg)++;
-	return 0;
-}
-
-int listener_stage(struct session *s, const char *kind, const char *name, const char *value)
-{
-	size_t stored = 0;
-	struct err e;
-
-	if (db_entries_list(s->db, 0, s->user, "listener", count_one, &stored, &e) < 0)
-		return command_error(s, e.msg);
-	if (stored == 0) {
-		struct listener def;
-		struct strbuf v;
-		int rc;
-		listener_default(&def);
-		strbuf_init(&v);
-		listener_encode(&def, &v);
-		rc = db_entry_stage(s->db, s->user, "listener", def.name, v.data, &e);
-		strbuf_free(&v);
-		if (rc < 0)
-			return command_error(s, e.msg);
-	}
-	if (db_entry_stage(s->db, s->user, kind, name, value, &e) < 0)
-		return command_error(s, e.msg);
-	return 0;
-}
-
-int listener_stage_hat(struct session *s, const struct listener_view *v)
-{
-	struct strbuf text;
-	int rc;
-
-	strbuf_init(&text);
-	hat_format(&v->hat, &text);
-	rc = listener_stage(s, "hat", v->l.name, text.data);
-	strbuf_free(&text);
-	return rc;
-}
-
-int listener_stage_rat(struct session *s, const struct listener_view *v)
-{
-	struct strbuf text;
-	int rc;
-
-	strbuf_init(&text);
-	rat_format(&v->rat, &text);
-	rc = listener_stage(s, "rat", v->l.name, text.len ? text.data : "");
-	strbuf_free(&text);
-	return rc;
-}
-
-static int stage_listener(struct session *s, const struct listener *l)
-{
-	struct strbuf v;
-	int rc;
-
-	strbuf_init(&v);
-	listener_encode(l, &v);
-	rc = listener_stage(s, "listener", l->name, v.data);
-	strbuf_free(&v);
-	return rc;
-}
-
-struct pick {
-	struct listener *ls;
-	size_t n;
-	int index;
-};
-
-static int check_listener(char *answer, void *arg, struct err *e)
-{
-	struct pick *p = arg;
-	char *end;
-	long n = strtol(answer, &end, 10);
-
-	if (*answer && !*end && n >= 1 && (size_t)n <= p->n) {
-		p->index = (int)n - 1;
-		return 0;
-	}
-	for (size_t i = 0; i < p->n; i++)
-		if (strcasecmp(p->ls[i].name, answer) == 0) {
-			p->index = (int)i;
-			return 0;
-		}
-	return err_set(e, "There is no listener \"%.60s\".", answer);
-}
-
-int ask_listener(struct session *s, const char *question, struct listener *ls, size_t n)
-{
-	struct pick p = { ls, n, -1 };
-	char answer[INPUT_LINE_MAX];
-
-	if (ask_text(s, question, NULL, answer, sizeof(answer), check_listener, &p) < 0)
-		return -1;
-	return p.index;
-}
-
-static int check_file_name(char *answer, void *arg, struct err *e)
-{
-	(void)arg;
-	return config_file_check_name(answer, e);
-}
-
-int listener_import_text(struct session *s, char **text)
-{
-	char name[INPUT_LINE_MAX];
-	unsigned char *data;
-	size_t len;
-	struct err e;
-
-	if (ask_text(s, "Enter the name of the file to import:", NULL, name, sizeof(name),
-		     check_file_name, NULL) < 0)
-		return -1;
-	if (config_file_read(s->home, name, &data, &len, &e) < 0)
-		return command_error(s, e.msg);
-	if (strlen((char *)data) != len) {
-		free(data);
-		return command_error(s, "That file is not text: it holds a NUL byte.");
-	}
-	*text = (char *)data;
-	return 0;
-}
-
-static int write_export(struct session *s, const char *name, const struct strbuf *text)
-{
-	struct err e;
-	struct config c;
-
-	if (db_load_effective(s->db, s->user, &c, &e) < 0 ||
-	    config_file_write(s, name, text->data ? text->data : "", text->len, &e) < 0)
-		return command_error(s, e.msg);
-	printf("File written on machine \"%s\" to the location\n\"/%s/%s\".\n", c.hostname,
-	       SCP_FOLDER, name);
-	return 0;
-}
-
-int listener_export_text(struct session *s, const struct strbuf *text)
-{
-	char name[INPUT_LINE_MAX];
-
-	if (ask_text(s, "Enter a name for the exported file:", NULL, name, sizeof(name),
-		     check_file_name, NULL) < 0)
-		return -1;
-	return write_export(s, name, text);
-}
-
 /* ---- the listing ---- */
 
 static void print_listener(size_t i, const struct listener *l)
@@ -297,7 +118,7 @@ static int op_new(struct session *s, void *ctx, int unused)
 		goto out;
 	snprintf(v.l.address, sizeof(v.l.address), "%.63s", answer);
 	inbound_default_tables(&v.l, true, &v.hat, &v.rat);
-	rc = stage_listener(s, &v.l) < 0 || listener_stage_hat(s, &v) < 0 ||
+	rc = listener_stage_entry(s, &v.l) < 0 || listener_stage_hat(s, &v) < 0 ||
 			     listener_stage_rat(s, &v) < 0
 		     ? -1
 		     : 0;
@@ -357,7 +178,7 @@ static int op_edit_name(struct session *s, void *ctx, int unused)
 		goto out;
 	snprintf(old, sizeof(old), "%s", v->l.name);
 	snprintf(v->l.name, sizeof(v->l.name), "%.59s", answer);
-	if (stage_listener(s, &v->l) < 0 || listener_stage_hat(s, v) < 0 ||
+	if (listener_stage_entry(s, &v->l) < 0 || listener_stage_hat(s, v) < 0 ||
 	    listener_stage_rat(s, v) < 0 || delete_entries(s, old) < 0)
 		rc = -1;
 out:
@@ -379,7 +200,7 @@ static int op_edit_interface(struct session *s, void *ctx, int unused)
 		     v->l.address[0] ? v->l.address : NULL, answer, sizeof(answer), check_address,
 		     &nc) == 0) {
 		snprintf(v->l.address, sizeof(v->l.address), "%.63s", answer);
-		rc = stage_listener(s, &v->l);
+		rc = listener_stage_entry(s, &v->l);
 	}
 	free(nc.ls);
 	return rc;
@@ -408,7 +229,7 @@ static int op_edit_certificate(struct session *s, void *ctx, int unused)
 	if (rc < 0)
 		return -1;
 	snprintf(v->l.certificate, sizeof(v->l.certificate), "%s", name);
-	return stage_listener(s, &v->l);
+	return listener_stage_entry(s, &v->l);
 }
 
 static int show_listener(struct session *s, void *ctx)
@@ -564,8 +385,9 @@ static int one_line(struct session *s, int argc, char **argv)
 		rat_format(&v.rat, &text);
 	if (export) {
 		struct err e;
-		rc = config_file_check_name(argv[4], &e) < 0 ? command_error(s, e.msg)
-							     : write_export(s, argv[4], &text);
+		rc = config_file_check_name(argv[4], &e) < 0
+			     ? command_error(s, e.msg)
+			     : listener_write_export(s, argv[4], &text);
 	} else {
 		say_text(text.data ? text.data : "");
 		rc = 0;

@@ -28,12 +28,16 @@ void listener_view_free(struct listener_view *v);
 int listener_stage(struct session *s, const char *kind, const char *name, const char *value);
 int listener_stage_hat(struct session *s, const struct listener_view *v);
 int listener_stage_rat(struct session *s, const struct listener_view *v);
+/* Stages "listener.NAME" with the fields of `l`. */
+int listener_stage_entry(struct session *s, const struct listener *l);
 
 /* A number or name from "1. NAME" lists; the index or -1 (said). */
 int ask_listener(struct session *s, const char *question, struct listener *ls, size_t n);
 /* The text of configuration/NAME for IMPORT (malloc'd, NUL-terminated). */
 int listener_import_text(struct session *s, char **text);
 int listener_export_text(struct session *s, const struct strbuf *text);
+/* Writes configuration/NAME (the name already checked) and says where. */
+int listener_write_export(struct session *s, const char *name, const struct strbuf *text);
 
 int hostaccess_run(struct session *s, void *ctx, int unused);
 int rcptaccess_run(struct session *s, void *ctx, int unused);
