@@ -287,7 +287,10 @@ void smtpc_body_wire(const char *body, size_t len, void (*emit)(void *arg, const
 		const char *q = p;
 		while (q < end && *q != '\r' && *q != '\n')
 			q++;
-		if (*p == '.' && q > p)
+		const char *first = p;
+		while (first < q && *first == '\0')
+			first++; /* NULs go: what follows them starts the line */
+		if (first < q && *first == '.')
 			emit(arg, ".", 1);
 		emit_text(p, (size_t)(q - p), emit, arg);
 		emit(arg, "\r\n", 2);

@@ -15,6 +15,7 @@
 #define BACKOFF_MS   100 /* the listener rests this long after accept() failed */
 #define BURST_SLACK  64  /* connections being evicted that may still hold descriptors */
 #define MAX_GUARDS   20  /* listeners with a guard (HTTPS, 16 SMTP listeners) */
+#define PEEK_MAX     64  /* connections probed for a gone client per eviction */
 
 /* The error callback gets the listener's own argument (evhttp's, for the
  * HTTPS listener), so the guard is found by its listener. */
@@ -72,8 +73,6 @@ static void update_listener(struct conn_guard *g)
 	else
 		evconnlistener_disable(g->listener);
 }
-
-#define PEEK_MAX 64 /* connections probed for a gone client per eviction */
 
 /* The client closed or reset and the event loop has not read it yet. */
 static bool gone(const struct guard_conn *c)

@@ -290,6 +290,14 @@ void smtp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockadd
 	struct timeval tv = { RDNS_TIMEOUT_S, 0 };
 
 	(void)l;
+	/* --smtp-max-sessions bounds the sessions of all listeners together (the
+	 * descriptor budget); while this listener holds them all, its guard may
+	 * evict an idle one instead. */
+	if (eng->count >= d->opt.smtp_max_sessions && lst->guard.count < eng->count) {
+		smtp_say_busy(eng, fd);
+		close(fd);
+		return;
+	}
 	if (!(s = smtp_session_new(eng, lst, fd))) {
 		smtp_say_busy(eng, fd);
 		close(fd);

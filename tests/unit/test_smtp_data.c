@@ -35,6 +35,8 @@ static void test_wire(void)
 	CHECK(wire_is("a\n.\nb", 5, "a\r\n..\r\nb\r\n.\r\n"),
 	      "bare LFs become CRLF, no bare dot line");
 	CHECK(wire_is("a\0b\r\n", 5, "ab\r\n.\r\n"), "NUL bytes are dropped");
+	CHECK(wire_is("\0.\0\r\n", 5, "..\r\n.\r\n"),
+	      "a '.' after dropped NULs is still stuffed (found by fuzz_body_wire)");
 }
 
 /* Feeds DATA lines (as the engine splits them, at CRLF only) and returns the
