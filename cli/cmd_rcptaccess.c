@@ -121,7 +121,7 @@ static int op_new(struct session *s, void *ctx, int unused)
 		     "Enter the recipient address for this entry.\nHostnames such as "
 		     "\"example.com\" are allowed.\nPartial hostnames such as \".example.com\" "
 		     "are allowed.\nUsernames such as \"postmaster@\" are allowed.\nFull email "
-		     "addresses such as \"joe@example.com\" or \"joe@[1.2.3.4]\" are allowed.",
+		     "addresses such as \"joe@example.com\" are allowed.",
 		     NULL, pattern, sizeof(pattern), check_pattern, &v->rat) < 0 ||
 	    ask_response(s, &r) < 0)
 		return -1;
