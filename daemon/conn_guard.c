@@ -14,7 +14,7 @@
 #define LOG_INTERVAL 10  /* seconds between two summary lines */
 #define BACKOFF_MS   100 /* the listener rests this long after accept() failed */
 #define BURST_SLACK  64  /* connections being evicted that may still hold descriptors */
-#define MAX_GUARDS   4   /* listeners with a guard (SMTP, HTTPS) */
+#define MAX_GUARDS   20  /* listeners with a guard (HTTPS, 16 SMTP listeners) */
 #define PEEK_MAX     64  /* connections probed for a gone client per eviction */
 
 /* The error callback gets the listener's own argument (evhttp's, for the
