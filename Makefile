@@ -11,8 +11,12 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
 LDFLAGS  ?=
 EVENT_LIBS := -levent_openssl -levent
-CLI_LIBS := -lreadline -lsqlite3 -lssl -lcrypto -lresolv -lpthread
-DAEMON_LIBS := $(EVENT_LIBS) -lsqlite3 -lssl -lcrypto -lresolv -lpthread
+# libxml2 is the console's only (confxml/config_xml_parse.c: saveconfig/loadconfig files).
+XML_CFLAGS := -I/usr/include/libxml2
+XML_LIBS := -lxml2
+# libcrypt (libxcrypt): yescrypt password hashes (db/db_password.c).
+CLI_LIBS := -lreadline -lsqlite3 -lssl -lcrypto -lcrypt -lresolv -lpthread $(XML_LIBS)
+DAEMON_LIBS := $(EVENT_LIBS) -lsqlite3 -lssl -lcrypto -lcrypt -lresolv -lpthread
 
 # SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer build in build-san/.
 ifeq ($(SAN),1)
@@ -32,6 +36,7 @@ CORE_SRC   := $(wildcard core/*.c)
 DB_SRC     := $(wildcard db/*.c)
 TLS_SRC    := $(wildcard tls/*.c)
 OS_SRC     := $(wildcard os/*.c)
+XMLCONF_SRC := $(wildcard confxml/*.c)
 DAEMON_SRC := $(filter-out daemon/tlsgated.c,$(wildcard daemon/*.c))
 CLI_SRC    := $(wildcard cli/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
@@ -44,6 +49,7 @@ LIBCORE   := $(BUILD)/lib/libcore.a
 LIBDB     := $(BUILD)/lib/libdb.a
 LIBTLS    := $(BUILD)/lib/libtls.a
 LIBOS     := $(BUILD)/lib/libos.a
+LIBXMLCONF := $(BUILD)/lib/libconfxml.a
 LIBDAEMON := $(BUILD)/lib/libdaemon.a
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 HELPER_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(HELPER_SRC))
@@ -51,9 +57,10 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PKGS := gcc make libc6-dev pkg-config openssl libssl-dev libsqlite3-dev libreadline-dev \
-	      libevent-dev
+	      libevent-dev libxml2-dev libcrypt-dev
 TEST_PKGS  := $(BUILD_PKGS) sqlite3 tmux expect swaks curl clang-format python3 procps iproute2 \
-	      openssh-server openssh-client python3-pexpect python3-aiosmtpd valgrind util-linux
+	      openssh-server openssh-client python3-pexpect python3-aiosmtpd valgrind util-linux \
+	      chromium chromium-driver python3-selenium
 # What `make bench` compares against (never started as system services by it).
 BENCH_PKGS := $(TEST_PKGS) nginx-light postfix util-linux gdb
 
@@ -78,10 +85,13 @@ $(BUILD)/obj/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
+$(BUILD)/obj/confxml/config_xml_parse.o: CFLAGS += $(XML_CFLAGS)
+
 $(LIBCORE): $(call obj,$(CORE_SRC))
 $(LIBDB): $(call obj,$(DB_SRC))
 $(LIBTLS): $(call obj,$(TLS_SRC))
 $(LIBOS): $(call obj,$(OS_SRC))
+$(LIBXMLCONF): $(call obj,$(XMLCONF_SRC))
 $(LIBDAEMON): $(call obj,$(DAEMON_SRC))
 $(BUILD)/lib/%.a:
 	@mkdir -p $(dir $@)
@@ -89,7 +99,7 @@ $(BUILD)/lib/%.a:
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # The console links the TLS library, never the daemon's (no libevent).
-$(BUILD)/tlsgate: $(call obj,$(CLI_SRC)) $(LIBTLS) $(LIBOS) $(LIBDB) $(LIBCORE)
+$(BUILD)/tlsgate: $(call obj,$(CLI_SRC)) $(LIBXMLCONF) $(LIBTLS) $(LIBOS) $(LIBDB) $(LIBCORE)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS)
 
@@ -99,7 +109,7 @@ $(BUILD)/tlsgated: $(call obj,daemon/tlsgated.c) $(LIBDAEMON) $(LIBTLS) $(LIBOS)
 
 # test_menus walks the console's tables: every console object but main.c.
 $(BUILD)/tests/test_menus: $(BUILD)/obj/tests/unit/test_menus.o \
-		$(call obj,$(filter-out cli/main.c,$(CLI_SRC))) $(LIBTLS) $(LIBOS) $(LIBDB) $(LIBCORE)
+		$(call obj,$(filter-out cli/main.c,$(CLI_SRC))) $(LIBXMLCONF) $(LIBTLS) $(LIBOS) $(LIBDB) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS)
@@ -156,11 +166,11 @@ check-san: deps-test
 	$(Q)BUILD=build-san bash tests/run.sh
 
 format:
-	clang-format -i $(CORE_SRC) $(DB_SRC) $(TLS_SRC) $(OS_SRC) $(wildcard daemon/*.c) $(CLI_SRC) $(UNIT_SRC) \
+	clang-format -i $(CORE_SRC) $(DB_SRC) $(TLS_SRC) $(OS_SRC) $(XMLCONF_SRC) $(wildcard daemon/*.c) $(CLI_SRC) $(UNIT_SRC) \
 	  $(HELPER_SRC) $(BENCH_SRC) $(wildcard */*.h)
 
 format-check:
-	$(Q)clang-format --dry-run --Werror $(CORE_SRC) $(DB_SRC) $(TLS_SRC) $(OS_SRC) $(wildcard daemon/*.c) \
+	$(Q)clang-format --dry-run --Werror $(CORE_SRC) $(DB_SRC) $(TLS_SRC) $(OS_SRC) $(XMLCONF_SRC) $(wildcard daemon/*.c) \
 	  $(CLI_SRC) $(UNIT_SRC) $(HELPER_SRC) $(BENCH_SRC) $(wildcard */*.h)
 
 run: deps

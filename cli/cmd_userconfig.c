@@ -1,11 +1,14 @@
 /* cmd_userconfig: console users and their roles, AsyncOS-style (NEW, EDIT,
- * DELETE, PRINT). Users are named entries "user.NAME" = "role=ROLE", staged
+ * DELETE, PASSWORD, PRINT). Users are named entries "user.NAME" =
+ * "role=ROLE[;hash=HASH]" (db/roles.h), staged
  * and committed like every edit; a change applies from its commit on. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../core/entries.h"
+#include "../db/password.h"
 #include "commands.h"
 #include "input.h"
 #include "menu.h"
@@ -80,14 +83,29 @@ static void print_users(const struct user_list *l)
 		       role_info_of(l->rows[i].role)->name);
 }
 
-static int stage_user(struct session *s, const char *name, int role, struct err *e)
+/* Stages `name` with `role`, keeping the password it has (hash NULL), or
+ * with the new password hash given. */
+static int stage_user_hash(struct session *s, const char *name, int role, const char *hash,
+			   struct err *e)
 {
-	char value[32];
+	char value[USER_VALUE_MAX], *old = NULL;
+	int rc;
 
 	if (role == ROLE_DELETED)
 		return db_entry_stage(s->db, s->user, "user", name, NULL, e);
-	role_to_value((enum role)role, value, sizeof(value));
+	if (!hash && db_entry_get(s->db, s->user, "user", name, &old, e) < 0)
+		return -1;
+	rc = user_value_make((enum role)role, hash ? hash : user_value_hash(old), value,
+			     sizeof(value));
+	free(old);
+	if (rc < 0)
+		return err_set(e, "The password hash is too long.");
 	return db_entry_stage(s->db, s->user, "user", name, value, e);
+}
+
+static int stage_user(struct session *s, const char *name, int role, struct err *e)
+{
+	return stage_user_hash(s, name, role, NULL, e);
 }
 
 static int check_new_name(char *answer, void *arg, struct err *e)
@@ -109,6 +127,9 @@ static int check_new_name(char *answer, void *arg, struct err *e)
 	if (find_user(l, answer))
 		return err_set(e, "That value is not valid. The user \"%s\" already exists.",
 			       answer);
+	/* The automatic revert of an unconfirmed commit is committed as "system". */
+	if (strcasecmp(answer, "system") == 0)
+		return err_set(e, "That value is not valid. \"system\" is reserved.");
 	return 0;
 }
 
@@ -242,6 +263,42 @@ static int op_delete(struct session *s, void *ctx, int unused)
 	return 0;
 }
 
+/* Any listed user, by number or name, oneself included. */
+static int check_listed(char *answer, void *arg, struct err *e)
+{
+	const struct user_list *l = arg;
+	char *end;
+	long n = strtol(answer, &end, 10);
+	const struct user_row *u = answer[0] && !*end && n >= 1 && n <= l->count
+					   ? &l->rows[n - 1]
+					   : find_user(l, answer);
+
+	if (!u)
+		return err_set(e, "That value is not valid. There is no user \"%.64s\".", answer);
+	snprintf(answer, INPUT_LINE_MAX, "%s", u->name);
+	return 0;
+}
+
+static int op_password(struct session *s, void *ctx, int unused)
+{
+	struct user_list *l = ctx;
+	char name[INPUT_LINE_MAX], hash[PASSWORD_HASH_MAX];
+	struct err e;
+
+	(void)unused;
+	if (l->count == 0) {
+		printf("There are no users yet: add one with NEW.\n");
+		return 0;
+	}
+	if (ask_text(s, "\nEnter the username or number to set the password of.", NULL, name,
+		     sizeof(name), check_listed, l) < 0 ||
+	    ask_new_password(s, name, hash, sizeof(hash)) < 0)
+		return -1;
+	if (stage_user_hash(s, name, find_user(l, name)->role, hash, &e) < 0)
+		return command_error(s, e.msg);
+	return 0;
+}
+
 static const char *status_of(const struct user_row *edited, const struct user_row *committed)
 {
 	if (!committed)
@@ -289,6 +346,8 @@ static const struct menu_row rows[] = {
 	{ "NEW", "Create a new account.", ACCESS_ADMIN, op_new, 0, NULL, NULL },
 	{ "EDIT", "Modify an account.", ACCESS_ADMIN, op_edit, 0, NULL, NULL },
 	{ "DELETE", "Remove an account.", ACCESS_ADMIN, op_delete, 0, NULL, NULL },
+	{ "PASSWORD", "Set the password of an account (for the WebUI).", ACCESS_ADMIN, op_password,
+	  0, NULL, NULL },
 	{ "PRINT", "Display the list of accounts.", ACCESS_GUEST, op_print, 0, NULL, NULL },
 };
 const struct menu userconfig_menu = {

@@ -54,12 +54,18 @@ int cmd_commitcheck(struct session *s, int argc, char **argv);
 int cmd_showchanges(struct session *s, int argc, char **argv);
 int cmd_rollbackconfig(struct session *s, int argc, char **argv);
 int cmd_userconfig(struct session *s, int argc, char **argv);
+int cmd_passwd(struct session *s, int argc, char **argv);
+/* The new password asked twice; its yescrypt hash in `hash`. */
+int ask_new_password(struct session *s, const char *whose, char *hash, size_t len);
 int cmd_destconfig(struct session *s, int argc, char **argv);
 int cmd_smtproutes(struct session *s, int argc, char **argv);
 int cmd_tlsverify(struct session *s, int argc, char **argv);
 int cmd_certconfig(struct session *s, int argc, char **argv);
 int cmd_interfaceconfig(struct session *s, int argc, char **argv);
 int cmd_listenerconfig(struct session *s, int argc, char **argv);
+int cmd_saveconfig(struct session *s, int argc, char **argv);
+int cmd_showconfig(struct session *s, int argc, char **argv);
+int cmd_loadconfig(struct session *s, int argc, char **argv);
 
 /* Shared by commit and quit's "commit before exiting?". */
 int commit_dialog(struct session *s, const char *comment_or_null, bool strict);

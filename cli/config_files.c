@@ -312,8 +312,14 @@ static int write_locked(int dfd, const char *name, const void *data, size_t len,
 int config_file_write(struct session *s, const char *name, const void *data, size_t len,
 		      struct err *e)
 {
+	return config_file_write_secret(s, name, data, len, false, e);
+}
+
+int config_file_write_secret(struct session *s, const char *name, const void *data, size_t len,
+			     bool secret, struct err *e)
+{
 	/* The key inside an export is encrypted, but the file is still no one else's. */
-	mode_t mode = db_home_shared(s->home) ? 0660 : 0600;
+	mode_t mode = db_home_shared(s->home) && !secret ? 0660 : 0600;
 	char what[160];
 	struct err why;
 	int dfd, lock, rc;

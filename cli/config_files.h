@@ -59,6 +59,10 @@ bool config_file_exists(const char *home, const char *name);
  * check under the lock, and is audited naming the user and the file. */
 int config_file_write(struct session *s, const char *name, const void *data, size_t len,
 		      struct err *e);
+/* The same; with `secret` (private keys, even encrypted) the file is 0600
+ * in a group-shared home too: only its writer reads it. */
+int config_file_write_secret(struct session *s, const char *name, const void *data, size_t len,
+			     bool secret, struct err *e);
 /* The name rule, as an answer check: "That value is not valid. ..." */
 int config_file_check_name(const char *name, struct err *e);
 

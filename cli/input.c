@@ -148,6 +148,17 @@ static void on_sigint(int sig)
 	got_sigint = 1;
 }
 
+/* SIGTERM or SIGHUP (sshd on a dropped connection) during a hidden
+ * question: the terminal gets its echo back before the default action ends
+ * the process. tcsetattr is async-signal-safe. */
+static void on_fatal_signal(int sig)
+{
+	if (tty_hidden)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 /* readline's own SIGWINCH handling redraws the prompt ("host> \rhost> "):
  * here a resize only updates the width for the next redisplay. */
 static void on_sigwinch(int sig)
@@ -205,6 +216,9 @@ void input_init(struct session *s)
 	sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: select() must wake up */
 	sa.sa_handler = on_sigwinch;
 	sigaction(SIGWINCH, &sa, NULL);
+	sa.sa_handler = on_fatal_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	atexit(input_hide_end);
 }
 

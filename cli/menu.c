@@ -118,8 +118,11 @@ static int run_row(struct session *s, const struct menu *m, const struct menu_ro
 	struct err e;
 	int rc;
 
-	if (s->interactive && db_staged_save(s->db, s->user, &before, &e) < 0)
+	if (s->interactive && db_staged_save(s->db, s->user, &before, &e) < 0) {
+		say_error(e.msg);
+		s->abort = ABORT_ERROR;
 		return -1;
+	}
 	s->abort = ABORT_NONE;
 	rc = r->run(s, ctx, r->arg);
 	if (rc == 0 && m->after)

@@ -75,9 +75,11 @@ static int printable(const char *v)
 	return v && strlen(v) <= 400 && !strstr(v, "-----");
 }
 
+/* A user's value keeps its password hash after ";hash=": never shown. */
 static void add_one_line(struct strbuf *out, const char *label, const char *v)
 {
-	size_t n = strlen(v);
+	const char *hash = strstr(v, ";hash=");
+	size_t n = hash ? (size_t)(hash - v) : strlen(v);
 
 	while (n > 0 && v[n - 1] == '\n')
 		n--;
@@ -88,7 +90,7 @@ static void add_one_line(struct strbuf *out, const char *label, const char *v)
 		else
 			strbuf_add(out, &v[i], 1);
 	}
-	strbuf_puts(out, "\n");
+	strbuf_puts(out, hash ? " (password set)\n" : "\n");
 }
 
 void entry_render_change(const struct entry_kind *k, const char *name, const char *old,

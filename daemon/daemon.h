@@ -19,6 +19,7 @@ struct daemon_options {
 	const char *https_addr;     /* "127.0.0.1:8443" */
 	const char *smtp_addr;      /* "127.0.0.1:2525" */
 	int http_timeout;           /* seconds a connection may sit idle */
+	int webui_timeout;          /* seconds a WebUI session may sit idle */
 	int smtp_timeout;           /* seconds per SMTP read or write */
 	int handshake_timeout;      /* seconds to finish TLS, and to send EHLO/HELO */
 	size_t smtp_max_size;       /* SIZE: largest message accepted */

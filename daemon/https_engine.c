@@ -23,15 +23,17 @@
 #include "http_route.h"
 #include "../os/net.h"
 #include "tls_watch.h"
+#include "web.h"
 
-#define MAX_HEADERS_SIZE 8192 /* request line and headers */
-#define MAX_BODY_SIZE    4096 /* nothing here takes a body; bound it anyway */
+#define MAX_HEADERS_SIZE 8192  /* request line and headers */
+#define MAX_BODY_SIZE    65536 /* the WebUI's largest: a PKCS#12 upload */
 
 struct https_engine {
 	struct daemon *d;
 	struct evhttp *http;
 	unsigned long next_cid;
 	struct conn_guard guard;
+	struct web *web; /* the WebUI: login, pages, commit */
 };
 
 /* One TLS connection; `watch` first so the tls_watch callback can find it.
@@ -267,6 +269,10 @@ static void on_request(struct evhttp_request *req, void *arg)
 		evbuffer_free(out);
 		return;
 	}
+	if (web_handle(h->web, req, c ? c->cid : 0)) {
+		evbuffer_free(out);
+		return;
+	}
 	strbuf_init(&body);
 	code = route(h, req, &body, &type, &reason);
 	add_headers(req, type);
@@ -301,7 +307,8 @@ int https_engine_start(struct daemon *d, struct https_engine **out, struct err *
 	if (conn_index < 0)
 		conn_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_closed);
 	h->http = evhttp_new(d->base);
-	if (conn_index < 0 || !h->http) {
+	h->web = web_new(d);
+	if (conn_index < 0 || !h->http || !h->web) {
 		https_engine_free(h);
 		return err_set(e, "Cannot create the HTTPS server.");
 	}
@@ -346,6 +353,7 @@ void https_engine_free(struct https_engine *h)
 	}
 	if (h->http)
 		evhttp_free(h->http);
+	web_free(h->web);
 	conn_guard_free(&h->guard);
 	free(h);
 }

@@ -29,6 +29,7 @@ static void usage(FILE *out)
 		"  --smtp-max-size BYTES largest message accepted (10485760)\n"
 		"  --smtp-max-sessions N concurrent SMTP sessions (500)\n"
 		"  --https-max-conns N   concurrent HTTPS connections (256)\n"
+		"  --webui-timeout SECS  a WebUI session ends after SECS without a request (1800)\n"
 		"  --max-per-address N   concurrent connections from one address, per listener "
 		"(32)\n"
 		"                        (both caps shrink to fit the descriptor limit)\n"
@@ -85,6 +86,7 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 		{ "smtp-max-sessions", required_argument, NULL, 'n' },
 		{ "handshake-timeout", required_argument, NULL, 'k' },
 		{ "https-max-conns", required_argument, NULL, 'c' },
+		{ "webui-timeout", required_argument, NULL, 'W' },
 		{ "max-per-address", required_argument, NULL, 'a' },
 		{ "spool-max-bytes", required_argument, NULL, 'B' },
 		{ "spool-max-messages", required_argument, NULL, 'M' },
@@ -141,6 +143,7 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 		case 'n':
 		case 'k':
 		case 'c':
+		case 'W':
 		case 'a':
 			if (positive(optarg, opt == 'z' ? 1L << 30 : 1000000, &v) < 0) {
 				fprintf(stderr, "tlsgated: bad value \"%s\"\n", optarg);
@@ -148,6 +151,8 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 			}
 			if (opt == 't')
 				o->http_timeout = (int)v;
+			else if (opt == 'W')
+				o->webui_timeout = (int)v;
 			else if (opt == 'T')
 				o->smtp_timeout = (int)v;
 			else if (opt == 'z')
@@ -195,6 +200,7 @@ int main(int argc, char **argv)
 		.https_addr = "127.0.0.1:8443",
 		.smtp_addr = "127.0.0.1:2525",
 		.http_timeout = 60,
+		.webui_timeout = 1800,
 		.smtp_timeout = 300,
 		.handshake_timeout = 10,
 		.smtp_max_size = 10485760,

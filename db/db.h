@@ -85,7 +85,7 @@ int db_load_effective(struct db *db, const char *user, struct config *c, struct 
  * from `seen` (the configuration the user was shown). A setting set back to
  * the committed value is unstaged. Each staged row remembers the value the
  * user saw (base_value), so db_commit can refuse to overwrite a concurrent
- * commit to the same setting. One transaction. */
+ * commit to the same setting. One transaction (a savepoint inside a db_tx). */
 int db_stage_changes(struct db *db, const char *user, const struct config *seen,
 		     const struct config *edited, struct err *e);
 int db_staged_count(struct db *db, const char *user, long *count, struct err *e);

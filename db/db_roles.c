@@ -26,11 +26,15 @@ const struct role_info *role_info_of(enum role r)
 enum role role_from_value(const char *value)
 {
 	static const char prefix[] = "role=";
+	const char *name;
+	size_t n;
 
 	if (!value || strncmp(value, prefix, sizeof(prefix) - 1) != 0)
 		return ROLE_GUEST;
+	name = value + sizeof(prefix) - 1;
+	n = strcspn(name, ";");
 	for (size_t i = 0; i < role_count; i++)
-		if (strcmp(value + sizeof(prefix) - 1, role_table[i].name) == 0)
+		if (strlen(role_table[i].name) == n && strncmp(name, role_table[i].name, n) == 0)
 			return role_table[i].role;
 	return ROLE_GUEST;
 }
@@ -38,6 +42,21 @@ enum role role_from_value(const char *value)
 void role_to_value(enum role r, char *buf, size_t len)
 {
 	snprintf(buf, len, "role=%s", role_info_of(r)->name);
+}
+
+int user_value_make(enum role r, const char *hash, char *buf, size_t len)
+{
+	int n = hash && hash[0] ? snprintf(buf, len, "role=%s;hash=%s", role_info_of(r)->name, hash)
+				: snprintf(buf, len, "role=%s", role_info_of(r)->name);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+const char *user_value_hash(const char *value)
+{
+	const char *h = value ? strstr(value, ";hash=") : NULL;
+
+	return h && h[6] ? h + 6 : NULL;
 }
 
 struct counts {

@@ -96,10 +96,16 @@ static int stage_differences(struct db *db, const char *user, const struct confi
 int db_stage_changes(struct db *db, const char *user, const struct config *seen,
 		     const struct config *edited, struct err *e)
 {
-	if (db_exec(db, "BEGIN IMMEDIATE", e) < 0)
+	/* Inside a db_tx (loadconfig stages everything in one): a savepoint. */
+	bool nested = !sqlite3_get_autocommit(db->sql);
+
+	if (db_exec(db, nested ? "SAVEPOINT stage_changes" : "BEGIN IMMEDIATE", e) < 0)
 		return -1;
-	if (stage_differences(db, user, seen, edited, e) < 0 || db_exec(db, "COMMIT", e) < 0) {
-		db_exec(db, "ROLLBACK", NULL);
+	if (stage_differences(db, user, seen, edited, e) < 0 ||
+	    db_exec(db, nested ? "RELEASE stage_changes" : "COMMIT", e) < 0) {
+		db_exec(db,
+			nested ? "ROLLBACK TO stage_changes; RELEASE stage_changes" : "ROLLBACK",
+			NULL);
 		return -1;
 	}
 	return 0;

@@ -1,5 +1,5 @@
 /* roles: console users and their access groups. Users are named entries
- * "user.NAME" = "role=ROLE", staged and committed like every edit; who is
+ * "user.NAME" = "role=ROLE[;hash=HASH]", staged and committed like every edit; who is
  * what is always read from the committed list, so every path that changes
  * the configuration (console, commit plan, later the WebUI) asks here. */
 #ifndef TLSGATE_DB_ROLES_H
@@ -29,6 +29,12 @@ const struct role_info *role_info_of(enum role r);
 enum role role_from_value(const char *value);
 /* ROLE_ADMIN -> "role=admin" */
 void role_to_value(enum role r, char *buf, size_t len);
+/* A user entry's value: "role=admin;hash=$y$..." (the password's yescrypt
+ * hash, db/password.h), or "role=admin" without a password. -1: too long. */
+#define USER_VALUE_MAX 256
+int user_value_make(enum role r, const char *hash, char *buf, size_t len);
+/* The hash inside a user entry's value, or NULL when it has none. */
+const char *user_value_hash(const char *value);
 
 /* Who may use the console, and as what, by the committed users list. A
  * listed user has their role. While nobody is listed (a new home) every user

@@ -3,6 +3,7 @@
 
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../db/roles.h"
@@ -15,14 +16,35 @@ struct needed {
 	enum role role;
 	const char *key; /* the first key that needs it */
 	char first[128];
+	struct db *db;
+	const char *user;
+	bool any; /* anything staged at all */
 };
+
+/* A user's own entry with the committed role kept is a password change
+ * (passwd): anyone listed may make it. */
+static bool own_password(struct needed *n, const char *key, const char *value)
+{
+	char *committed = NULL;
+	struct err e;
+	bool own;
+
+	if (!value || strncmp(key, "user.", 5) != 0 || strcmp(key + 5, n->user) != 0)
+		return false;
+	if (db_entry_get(n->db, NULL, "user", n->user, &committed, &e) < 0 || !committed)
+		return false;
+	own = role_from_value(committed) == role_from_value(value) &&
+	      strncmp(value, "role=", 5) == 0 && strcspn(value, ";") == strcspn(committed, ";");
+	free(committed);
+	return own;
+}
 
 static int note_needed(const char *key, const char *value, void *arg)
 {
 	struct needed *n = arg;
-	enum role r = role_needed_for_key(key);
+	enum role r = own_password(n, key, value) ? ROLE_GUEST : role_needed_for_key(key);
 
-	(void)value;
+	n->any = true;
 	if (r > n->role) {
 		n->role = r;
 		snprintf(n->first, sizeof(n->first), "%s", key);
@@ -40,7 +62,7 @@ static int refuse(const char *home, const struct commit_actor *who, enum role ha
 
 int commit_authorize(struct db *db, const char *home, const struct commit_actor *who, struct err *e)
 {
-	struct needed n = { ROLE_GUEST, NULL, "" };
+	struct needed n = { ROLE_GUEST, NULL, "", db, who->user, false };
 	long users, admins, users_now, admins_now;
 	enum role have;
 
@@ -48,7 +70,7 @@ int commit_authorize(struct db *db, const char *home, const struct commit_actor 
 		return -1;
 	if (db_staged_rows(db, who->user, note_needed, &n, e) < 0)
 		return -1;
-	if (!role_allows(have, ROLE_OPERATOR))
+	if (!role_allows(have, ROLE_OPERATOR) && (n.role > ROLE_GUEST || !n.any))
 		return refuse(home, who, have,
 			      "You are not in the correct access group to commit changes.", e);
 	if (!role_allows(have, n.role)) {

@@ -187,24 +187,6 @@ SSL *outbound_new_ssl(const struct outbound *o, const char *domain, const char *
 	return ssl;
 }
 
-bool outbound_verified(SSL *ssl, char *why, size_t len)
-{
-	long rc = SSL_get_verify_result(ssl);
-	X509 *peer = SSL_get1_peer_certificate(ssl);
-
-	if (!peer) {
-		snprintf(why, len, "the server sent no certificate");
-		return false;
-	}
-	X509_free(peer);
-	if (rc != X509_V_OK) {
-		snprintf(why, len, "%s", X509_verify_cert_error_string(rc));
-		return false;
-	}
-	snprintf(why, len, "ok");
-	return true;
-}
-
 void outbound_check_peer(const struct outbound *o, SSL *ssl, struct outbound_peer *p)
 {
 	X509 *peer = SSL_get0_peer_certificate(ssl);

@@ -48,9 +48,6 @@ const struct route *outbound_route(const struct outbound *o, const char *domain)
 /* A client SSL for one delivery: SNI, and the names the certificate may
  * carry (the domain, and the MX or routed host name when it is a name). */
 SSL *outbound_new_ssl(const struct outbound *o, const char *domain, const char *host);
-/* After the handshake: did chain and name verify? `why` gets the reason. */
-bool outbound_verified(SSL *ssl, char *why, size_t len);
-
 /* The two peer-certificate checks, made separately after the handshake:
  * X.509 = the chain verifies against the trusted CAs (signatures, dates,
  * CA constraints, fit for a TLS server); FQDN = the certificate names the

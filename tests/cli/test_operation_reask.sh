@@ -3,8 +3,8 @@
 # (tmux) keeps the admin in the command: destconfig DETAIL of an unknown
 # domain and certconfig DELETE of a profile in use print their error and the
 # menu is asked again, so answers typed ahead are taken by the menu, never
-# run as commands ("Unknown command: \"new\""). What the failed operation
-# staged is taken back. Batch mode still stops (tests/transcripts/err_*).
+# run as commands ("Unknown command: \"new\""), and nothing is staged.
+# Batch mode still stops (tests/transcripts/err_destconfig_unknown, err_cert_delete_in_use).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tmux.sh"
 [ -x "$TLSGATE" ] || { not_ok "$TLSGATE is not built"; done_testing; exit 1; }

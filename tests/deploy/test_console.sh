@@ -16,8 +16,8 @@ check_eq "the admin adds the login-shell user as an operator" "role=operator" "$
 
 # The engines run as their own user on the same home. Inbound SMTP must
 # refuse TLS v1.3 before the interactive commit and offer it right after.
-# (Enforcement DEPENDS ON the issue 11 commit-plan fix: until it is on main
-# the console cannot reach the daemon's socket and the "after" checks FAIL.)
+# (Regression test of issue 11: before the commit plan the console could not
+# reach the daemon's 0600 socket and the "after" check failed.)
 check_eq "tlsgated: before the commit, STARTTLS with TLS v1.3 is refused" "" "$(s_smtp -tls1_3)"
 
 # ---- an interactive session (ForceCommand, ssh -tt) ----
@@ -86,7 +86,7 @@ for cmd in bash 'sh -c id' '/bin/sh' 'id; sslconfig' 'exec /bin/sh' '$(id)' '`id
 done
 out=$(ssh_as "$adm" -s sftp </dev/null 2>&1)
 check "no shell: the sftp subsystem is refused" test $? -ne 0
-# (logs/cli_logs: DEPENDS ON issue 11's shared logs/, FAILS until then)
+# (logs/cli_logs: failed before issue 11's shared logs/)
 check "and the refusal is logged" grep -q "user $adm SFTP session refused" \
 	"$SSH_HOME/logs/cli_logs"
 

@@ -7,8 +7,8 @@
 # demoted to operator by another admin cannot commit it: refused, nothing
 # written.
 #
-# DEPENDS ON the issue 11 commit plan (authorize at commit against the
-# committer's role now): until it is on main, these checks FAIL.
+# Regression test of issue 11 problem 2: these checks failed before the commit
+# plan (authorize at commit against the committer's role now, main d868a45).
 . "$(dirname "$0")/deploy_lib.sh"
 deploy_up
 logs=$SSH_HOME/logs/cli_logs
@@ -35,6 +35,10 @@ check "the refusal is logged" grep -qE "access denied: user $ADM2 role operator"
 printf 'NEW\nmallory2\n1\n\n' | ssh_as "$ADM2" 'userconfig; commit "again"' >"$TEST_TMP/out" 2>&1
 check_eq "the demoted admin cannot use userconfig any more" 1 "$?"
 check_eq "still nothing written" "$committed" "$(committed_sum)"
+# The refusal does not lock the demoted admin out of an operator's work.
+ssh_as "$ADM2" clear <<<'Y' >/dev/null 2>&1
+printf 'OUTBOUND\n1-2\n\n\n' | ssh_as "$ADM2" 'sslconfig; commit "operator work"' >"$TEST_TMP/out" 2>&1
+check_eq "after clear, the demoted admin commits an operator's edit" "0 $ADM2" "$? $(latest_user)"
 
 
 # Second, as it may break the roles for good.
@@ -42,20 +46,35 @@ users=$(users_dump)
 # ---- an operator rolls back to version 1 ----
 # Some history first, so version 1 is deep in the list.
 printf 'INBOUND\n1-2\n\n\n\n' | ssh_as "$OP" 'sslconfig; commit "operator: inbound"' >/dev/null 2>&1
-ssh_as "$OP" rollbackconfig </dev/null >"$TEST_TMP/list" 2>&1
-n=$(sed -nE 's/^ *([0-9]+)\. .* 1 +system +Initial configuration$/\1/p' "$TEST_TMP/list")
-check "rollbackconfig lists version 1 (the factory configuration, no users)" test -n "$n"
-printf 'ROLLBACK\n%s\nY\nY\n\n' "${n:-1}" | ssh_as "$OP" rollbackconfig >"$TEST_TMP/out" 2>&1
-status=$?
-echo "# operator's rollback to version 1: exit $status"
-grep -E 'not|denied|access group|committed' "$TEST_TMP/out" | sed 's/^/#   /'
-check_eq "after the operator's rollback the user list is unchanged" "$users" "$(users_dump)"
-check_eq "and nothing user-related is left staged by the operator" "" \
-	"$(console_sql "SELECT user, key FROM staged WHERE key LIKE 'user.%' AND user = '$OP'")"
-if [ "$status" != 0 ]; then
-	check "refused: saying which role it needs (or AsyncOS's access-group message)" \
-		said "needs the admin role|$DENIED"
-fi
+# rollback_to_1 HOW INPUT COMMANDS: the operator picks version 1 in the list
+# (INPUT has a %s for its number), then the checks.
+rollback_to_1() {
+	local n
+	ssh_as "$OP" rollbackconfig </dev/null >"$TEST_TMP/list" 2>&1
+	n=$(sed -nE 's/^ *([0-9]+)\. .* 1 +system +Initial configuration$/\1/p' "$TEST_TMP/list")
+	check "$1: rollbackconfig lists version 1 (the factory configuration, no users)" test -n "$n"
+	printf "$2" "${n:-1}" | ssh_as "$OP" "$3" >"$TEST_TMP/out" 2>&1
+	local status=$?
+	echo "# operator's rollback to version 1 ($1): exit $status"
+	grep -E 'not|denied|access group|committed' "$TEST_TMP/out" | sed 's/^/#   /'
+	check_eq "$1: the user list is unchanged" "$users" "$(users_dump)"
+	check_eq "$1: nothing user-related is left staged by the operator" "" \
+		"$(console_sql "SELECT user, key FROM staged WHERE key LIKE 'user.%' AND user = '$OP'")"
+	if [ "$status" = 0 ]; then
+		check_eq "$1: accepted, and the settings are version 1's (the rollback happened)" \
+			"tlsv1_1tlsv1_2 $OP" "$(latest_value inbound.methods) $(latest_user)"
+	else
+		check "$1: refused, saying which role it needs (or AsyncOS's access-group message)" \
+			said "needs the admin role|$DENIED"
+	fi
+}
+# Staged by ROLLBACK, then a separate one-line commit.
+rollback_to_1 "rollback staged, then commit" 'ROLLBACK\n%s\nY\nN\n\n' \
+	'rollbackconfig; commit "after the rollback"'
+ssh_as "$OP" clear <<<'Y' >/dev/null 2>&1
+printf 'INBOUND\n1-2\n\n\n\n' | ssh_as "$OP" 'sslconfig; commit "operator: inbound again"' >/dev/null 2>&1
+# Committed by ROLLBACK itself ("Do you want to commit this configuration now?" Y).
+rollback_to_1 "rollback committed at once" 'ROLLBACK\n%s\nY\nY\n\n' rollbackconfig
 # The guest is still a guest: an edit and userconfig are refused.
 out=$(ssh_as "$GST" 'sethostname evil.example.com' </dev/null 2>&1)
 check "the guest still cannot edit (sethostname refused)" \

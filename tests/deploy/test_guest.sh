@@ -7,9 +7,8 @@
 # edits and the files in configuration/ are all unchanged. (docs/SSH.md: a
 # guest may view; "exported PKCS#12 files hold keys".)
 #
-# destconfig EXPORT is open to guests today (it writes configuration/FILE
-# without asking, over any file there): those checks FAIL until guests lose
-# it; issue 11 "no role can do more than its role allows through any path".
+# destconfig EXPORT was open to guests (it wrote configuration/FILE without
+# asking, over any file there) until branch "menus" made it operator's.
 . "$(dirname "$0")/deploy_lib.sh"
 deploy_up
 conf=$SSH_HOME/configuration

@@ -7,9 +7,10 @@
 # every console user's commit is in logs/cli_logs whichever process created
 # logs/ first (the daemon here: it starts first on the fresh home).
 #
-# DEPENDS ON the issue 11 commit-plan fix (group access to the control socket
-# or a database watch in the daemon, a logs/ folder both can write): until it
-# is on main, the enforcement, confirmed-revert and audit checks FAIL.
+# Regression test of issue 11 problems 1 and 3: the enforcement,
+# confirmed-revert, audit and mode checks failed before the commit plan (main
+# d868a45: group access to the control socket, the daemon watching the
+# database, a logs/ folder both sides can write).
 . "$(dirname "$0")/deploy_lib.sh"
 deploy_up
 logs=$SSH_HOME/logs/cli_logs
@@ -35,6 +36,25 @@ check "nor that tlsgated did not apply it" sh -c "! grep -q 'did not apply' '$TE
 check_eq "enforced before ssh returned: GUI HTTPS refuses a TLS v1.2 client" "" "$after12"
 check_eq "enforced before ssh returned: GUI HTTPS accepts a TLS v1.3 client" TLSv1.3 "$after13"
 grep -E 'not running|Warning' "$TEST_TMP/out" | sed 's/^/#   /'
+
+# ---- the control socket, open to the group: harmless requests only ----
+# A group member with a shell (here the guest, through runuser) talks to
+# tlsgated.sock directly: "apply 1" must not bring version 1 (TLS v1.2 on
+# GUI HTTPS) back; only the latest committed version is ever applied.
+ctl_as() { # USER REQUEST: one request on the socket, as USER; prints the reply
+	runuser -u "$1" -- "$PYTHON" -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+print(s.makefile().readline().strip())' "$SSH_HOME/tlsgated.sock" "$2" 2>&1
+}
+check_eq "the guest can ask the daemon's status" "version $((v + 1))" "$(ctl_as "$GST" status)"
+ctl_as "$GST" "apply 1" >"$TEST_TMP/out"
+check_eq "the guest's \"apply 1\" leaves the latest version applied" "version $((v + 1))" \
+	"$(ctl_as "$GST" status)"
+check_eq "GUI HTTPS still refuses TLS v1.2 (version 1 was not applied)" "" "$(s_gui -tls1_2)"
+check_eq "an unknown request is refused" "error unknown request" "$(ctl_as "$GST" stop)"
 
 # ---- problem 3: the audit line, logs/ created by the daemon ----
 check_eq "logs/ was created by the daemon's user (it started first)" "$DAEMON_USER" \
@@ -92,7 +112,7 @@ mv "$SSH_DIR/moved.sock" "$SSH_HOME/tlsgated.sock"
 
 # ---- the other order: the console creates logs/ first, the daemon starts after ----
 dep_stop_daemon
-rm -rf "$SSH_HOME"/* "$SSH_HOME"/.[!.]* 2>/dev/null
+rm -rf "${SSH_HOME:?}"/* "${SSH_HOME:?}"/.[!.]* 2>/dev/null
 printf 'NEW\n%s\n2\n\n' "$OP" | ssh_as "$ADM" 'sethostname mail.example.com; userconfig; commit "console first"' \
 	>"$TEST_TMP/out" 2>&1
 check_eq "console first on a fresh home: the admin's setup commit exits 0" 0 "$?"

@@ -8,9 +8,9 @@
 # --strict` must refuse it (nothing written) and a plain commit must warn,
 # naming GUI HTTPS.
 #
-# DEPENDS ON the issue 11 commit plan (a profile whose content changed counts
-# as a change of every service using it): until it is on main, the warning
-# and --strict checks FAIL (precheck compares profile names only).
+# Regression test of issue 11 problem 4: the warning and --strict checks
+# failed before the commit plan (precheck compared profile names only; now a
+# profile whose content changed counts as a change of every service using it).
 . "$(dirname "$0")/deploy_lib.sh"
 deploy_up
 

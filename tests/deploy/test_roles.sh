@@ -11,8 +11,8 @@ deploy_up
 adm=$ADM op=$OP gst=$GST
 logs=$SSH_HOME/logs/cli_logs
 entry() { latest_value "user.$1"; }
-# Audit lines in logs/cli_logs: DEPENDS ON issue 11's shared logs/ (the daemon
-# created it first, 0700): the "logged" checks FAIL until that is on main.
+# Audit lines in logs/cli_logs: the "logged" checks failed before issue 11's
+# shared logs/ (the daemon created it first, 0700).
 
 # ---- the first user of a new home is admin (deploy_up's setup session) ----
 check "first user: it was told it became the administrator" \

@@ -9,10 +9,10 @@
 # inside any question, every prompt printed once. Then a private key pasted
 # in ONE write into certconfig PASTE on the pty is accepted, echoing nothing.
 #
-# DEPENDS ON the branch "terminal" (issue 13: long questions printed on their
-# own lines, hidden input that does not flush typed-ahead input): until it is
-# on main, the renewal and paste scenarios FAIL (wrapped questions with " \r",
-# a paste that hangs).
+# Regression test of issue 13 items 1-2: before the branch "terminal" merged
+# (long questions printed on their own lines, hidden input that does not
+# flush what was pasted) the renewal and paste scenarios failed: readline
+# wrapped questions with "\r" inside, and a pasted key hung.
 . "$(dirname "$0")/deploy_lib.sh"
 deploy_up
 

@@ -6,7 +6,7 @@
 # runtimes (only "Recommended" by clang, so name them), llvm-symbolizer for
 # readable stack traces, and the libraries the console links.
 FUZZ_PKGS := clang libclang-rt-14-dev llvm make libc6-dev libssl-dev libsqlite3-dev \
-	     libreadline-dev
+	     libreadline-dev libxml2-dev
 
 FUZZ_CC    ?= clang
 FUZZ_DIR   := build-fuzz
@@ -24,6 +24,7 @@ fuzz_obj = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(1))
 FUZZ_LIBCORE   := $(FUZZ_DIR)/lib/libcore.a
 FUZZ_LIBDB     := $(FUZZ_DIR)/lib/libdb.a
 FUZZ_LIBTLS    := $(FUZZ_DIR)/lib/libtls.a
+FUZZ_LIBXMLCONF := $(FUZZ_DIR)/lib/libconfxml.a
 FUZZ_LIBOS     := $(FUZZ_DIR)/lib/libos.a
 FUZZ_LIBDAEMON := $(FUZZ_DIR)/lib/libdaemon.a
 FUZZ_LIBCLI    := $(FUZZ_DIR)/lib/libcli.a
@@ -62,6 +63,7 @@ $(FUZZ_DIR)/obj/tests/fuzz/%.o: FUZZ_EXTRA_CFLAGS := -Werror
 $(FUZZ_LIBCORE): $(call fuzz_obj,$(CORE_SRC))
 $(FUZZ_LIBDB): $(call fuzz_obj,$(DB_SRC))
 $(FUZZ_LIBTLS): $(call fuzz_obj,$(TLS_SRC))
+$(FUZZ_LIBXMLCONF): $(call fuzz_obj,$(XMLCONF_SRC))
 $(FUZZ_LIBOS): $(call fuzz_obj,$(OS_SRC))
 $(FUZZ_LIBDAEMON): $(call fuzz_obj,$(DAEMON_SRC))
 $(FUZZ_LIBCLI): $(call fuzz_obj,$(filter-out cli/main.c,$(CLI_SRC)))
@@ -77,10 +79,12 @@ $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIBCORE)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.o,$^) \
 		-Wl,--start-group $(filter %.a,$^) -Wl,--end-group $(FUZZ_LDLIBS)
 
+$(FUZZ_DIR)/obj/confxml/config_xml_parse.o: FUZZ_EXTRA_CFLAGS := $(XML_CFLAGS)
+
 # Keep the fuzzers' objects, which make would otherwise delete as intermediate.
 .SECONDARY: $(call fuzz_obj,$(wildcard tests/fuzz/fuzz_*.c))
 
-$(FUZZ_DIR)/fuzz_command_line: $(FUZZ_LIBCLI) $(FUZZ_LIBTLS) $(FUZZ_LIBOS) $(FUZZ_LIBDB)
+$(FUZZ_DIR)/fuzz_command_line: $(FUZZ_LIBCLI) $(FUZZ_LIBXMLCONF) $(FUZZ_LIBTLS) $(FUZZ_LIBOS) $(FUZZ_LIBDB)
 $(FUZZ_DIR)/fuzz_command_line: FUZZ_LDLIBS := $(CLI_LIBS)
 
 # Certificate profiles: tls/cert_profile.c (from its archive) and OpenSSL.
@@ -90,5 +94,9 @@ $(FUZZ_DIR)/fuzz_pem_import: FUZZ_LDLIBS := -lssl -lcrypto
 # The HTTPS request path: daemon/http_route.c (from its archive) and libevent's URI parser.
 $(FUZZ_DIR)/fuzz_http_route: $(FUZZ_LIBDAEMON)
 $(FUZZ_DIR)/fuzz_http_route: FUZZ_LDLIBS := -levent
+
+# Configuration files (loadconfig): confxml/config_xml*.c and config_secret.c, libxml2, OpenSSL.
+$(FUZZ_DIR)/fuzz_loadconfig: $(FUZZ_LIBXMLCONF) $(FUZZ_LIBTLS)
+$(FUZZ_DIR)/fuzz_loadconfig: FUZZ_LDLIBS := $(XML_LIBS) -lssl -lcrypto
 
 -include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
