@@ -14,7 +14,8 @@ void web_page_begin(struct strbuf *out, const struct web_frame *f)
 		    "<header>\n<span class=\"brand\">tlsgate</span>\n");
 	if (f->user) {
 		strbuf_puts(out, "<nav>\n<a href=\"/sslconfig\">System Administration &gt; SSL "
-				 "Configuration</a>\n</nav>\n<div class=\"who\">");
+				 "Configuration</a>\n<a href=\"/monitor/tls\">Monitor &gt; TLS "
+				 "Connections</a>\n</nav>\n<div class=\"who\">");
 		if (f->staged)
 			strbuf_puts(out, "<a id=\"commit-changes\" class=\"commit\" "
 					 "href=\"/commit\">Commit Changes</a> ");

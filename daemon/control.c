@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "usage.h"
 
 #define REQUEST_MAX    128 /* bytes in one request line */
 #define CLIENT_TIMEOUT 10  /* seconds, as the shell waits */
@@ -56,6 +57,14 @@ static void handle(struct control_client *c, const char *line)
 
 	if (strcmp(line, "status") == 0) {
 		evbuffer_add_printf(out, "version %ld\n", d->version);
+		return;
+	}
+	if (strcmp(line, "usage flush") == 0) {
+		long rows;
+		if (usage_flush(d->usage, &rows, &e) < 0)
+			evbuffer_add_printf(out, "error %s\n", e.msg);
+		else
+			evbuffer_add_printf(out, "flushed %ld\n", rows);
 		return;
 	}
 	if (strncmp(line, "apply ", 6) != 0) {
@@ -153,8 +162,9 @@ static int claim_path(const struct sockaddr_un *addr, struct err *e)
 }
 
 /* In a group-shared home the console users (the group) must reach the
- * socket: 0660. Every request it takes is harmless to them: "status", and
- * "apply N", which applies the latest committed version, nothing else. */
+ * socket: 0660. Every request it takes is harmless to them: "status",
+ * "apply N", which applies the latest committed version, nothing else, and
+ * "usage flush", which writes the TLS usage counts early. */
 static int open_socket(const struct sockaddr_un *addr, int shared, struct err *e)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

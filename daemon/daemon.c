@@ -19,6 +19,7 @@
 #include "revert.h"
 #include "smtp_engine.h"
 #include "../tls/tls_ctx.h"
+#include "usage.h"
 
 /* Runs on every ClientHello. A connection accepted before the last apply
  * still holds the previous context: move it to the current policy before
@@ -189,8 +190,8 @@ int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *
 	d->base = event_base_new();
 	if (!d->base)
 		return err_set(e, "Cannot create the event loop.");
-	if (https_engine_start(d, &d->https, e) < 0 || smtp_engine_start(d, &d->smtp, e) < 0 ||
-	    revert_timer_start(d, &d->revert, e) < 0 ||
+	if (usage_start(d, &d->usage, e) < 0 || https_engine_start(d, &d->https, e) < 0 ||
+	    smtp_engine_start(d, &d->smtp, e) < 0 || revert_timer_start(d, &d->revert, e) < 0 ||
 	    db_watch_start(d, DB_WATCH_INTERVAL_MS, &d->watch, e) < 0 || add_signals(d, e) < 0)
 		return -1;
 	if (d->opt.deliver && delivery_start(d, &d->delivery, e) < 0)
@@ -216,6 +217,7 @@ void daemon_free(struct daemon *d)
 	outbound_unref(d->outbound);
 	https_engine_free(d->https);
 	smtp_engine_free(d->smtp);
+	usage_free(d->usage); /* after the engines: their last sessions count */
 	revert_timer_free(d->revert);
 	if (d->expiry_timer)
 		event_free(d->expiry_timer);

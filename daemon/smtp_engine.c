@@ -71,6 +71,8 @@ static void session_free(struct smtp_session *s)
 		tls_watch_detach(s->ssl);
 		bufferevent_free(s->bev); /* closes the socket, frees the SSL */
 	} else {
+		if (s->proto.helo[0]) /* a client that spoke SMTP and never tried TLS */
+			usage_count(eng->d->usage, &s->watch.peer, NULL, USAGE_NO_TLS, NULL);
 		/* Delete the events before the descriptor goes. */
 		bufferevent_disable(s->bev, EV_READ | EV_WRITE);
 		bufferevent_free(s->bev);
@@ -157,6 +159,7 @@ static void switch_to_tls(struct smtp_session *s)
 
 	snprintf(who, sizeof(who), "ICID %lu", s->icid);
 	tls_watch_init(&s->watch, d->log, who, NULL);
+	s->watch.usage = d->usage; /* its peer was set at accept and greeting */
 	/* No 16 KB+ buffers held by idle sessions. (No read-ahead here: the
 	 * plain-text phase must not lose bytes, and it is over by now anyway.) */
 	if (ssl)
@@ -271,6 +274,9 @@ static void handle_line(struct smtp_session *s, const char *line, size_t len)
 		case SMTP_ACT_CLOSE: close_after_reply(s); break;
 		}
 	}
+	/* The name it greeted with, for the TLS usage record (STARTTLS forgets it). */
+	if (before != s->proto.state && s->proto.helo[0] && !s->ssl)
+		snprintf(s->watch.peer.name, sizeof(s->watch.peer.name), "%s", s->proto.helo);
 	send_reply(s, &reply);
 	strbuf_free(&reply);
 	if (s->phase == PHASE_OPEN)
@@ -457,6 +463,8 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	}
 	net_nodelay(fd);
 	net_describe(fd, &s->peer);
+	usage_peer_set(&s->watch.peer, SVC_INBOUND, USAGE_MODE_PREFERRED, "Management",
+		       s->peer.remote, NULL);
 	if (conn_guard_admit(&eng->guard, &s->guard, fd, sa) < 0) {
 		say_busy(eng, fd);
 		session_free(s);

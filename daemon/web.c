@@ -50,6 +50,7 @@ static const struct web_route {
 	{ "/commit", true, ROLE_OPERATOR, web_commit_post },
 	{ "/abandon", true, ROLE_OPERATOR, web_abandon_post },
 	{ "/api/changes", false, ROLE_GUEST, web_changes_json },
+	{ "/monitor/tls", false, ROLE_GUEST, web_usage_page },
 };
 
 struct web *web_new(struct daemon *d)

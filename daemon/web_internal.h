@@ -60,5 +60,6 @@ void web_commit_page(struct web_req *r);
 void web_commit_post(struct web_req *r);
 void web_abandon_post(struct web_req *r);
 void web_changes_json(struct web_req *r);
+void web_usage_page(struct web_req *r);
 
 #endif
