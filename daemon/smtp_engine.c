@@ -91,14 +91,16 @@ static void set_timeouts(struct smtp_session *s)
 }
 
 /* Not greeted: evicted first when room is needed; greeted but between
- * transactions: next; in a transaction: never. */
+ * transactions, or in the TLS handshake after STARTTLS: next; in a
+ * transaction: never. */
 static void update_idle(struct smtp_session *s, enum smtp_state before)
 {
 	enum smtp_state now = s->proto.state;
 
-	conn_guard_set_idle(&s->guard, now == SMTP_STATE_START   ? GUARD_SILENT
-				       : now == SMTP_STATE_READY ? GUARD_QUIET
-								 : GUARD_BUSY);
+	conn_guard_set_idle(&s->guard, now == SMTP_STATE_START && !s->proto.tls ? GUARD_SILENT
+				       : now == SMTP_STATE_START || now == SMTP_STATE_READY
+					       ? GUARD_QUIET
+					       : GUARD_BUSY);
 	if ((before == SMTP_STATE_START) != (now == SMTP_STATE_START))
 		set_timeouts(s);
 }
@@ -190,7 +192,7 @@ static void switch_to_tls(struct smtp_session *s)
 	s->bev = tls;
 	s->ssl = ssl;
 	s->phase = PHASE_OPEN;
-	conn_guard_set_idle(&s->guard, GUARD_SILENT);
+	conn_guard_set_idle(&s->guard, GUARD_QUIET); /* it said EHLO and STARTTLS */
 	bufferevent_openssl_set_allow_dirty_shutdown(tls, 1);
 	bufferevent_setcb(tls, on_read, on_write, on_event, s);
 	set_timeouts(s);
