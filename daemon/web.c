@@ -58,6 +58,11 @@ static const struct web_route {
 	{ "/certificates/confirm", true, ROLE_OPERATOR, web_cert_confirm_post },
 	{ "/certificates/signed", true, ROLE_OPERATOR, web_cert_signed },
 	{ "/certificates/export", true, ROLE_ADMIN, web_cert_export },
+	{ "/destconfig", false, ROLE_GUEST, web_dest_page },
+	{ "/destconfig/edit", false, ROLE_OPERATOR, web_dest_edit },
+	{ "/destconfig", true, ROLE_OPERATOR, web_dest_post },
+	{ "/destconfig/delete", true, ROLE_OPERATOR, web_dest_delete },
+	{ "/destconfig/setup", true, ROLE_OPERATOR, web_dest_setup },
 };
 
 struct web *web_new(struct daemon *d)
