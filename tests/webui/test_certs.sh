@@ -91,8 +91,18 @@ check "the test CA signs the CSR" sign_csr "$PKI" "$TEST_TMP/gui2.csr" "$TEST_TM
 check_eq "upload a certificate for another key: 400" 400 \
 	"$(code "${J[@]}" -b "$TEST_TMP/adm" -F "csrf=$csrf" -F name=gui2 -F "certificate_file=@$PKI/gui.pem" "$URL/certificates/signed")"
 check "... key does not sign certificate" grep -q 'key does not sign certificate' "$TEST_TMP/body"
-check_eq "upload the signed certificate (file): 200" 200 \
-	"$(code "${J[@]}" -b "$TEST_TMP/adm" -F "csrf=$csrf" -F name=gui2 -F "certificate_file=@$TEST_TMP/gui2.pem" "$URL/certificates/signed")"
+check_eq "guest uploads it (valid CSRF): 403" 403 \
+	"$(code -b "$TEST_TMP/gst" -F "csrf=$gcsrf" -F name=gui2 -F "certificate_file=@$TEST_TMP/gui2.pem" "$URL/certificates/signed")"
+check_eq "guest answers an overwrite question: 403" 403 \
+	"$(code -b "$TEST_TMP/gst" -d "csrf=$gcsrf&answer=yes" "$URL/certificates/confirm")"
+cat "$TEST_TMP/gui2.pem" "$PKI/gui.pem" >"$TEST_TMP/gui2-stray.pem"
+check_eq "upload it with a certificate that issued nothing in its chain: 400" 400 \
+	"$(code "${J[@]}" -b "$TEST_TMP/adm" --data-urlencode "csrf=$csrf" -d name=gui2 --data-urlencode "certificate@$TEST_TMP/gui2-stray.pem" "$URL/certificates/signed")"
+check "... did not issue the certificate before it" grep -q 'did not issue the certificate before it in the chain' "$TEST_TMP/body"
+check_eq "still two profiles staged (gui1, gui2): the refusal staged nothing" 2 "$(staged "$TEST_TMP/adm")"
+cat "$PKI/ca.pem" "$TEST_TMP/gui2.pem" >"$TEST_TMP/gui2-chain.pem"
+check_eq "upload the signed certificate (a file, the CA first): 200" 200 \
+	"$(code "${J[@]}" -b "$TEST_TMP/adm" -F "csrf=$csrf" -F name=gui2 -F "certificate_file=@$TEST_TMP/gui2-chain.pem" "$URL/certificates/signed")"
 check "... updated: issued by the test CA" grep -q 'gui2\\" updated: \\"gui.test\\", issued by \\"WebUI Test CA\\"' "$TEST_TMP/body"
 
 check_eq "assign a profile that does not exist: 400" 400 \
@@ -106,6 +116,7 @@ check_eq "commit: 200" 200 \
 	"$(code "${J[@]}" -b "$TEST_TMP/adm" -d "csrf=$csrf&comment=certificates from the WebUI" "$URL/commit")"
 check "... committed" grep -q 'Your changes have been committed.' "$TEST_TMP/body"
 check "s_client -verify_return_error: GUI HTTPS serves gui2, verified by the test CA" verify_served "$HTTPS_PORT" "$PKI"
+check "... with the CA in its chain, after the certificate" grep -q '^ 1 s:CN *= *WebUI Test CA' "$TEST_TMP/s_client.out"
 check "inbound SMTP serves gui1" \
 	bash -c "echo | timeout 10 openssl s_client -starttls smtp -connect 127.0.0.1:$SMTP_PORT -verify_return_error -CAfile '$PKI/ca.pem' 2>&1 | grep -q 'subject=CN *= *gui.test'"
 
