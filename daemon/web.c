@@ -255,6 +255,7 @@ int web_handle(struct web *w, struct evhttp_request *req, unsigned long cid)
 		}
 	if (!known)
 		return 0;
+	web_holds_expire(w, time(NULL)); /* a held key stays no longer than it may */
 	memset(&r, 0, sizeof(r));
 	r.w = w;
 	r.d = w->d;

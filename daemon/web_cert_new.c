@@ -34,20 +34,22 @@ void web_holds_free(struct web *w)
 		hold_clear(&w->holds[i]);
 }
 
-/* The session's hold (expired ones are cleared on the way), or NULL. */
+void web_holds_expire(struct web *w, time_t now)
+{
+	for (int i = 0; i < WEB_HOLDS_MAX; i++)
+		if (w->holds[i].session[0] && now - w->holds[i].at > WEB_HOLD_SECONDS)
+			hold_clear(&w->holds[i]);
+}
+
+/* The session's hold (expired ones are cleared first), or NULL. */
 static struct web_hold *hold_of(struct web_req *r)
 {
-	time_t now = time(NULL);
-	struct web_hold *found = NULL;
-
-	for (int i = 0; i < WEB_HOLDS_MAX; i++) {
-		struct web_hold *h = &r->w->holds[i];
-		if (h->session[0] && now - h->at > WEB_HOLD_SECONDS)
-			hold_clear(h);
-		else if (h->session[0] && strcmp(h->session, r->session->id) == 0)
-			found = h;
-	}
-	return found;
+	web_holds_expire(r->w, time(NULL));
+	for (int i = 0; i < WEB_HOLDS_MAX; i++)
+		if (r->w->holds[i].session[0] &&
+		    strcmp(r->w->holds[i].session, r->session->id) == 0)
+			return &r->w->holds[i];
+	return NULL;
 }
 
 /* Takes `blob`; replaces the session's hold, or the oldest. */

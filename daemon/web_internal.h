@@ -94,7 +94,9 @@ void web_dest_setup(struct web_req *r);
 /* The certificates page again after a POST, with a banner (or JSON). */
 void web_cert_done(struct web_req *r, int status, const char *kind, const char *message,
 		   const char *field);
-/* Wipes and frees every hold (web_free). */
+/* Wipes and frees every hold (web_free), or those older than
+ * WEB_HOLD_SECONDS (at each request). */
 void web_holds_free(struct web *w);
+void web_holds_expire(struct web *w, time_t now);
 
 #endif
