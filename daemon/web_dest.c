@@ -6,6 +6,7 @@
  * and the required-TLS failure alert), staged with db_stage_changes. The
  * checks are the console's: dest_check_domain, dest_policy_set,
  * config_check_address. */
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -326,7 +327,7 @@ void web_dest_setup(struct web_req *r)
 				 cert);
 			return done(r, 400, "Error", e.msg, "outbound_certificate");
 		}
-		memset(blob, 0, strlen(blob)); /* it holds a private key */
+		OPENSSL_cleanse(blob, strlen(blob)); /* it holds a private key */
 		free(blob);
 		snprintf(c.svc[SVC_OUTBOUND].certificate, sizeof(c.svc[0].certificate), "%s", cert);
 	}
