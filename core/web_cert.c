@@ -105,7 +105,7 @@ static void assign_form(const struct web_cert_view *v, struct strbuf *out)
 			 "interface)</label></th><td>");
 	pick(v, "gui_certificate", "gui_certificate", v->c->svc[SVC_GUI].certificate, out);
 	strbuf_puts(out, "</td></tr>\n<tr><th><label for=\"inbound_certificate\">Inbound SMTP "
-			 "listener</label></th><td>");
+			 "listeners (those without a certificate of their own)</label></th><td>");
 	pick(v, "inbound_certificate", "inbound_certificate", v->c->svc[SVC_INBOUND].certificate,
 	     out);
 	strbuf_puts(out, "</td></tr>\n");

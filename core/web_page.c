@@ -18,7 +18,8 @@ void web_page_begin(struct strbuf *out, const struct web_frame *f)
 			    "Administration &gt; SSL Configuration</a>\n<a "
 			    "href=\"/certificates\" id=\"nav-certificates\">Network &gt; "
 			    "Certificates</a>\n<a href=\"/destconfig\" id=\"nav-destconfig\">Mail "
-			    "Policies &gt; Destination Controls</a>\n</nav>\n<div "
+			    "Policies &gt; Destination Controls</a>\n<a href=\"/monitor/tls\" "
+			    "id=\"nav-monitor-tls\">Monitor &gt; TLS Connections</a>\n</nav>\n<div "
 			    "class=\"who\">");
 		if (f->staged)
 			strbuf_puts(out, "<a id=\"commit-changes\" class=\"commit\" "

@@ -32,6 +32,10 @@ struct daemon_options {
 	long retry_max;             /* the longest wait between retries */
 	long queue_lifetime;        /* seconds a message may stay queued before it bounces */
 	long queue_scan_ms;         /* how often the spool is scanned for new messages */
+	bool usage_off;             /* --no-usage: record no TLS usage (daemon/usage.h) */
+	long usage_flush_seconds;   /* how often the counts reach the rollups */
+	long usage_keep_days;       /* rollups older than this are deleted */
+	const char *metrics_allow;  /* addresses that may GET /metrics, comma-separated */
 };
 
 /* The context new connections of one service get. Connections hold their
@@ -54,7 +58,9 @@ struct daemon {
 	struct db_watch *watch;      /* applies commits it was not told of */
 	struct revert_timer *revert; /* commit confirmed */
 	struct outbound *outbound;   /* destinations, routes, outbound TLS of `version` */
+	struct inbound *inbound;     /* listeners and their tables of `version` */
 	struct delivery *delivery;   /* NULL unless opt.deliver */
+	struct usage *usage;         /* TLS outcomes; NULL with --no-usage */
 	struct event *signals[3];
 	struct event *expiry_timer; /* daily certificate expiry check */
 };

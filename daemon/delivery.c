@@ -27,6 +27,7 @@
 #include "../os/net.h"
 #include "queue_file.h"
 #include "resolver.h"
+#include "usage.h"
 
 #define LINE_MAX_BYTES    2048
 #define BATCH_MAX         1000 /* messages per connection when the entry sets no limit */
@@ -60,6 +61,7 @@ struct conn {
 	struct bufferevent *bev;
 	SSL *ssl;
 	bool handshaking, no_tls, resolving, closing, alerted;
+	bool counted; /* this DCID's TLS outcome is in the usage record */
 	struct smtp_client sc;
 	struct queued q;
 	bool have_q;
@@ -86,6 +88,7 @@ static void conn_next_message(struct conn *c);
 static void conn_finish(struct conn *c, enum smtpc_fail fail, const char *why);
 static void conn_connect(struct conn *c);
 static void act(struct conn *c, enum smtpc_action a);
+static void count_tls(struct conn *c, enum usage_outcome outcome, const char *reason);
 
 /* ---- the queue ---- */
 
@@ -465,6 +468,8 @@ static void conn_finish(struct conn *c, enum smtpc_fail fail, const char *why)
 		alert(c, why);
 	if (c->fd >= 0 || c->bev)
 		mail_log_info(dl->d->log, "DCID %lu close", c->dcid);
+	if (c->sc.helo_name[0]) /* an SMTP dialog that never tried TLS */
+		count_tls(c, USAGE_NO_TLS, NULL);
 	if (retry_clear) {
 		/* Preferred (Verify): TLS could not be negotiated, so in clear. */
 		struct conn *n = calloc(1, sizeof(*n));
@@ -651,6 +656,22 @@ static void set_timeouts(struct conn *c)
 }
 
 /* "(code, 'text')" of the first queued OpenSSL error, as AsyncOS logs it. */
+/* This DCID's one TLS outcome, for the usage record (daemon/usage.h). */
+static void count_tls(struct conn *c, enum usage_outcome outcome, const char *reason)
+{
+	const struct resolved_host *h = c->host < c->res.count ? &c->res.hosts[c->host] : NULL;
+	int mode = tls_level_requires(c->pol.tls)   ? USAGE_MODE_REQUIRED
+		   : tls_level_attempts(c->pol.tls) ? USAGE_MODE_PREFERRED
+						    : USAGE_MODE_NONE;
+	struct usage_peer p;
+
+	if (c->counted || !h)
+		return;
+	c->counted = true;
+	usage_peer_set(&p, SVC_OUTBOUND, mode, "", c->domain, h->name[0] ? h->name : h->addr);
+	usage_count(c->dl->d->usage, &p, c->ssl, outcome, reason);
+}
+
 static unsigned long tls_error(struct conn *c, char *buf, size_t len)
 {
 	unsigned long code = c->bev ? bufferevent_get_openssl_error(c->bev) : 0, more;
@@ -721,6 +742,8 @@ static void handshake_done(struct conn *c, bool ok)
 				      : by_sslconfig ? "; refused by the sslconfig peer "
 						       "certificate validation"
 						     : "");
+		count_tls(c, v == OB_CERT_REFUSED ? USAGE_FAILED : USAGE_SUCCESS,
+			  "certificate verification failed");
 		if (v == OB_CERT_REFUSED) {
 			snprintf(c->refused, sizeof(c->refused),
 				 "the peer certificate failed validation: %s", why);
@@ -741,6 +764,7 @@ static void handshake_done(struct conn *c, bool ok)
 		       reason == SSL_R_NO_PROTOCOLS_AVAILABLE ||
 		       reason == SSL_R_WRONG_SSL_VERSION || reason == SSL_R_WRONG_VERSION_NUMBER ||
 		       (no_hello && c->ob->config.svc[SVC_OUTBOUND].methods != all);
+	count_tls(c, USAGE_FAILED, code ? usage_reason(code) : "closed during the handshake");
 	if (c->pol.tls == TLS_LEVEL_PREFERRED)
 		mail_log_info(dl->d->log, "DCID %lu TLS deferring: %s%s", c->dcid, why,
 			      version ? " TLS version mismatch could be the failure reason" : "");
@@ -756,10 +780,13 @@ static void act(struct conn *c, enum smtpc_action a)
 
 	switch (c->sc.note) {
 	case SC_NOTE_STARTTLS_UNEXPECTED:
+		count_tls(c, USAGE_FAILED, "STARTTLS unexpected response");
 		mail_log_info(dl->d->log, "DCID %lu IP %s TLS failed: STARTTLS unexpected response",
 			      c->dcid, c->peer);
 		break;
 	case SC_NOTE_STARTTLS_NOT_OFFERED:
+		count_tls(c, tls_level_requires(c->pol.tls) ? USAGE_FAILED : USAGE_NO_TLS,
+			  "STARTTLS not offered");
 		if (tls_level_requires(c->pol.tls) && !c->no_tls)
 			mail_log_info(dl->d->log, "DCID %lu IP %s TLS failed: STARTTLS not offered",
 				      c->dcid, c->peer);
@@ -869,6 +896,7 @@ static void conn_connect(struct conn *c)
 			break;
 		c->dcid = ++dl->next_dcid;
 		c->ssl = NULL;
+		c->counted = false;
 		/* Zeroed until the server answers (smtpc_init on connect). */
 		smtpc_free(&c->sc);
 		memset(&c->sc, 0, sizeof(c->sc));

@@ -23,6 +23,7 @@
 #include "http_route.h"
 #include "../os/net.h"
 #include "tls_watch.h"
+#include "usage.h"
 #include "web.h"
 
 #define MAX_HEADERS_SIZE 8192  /* request line and headers */
@@ -57,6 +58,8 @@ static void announce(SSL *ssl, struct tls_watch *w)
 	struct net_peer p;
 
 	net_describe(SSL_get_fd(ssl), &p);
+	tls_watch_count(w, c->h->d->usage, SVC_GUI, USAGE_MODE_REQUIRED, "Management", p.remote,
+			NULL);
 	mail_log_info(w->log, "New HTTPS CID %lu interface Management (%s) address %s port %u",
 		      c->cid, p.local, p.remote, p.remote_port);
 }
@@ -92,6 +95,16 @@ static void shut(struct https_conn *c)
 		shutdown(fd, SHUT_RDWR);
 	conn_guard_dying(&c->h->guard, &c->guard);
 	event_del(c->timer);
+}
+
+/* The ClientHello has been read: a client in its handshake. */
+static bool spoke(const struct guard_conn *g)
+{
+	const struct https_conn *c =
+		(const struct https_conn *)(const void *)((const char *)g -
+							  offsetof(struct https_conn, guard));
+
+	return SSL_get_state(c->ssl) != TLS_ST_BEFORE;
 }
 
 static void evict(struct guard_conn *g)
@@ -151,6 +164,7 @@ static struct bufferevent *new_connection(struct event_base *base, void *arg)
 	c->h = h;
 	c->ssl = ssl;
 	conn_guard_add(&h->guard, &c->guard, evict);
+	c->guard.spoke = spoke;
 	event_active(c->timer, EV_TIMEOUT, 0);
 	c->cid = ++h->next_cid;
 	snprintf(who, sizeof(who), "HTTPS CID %lu", c->cid);
@@ -226,6 +240,9 @@ static int route(struct https_engine *h, struct evhttp_request *req, struct strb
 		*type = "application/json";
 		config_render_json(&h->d->config, h->d->version, body);
 		break;
+	case HTTP_PAGE_METRICS:
+		return usage_metrics_page(h->d, evhttp_request_get_connection(req), body, type,
+					  reason);
 	case HTTP_PAGE_NONE: strbuf_printf(body, "%d %s\n", a.status, a.reason); break;
 	}
 	return a.status;

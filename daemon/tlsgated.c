@@ -42,6 +42,11 @@ static void usage(FILE *out)
 		"  --retry-max SECS      longest wait between retries (3600)\n"
 		"  --queue-lifetime SECS a message still undelivered after SECS bounces (259200)\n"
 		"  --queue-scan-ms MS    how often the spool is scanned for new mail (500)\n"
+		"  --usage-flush SECS    how often TLS usage counts reach the database (60)\n"
+		"  --usage-keep-days N   TLS usage rollups are kept N days (90)\n"
+		"  --no-usage            record no TLS usage (tlsconnections, metrics)\n"
+		"  --metrics-allow LIST  addresses that may GET /metrics, comma-separated\n"
+		"                        (127.0.0.1,::1; \"none\": nobody)\n"
 		"Runs in the foreground; SIGTERM or SIGINT stops it, SIGHUP reopens the log.\n");
 }
 
@@ -96,6 +101,10 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 		{ "retry-max", required_argument, NULL, 'm' },
 		{ "queue-lifetime", required_argument, NULL, 'l' },
 		{ "queue-scan-ms", required_argument, NULL, 'q' },
+		{ "usage-flush", required_argument, NULL, 'U' },
+		{ "usage-keep-days", required_argument, NULL, 'K' },
+		{ "no-usage", no_argument, NULL, 'N' },
+		{ "metrics-allow", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -110,6 +119,16 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 		case 's': o->smtp_addr = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'D': o->deliver = true; break;
+		case 'N': o->usage_off = true; break;
+		case 'A': o->metrics_allow = optarg; break;
+		case 'U':
+		case 'K':
+			if (positive(optarg, opt == 'U' ? 86400 : 36500, &v) < 0) {
+				fprintf(stderr, "tlsgated: bad value \"%s\"\n", optarg);
+				return -1;
+			}
+			*(opt == 'U' ? &o->usage_flush_seconds : &o->usage_keep_days) = v;
+			break;
 		case 'B':
 		case 'M':
 		case 'F':
@@ -214,6 +233,9 @@ int main(int argc, char **argv)
 		.retry_max = 3600,
 		.queue_lifetime = 259200,
 		.queue_scan_ms = 500,
+		.usage_flush_seconds = 60,
+		.usage_keep_days = 90,
+		.metrics_allow = "127.0.0.1,::1",
 	};
 	struct daemon d;
 	char home_buf[4096];

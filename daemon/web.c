@@ -63,6 +63,7 @@ static const struct web_route {
 	{ "/destconfig", true, ROLE_OPERATOR, web_dest_post },
 	{ "/destconfig/delete", true, ROLE_OPERATOR, web_dest_delete },
 	{ "/destconfig/setup", true, ROLE_OPERATOR, web_dest_setup },
+	{ "/monitor/tls", false, ROLE_GUEST, web_usage_page },
 };
 
 struct web *web_new(struct daemon *d)

@@ -77,6 +77,7 @@ void web_commit_page(struct web_req *r);
 void web_commit_post(struct web_req *r);
 void web_abandon_post(struct web_req *r);
 void web_changes_json(struct web_req *r);
+void web_usage_page(struct web_req *r);
 void web_cert_page(struct web_req *r);
 void web_cert_assign(struct web_req *r);
 void web_cert_export(struct web_req *r);
