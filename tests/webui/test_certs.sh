@@ -67,6 +67,8 @@ check_eq "import gui1 again (JSON): 409, the overwrite question" 409 \
 check_eq "import gui1 again (a page): the question" 200 \
 	"$(code -b "$TEST_TMP/adm" -F "csrf=$csrf" "${imp[@]}" -F "passphrase=<$PKI/p12pass" "$URL/certificates/import")"
 check "... Certificate profile \"gui1\" already exists" grep -q 'already exists. Do you want to overwrite with this new one?' "$TEST_TMP/body"
+check_eq "... another user's session cannot answer it (the operator): 400" 400 \
+	"$(code -b "$TEST_TMP/op" -d "csrf=$ocsrf&answer=yes" "$URL/certificates/confirm")"
 check_eq "... Cancel" 200 "$(code -b "$TEST_TMP/adm" -d "csrf=$csrf&answer=no" "$URL/certificates/confirm")"
 check "... Nothing was changed" grep -q 'Nothing was changed' "$TEST_TMP/body"
 check_eq "... the held import is gone" 400 "$(code -b "$TEST_TMP/adm" -d "csrf=$csrf&answer=yes" "$URL/certificates/confirm")"
