@@ -142,6 +142,29 @@ static int digest_entry(const char *name, const char *value, void *arg)
 	return 0;
 }
 
+static int digest_listener_profiles(struct db *db, const struct plan_source *src, EVP_MD_CTX *md,
+				    struct err *e)
+{
+	struct listener *ls = NULL;
+	size_t count = 0;
+	int rc = inbound_listeners(db, src, &ls, &count, e);
+
+	for (size_t i = 0; rc == 0 && i < count; i++) {
+		char *blob = NULL;
+		if (!ls[i].certificate[0])
+			continue; /* the inbound setting's profile, digested already */
+		rc = src->user ? db_entry_get(db, src->user, "cert", ls[i].certificate, &blob, e)
+			       : db_entry_get_version(db, src->version, "cert", ls[i].certificate,
+						      &blob, e);
+		EVP_DigestUpdate(md, ls[i].name, strlen(ls[i].name) + 1);
+		if (blob)
+			EVP_DigestUpdate(md, blob, strlen(blob) + 1);
+		cert_blob_free(blob);
+	}
+	free(ls);
+	return rc;
+}
+
 /* The inbound service is also its listeners and their tables: SHA-256 of
  * its certificate profile, then every listener, hat and rat entry. */
 static int inbound_fingerprint(struct db *db, const struct plan_source *src, const char *blob,
@@ -161,6 +184,9 @@ static int inbound_fingerprint(struct db *db, const struct plan_source *src, con
 		rc = db_entries_list(db, src->user ? 0 : src->version, src->user, kinds[k],
 				     digest_entry, md, e);
 	}
+	/* A listener's own profile replaced in place is a change too. */
+	if (rc == 0)
+		rc = digest_listener_profiles(db, src, md, e);
 	if (rc == 0)
 		EVP_DigestFinal_ex(md, out, NULL);
 	EVP_MD_CTX_free(md);
