@@ -15,6 +15,7 @@
 #include "db_watch.h"
 #include "delivery.h"
 #include "../tls/outbound.h"
+#include "../tls/inbound.h"
 #include "../tls/prepare.h"
 #include "https_engine.h"
 #include "revert.h"
@@ -39,9 +40,37 @@ static int on_client_hello(SSL *ssl, int *alert, void *arg)
 	return SSL_CLIENT_HELLO_ERROR;
 }
 
+/* The same for a listener's context: a session that sent STARTTLS before
+ * the last apply shakes hands with its listener's current context (the
+ * methods, ciphers and certificate committed since). Its policy stays the
+ * one it was admitted under. A removed listener keeps its context. */
+static int on_listener_hello(SSL *ssl, int *alert, void *arg)
+{
+	struct daemon *d = arg;
+	SSL_CTX *have = SSL_get_SSL_CTX(ssl);
+	/* The listener's name, set by the SMTP engine, lives as long as the SSL. */
+	const char *name = SSL_get_app_data(ssl);
+
+	if (!name || !d->inbound || SSL_get_current_cipher(ssl))
+		return SSL_CLIENT_HELLO_SUCCESS;
+	for (size_t i = 0; i < d->inbound->count; i++) {
+		SSL_CTX *now = d->inbound->l[i].ctx;
+		if (strcmp(d->inbound->l[i].l.name, name) != 0 || now == have)
+			continue;
+		if (ctx_adopt(ssl, now) == 0)
+			return SSL_CLIENT_HELLO_SUCCESS;
+		ERR_clear_error();
+		*alert = SSL_AD_INTERNAL_ERROR;
+		return SSL_CLIENT_HELLO_ERROR;
+	}
+	return SSL_CLIENT_HELLO_SUCCESS;
+}
+
 /* Swap in every context of `p` (its references move to the slots). */
 static void install(struct daemon *d, struct prepared *p)
 {
+	for (size_t i = 0; p->inbound && i < p->inbound->count; i++)
+		SSL_CTX_set_client_hello_cb(p->inbound->l[i].ctx, on_listener_hello, d);
 	for (int id = 0; id < SVC_COUNT; id++) {
 		if (id != SVC_OUTBOUND)
 			SSL_CTX_set_client_hello_cb(p->ctx[id], on_client_hello, &d->slot[id]);
@@ -55,6 +84,10 @@ static void install(struct daemon *d, struct prepared *p)
 	d->outbound = p->outbound;
 	p->outbound = NULL;
 	delivery_set_outbound(d->delivery, d->outbound);
+	/* Open sessions hold the model they were admitted under. */
+	inbound_unref(d->inbound);
+	d->inbound = p->inbound;
+	p->inbound = NULL;
 	d->config = p->config;
 	d->version = p->version;
 }
@@ -125,6 +158,11 @@ int daemon_apply(struct daemon *d, long version, struct err *e)
 	src.version = latest;
 	if (prepare_build(d->db, &src, &p, e) < 0)
 		goto fail;
+	/* Sockets first: a listener that cannot listen fails the apply. */
+	if (d->smtp && smtp_engine_sync(d->smtp, p.inbound, e) < 0) {
+		prepare_free(&p);
+		goto fail;
+	}
 	install(d, &p);
 	prepare_free(&p);
 	mail_log_info(d->log, "Configuration version %ld applied", latest);
@@ -232,6 +270,7 @@ void daemon_free(struct daemon *d)
 	https_engine_free(d->https);
 	smtp_engine_free(d->smtp);
 	usage_free(d->usage); /* after the engines: their last sessions count */
+	inbound_unref(d->inbound);
 	revert_timer_free(d->revert);
 	if (d->expiry_timer)
 		event_free(d->expiry_timer);

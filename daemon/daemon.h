@@ -58,6 +58,7 @@ struct daemon {
 	struct db_watch *watch;      /* applies commits it was not told of */
 	struct revert_timer *revert; /* commit confirmed */
 	struct outbound *outbound;   /* destinations, routes, outbound TLS of `version` */
+	struct inbound *inbound;     /* listeners and their tables of `version` */
 	struct delivery *delivery;   /* NULL unless opt.deliver */
 	struct usage *usage;         /* TLS outcomes; NULL with --no-usage */
 	struct event *signals[3];

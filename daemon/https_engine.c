@@ -97,6 +97,16 @@ static void shut(struct https_conn *c)
 	event_del(c->timer);
 }
 
+/* The ClientHello has been read: a client in its handshake. */
+static bool spoke(const struct guard_conn *g)
+{
+	const struct https_conn *c =
+		(const struct https_conn *)(const void *)((const char *)g -
+							  offsetof(struct https_conn, guard));
+
+	return SSL_get_state(c->ssl) != TLS_ST_BEFORE;
+}
+
 static void evict(struct guard_conn *g)
 {
 	shut((struct https_conn *)(void *)((char *)g - offsetof(struct https_conn, guard)));
@@ -154,6 +164,7 @@ static struct bufferevent *new_connection(struct event_base *base, void *arg)
 	c->h = h;
 	c->ssl = ssl;
 	conn_guard_add(&h->guard, &c->guard, evict);
+	c->guard.spoke = spoke;
 	event_active(c->timer, EV_TIMEOUT, 0);
 	c->cid = ++h->next_cid;
 	snprintf(who, sizeof(who), "HTTPS CID %lu", c->cid);
