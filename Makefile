@@ -79,7 +79,7 @@ help:
 	@echo "make check-san  the same tests against an ASan+UBSan build"
 	@echo "make bench      tlsgated vs nginx and Postfix, side by side (BENCH_QUICK=1: short run)"
 	@echo "make soak       the long fault tests (kills, commits under load, hostile clients)"
-	@echo "make deb       the Debian package (dpkg-buildpackage), into $(BUILD)/deb/"
+	@echo "make deb        the Debian package (dpkg-buildpackage), into $(BUILD)/deb/"
 	@echo "make man-lint   check the man pages with mandoc -T lint"
 	@echo "make install    install into \$$(DESTDIR)\$$(PREFIX) (default $(PREFIX))"
 	@echo "make deps       install the Debian packages the build needs"
