@@ -23,6 +23,7 @@
 #include "smtp_engine.h"
 #include "../tls/tls_ctx.h"
 #include "usage.h"
+#include "web.h"
 
 /* Runs on every ClientHello. A connection accepted before the last apply
  * still holds the previous context: move it to the current policy before
@@ -174,11 +175,6 @@ fail:
 	return -1;
 }
 
-SSL *daemon_new_ssl(struct daemon *d, enum tls_service_id id)
-{
-	return SSL_new(d->slot[id].current);
-}
-
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon *d = arg;
@@ -237,8 +233,17 @@ int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *
 	d->base = event_base_new();
 	if (!d->base)
 		return err_set(e, "Cannot create the event loop.");
-	if (usage_start(d, &d->usage, e) < 0 || https_engine_start(d, &d->https, e) < 0 ||
-	    smtp_engine_start(d, &d->smtp, e) < 0 || revert_timer_start(d, &d->revert, e) < 0 ||
+	d->env = (struct engine_env){ d->base, d->log,     &d->opt,     NULL,
+				      d->slot, &d->config, &d->version, &d->inbound };
+	if (usage_start(d, &d->usage, e) < 0)
+		return -1;
+	d->env.usage = d->usage;
+	d->web = web_new(d);
+	if (!d->web)
+		return err_set(e, "Cannot create the WebUI.");
+	if (https_engine_start(&d->env, d->web, &d->https, e) < 0 ||
+	    smtp_engine_start(&d->env, &d->smtp, e) < 0 ||
+	    revert_timer_start(d, &d->revert, e) < 0 ||
 	    db_watch_start(d, DB_WATCH_INTERVAL_MS, &d->watch, e) < 0 || add_signals(d, e) < 0)
 		return -1;
 	if (d->opt.deliver && delivery_start(d, &d->delivery, e) < 0)
@@ -268,6 +273,7 @@ void daemon_free(struct daemon *d)
 	delivery_free(d->delivery);
 	outbound_unref(d->outbound);
 	https_engine_free(d->https);
+	web_free(d->web);
 	smtp_engine_free(d->smtp);
 	usage_free(d->usage); /* after the engines: their last sessions count */
 	inbound_unref(d->inbound);

@@ -17,7 +17,8 @@
 #include <unistd.h>
 
 #include "conn_guard.h"
-#include "daemon.h"
+#include "engine.h"
+#include "options.h"
 #include "rdns.h"
 #include "resolver.h"
 #include "smtp_internal.h"
@@ -42,17 +43,17 @@ void smtp_session_free(struct smtp_session *s)
 		bufferevent_free(s->bev); /* closes the socket, frees the SSL */
 	} else {
 		if (s->proto.helo[0]) /* a client that spoke SMTP and never tried TLS */
-			usage_count(eng->d->usage, &s->watch.peer, NULL, USAGE_NO_TLS, NULL);
+			usage_count(eng->env->usage, &s->watch.peer, NULL, USAGE_NO_TLS, NULL);
 		/* Delete the events before the descriptor goes. */
 		bufferevent_disable(s->bev, EV_READ | EV_WRITE);
 		bufferevent_free(s->bev);
 		close(s->fd);
 	}
 	if (s->admitted && s->proto.policy.tls_required && !s->proto.tls)
-		mail_log_info(eng->d->log,
+		mail_log_info(eng->env->log,
 			      "ICID %lu TLS was required but remote host did not initiate it",
 			      s->icid);
-	mail_log_info(eng->d->log, "ICID %lu close", s->icid);
+	mail_log_info(eng->env->log, "ICID %lu close", s->icid);
 	smtp_proto_free(&s->proto);
 	inbound_unref(s->in);
 	if (s->prev)
@@ -83,7 +84,7 @@ static void close_after_reply(struct smtp_session *s)
  * it gets the short handshake timeout; after, RFC 5321's. */
 static void set_timeouts(struct smtp_session *s)
 {
-	const struct daemon_options *o = &s->eng->d->opt;
+	const struct daemon_options *o = s->eng->env->opt;
 	int greet = o->handshake_timeout < o->smtp_timeout ? o->handshake_timeout : o->smtp_timeout;
 	struct timeval tv = { s->proto.state == SMTP_STATE_START ? greet : o->smtp_timeout, 0 };
 
@@ -118,7 +119,7 @@ static void begin_starttls(struct smtp_session *s)
 
 	if (pending)
 		mail_log_warning(
-			s->eng->d->log,
+			s->eng->env->log,
 			"ICID %lu STARTTLS: %zu bytes sent in the clear after it discarded",
 			s->icid, pending);
 	evbuffer_drain(in, pending);
@@ -144,25 +145,26 @@ static void log_client_cert(struct smtp_session *s)
 	peer = SSL_get0_peer_certificate(s->ssl);
 	rc = SSL_get_verify_result(s->ssl);
 	if (!peer)
-		mail_log_info(s->eng->d->log, "ICID %lu TLS client certificate not presented",
+		mail_log_info(s->eng->env->log, "ICID %lu TLS client certificate not presented",
 			      s->icid);
 	else if (rc == X509_V_OK)
-		mail_log_info(s->eng->d->log, "ICID %lu TLS client certificate verified", s->icid);
+		mail_log_info(s->eng->env->log, "ICID %lu TLS client certificate verified",
+			      s->icid);
 	else
-		mail_log_info(s->eng->d->log, "ICID %lu TLS client certificate not verified: %s",
+		mail_log_info(s->eng->env->log, "ICID %lu TLS client certificate not verified: %s",
 			      s->icid, X509_verify_cert_error_string(rc));
 }
 
 static void switch_to_tls(struct smtp_session *s)
 {
-	struct daemon *d = s->eng->d;
+	const struct engine_env *env = s->eng->env;
 	SSL *ssl = SSL_new(s->il->ctx);
 	struct bufferevent *tls = NULL;
 	char who[48];
 
 	snprintf(who, sizeof(who), "ICID %lu", s->icid);
-	tls_watch_init(&s->watch, d->log, who, NULL);
-	s->watch.usage = d->usage; /* its peer was set at accept and greeting */
+	tls_watch_init(&s->watch, env->log, who, NULL);
+	s->watch.usage = env->usage; /* its peer was set at accept and greeting */
 	/* No 16 KB+ buffers held by idle sessions. (No read-ahead here: the
 	 * plain-text phase must not lose bytes, and it is over by now anyway.) */
 	if (ssl) {
@@ -179,9 +181,9 @@ static void switch_to_tls(struct smtp_session *s)
 				       : SSL_VERIFY_PEER,
 			       hat_tls_required(s->params.tls) ? NULL : verify_any);
 	if (ssl && tls_watch_attach(ssl, &s->watch) == 0)
-		tls = bufferevent_openssl_socket_new(d->base, s->fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
-						     BEV_OPT_CLOSE_ON_FREE |
-							     BEV_OPT_DEFER_CALLBACKS);
+		tls = bufferevent_openssl_socket_new(
+			env->base, s->fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
+			BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
 	if (!tls) {
 		SSL_free(ssl);
 		smtp_session_free(s);
@@ -223,7 +225,7 @@ static enum smtp_spool_status begin_message(struct smtp_session *s)
  * its delivery. */
 static void log_accepted(struct smtp_session *s, const char *mid)
 {
-	struct mail_log *log = s->eng->d->log;
+	struct mail_log *log = s->eng->env->log;
 
 	mail_log_info(log, "Start MID %s ICID %lu", mid, s->icid);
 	mail_log_info(log, "MID %s ICID %lu From: <%s>", mid, s->icid, s->proto.mail_from);
@@ -288,7 +290,7 @@ static void handle_line(struct smtp_session *s, const char *line, size_t len)
 		case SMTP_ACT_CLOSE: close_after_reply(s); break;
 		}
 		if (s->proto.rcpt_refused)
-			mail_log_info(s->eng->d->log,
+			mail_log_info(s->eng->env->log,
 				      "ICID %lu Recipient <%s> rejected by the recipient access "
 				      "table of %s",
 				      s->icid, s->proto.refused_rcpt, s->il->l.name);
@@ -401,7 +403,7 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 	/* An idle client gets a 421 if it can still be spoken to. */
 	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING) && s->phase == PHASE_OPEN &&
 	    (!s->ssl || s->watch.done)) {
-		mail_log_info(s->eng->d->log, "ICID %lu timeout", s->icid);
+		mail_log_info(s->eng->env->log, "ICID %lu timeout", s->icid);
 		strbuf_init(&reply);
 		smtp_proto_timeout(&s->proto, &reply);
 		send_reply(s, &reply);
@@ -420,7 +422,7 @@ void smtp_say_busy(struct smtp_engine *eng, int fd)
 	struct strbuf reply;
 	struct smtp_limits lim = { 0 };
 
-	smtp_proto_init(&p, eng->d->config.hostname, &lim);
+	smtp_proto_init(&p, eng->env->config->hostname, &lim);
 	strbuf_init(&reply);
 	smtp_proto_busy(&p, &reply);
 	if (send(fd, reply.data, reply.len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
@@ -435,7 +437,7 @@ static void evict(struct guard_conn *c)
 	struct smtp_session *s =
 		(struct smtp_session *)(void *)((char *)c - offsetof(struct smtp_session, guard));
 
-	mail_log_info(s->eng->d->log,
+	mail_log_info(s->eng->env->log,
 		      "ICID %lu evicted: idle while the connection limit is reached", s->icid);
 	if (!s->ssl)
 		smtp_say_busy(s->eng, s->fd);
@@ -444,13 +446,13 @@ static void evict(struct guard_conn *c)
 
 struct smtp_session *smtp_session_new(struct smtp_engine *eng, struct smtp_listener *lst, int fd)
 {
-	struct daemon *d = eng->d;
+	const struct engine_env *env = eng->env;
 	struct smtp_session *s = calloc(1, sizeof(*s));
-	struct smtp_limits lim = { d->opt.smtp_max_size, 1, MAX_ERRORS };
+	struct smtp_limits lim = { env->opt->smtp_max_size, 1, MAX_ERRORS };
 
 	if (!s)
 		return NULL;
-	s->bev = bufferevent_socket_new(d->base, fd, BEV_OPT_DEFER_CALLBACKS);
+	s->bev = bufferevent_socket_new(env->base, fd, BEV_OPT_DEFER_CALLBACKS);
 	if (!s->bev) {
 		free(s);
 		return NULL;
@@ -461,7 +463,8 @@ struct smtp_session *smtp_session_new(struct smtp_engine *eng, struct smtp_liste
 	s->fd = fd;
 	s->icid = ++eng->next_icid;
 	s->phase = PHASE_ADMITTING;
-	smtp_proto_init(&s->proto, d->config.hostname[0] ? d->config.hostname : "tlsgate", &lim);
+	smtp_proto_init(&s->proto, env->config->hostname[0] ? env->config->hostname : "tlsgate",
+			&lim);
 	s->next = eng->sessions;
 	if (s->next)
 		s->next->prev = s;
@@ -482,16 +485,16 @@ void smtp_session_start(struct smtp_session *s, const struct strbuf *reply, bool
 		close_after_reply(s);
 }
 
-int smtp_engine_start(struct daemon *d, struct smtp_engine **out, struct err *e)
+int smtp_engine_start(const struct engine_env *env, struct smtp_engine **out, struct err *e)
 {
 	struct smtp_engine *eng = calloc(1, sizeof(*eng));
 
 	if (!eng)
 		return err_set(e, "Out of memory.");
-	eng->d = d;
-	if (spool_open(d->opt.home, &d->opt.spool, d->log, &eng->spool, e) < 0 ||
-	    resolver_start(d->base, &eng->resolver, e) < 0 ||
-	    smtp_engine_sync(eng, d->inbound, e) < 0) {
+	eng->env = env;
+	if (spool_open(env->opt->home, &env->opt->spool, env->log, &eng->spool, e) < 0 ||
+	    resolver_start(env->base, &eng->resolver, e) < 0 ||
+	    smtp_engine_sync(eng, *env->inbound, e) < 0) {
 		smtp_engine_free(eng);
 		return -1;
 	}

@@ -6,12 +6,12 @@
 
 #include "../core/err.h"
 
-struct daemon;
+struct engine_env;
 struct smtp_engine;
 struct inbound;
 
-/* Opens a socket per listener of d->inbound. */
-int smtp_engine_start(struct daemon *d, struct smtp_engine **out, struct err *e);
+/* Opens a socket per listener of *env->inbound. */
+int smtp_engine_start(const struct engine_env *env, struct smtp_engine **out, struct err *e);
 /* Makes the open sockets those of `in`'s listeners: opens the new ones
  * first (-1, nothing changed, when one cannot listen), then closes those no
  * longer configured; sessions stay on the listener they came through. */

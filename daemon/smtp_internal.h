@@ -15,7 +15,7 @@
 #include "conn_guard.h"
 #include "tls_watch.h"
 
-struct daemon;
+struct engine_env;
 struct spool;
 struct resolver;
 struct rdns_job;
@@ -67,7 +67,7 @@ struct smtp_session {
 };
 
 struct smtp_engine {
-	struct daemon *d;
+	const struct engine_env *env;
 	struct smtp_listener *listeners;
 	struct spool *spool;
 	struct smtp_session *sessions;

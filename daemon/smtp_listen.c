@@ -13,7 +13,8 @@
 #include <unistd.h>
 
 #include "../core/addr_match.h"
-#include "daemon.h"
+#include "engine.h"
+#include "options.h"
 #include "rdns.h"
 #include "smtp_engine.h"
 #include "smtp_internal.h"
@@ -23,7 +24,7 @@
 
 static const char *address_of(const struct smtp_engine *eng, const struct listener *l)
 {
-	return l->address[0] ? l->address : eng->d->opt.smtp_addr;
+	return l->address[0] ? l->address : eng->env->opt->smtp_addr;
 }
 
 static void listener_free(struct smtp_listener *lst)
@@ -44,7 +45,7 @@ static void close_listener(struct smtp_listener *lst)
 		evconnlistener_free(lst->evl);
 		lst->evl = NULL;
 		lst->guard.listener = NULL;
-		mail_log_info(lst->eng->d->log, "Listener %s on %s closed", lst->name, lst->addr);
+		mail_log_info(lst->eng->env->log, "Listener %s on %s closed", lst->name, lst->addr);
 		smtp_listener_release(lst);
 	}
 }
@@ -52,7 +53,7 @@ static void close_listener(struct smtp_listener *lst)
 static struct smtp_listener *open_listener(struct smtp_engine *eng, const struct listener *l,
 					   struct err *e)
 {
-	struct daemon *d = eng->d;
+	const struct engine_env *env = eng->env;
 	struct smtp_listener *lst = calloc(1, sizeof(*lst));
 	int fd;
 
@@ -65,8 +66,8 @@ static struct smtp_listener *open_listener(struct smtp_engine *eng, const struct
 	snprintf(lst->name, sizeof(lst->name), "%s", l->name);
 	snprintf(lst->addr, sizeof(lst->addr), "%s", address_of(eng, l));
 	snprintf(lst->guard_name, sizeof(lst->guard_name), "SMTP %s", l->name);
-	if (conn_guard_init(&lst->guard, lst->guard_name, d->base, d->log, d->opt.smtp_max_sessions,
-			    d->opt.max_per_address) < 0) {
+	if (conn_guard_init(&lst->guard, lst->guard_name, env->base, env->log,
+			    env->opt->smtp_max_sessions, env->opt->max_per_address) < 0) {
 		listener_free(lst);
 		err_set(e, "Out of memory.");
 		return NULL;
@@ -75,7 +76,7 @@ static struct smtp_listener *open_listener(struct smtp_engine *eng, const struct
 		listener_free(lst);
 		return NULL;
 	}
-	lst->evl = evconnlistener_new(d->base, smtp_on_accept, lst,
+	lst->evl = evconnlistener_new(env->base, smtp_on_accept, lst,
 				      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
 	if (!lst->evl) {
 		close(fd);
@@ -134,7 +135,7 @@ int smtp_engine_sync(struct smtp_engine *eng, const struct inbound *in, struct e
 			err_set(e, "Listener %s: %s", l->name, e->msg);
 			return -1;
 		}
-		mail_log_info(eng->d->log, "Listener %s on %s opened", x->name, x->addr);
+		mail_log_info(eng->env->log, "Listener %s on %s opened", x->name, x->addr);
 		x->next = added;
 		added = x;
 	}
@@ -189,7 +190,7 @@ static unsigned same_host(const struct smtp_session *s)
 
 void smtp_admit(struct smtp_session *s, const char *host, bool verified)
 {
-	struct mail_log *log = s->eng->d->log;
+	struct mail_log *log = s->eng->env->log;
 	const struct inbound_listener *il = s->il;
 	const char *pattern = NULL;
 	unsigned char ip[16];
@@ -293,7 +294,7 @@ void smtp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockadd
 {
 	struct smtp_listener *lst = arg;
 	struct smtp_engine *eng = lst->eng;
-	struct daemon *d = eng->d;
+	const struct engine_env *env = eng->env;
 	struct smtp_session *s;
 	struct timeval tv = { RDNS_TIMEOUT_S, 0 };
 
@@ -301,7 +302,7 @@ void smtp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockadd
 	/* --smtp-max-sessions bounds the sessions of all listeners together (the
 	 * descriptor budget); while this listener holds them all, its guard may
 	 * evict an idle one instead. */
-	if (eng->count >= d->opt.smtp_max_sessions && lst->guard.count < eng->count) {
+	if (eng->count >= env->opt->smtp_max_sessions && lst->guard.count < eng->count) {
 		smtp_say_busy(eng, fd);
 		close(fd);
 		return;
@@ -322,7 +323,7 @@ void smtp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockadd
 		smtp_session_free(s);
 		return;
 	}
-	s->in = inbound_ref(d->inbound);
+	s->in = inbound_ref(*env->inbound);
 	if (!(s->il = listener_model(s->in, lst->name))) {
 		smtp_session_free(s); /* removed by an apply not yet synced: cannot happen */
 		return;
@@ -331,9 +332,9 @@ void smtp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockadd
 		smtp_admit(s, NULL, false);
 		return;
 	}
-	if (d->opt.handshake_timeout < RDNS_TIMEOUT_S)
-		tv.tv_sec = d->opt.handshake_timeout;
-	s->rdns_timer = evtimer_new(d->base, on_rdns_timeout, s);
+	if (env->opt->handshake_timeout < RDNS_TIMEOUT_S)
+		tv.tv_sec = env->opt->handshake_timeout;
+	s->rdns_timer = evtimer_new(env->base, on_rdns_timeout, s);
 	if (!s->rdns_timer) {
 		smtp_session_free(s);
 		return;
