@@ -1,6 +1,7 @@
 /* daemon: startup, shutdown, signals, and the all-or-nothing apply. */
 #include "daemon.h"
 
+#include <errno.h>
 #include <event2/event.h>
 #include <openssl/err.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include "../tls/prepare.h"
 #include "https_engine.h"
 #include "revert.h"
+#include "sd_notify.h"
 #include "smtp_engine.h"
 #include "../tls/tls_ctx.h"
 #include "usage.h"
@@ -179,11 +181,18 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	struct err e;
 
 	(void)what;
+	/* SIGHUP (systemctl reload, logrotate): reopen the log, then apply the
+	 * latest committed configuration if it is not the one running. */
 	if (sig == SIGHUP) {
+		long latest;
+
 		if (mail_log_reopen(d->log, &e) < 0)
 			fprintf(stderr, "tlsgated: %s\n", e.msg);
+		if (db_latest_version(d->db, &latest, &e) < 0 || daemon_apply(d, latest, &e) < 0)
+			fprintf(stderr, "tlsgated: reload: %s\n", e.msg);
 		return;
 	}
+	sd_notify_send("STOPPING=1");
 	mail_log_info(d->log, "tlsgated stopping on signal %d", (int)sig);
 	event_base_loopbreak(d->base);
 }
@@ -244,7 +253,12 @@ int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *
 	    event_add(d->expiry_timer, &(struct timeval){ EXPIRY_CHECK_SECONDS, 0 }) < 0)
 		return err_set(e, "Cannot start the certificate expiry check.");
 	/* Last: a client that finds the socket finds the listeners ready. */
-	return control_start(d, &d->control, e);
+	if (control_start(d, &d->control, e) < 0)
+		return -1;
+	/* systemd (Type=notify): the listeners and the control socket are up. */
+	if (sd_notify_send("READY=1") < 0)
+		fprintf(stderr, "tlsgated: cannot notify systemd: %s\n", strerror(errno));
+	return 0;
 }
 
 int daemon_run(struct daemon *d)
