@@ -100,8 +100,12 @@ chmod 644 "$W"/certs/*
 # ---- tlsgated: one daemon per key type; both services TLS 1.2-1.3, HIGH ----
 # The bench certificate is PASTEd with certconfig as profile "bench" and
 # assigned to both listeners (profiles are listed by name: Demo 1, bench 2).
-start_tlsgated() { # KIND -> TG_PID_KIND, TG_HTTPS_KIND, TG_SMTP_KIND
-	local kind=$1 home=$W/tg-$1 https smtp pid i
+# start_tlsgated KIND [NAME [tlsgated options]]: NAME (default KIND) names the
+# home and the variables.
+start_tlsgated() { # KIND -> TG_PID_NAME, TG_HTTPS_NAME, TG_SMTP_NAME
+	local kind=$1 name=${2:-$1} home https smtp pid i
+	shift $(($# < 2 ? $# : 2))
+	home=$W/tg-$name
 	https=$(free_port)
 	smtp=$(free_port)
 	"$TLSGATE" --home "$home" -c 'sethostname bench.example.com; commit "bench host"' >/dev/null ||
@@ -114,22 +118,22 @@ start_tlsgated() { # KIND -> TG_PID_KIND, TG_HTTPS_KIND, TG_SMTP_KIND
 		printf '.\nN\n\n\n'
 		printf 'interfaceconfig\nCERTIFICATE\n2\n\nlistenerconfig\nCERTIFICATE\n2\n\n'
 		printf 'commit "bench certificate"\n'
-	} | "$TLSGATE" --home "$home" >"$W/tg-$kind.cert" 2>&1 ||
-		die "cannot install the $kind certificate: $(tail -n 3 "$W/tg-$kind.cert")"
+	} | "$TLSGATE" --home "$home" >"$W/tg-$name.cert" 2>&1 ||
+		die "cannot install the $kind certificate: $(tail -n 3 "$W/tg-$name.cert")"
 	printf 'sslconfig\nGUI\n1-2\nHIGH:!aNULL\nN\nINBOUND\n1-2\nHIGH:!aNULL\nN\n\ncommit "bench policy"\n' |
-		"$TLSGATE" --home "$home" >"$W/tg-$kind.commit" 2>&1 || die "cannot set the bench policy"
+		"$TLSGATE" --home "$home" >"$W/tg-$name.commit" 2>&1 || die "cannot set the bench policy"
 	taskset -c "$SERVER_CPU" "$TLSGATED" --home "$home" --https "127.0.0.1:$https" --smtp "127.0.0.1:$smtp" \
-		2>>"$W/tg-$kind.err" &
+		"$@" 2>>"$W/tg-$name.err" &
 	pid=$!
 	PIDS+=("$pid")
 	for i in $(seq 100); do
 		[ -S "$home/tlsgated.sock" ] && break
 		sleep 0.05
 	done
-	[ -S "$home/tlsgated.sock" ] || die "tlsgated ($kind) did not start: $(cat "$W/tg-$kind.err")"
-	printf -v "TG_PID_$kind" %s "$pid"
-	printf -v "TG_HTTPS_$kind" %s "$https"
-	printf -v "TG_SMTP_$kind" %s "$smtp"
+	[ -S "$home/tlsgated.sock" ] || die "tlsgated ($name) did not start: $(cat "$W/tg-$name.err")"
+	printf -v "TG_PID_$name" %s "$pid"
+	printf -v "TG_HTTPS_$name" %s "$https"
+	printf -v "TG_SMTP_$name" %s "$smtp"
 }
 
 # ---- nginx: one worker (one core), the same certificates and protocols ----
@@ -286,6 +290,7 @@ CRYPTO_US_ec=$(calc "1e6 / $EC_SIGN + 2e6 / $X25519" 0)
 
 start_tlsgated rsa
 start_tlsgated ec
+start_tlsgated ec ecoff --no-usage # the TLS usage record's cost (issue 17)
 start_nginx
 start_postfix
 say "tlsgated rsa pid $TG_PID_rsa, ec pid $TG_PID_ec; nginx master $NG_PID; postfix master $PF_PID"
@@ -352,6 +357,30 @@ for kind in ec rsa; do
 		done
 	done
 done
+
+# ---- the TLS usage record (issue 17): HTTPS handshakes with recording on
+# (the default) and off (--no-usage), alternated, median of 3 runs each ----
+warm "$TG_HTTPS_ecoff"
+on=() off=()
+for i in 1 2 3; do
+	measure "$TG_PID_ec" --connect "127.0.0.1:$TG_HTTPS_ec" --mode https --tls 1.3 --threads 1
+	on+=("$M_US")
+	measure "$TG_PID_ecoff" --connect "127.0.0.1:$TG_HTTPS_ecoff" --mode https --tls 1.3 --threads 1
+	off+=("$M_US")
+done
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+# The same cost measured alone, without the noise of a shared machine:
+# usage_count on a real TLS 1.3 session vs the server side of a full
+# in-memory TLS 1.3 ECDSA handshake, in one process on the server core.
+cost_out=$(server "$TOP/$BUILD/tests/usage_cost")
+say "usage_cost: $cost_out"
+row "TLS usage record alone: CPU per recorded session, ns (server side of a TLS 1.3 ECDSA handshake, µs)" \
+	"$(kv record_ns "$cost_out")" "$(kv handshake_us "$cost_out") µs (handshake)" \
+	"$(kv share_percent "$cost_out") %" "< 2 %" "$(verdict "$(kv share_percent "$cost_out")" "<" 2)"
+uon=$(median "${on[@]}") uoff=$(median "${off[@]}")
+cost=$(calc "100 * ($uon - $uoff) / $uoff" 1)
+row "TLS usage record: server CPU µs/handshake, HTTPS TLS 1.3 ECDSA, recording on vs --no-usage (cost %)" \
+	"$uon" "$uoff (off)" "$cost %" "< 2 %" "$(verdict "$cost" "<" 2)"
 
 # ---- inbound SMTP: tlsgated vs Postfix smtpd (a listener per certificate) ----
 client "$LOAD" --connect "127.0.0.1:$PF_SMTP_rsa" --mode starttls --duration 0.5 >/dev/null
@@ -423,6 +452,15 @@ row "one commit: SSL_CTXs built, console; daemon (before the commit plan: 6; 4)"
 	"$(verdict "$(kv shell_ctx "$work") + $(kv daemon_ctx "$work")" "<=" 6)"
 row "one commit: configuration loads, console; daemon (before the commit plan: 5; 2)" \
 	"$(kv shell_load "$work"); $(kv daemon_load "$work")" "-" "-" "-" "-"
+
+# ---- sender-group matching: a host access table of 100,000 patterns ----
+hb=$("$TOP/$BUILD/tests/hat_bench" 100000 2>>"$W/hat_bench.err" || true)
+hb_ip=$(kv ns_ip "$hb")
+row "sender-group match, 100,000 patterns (IP, CIDR, range, .domain), CPU ns per connection: address; with a host name" \
+	"${hb_ip:-n/a}; $(kv ns_name "$hb")" "-" "-" "≤ 1000 (address)" \
+	"$([ -n "$hb_ip" ] && verdict "$hb_ip" "<=" 1000 || echo n/a)"
+row "host access table of 100,000 patterns: parse; compile, ms" \
+	"$(kv parse_ms "$hb"); $(kv compile_ms "$hb")" "-" "-" "-" "-"
 
 # ---- failed connections while the policy flips under load ----
 ul() { # KIND CONNECT MODE extra...

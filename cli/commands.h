@@ -60,6 +60,7 @@ int ask_new_password(struct session *s, const char *whose, char *hash, size_t le
 int cmd_destconfig(struct session *s, int argc, char **argv);
 int cmd_smtproutes(struct session *s, int argc, char **argv);
 int cmd_tlsverify(struct session *s, int argc, char **argv);
+int cmd_tlsconnections(struct session *s, int argc, char **argv);
 int cmd_certconfig(struct session *s, int argc, char **argv);
 int cmd_interfaceconfig(struct session *s, int argc, char **argv);
 int cmd_listenerconfig(struct session *s, int argc, char **argv);

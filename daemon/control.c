@@ -14,10 +14,12 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "usage.h"
 
-#define REQUEST_MAX    128 /* bytes in one request line */
-#define CLIENT_TIMEOUT 10  /* seconds, as the shell waits */
-#define CLIENTS_MAX    32  /* console users share the socket: bounded */
+#define REQUEST_MAX     128 /* bytes in one request line */
+#define CLIENT_TIMEOUT  10  /* seconds, as the shell waits */
+#define CLIENTS_MAX     32  /* console users share the socket: bounded */
+#define CONTROL_REST_MS 100 /* after a failed accept() */
 
 struct control_client {
 	struct control *ctl;
@@ -30,6 +32,7 @@ struct control {
 	struct evconnlistener *listener;
 	struct control_client *clients;
 	unsigned nclients;
+	struct event *rest; /* re-enables the listener after accept() failed */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
@@ -56,6 +59,14 @@ static void handle(struct control_client *c, const char *line)
 
 	if (strcmp(line, "status") == 0) {
 		evbuffer_add_printf(out, "version %ld\n", d->version);
+		return;
+	}
+	if (strcmp(line, "usage flush") == 0) {
+		long rows;
+		if (usage_flush(d->usage, &rows, &e) < 0)
+			evbuffer_add_printf(out, "error %s\n", e.msg);
+		else
+			evbuffer_add_printf(out, "flushed %ld\n", rows);
 		return;
 	}
 	if (strncmp(line, "apply ", 6) != 0) {
@@ -135,6 +146,26 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 
+/* accept() failed (out of descriptors): rest the listener briefly rather than
+ * be called again at once, in a loop, by the event loop. */
+static void on_accept_error(struct evconnlistener *l, void *arg)
+{
+	struct control *ctl = arg;
+	struct timeval tv = { 0, CONTROL_REST_MS * 1000 };
+
+	evconnlistener_disable(l);
+	evtimer_add(ctl->rest, &tv);
+}
+
+static void on_rest_over(evutil_socket_t fd, short what, void *arg)
+{
+	struct control *ctl = arg;
+
+	(void)fd;
+	(void)what;
+	evconnlistener_enable(ctl->listener);
+}
+
 /* A socket file nobody answers on is a leftover of a crash: remove it. */
 static int claim_path(const struct sockaddr_un *addr, struct err *e)
 {
@@ -153,8 +184,9 @@ static int claim_path(const struct sockaddr_un *addr, struct err *e)
 }
 
 /* In a group-shared home the console users (the group) must reach the
- * socket: 0660. Every request it takes is harmless to them: "status", and
- * "apply N", which applies the latest committed version, nothing else. */
+ * socket: 0660. Every request it takes is harmless to them: "status",
+ * "apply N", which applies the latest committed version, nothing else, and
+ * "usage flush", which writes the TLS usage counts early. */
 static int open_socket(const struct sockaddr_un *addr, int shared, struct err *e)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -196,12 +228,19 @@ int control_start(struct daemon *d, struct control **out, struct err *e)
 	snprintf(ctl->path, sizeof(ctl->path), "%s", addr.sun_path);
 	ctl->listener = evconnlistener_new(d->base, on_accept, ctl,
 					   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
-	if (!ctl->listener) {
-		close(fd);
+	ctl->rest = evtimer_new(d->base, on_rest_over, ctl);
+	if (!ctl->listener || !ctl->rest) {
+		if (ctl->rest)
+			event_free(ctl->rest);
+		if (ctl->listener)
+			evconnlistener_free(ctl->listener); /* closes fd */
+		else
+			close(fd);
 		unlink(ctl->path);
 		free(ctl);
 		return err_set(e, "Cannot watch the control socket.");
 	}
+	evconnlistener_set_error_cb(ctl->listener, on_accept_error);
 	*out = ctl;
 	return 0;
 }
@@ -213,6 +252,7 @@ void control_free(struct control *ctl)
 	while (ctl->clients)
 		client_free(ctl->clients);
 	evconnlistener_free(ctl->listener);
+	event_free(ctl->rest);
 	unlink(ctl->path);
 	free(ctl);
 }

@@ -28,6 +28,7 @@
 #include "queue_file.h"
 #include "resolver.h"
 #include "tls_rpt.h"
+#include "usage.h"
 #include "../core/dane.h"
 #include "../tls/dane.h"
 
@@ -63,6 +64,7 @@ struct conn {
 	struct bufferevent *bev;
 	SSL *ssl;
 	bool handshaking, no_tls, resolving, closing, alerted;
+	bool counted; /* this DCID's TLS outcome is in the usage record */
 	struct smtp_client sc;
 	struct queued q;
 	bool have_q;
@@ -94,6 +96,7 @@ static void conn_next_message(struct conn *c);
 static void conn_finish(struct conn *c, enum smtpc_fail fail, const char *why);
 static void conn_connect(struct conn *c);
 static void act(struct conn *c, enum smtpc_action a);
+static void count_tls(struct conn *c, enum usage_outcome outcome, const char *reason);
 
 /* ---- the queue ---- */
 
@@ -210,10 +213,18 @@ static void adopt(struct delivery *dl, const char *id)
 	for (size_t i = 1; i < q.rcpt_count; i++)
 		if (strcasecmp(domain_of(q.rcpt[0]), domain_of(q.rcpt[i])) != 0)
 			many = true;
-	if (many)
+	if (many) {
 		split(dl, &q);
-	else
-		track(dl, id, domain_of(q.rcpt[0]), q.received);
+	} else {
+		struct qmsg *m = track(dl, id, domain_of(q.rcpt[0]), q.received);
+		time_t next;
+		/* A deferred message keeps its schedule across a restart (at
+		 * most retry_max away: the clock may have been set back). */
+		if (queued_retry_load(dl->dir, id, &m->attempts, &next) == 0 && next > m->next_try)
+			m->next_try = next - m->next_try > dl->d->opt.retry_max
+					      ? m->next_try + dl->d->opt.retry_max
+					      : next;
+	}
 	queued_free(&q);
 }
 
@@ -477,7 +488,7 @@ static void rpt_flush(struct delivery *dl)
 		if (!j)
 			abort();
 		*j = (struct rpt_job){ .dl = dl, .d = all[i], .start = start, .end = end };
-		resolver_call(dl->resolver, rpt_work, rpt_done, j);
+		resolver_run(dl->resolver, rpt_work, rpt_done, j);
 	}
 	free(all);
 }
@@ -551,6 +562,9 @@ static void defer(struct conn *c, struct qmsg *m, const char *why)
 		return;
 	}
 	m->next_try = now + backoff(dl, m->attempts);
+	if (queued_retry_save(dl->dir, m->id, m->attempts, m->next_try) < 0)
+		mail_log_warning(dl->d->log, "MID %s: cannot save its retry schedule: %s", m->id,
+				 strerror(errno));
 	mail_log_info(dl->d->log, "MID %s delayed: %s; next attempt in %lld seconds", m->id, why,
 		      (long long)(m->next_try - now));
 }
@@ -564,6 +578,8 @@ static void conn_finish(struct conn *c, enum smtpc_fail fail, const char *why)
 		alert(c, why);
 	if (c->fd >= 0 || c->bev)
 		mail_log_info(dl->d->log, "DCID %lu close", c->dcid);
+	if (c->sc.helo_name[0]) /* an SMTP dialog that never tried TLS */
+		count_tls(c, USAGE_NO_TLS, NULL);
 	if (retry_clear) {
 		/* Preferred (Verify): TLS could not be negotiated, so in clear. */
 		struct conn *n = calloc(1, sizeof(*n));
@@ -750,6 +766,22 @@ static void set_timeouts(struct conn *c)
 	bufferevent_set_timeouts(c->bev, &tv, &tv);
 }
 
+/* This DCID's one TLS outcome, for the usage record (daemon/usage.h). */
+static void count_tls(struct conn *c, enum usage_outcome outcome, const char *reason)
+{
+	const struct resolved_host *h = c->host < c->res.count ? &c->res.hosts[c->host] : NULL;
+	int mode = tls_level_requires(c->level)   ? USAGE_MODE_REQUIRED
+		   : tls_level_attempts(c->level) ? USAGE_MODE_PREFERRED
+						  : USAGE_MODE_NONE;
+	struct usage_peer p;
+
+	if (c->counted || !h)
+		return;
+	c->counted = true;
+	usage_peer_set(&p, SVC_OUTBOUND, mode, "", c->domain, h->name[0] ? h->name : h->addr);
+	usage_count(c->dl->d->usage, &p, c->ssl, outcome, reason);
+}
+
 /* "(code, 'text')" of the first queued OpenSSL error, as AsyncOS logs it. */
 static unsigned long tls_error(struct conn *c, char *buf, size_t len)
 {
@@ -831,6 +863,7 @@ static void dane_verdict(struct conn *c)
 	if (dane_result(c->ssl, what, sizeof(what))) {
 		mail_log_info(dl->d->log, "DCID %lu DANE success: %s", c->dcid, what);
 		rpt(c, NULL);
+		count_tls(c, USAGE_SUCCESS, NULL);
 		act(c, smtpc_tls_done(&c->sc, true, true));
 		return;
 	}
@@ -838,6 +871,7 @@ static void dane_verdict(struct conn *c)
 		      c->res.hosts[c->host].tlsa.name);
 	snprintf(c->refused, sizeof(c->refused), "DANE verification failed: %.370s", what);
 	rpt(c, "validation-failure");
+	count_tls(c, USAGE_FAILED, "DANE verification failed");
 	act(c, smtpc_tls_refused(&c->sc));
 }
 
@@ -872,6 +906,8 @@ static void handshake_done(struct conn *c, bool ok)
 		rpt(c, v != OB_CERT_REFUSED ? NULL
 		       : !peer.chain_ok     ? "certificate-not-trusted"
 					    : "certificate-host-mismatch");
+		count_tls(c, v == OB_CERT_REFUSED ? USAGE_FAILED : USAGE_SUCCESS,
+			  "certificate verification failed");
 		if (v == OB_CERT_REFUSED) {
 			snprintf(c->refused, sizeof(c->refused),
 				 "the peer certificate failed validation: %s", why);
@@ -892,6 +928,7 @@ static void handshake_done(struct conn *c, bool ok)
 		       reason == SSL_R_NO_PROTOCOLS_AVAILABLE ||
 		       reason == SSL_R_WRONG_SSL_VERSION || reason == SSL_R_WRONG_VERSION_NUMBER ||
 		       (no_hello && c->ob->config.svc[SVC_OUTBOUND].methods != all);
+	count_tls(c, USAGE_FAILED, code ? usage_reason(code) : "closed during the handshake");
 	if (c->level == TLS_LEVEL_PREFERRED)
 		mail_log_info(dl->d->log, "DCID %lu TLS deferring: %s%s", c->dcid, why,
 			      version ? " TLS version mismatch could be the failure reason" : "");
@@ -908,10 +945,13 @@ static void act(struct conn *c, enum smtpc_action a)
 
 	switch (c->sc.note) {
 	case SC_NOTE_STARTTLS_UNEXPECTED:
+		count_tls(c, USAGE_FAILED, "STARTTLS unexpected response");
 		mail_log_info(dl->d->log, "DCID %lu IP %s TLS failed: STARTTLS unexpected response",
 			      c->dcid, c->peer);
 		break;
 	case SC_NOTE_STARTTLS_NOT_OFFERED:
+		count_tls(c, tls_level_requires(c->level) ? USAGE_FAILED : USAGE_NO_TLS,
+			  "STARTTLS not offered");
 		if (tls_level_requires(c->level) && !c->no_tls) {
 			mail_log_info(dl->d->log, "DCID %lu IP %s TLS failed: STARTTLS not offered",
 				      c->dcid, c->peer);
@@ -1082,6 +1122,7 @@ static void conn_connect(struct conn *c)
 			break;
 		c->dcid = ++dl->next_dcid;
 		c->ssl = NULL;
+		c->counted = false;
 		/* Zeroed until the server answers (smtpc_init on connect). */
 		smtpc_free(&c->sc);
 		memset(&c->sc, 0, sizeof(c->sc));

@@ -9,6 +9,7 @@ static const struct {
 } routes[] = {
 	{ "/", HTTP_PAGE_HTML },
 	{ "/api/sslconfig", HTTP_PAGE_JSON },
+	{ "/metrics", HTTP_PAGE_METRICS },
 };
 
 static void answer(struct http_answer *out, int status, enum http_page page, const char *reason)

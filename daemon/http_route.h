@@ -6,7 +6,7 @@
 
 #include <event2/http.h>
 
-enum http_page { HTTP_PAGE_NONE, HTTP_PAGE_HTML, HTTP_PAGE_JSON };
+enum http_page { HTTP_PAGE_NONE, HTTP_PAGE_HTML, HTTP_PAGE_JSON, HTTP_PAGE_METRICS };
 
 struct http_answer {
 	int status;          /* 200, 400, 404 or 405 */
@@ -16,8 +16,8 @@ struct http_answer {
 };
 
 /* `uri` as libevent parsed the request line (NULL: it could not). Only GET
- * and HEAD of "/" (the page) and "/api/sslconfig" (JSON) succeed; the query
- * string is ignored. */
+ * and HEAD of "/" (the page), "/api/sslconfig" (JSON) and "/metrics"
+ * (Prometheus, daemon/usage.h) succeed; the query string is ignored. */
 void http_route(enum evhttp_cmd_type cmd, const struct evhttp_uri *uri, struct http_answer *out);
 
 #endif

@@ -14,8 +14,8 @@ struct request {
 	struct route route;
 	int has_route;
 	bool dane, sts;
-	void (*work)(void *), (*done)(void *); /* resolver_call */
 	resolver_done_fn fn;
+	resolver_job_fn work, after; /* resolver_run's jobs */
 	void *arg;
 	int rc, temporary;
 	struct resolved result;
@@ -78,8 +78,8 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_unlock(&r->lock);
 	for (; q; q = next) {
 		next = q->next;
-		if (q->done)
-			q->done(q->arg);
+		if (q->after)
+			q->after(q->arg);
 		else
 			q->fn(q->arg, q->rc, &q->result, q->temporary, q->rc < 0 ? q->why.msg : "");
 		free(q);
@@ -135,25 +135,20 @@ void resolver_submit(struct resolver *r, const char *domain, const struct route 
 	pthread_mutex_unlock(&r->lock);
 }
 
-static void enqueue(struct resolver *r, struct request *q)
-{
-	pthread_mutex_lock(&r->lock);
-	q->next = r->todo;
-	r->todo = q;
-	pthread_cond_signal(&r->wake);
-	pthread_mutex_unlock(&r->lock);
-}
-
-void resolver_call(struct resolver *r, void (*work)(void *), void (*done)(void *), void *arg)
+void resolver_run(struct resolver *r, resolver_job_fn work, resolver_job_fn after, void *arg)
 {
 	struct request *q = calloc(1, sizeof(*q));
 
 	if (!q)
 		abort();
 	q->work = work;
-	q->done = done;
+	q->after = after;
 	q->arg = arg;
-	enqueue(r, q);
+	pthread_mutex_lock(&r->lock);
+	q->next = r->todo;
+	r->todo = q;
+	pthread_cond_signal(&r->wake);
+	pthread_mutex_unlock(&r->lock);
 }
 
 void resolver_free(struct resolver *r)
@@ -170,6 +165,8 @@ void resolver_free(struct resolver *r)
 	for (int i = 0; i < 2; i++)
 		for (q = i ? r->done : r->todo; q; q = next) {
 			next = q->next;
+			if (q->after)
+				q->after(q->arg);
 			free(q);
 		}
 	event_free(r->ev);

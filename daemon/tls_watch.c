@@ -15,6 +15,14 @@ void tls_watch_init(struct tls_watch *w, struct mail_log *log, const char *who,
 	snprintf(w->who, sizeof(w->who), "%s", who);
 	w->on_first = on_first;
 	w->seen = w->done = w->failed = false;
+	w->usage = NULL;
+}
+
+void tls_watch_count(struct tls_watch *w, struct usage *u, int service, int mode,
+		     const char *listener, const char *addr, const char *name)
+{
+	w->usage = u;
+	usage_peer_set(&w->peer, service, mode, listener, addr, name);
 }
 
 static void on_info(const SSL *ssl, int where, int ret)
@@ -35,11 +43,13 @@ static void on_info(const SSL *ssl, int where, int ret)
 		w->done = true;
 		mail_log_info(w->log, "%s TLS success protocol %s cipher %s", w->who,
 			      SSL_get_version(ssl), SSL_get_cipher_name(ssl));
+		usage_count(w->usage, &w->peer, ssl, USAGE_SUCCESS, NULL);
 	} else if ((where & SSL_CB_EXIT) && ret <= 0 && ERR_peek_error() != 0) {
 		/* The handshake step stopped on an error, not for want of input:
 		 * the queue holds why (ours, or the alert the peer sent), and the
 		 * engine drains it right after. */
 		w->failed = true;
+		usage_count(w->usage, &w->peer, NULL, USAGE_FAILED, usage_reason(ERR_peek_error()));
 		tls_last_error(reason, sizeof(reason));
 		mail_log_info(w->log, "%s TLS failed: %s", w->who, reason);
 	}
@@ -69,6 +79,7 @@ void tls_watch_closed(SSL *ssl, struct tls_watch *w)
 	/* TLS_ST_BEFORE: no ClientHello arrived, so no handshake to speak of. */
 	if (ssl && SSL_get_state(ssl) != TLS_ST_BEFORE) {
 		w->failed = true;
+		usage_count(w->usage, &w->peer, NULL, USAGE_FAILED, "closed during the handshake");
 		mail_log_info(w->log,
 			      "%s TLS failed: (0, 'the connection closed during the handshake')",
 			      w->who);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "mail_log.h"
+#include "usage.h"
 
 struct tls_watch;
 /* Called once, on the SSL's first activity (the socket is attached by then). */
@@ -18,10 +19,15 @@ struct tls_watch {
 	char who[48]; /* "ICID 5": the prefix of every line */
 	tls_watch_first_fn on_first;
 	bool seen, done, failed;
+	struct usage *usage; /* NULL: the outcome is not counted */
+	struct usage_peer peer;
 };
 
 void tls_watch_init(struct tls_watch *w, struct mail_log *log, const char *who,
 		    tls_watch_first_fn on_first);
+/* The outcome will be counted in `u` (daemon/usage.h) as a session with `peer`. */
+void tls_watch_count(struct tls_watch *w, struct usage *u, int service, int mode,
+		     const char *listener, const char *addr, const char *name);
 /* Installs the info callback on `ssl`; `w` must outlive it. */
 int tls_watch_attach(SSL *ssl, struct tls_watch *w);
 /* Unhooks `ssl` from its watch, which is about to be freed before it. */

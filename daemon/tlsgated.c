@@ -43,7 +43,14 @@ static void usage(FILE *out)
 		"  --queue-lifetime SECS a message still undelivered after SECS bounces (259200)\n"
 		"  --queue-scan-ms MS    how often the spool is scanned for new mail (500)\n"
 		"  --tls-rpt-interval SECS  TLS-RPT reporting period (86400: daily)\n"
-		"Runs in the foreground; SIGTERM or SIGINT stops it, SIGHUP reopens the log.\n");
+		"  --usage-flush SECS    how often TLS usage counts reach the database (60)\n"
+		"  --usage-keep-days N   TLS usage rollups are kept N days (90)\n"
+		"  --no-usage            record no TLS usage (tlsconnections, metrics)\n"
+		"  --metrics-allow LIST  addresses that may GET /metrics, comma-separated\n"
+		"                        (127.0.0.1,::1; \"none\": nobody)\n"
+		"Runs in the foreground; SIGTERM or SIGINT stops it, SIGHUP reopens the log\n"
+		"and applies the latest committed configuration. Under systemd (Type=notify)\n"
+		"it reports READY=1 once the listeners and the control socket are up.\n");
 }
 
 static int prepare_home_or_say(const char *home)
@@ -98,6 +105,10 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 		{ "queue-lifetime", required_argument, NULL, 'l' },
 		{ "queue-scan-ms", required_argument, NULL, 'q' },
 		{ "tls-rpt-interval", required_argument, NULL, 'R' },
+		{ "usage-flush", required_argument, NULL, 'U' },
+		{ "usage-keep-days", required_argument, NULL, 'K' },
+		{ "no-usage", no_argument, NULL, 'N' },
+		{ "metrics-allow", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -112,6 +123,16 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 		case 's': o->smtp_addr = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'D': o->deliver = true; break;
+		case 'N': o->usage_off = true; break;
+		case 'A': o->metrics_allow = optarg; break;
+		case 'U':
+		case 'K':
+			if (positive(optarg, opt == 'U' ? 86400 : 36500, &v) < 0) {
+				fprintf(stderr, "tlsgated: bad value \"%s\"\n", optarg);
+				return -1;
+			}
+			*(opt == 'U' ? &o->usage_flush_seconds : &o->usage_keep_days) = v;
+			break;
 		case 'B':
 		case 'M':
 		case 'F':
@@ -219,6 +240,9 @@ int main(int argc, char **argv)
 		.queue_lifetime = 259200,
 		.queue_scan_ms = 500,
 		.tls_rpt_interval = 86400,
+		.usage_flush_seconds = 60,
+		.usage_keep_days = 90,
+		.metrics_allow = "127.0.0.1,::1",
 	};
 	struct daemon d;
 	char home_buf[4096];

@@ -52,6 +52,25 @@ static const char *const migrations[] = {
 	"  SELECT v.version, 'cert.' || c.name, c.cert_pem || c.chain_pem || c.key_pem "
 	"  FROM certificates c, (SELECT DISTINCT version FROM config_values) v;"
 	"DROP TABLE certificates;",
+	/* 5: TLS usage (issue 17): hourly rollups of every TLS outcome, written
+	 * by tlsgated (db/db_usage.c), read by tlsconnections and the commit's
+	 * prediction (service and hour first: both ask for one service's
+	 * recent hours). */
+	"CREATE TABLE tls_usage ("
+	"  service TEXT NOT NULL,"
+	"  hour INTEGER NOT NULL,"
+	"  listener TEXT NOT NULL,"
+	"  peer TEXT NOT NULL,"
+	"  peer_name TEXT NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  cipher TEXT NOT NULL,"
+	"  grp TEXT NOT NULL,"
+	"  mode TEXT NOT NULL,"
+	"  outcome TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  sessions INTEGER NOT NULL,"
+	"  PRIMARY KEY (service, hour, listener, peer, peer_name, version, cipher, grp, mode,"
+	"    outcome, reason)) WITHOUT ROWID;",
 };
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../db/roles.h"
 #include "../os/audit.h"
 #include "precheck.h"
+#include "usage_predict.h"
 
 #define APPLY_TIMEOUT_MS 10000
 
@@ -168,7 +170,10 @@ int commit_plan_prepare(struct commit_plan *p, struct db *db, const char *home,
 int commit_plan_check(const struct commit_plan *p, bool all_services, struct strbuf *table,
 		      struct strbuf *warnings)
 {
-	return precheck_report(&p->next, all_services ? ~0u : p->changed, table, warnings);
+	unsigned services = all_services ? ~0u : p->changed;
+
+	return precheck_report(&p->next, services, table, warnings) +
+	       usage_predict(p->db, &p->base_config, &p->next, services, time(NULL), warnings);
 }
 
 struct write_ctx {

@@ -342,7 +342,10 @@ static int key_fits(const SSL_CIPHER *c, EVP_PKEY *key)
 	return 0;
 }
 
-int tls_suite_count(SSL_CTX *ctx, enum tls_version v, EVP_PKEY *key, int server)
+/* The suites as tls_suite_count counts them; only the one called `name`
+ * unless name is NULL. */
+static int count_suites(SSL_CTX *ctx, enum tls_version v, EVP_PKEY *key, int server,
+			const char *name)
 {
 	SSL *ssl = SSL_new(ctx);
 	STACK_OF(SSL_CIPHER) * list;
@@ -354,12 +357,23 @@ int tls_suite_count(SSL_CTX *ctx, enum tls_version v, EVP_PKEY *key, int server)
 	SSL_set_max_proto_version(ssl, protocol_of[v]);
 	list = SSL_get1_supported_ciphers(ssl);
 	for (int i = 0; list && i < sk_SSL_CIPHER_num(list); i++)
-		if (!server || key_fits(sk_SSL_CIPHER_value(list, i), key))
+		if ((!server || key_fits(sk_SSL_CIPHER_value(list, i), key)) &&
+		    (!name || strcmp(SSL_CIPHER_get_name(sk_SSL_CIPHER_value(list, i)), name) == 0))
 			n++;
 	sk_SSL_CIPHER_free(list);
 	SSL_free(ssl);
 	ERR_clear_error();
 	return n;
+}
+
+int tls_suite_count(SSL_CTX *ctx, enum tls_version v, EVP_PKEY *key, int server)
+{
+	return count_suites(ctx, v, key, server, NULL);
+}
+
+int tls_suite_usable(SSL_CTX *ctx, enum tls_version v, EVP_PKEY *key, int server, const char *name)
+{
+	return count_suites(ctx, v, key, server, name) > 0;
 }
 
 int tls_usable_cipher_count(enum tls_service_id id, const struct tls_service *svc,

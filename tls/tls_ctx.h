@@ -46,6 +46,8 @@ int tls_describe_ciphers(const char *ciphers, struct strbuf *out, struct err *e)
  * could negotiate with `ctx`; for a server (`server` 1) only those its `key`
  * can authenticate (key NULL: an RSA or ECDSA one). */
 int tls_suite_count(SSL_CTX *ctx, enum tls_version v, EVP_PKEY *key, int server);
+/* 1 when suite `name` (OpenSSL's name) is one of those counted. */
+int tls_suite_usable(SSL_CTX *ctx, enum tls_version v, EVP_PKEY *key, int server, const char *name);
 /* The same for a service's settings alone, before any certificate is known
  * (sslconfig's note while editing). -1 on error. */
 int tls_usable_cipher_count(enum tls_service_id id, const struct tls_service *svc,

@@ -2,12 +2,13 @@
 # test_ssh_held: items issue 12's review found held over SSH, kept held:
 # the environment a client sends (SetEnv TLSGATE_HOME, LD_PRELOAD, INPUTRC)
 # changes nothing, and forwarding (TCP -L, stdio -W, remote -R) is refused,
-# for a ForceCommand user and a login-shell user. Needs root (sshd_lib).
-. "$(dirname "$0")/../ssh/sshd_lib.sh"
+# for a ForceCommand user and a login-shell user, in the deployment topology
+# (deploy_lib.sh: needs root).
+. "$(dirname "$0")/deploy_lib.sh"
 
-fc=$(ssh_add_user fc)
-sh=$(ssh_add_user sh "$SSH_DIR/bin/tlsgate")
-if ssh_start "$fc" -- "$sh"; then ok "sshd runs"; else
+fc=$(dep_add_user fc)
+sh=$(dep_add_user sh "$SSH_DIR/bin/tlsgate")
+if dep_start_sshd "$sh"; then ok "sshd runs"; else
 	not_ok "sshd runs"
 	exit 1
 fi
