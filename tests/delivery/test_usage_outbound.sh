@@ -17,7 +17,7 @@ check "receivers start (TLS 1.3 only, TLS 1.2+, plain)" \
 	start_receivers t13:"$P13":tls13:valid tls:"$PT":tls:valid plain:"$PP":plain
 shome=$(new_home sender)
 q() { sqlite3 "$shome/config.db" "$1"; }
-printf 'smtproutes\nnew\n.t13.test\n127.0.0.1:%s\nnew\n.valid.test\n127.0.0.1:%s\nnew\n.plain.test\n127.0.0.1:%s\n\ndestconfig\nnew\npref.t13.test\nN\nN\nN\n1\nY\n2\nN\nN\nnew\nreq.valid.test\nN\nN\nN\n1\nY\n3\nN\nN\nnew\npref.plain.test\nN\nN\nN\n1\nY\n2\nN\nN\n\ncommit "usage"\n' \
+printf 'smtproutes\nnew\n.t13.test\n127.0.0.1:%s\nnew\n.valid.test\n127.0.0.1:%s\nnew\n.plain.test\n127.0.0.1:%s\n\ndestconfig\nnew\npref.t13.test\nN\nN\nN\n1\nY\n2\nN\nN\nN\nnew\nreq.valid.test\nN\nN\nN\n1\nY\n3\nN\nN\nN\nnew\npref.plain.test\nN\nN\nN\n1\nY\n2\nN\nN\nN\n\ncommit "usage"\n' \
 	"$P13" "$PT" "$PP" | "$TLSGATE" --home "$shome" >"$TEST_TMP/config.out" 2>&1
 check "routes and destinations committed" grep -q '^Changes committed' "$TEST_TMP/config.out"
 # One attempt each: the failed one waits an hour for its retry.
