@@ -11,6 +11,7 @@
 #include "../tls/cert_profile.h"
 #include "../tls/certs.h"
 #include "control.h"
+#include "cluster_watch.h"
 #include "db_watch.h"
 #include "delivery.h"
 #include "../tls/outbound.h"
@@ -179,6 +180,9 @@ static int open_state(struct daemon *d, struct err *e)
 	return daemon_apply(d, latest, e);
 }
 
+/* The cluster follower (daemon/cluster_watch.h): one per process. */
+static struct cluster_watch *cluster_follower;
+
 int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *e)
 {
 	memset(d, 0, sizeof(*d));
@@ -192,7 +196,8 @@ int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *
 		return err_set(e, "Cannot create the event loop.");
 	if (usage_start(d, &d->usage, e) < 0 || https_engine_start(d, &d->https, e) < 0 ||
 	    smtp_engine_start(d, &d->smtp, e) < 0 || revert_timer_start(d, &d->revert, e) < 0 ||
-	    db_watch_start(d, DB_WATCH_INTERVAL_MS, &d->watch, e) < 0 || add_signals(d, e) < 0)
+	    db_watch_start(d, DB_WATCH_INTERVAL_MS, &d->watch, e) < 0 || add_signals(d, e) < 0 ||
+	    cluster_watch_start(d->opt.home, &cluster_follower, e) < 0)
 		return -1;
 	if (d->opt.deliver && delivery_start(d, &d->delivery, e) < 0)
 		return -1;
@@ -212,6 +217,8 @@ int daemon_run(struct daemon *d)
 void daemon_free(struct daemon *d)
 {
 	control_free(d->control);
+	cluster_watch_stop(cluster_follower);
+	cluster_follower = NULL;
 	db_watch_free(d->watch);
 	delivery_free(d->delivery);
 	outbound_unref(d->outbound);
