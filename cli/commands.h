@@ -45,6 +45,8 @@ extern const struct menu sslconfig_menu, certconfig_menu, destconfig_menu, smtpr
 
 int cmd_sslconfig(struct session *s, int argc, char **argv);
 int cmd_commit(struct session *s, int argc, char **argv);
+int cmd_clusterconfig(struct session *s, int argc, char **argv);
+int cmd_clustermode(struct session *s, int argc, char **argv);
 int cmd_clear(struct session *s, int argc, char **argv);
 int cmd_sethostname(struct session *s, int argc, char **argv);
 int cmd_help(struct session *s, int argc, char **argv);

@@ -93,3 +93,18 @@ out:
 	json_decref(top);
 	return rc;
 }
+
+int snapshot_renumber(const char *json, long as, char **out, struct err *e)
+{
+	json_t *top = json_loads(json, 0, NULL);
+
+	*out = NULL;
+	if (!top || !json_is_object(top) ||
+	    json_object_set_new(top, "version", json_integer((json_int_t)as)) < 0) {
+		json_decref(top);
+		return err_set(e, "The cluster's configuration in etcd is not a tlsgate snapshot.");
+	}
+	*out = json_dumps(top, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(top);
+	return *out ? 0 : err_set(e, "Out of memory.");
+}

@@ -34,6 +34,8 @@ void committed_store_disarm(struct committed_store *s, struct db *db);
 int snapshot_build(struct db *db, long version, char **json, struct err *e);
 /* As snapshot_build, but version number `as` (a joiner re-publishing). */
 int snapshot_build_as(struct db *db, long version, long as, char **json, struct err *e);
+/* The same snapshot numbered `as` (malloc'd). */
+int snapshot_renumber(const char *json, long as, char **out, struct err *e);
 /* Writes a snapshot as its version into the local database, unless the
  * database has it or a later one already (*written 0). */
 int snapshot_import(struct db *db, const char *json, long *version, int *written, struct err *e);
