@@ -4,7 +4,7 @@
  *
  *   clusterconfig create NAME ENDPOINTS [MACHINE]
  *   clusterconfig join ENDPOINTS USER PASSWORD GROUP [MACHINE]
- *   clusterconfig list | connstatus
+ *   clusterconfig list | connstatus | removemachine NAME
  * USER/PASSWORD are etcd's credentials (ignored by an etcd without auth). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,6 +253,46 @@ static int cluster_connstatus(struct session *s, const struct cluster_conf *c)
 	return 0;
 }
 
+/* The one-line form is the confirmation (a backup script sends it as is). */
+static int cluster_removemachine(struct session *s, const struct cluster_conf *c, int argc,
+				 char **argv)
+{
+	char removed[256], member[256], *v = NULL;
+	const char *keys[2] = { removed, member }, *values[2] = { "1", NULL };
+	struct err e;
+	long rev;
+	int rc;
+
+	if (argc < 3)
+		return command_error(
+			s, "You must enter a machine name: clusterconfig removemachine NAME");
+	if (cluster_check_name("machine", argv[2], &e) < 0)
+		return command_error(s, e.msg);
+	snprintf(removed, sizeof(removed), "%s%s", CLUSTER_KEY_REMOVED, argv[2]);
+	snprintf(member, sizeof(member), "%s%s", CLUSTER_KEY_MEMBERS, argv[2]);
+	if (etcd_get(&c->etcd, member, &v, &rev, &e) < 0)
+		return command_error(s, e.msg);
+	if (!v) {
+		char msg[200];
+
+		snprintf(msg, sizeof(msg), "There is no machine named %s in cluster %s.", argv[2],
+			 c->name);
+		return command_error(s, msg);
+	}
+	free(v);
+	/* The removed machine's follower sees removed/NAME and leaves; the
+	 * member entry goes now, in the same transaction. */
+	rc = etcd_txn(&c->etcd, NULL, NULL, keys, values, 2, &e);
+	if (rc < 0)
+		return command_error(s, e.msg);
+	if (strcmp(argv[2], c->machine) == 0 && cluster_conf_remove(s->home, &e) < 0)
+		return command_error(s, e.msg);
+	printf("Machine %s was removed from cluster %s; it keeps its last configuration as a "
+	       "standalone machine.\n",
+	       argv[2], c->name);
+	return 0;
+}
+
 int cmd_clusterconfig(struct session *s, int argc, char **argv)
 {
 	struct cluster_conf c;
@@ -279,8 +319,10 @@ int cmd_clusterconfig(struct session *s, int argc, char **argv)
 		return cluster_list(s, &c);
 	if (strcasecmp(argv[1], "connstatus") == 0)
 		return cluster_connstatus(s, &c);
+	if (strcasecmp(argv[1], "removemachine") == 0)
+		return cluster_removemachine(s, &c, argc, argv);
 	return command_error(s, "That operation is not available yet in cluster mode "
-				"(built: create, join, LIST, CONNSTATUS).");
+				"(built: create, join, LIST, CONNSTATUS, REMOVEMACHINE).");
 }
 
 int cmd_clustermode(struct session *s, int argc, char **argv)

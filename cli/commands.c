@@ -21,7 +21,7 @@ const struct command commands[] = {
 	{ "clusterconfig", "Configure a cluster of machines (etcd).", cmd_clusterconfig,
 	  ACCESS_ADMIN, 0, COMMAND_ARGS_ANY,
 	  "[create NAME ENDPOINTS [MACHINE] | join ENDPOINTS USER PASSWORD GROUP [MACHINE] | list "
-	  "| connstatus]",
+	  "| connstatus | removemachine NAME]",
 	  NULL, NULL },
 	{ "clustermode", "Choose the level a cluster's commands configure.", cmd_clustermode,
 	  ACCESS_GUEST, 0, 2, "[cluster]", NULL, NULL },

@@ -7,6 +7,8 @@
  *   /tlsgate/version           the latest committed version number (decimal)
  *   /tlsgate/config            that version, a JSON snapshot (cluster/snapshot.h)
  *   /tlsgate/members/MACHINE   each member's last report (JSON: version, time)
+ *   /tlsgate/removed/MACHINE   set by REMOVEMACHINE: that machine's follower
+ *                              leaves (removes its cluster.conf) and deletes it
  * A commit is one etcd transaction: "version is still BASE" -> put version
  * and config. */
 #ifndef TLSGATE_CLUSTER_H
@@ -19,6 +21,7 @@
 #define CLUSTER_KEY_VERSION "/tlsgate/version"
 #define CLUSTER_KEY_CONFIG  "/tlsgate/config"
 #define CLUSTER_KEY_MEMBERS "/tlsgate/members/"
+#define CLUSTER_KEY_REMOVED "/tlsgate/removed/"
 
 struct cluster_conf {
 	char name[64];

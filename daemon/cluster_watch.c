@@ -66,6 +66,31 @@ static void report(struct cluster_watch *w, const struct cluster_conf *c, long l
 	etcd_put(&c->etcd, key, value, &e);
 }
 
+/* REMOVEMACHINE named this machine: leave, keeping the last version. */
+static int removed(struct cluster_watch *w, const struct cluster_conf *c)
+{
+	char key[256], member[256], *v = NULL;
+	const char *keys[2] = { key, member }, *values[2] = { NULL, NULL };
+	struct err e;
+	long rev;
+
+	snprintf(key, sizeof(key), "%s%s", CLUSTER_KEY_REMOVED, c->machine);
+	snprintf(member, sizeof(member), "%s%s", CLUSTER_KEY_MEMBERS, c->machine);
+	if (etcd_get(&c->etcd, key, &v, &rev, &e) < 0 || !v)
+		return 0;
+	free(v);
+	if (cluster_conf_remove(w->home, &e) < 0) {
+		fprintf(stderr, "tlsgated: cluster: %s\n", e.msg);
+		return 0;
+	}
+	etcd_txn(&c->etcd, NULL, NULL, keys, values, 2, &e);
+	fprintf(stderr,
+		"tlsgated: cluster: this machine was removed from cluster %s; it is "
+		"standalone now\n",
+		c->name);
+	return 1;
+}
+
 static void *run(void *arg)
 {
 	struct cluster_watch *w = arg;
@@ -80,6 +105,8 @@ static void *run(void *arg)
 
 		pthread_mutex_unlock(&w->lock);
 		member = cluster_conf_load(w->home, &c, &e);
+		if (member == 1 && removed(w, &c))
+			member = 0;
 		if (member == 1 && db_latest_version(w->db, &local, &e) == 0) {
 			c.etcd.total_ms = 1000; /* a poll, not a commit */
 			catch_up(w, &c, local);

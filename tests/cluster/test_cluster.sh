@@ -118,6 +118,19 @@ check "B's edit, made again once B has caught up, commits" commit_sslconfig "${H
 check "... and A and C receive it" poll 10 bash -c "[ \$(sqlite3 '${HOME_OF[A]}/config.db' 'SELECT max(version) FROM config_versions') = \$(sqlite3 '${HOME_OF[B]}/config.db' 'SELECT max(version) FROM config_versions') ]"
 check "... and C receives it" poll 10 bash -c "[ \$(sqlite3 '${HOME_OF[C]}/config.db' 'SELECT max(version) FROM config_versions') = \$(sqlite3 '${HOME_OF[B]}/config.db' 'SELECT max(version) FROM config_versions') ]"
 
+# ---- REMOVEMACHINE (the backup script's one-liner) ----
+check "A removes C: clustermode cluster; clusterconfig removemachine gwC" \
+	tg A 'clustermode cluster; clusterconfig removemachine gwC'
+check "C's tlsgated leaves: C is standalone, its cluster.conf gone" poll 10 test ! -e "${HOME_OF[C]}/cluster.conf"
+tg A 'clusterconfig list'
+check "LIST no longer names gwC" bash -c "! grep -q gwC '$TEST_TMP/out.A'"
+tg C 'clusterconfig'
+check "C says it is standalone" grep -q 'standalone' "$TEST_TMP/out.C"
+check "C rejoins" tg C "clusterconfig join $ENDPOINTS admin secret Main_Group gwC"
+check "after the rejoin every member holds the same version" poll 10 same_version
+tg A 'clusterconfig removemachine nosuch'
+check "removing an unknown machine is refused" grep -q 'no machine named nosuch' "$TEST_TMP/out.A"
+
 # ---- one etcd member killed: commits go on ----
 kill -KILL "${EPID[3]}"
 wait "${EPID[3]}" 2>/dev/null
