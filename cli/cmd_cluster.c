@@ -6,6 +6,7 @@
  *   clusterconfig join ENDPOINTS USER PASSWORD GROUP [MACHINE]
  *   clusterconfig list | connstatus | removemachine NAME
  * USER/PASSWORD are etcd's credentials (ignored by an etcd without auth). */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,4 +343,65 @@ int cmd_clustermode(struct session *s, int argc, char **argv)
 					"cluster.");
 	printf("Configuring cluster %s: commits apply to every machine.\n", c.name);
 	return 0;
+}
+
+#define REPORT_WAIT_MS 5000
+
+struct tally {
+	const char *self;
+	long version;
+	bool self_applied;
+	int members, enforced;
+	char missing[512];
+};
+
+static int count_member(const char *key, const char *value, void *arg)
+{
+	struct tally *t = arg;
+	const char *name = key + strlen(CLUSTER_KEY_MEMBERS);
+	json_t *j = json_loads(value, 0, NULL);
+	json_int_t applied = 0;
+	size_t used = strlen(t->missing);
+
+	if (j)
+		json_unpack(j, "{s?I}", "applied", &applied);
+	json_decref(j);
+	t->members++;
+	if (strcmp(name, t->self) == 0 ? t->self_applied : applied >= t->version)
+		t->enforced++;
+	else if (used < sizeof(t->missing) - 80)
+		snprintf(t->missing + used, sizeof(t->missing) - used, "%s%s (at version %ld)",
+			 used ? ", " : "", name, (long)applied);
+	return 0;
+}
+
+void cluster_commit_report(struct session *s, long version, bool self_applied)
+{
+	struct cluster_conf c;
+	struct tally t;
+	struct err e;
+
+	if (cluster_conf_load(s->home, &c, &e) != 1)
+		return;
+	for (int waited = 0;; waited += 200) {
+		memset(&t, 0, sizeof(t));
+		t.self = c.machine;
+		t.version = version;
+		t.self_applied = self_applied;
+		if (etcd_list(&c.etcd, CLUSTER_KEY_MEMBERS, count_member, &t, &e) < 0) {
+			printf("Cluster %s: cannot read the members' reports (%s).\n", c.name,
+			       e.msg);
+			return;
+		}
+		if (t.enforced == t.members || waited >= REPORT_WAIT_MS)
+			break;
+		usleep(200 * 1000);
+	}
+	if (t.enforced == t.members)
+		printf("Cluster %s: version %ld is enforced on %d of %d machines.\n", c.name,
+		       version, t.enforced, t.members);
+	else
+		printf("Cluster %s: version %ld is enforced on %d of %d machines; not (yet) on: "
+		       "%s.\n",
+		       c.name, version, t.enforced, t.members, t.missing);
 }

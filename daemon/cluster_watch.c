@@ -9,6 +9,7 @@
 
 #include "../cluster/store.h"
 #include "../db/db.h"
+#include "../os/control_client.h"
 
 struct cluster_watch {
 	char home[4096];
@@ -17,7 +18,8 @@ struct cluster_watch {
 	pthread_cond_t wake;
 	int stop;
 	struct db *db;
-	time_t last_report;
+	long last_report;
+	long applied; /* the latest version this daemon said it enforces */
 };
 
 static long now_ms(void)
@@ -44,8 +46,16 @@ static void catch_up(struct cluster_watch *w, const struct cluster_conf *c, long
 		goto out;
 	if (snapshot_import(w->db, json, &version, &written, &e) < 0)
 		fprintf(stderr, "tlsgated: cluster: %s\n", e.msg);
-	else if (written)
-		fprintf(stderr, "tlsgated: cluster: received version %ld\n", version);
+	else if (written) {
+		char why[256];
+
+		/* Through the control socket, as the console does: when it
+		 * answers, the engines enforce it (reported at once). */
+		if (control_apply(w->home, version, 10000, why, sizeof(why)) == APPLY_DONE) {
+			w->applied = version;
+			w->last_report = 0;
+		}
+	}
 out:
 	free(v);
 	free(json);
@@ -61,8 +71,9 @@ static void report(struct cluster_watch *w, const struct cluster_conf *c, long l
 		return;
 	w->last_report = t;
 	snprintf(key, sizeof(key), "%s%s", CLUSTER_KEY_MEMBERS, c->machine);
-	snprintf(value, sizeof(value), "{\"version\":%ld,\"time\":%ld,\"group\":\"%s\"}", local,
-		 (long)time(NULL), c->group);
+	snprintf(value, sizeof(value),
+		 "{\"version\":%ld,\"applied\":%ld,\"time\":%ld,\"group\":\"%s\"}", local,
+		 w->applied, (long)time(NULL), c->group);
 	etcd_put(&c->etcd, key, value, &e);
 }
 
@@ -138,6 +149,9 @@ int cluster_watch_start(const char *home, struct cluster_watch **out, struct err
 		free(w);
 		return -1;
 	}
+	/* Started after the daemon applied its latest version. */
+	if (db_latest_version(w->db, &w->applied, e) < 0)
+		w->applied = 0;
 	if (pthread_create(&w->thread, NULL, run, w) != 0) {
 		db_close(w->db);
 		free(w);

@@ -93,6 +93,7 @@ only12() { handshake "${HTTPS_OF[$1]}" 1.2 && ! handshake "${HTTPS_OF[$1]}" 1.3;
 check "before: gateway B accepts TLS 1.2" handshake "${HTTPS_OF[B]}" 1.2
 t0=$(date +%s%N)
 check "A commits GUI TLS 1.3 only at cluster level" commit_sslconfig "${HOME_OF[A]}" gui 1 DEFAULT
+check "commit reports the version enforced on 3 of 3 machines" grep -q 'is enforced on 3 of 3 machines' "$TEST_TMP/commit.out"
 for g in A B C; do
 	check "gateway $g enforces it (s_client: 1.3 yes, 1.2 no)" poll 10 only13 $g
 done
@@ -107,6 +108,7 @@ kill -TERM "${PID_OF[B]}"
 wait "${PID_OF[B]}" 2>/dev/null
 before_b=$(version_of B)
 check "A commits GUI TLS 1.2 only while B is stopped" commit_sslconfig "${HOME_OF[A]}" gui 2 DEFAULT
+check "commit names the machine that does not enforce it" grep -q 'enforced on 2 of 3 machines; not (yet) on: gwB' "$TEST_TMP/commit.out"
 printf "sslconfig\ninbound\n1\nDEFAULT\n\n\ncommit\nfrom B\n\n" | "$TLSGATE" --home "${HOME_OF[B]}" >"$TEST_TMP/out.B" 2>&1
 check "B's commit on its stale base is refused, saying why" grep -q 'Another commit reached the cluster first' "$TEST_TMP/out.B"
 check_eq "nothing was written on B" "$before_b" "$(version_of B)"
