@@ -68,10 +68,13 @@ TEST_PKGS  := $(BUILD_PKGS) sqlite3 tmux expect swaks curl clang-format python3 
 	      chromium chromium-driver python3-selenium \
 	      etcd-server etcd-client
 # What `make bench` compares against (never started as system services by it).
+# The Debian package and its checks (tests/package, .ci/run).
+PKG_PKGS   := debhelper dpkg-dev fakeroot lintian mandoc systemd logrotate adduser
+TEST_PKGS  += $(PKG_PKGS)
 BENCH_PKGS := $(TEST_PKGS) nginx-light postfix util-linux gdb
 
 .PHONY: all clean check check-san deps deps-test print-test-pkgs format format-check help install run unit \
-	bench bench-deps soak
+	bench bench-deps soak deb man-lint
 
 all: $(BUILD)/tlsgate $(BUILD)/tlsgated
 
@@ -82,6 +85,8 @@ help:
 	@echo "make check-san  the same tests against an ASan+UBSan build"
 	@echo "make bench      tlsgated vs nginx and Postfix, side by side (BENCH_QUICK=1: short run)"
 	@echo "make soak       the long fault tests (kills, commits under load, hostile clients)"
+	@echo "make deb        the Debian package (dpkg-buildpackage), into $(BUILD)/deb/"
+	@echo "make man-lint   check the man pages with mandoc -T lint"
 	@echo "make install    install into \$$(DESTDIR)\$$(PREFIX) (default $(PREFIX))"
 	@echo "make deps       install the Debian packages the build needs"
 	@echo "make format     reformat the sources with clang-format"
@@ -184,13 +189,49 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) bash tests/tools/run-local.sh
 
+# Where `make install` puts things (the Debian package: PREFIX=/usr).
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/tlsgate
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+SYSTEMD_UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),\
+	$(PREFIX)/lib/systemd/system)
+INSTALL_LICENSE ?= yes
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/tlsgate
-	install -m 0755 $(BUILD)/tlsgate $(BUILD)/tlsgated $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 README.md COPYING $(DESTDIR)$(PREFIX)/share/doc/tlsgate/
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SYSTEMD_UNITDIR) \
+	  $(DESTDIR)$(SYSCONFDIR)/default $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	install -m 0755 $(BUILD)/tlsgate $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(BUILD)/tlsgated $(DESTDIR)$(SBINDIR)/
+	install -m 0644 man/tlsgate.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/tlsgated.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	$(if $(filter yes,$(INSTALL_LICENSE)),install -m 0644 COPYING $(DESTDIR)$(DOCDIR)/)
+	install -m 0644 docs/sshd_config.example $(DESTDIR)$(DOCDIR)/examples/
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	  systemd/tlsgated.service.in >$(DESTDIR)$(SYSTEMD_UNITDIR)/tlsgated.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/tlsgated.service
+	install -m 0644 systemd/tlsgated.default $(DESTDIR)$(SYSCONFDIR)/default/tlsgated
+	install -m 0644 systemd/tlsgated.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/tlsgate
+
+# The Debian package (debian/): dpkg-buildpackage writes tlsgate_*.deb into
+# the parent folder; `make deb` then moves it (and its .buildinfo/.changes)
+# into $(BUILD)/deb/.
+deb:
+	dpkg-buildpackage -us -uc -b
+	mkdir -p $(BUILD)/deb
+	mv ../tlsgate_*.deb ../tlsgate-dbgsym_*.deb ../tlsgate_*.buildinfo ../tlsgate_*.changes \
+	  $(BUILD)/deb/ 2>/dev/null || true
+	@ls $(BUILD)/deb/tlsgate_*.deb
+
+# The man pages, as Debian's mandoc checks them.
+man-lint:
+	mandoc -T lint man/tlsgate.1 man/tlsgated.8
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-deb
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 

@@ -453,6 +453,15 @@ row "one commit: SSL_CTXs built, console; daemon (before the commit plan: 6; 4)"
 row "one commit: configuration loads, console; daemon (before the commit plan: 5; 2)" \
 	"$(kv shell_load "$work"); $(kv daemon_load "$work")" "-" "-" "-" "-"
 
+# ---- sender-group matching: a host access table of 100,000 patterns ----
+hb=$("$TOP/$BUILD/tests/hat_bench" 100000 2>>"$W/hat_bench.err" || true)
+hb_ip=$(kv ns_ip "$hb")
+row "sender-group match, 100,000 patterns (IP, CIDR, range, .domain), CPU ns per connection: address; with a host name" \
+	"${hb_ip:-n/a}; $(kv ns_name "$hb")" "-" "-" "≤ 1000 (address)" \
+	"$([ -n "$hb_ip" ] && verdict "$hb_ip" "<=" 1000 || echo n/a)"
+row "host access table of 100,000 patterns: parse; compile, ms" \
+	"$(kv parse_ms "$hb"); $(kv compile_ms "$hb")" "-" "-" "-" "-"
+
 # ---- failed connections while the policy flips under load ----
 ul() { # KIND CONNECT MODE extra...
 	local kind=$1 connect=$2 mode=$3

@@ -1,7 +1,6 @@
-/* cmd_certassign: where an AsyncOS admin chooses a service's certificate —
- * interfaceconfig (the GUI HTTPS interface) and listenerconfig (the inbound
- * SMTP listener), each reduced to a CERTIFICATE operation. The choice is the
- * setting gui.certificate / inbound.certificate, staged and committed. */
+/* cmd_certassign: interfaceconfig, reduced to its CERTIFICATE operation: the
+ * GUI HTTPS interface's certificate, the setting gui.certificate, staged and
+ * committed. (listenerconfig is cmd_listenerconfig.c.) */
 #include <stdio.h>
 #include <string.h>
 
@@ -18,8 +17,6 @@ struct assignment {
 
 static const struct assignment interface_assignment = { "interfaceconfig", SVC_GUI,
 							"the GUI HTTPS interface (Management)" };
-static const struct assignment listener_assignment = { "listenerconfig", SVC_INBOUND,
-						       "the inbound SMTP listener" };
 
 /* What the menu works on: which assignment, the user's view and what it was. */
 struct assign_view {
@@ -76,18 +73,10 @@ static const struct menu_row interface_rows[] = {
 	{ "CERTIFICATE", "Choose the certificate of the GUI HTTPS interface.", ACCESS_OPERATOR,
 	  choose, 0, NULL, NULL },
 };
-static const struct menu_row listener_rows[] = {
-	{ "CERTIFICATE", "Choose the certificate of the inbound SMTP listener.", ACCESS_OPERATOR,
-	  choose, 0, NULL, NULL },
-};
 const struct menu interfaceconfig_menu = {
 	"interfaceconfig", MENU_ROWS(interface_rows), show, stage_choice, true, false
 };
-const struct menu listenerconfig_menu = {
-	"listenerconfig", MENU_ROWS(listener_rows), show, stage_choice, true, false
-};
 MENU_REGISTER(interfaceconfig_menu)
-MENU_REGISTER(listenerconfig_menu)
 
 int cmd_interfaceconfig(struct session *s, int argc, char **argv)
 {
@@ -96,13 +85,4 @@ int cmd_interfaceconfig(struct session *s, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	return menu_run(s, &interfaceconfig_menu, &v);
-}
-
-int cmd_listenerconfig(struct session *s, int argc, char **argv)
-{
-	struct assign_view v = { .a = &listener_assignment };
-
-	(void)argc;
-	(void)argv;
-	return menu_run(s, &listenerconfig_menu, &v);
 }

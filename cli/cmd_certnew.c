@@ -8,6 +8,7 @@
 
 #include "../core/cert_rules.h"
 #include "../core/pem_blob.h"
+#include "../tls/cert_signed.h"
 #include "certconfig.h"
 #include "commands.h"
 #include "input.h"
@@ -160,13 +161,14 @@ struct signed_cert {
 static int check_signed_cert(char *answer, void *arg, struct err *e)
 {
 	struct signed_cert *sc = arg;
+	struct err why;
 
 	if (check_pasted_certificate(answer, &sc->cert, e) < 0)
 		return -1;
-	if (!cert_key_matches(sc->cert, sc->key)) {
+	if (cert_signed_check(sc->key, sc->cert, &why) < 0) {
 		X509_free(sc->cert);
 		sc->cert = NULL;
-		return err_set(e, "That value is not valid. Error: key does not sign certificate.");
+		return err_set(e, "That value is not valid. Error: %s.", why.msg);
 	}
 	return 0;
 }
@@ -195,6 +197,7 @@ static int edit_certificate(struct session *s, void *ctx, int unused)
 	struct certedit_view *v = ctx;
 	struct cert_profile *p = &v->p;
 	struct signed_cert sc = { NULL, p->key };
+	struct cert_profile extra = { 0 };
 	char *text = malloc(PEM_BLOB_MAX + 1), msg[600];
 	struct err e;
 	int rc;
@@ -207,19 +210,19 @@ static int edit_certificate(struct session *s, void *ctx, int unused)
 	free(text);
 	if (rc < 0)
 		return -1;
-	X509_free(p->cert);
-	p->cert = sc.cert;
-	/* The old intermediates belonged to the old issuer. */
-	sk_X509_pop_free(p->chain, X509_free);
-	if (!(p->chain = sk_X509_new_null()))
+	/* The intermediates that come with it (the old ones belonged to the old issuer). */
+	if (!(extra.chain = sk_X509_new_null()))
 		abort();
-	if (paste_intermediates(s, p) < 0)
-		return -1;
-	if (cert_chain_order(p->cert, p->chain, &e) < 0) {
+	if (paste_intermediates(s, &extra) < 0)
+		rc = -1;
+	else if (cert_profile_put_signed(p, sc.cert, extra.chain, &e) < 0) {
 		snprintf(msg, sizeof(msg), "That value is not valid. Error: %s.", e.msg);
-		return command_error(s, msg);
-	}
-	return profile_stage(s, v->name, p, "updated");
+		rc = command_error(s, msg);
+	} else
+		return profile_stage(s, v->name, p, "updated");
+	X509_free(sc.cert);
+	sk_X509_pop_free(extra.chain, X509_free);
+	return rc;
 }
 
 static int show_intermediates(struct session *s, void *ctx)

@@ -13,6 +13,9 @@ const struct entry_kind entry_kinds[] = {
 	{ "dest", "destconfig", "Destination control", ROLE_OPERATOR },
 	{ "route", "smtproutes", "SMTP route", ROLE_OPERATOR },
 	{ "user", "userconfig", "User", ROLE_ADMIN },
+	{ "listener", "listenerconfig", "Listener", ROLE_OPERATOR },
+	{ "hat", "listenerconfig", "Host access table", ROLE_OPERATOR },
+	{ "rat", "listenerconfig", "Recipient access table", ROLE_OPERATOR },
 };
 const size_t entry_kinds_count = sizeof(entry_kinds) / sizeof(entry_kinds[0]);
 

@@ -30,6 +30,19 @@ void smtp_proto_init(struct smtp_proto *p, const char *hostname, const struct sm
 	snprintf(p->hostname, sizeof(p->hostname), "%s", hostname);
 	p->limits = *lim;
 	p->state = SMTP_STATE_START;
+	p->policy.tls_offered = true;
+}
+
+void smtp_proto_set_policy(struct smtp_proto *p, const struct smtp_policy *policy)
+{
+	p->policy = *policy;
+	if (p->policy.tls_required)
+		p->policy.tls_offered = true;
+}
+
+void smtp_proto_rejected(const struct smtp_proto *p, struct strbuf *reply)
+{
+	strbuf_printf(reply, "554 5.7.1 %s Access denied\r\n", p->hostname);
 }
 
 void smtp_proto_free(struct smtp_proto *p)
@@ -94,7 +107,7 @@ static enum smtp_action do_helo(struct smtp_proto *p, const struct smtp_command 
 	}
 	strbuf_printf(reply, "250-%s\r\n250-PIPELINING\r\n250-SIZE %zu\r\n", p->hostname,
 		      p->limits.max_message_size);
-	if (!p->tls)
+	if (!p->tls && p->policy.tls_offered)
 		strbuf_puts(reply, "250-STARTTLS\r\n");
 	strbuf_puts(reply, "250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n");
 	return SMTP_ACT_REPLY;
@@ -111,6 +124,11 @@ static enum smtp_action do_mail(struct smtp_proto *p, const struct smtp_command 
 		return fail(p, reply, "503 5.5.1 Error: send HELO/EHLO first");
 	if (p->state != SMTP_STATE_READY)
 		return fail(p, reply, "503 5.5.1 Error: nested MAIL command");
+	if (p->policy.max_messages && p->messages >= p->policy.max_messages) {
+		strbuf_printf(reply, "421 4.7.0 %s Error: too many messages in this session\r\n",
+			      p->hostname);
+		return SMTP_ACT_CLOSE;
+	}
 	/* A refused MAIL leaves no sender behind. */
 	if (smtp_parse_mail(c->arg, c->arg_len, from, &params, &e) < 0)
 		return fail(p, reply, e.msg);
@@ -135,15 +153,41 @@ static enum smtp_action do_rcpt(struct smtp_proto *p, const struct smtp_command 
 		return fail(p, reply, "452 4.5.3 Error: too many recipients");
 	if (smtp_parse_rcpt(c->arg, c->arg_len, path, &e) < 0)
 		return fail(p, reply, e.msg);
+	if (!p->policy.relay) {
+		int i = p->policy.rat_match ? rat_lookup(p->policy.rat_match, path) : -1;
+		const struct rat_entry *x = i >= 0 ? &p->policy.rat->e[i] : NULL;
+		if (!x || x->action == RAT_REJECT) {
+			p->rcpt_refused = true;
+			snprintf(p->refused_rcpt, sizeof(p->refused_rcpt), "%s", path);
+			if (x && x->code) {
+				strbuf_printf(reply, "%d %s", x->code,
+					      x->text ? x->text : "Recipient address rejected");
+				return fail(p, reply, "");
+			}
+			strbuf_printf(reply,
+				      "550 5.7.1 <%s>: Recipient address rejected: Access "
+				      "denied",
+				      path);
+			return fail(p, reply, "");
+		}
+		if (x->code) {
+			strbuf_printf(reply, "%d %s\r\n", x->code, x->text ? x->text : "Ok");
+			goto accepted;
+		}
+	}
+	strbuf_puts(reply, "250 2.1.5 Ok\r\n");
+accepted:
 	grown = realloc(p->rcpt, (p->rcpt_count + 1) * sizeof(*p->rcpt));
 	if (grown)
 		p->rcpt = grown;
 	copy = grown ? strdup(path) : NULL;
-	if (!copy)
+	if (!copy) {
+		strbuf_reset(reply);
 		return fail(p, reply, "451 4.3.0 Error: out of memory");
+	}
 	p->rcpt[p->rcpt_count++] = copy;
 	p->state = SMTP_STATE_RCPT;
-	return ok(reply, "250 2.1.5 Ok");
+	return SMTP_ACT_REPLY;
 }
 
 static enum smtp_action do_data(struct smtp_proto *p, const struct smtp_command *c,
@@ -188,6 +232,8 @@ static enum smtp_action do_quit(struct smtp_proto *p, const struct smtp_command 
 static enum smtp_action do_starttls(struct smtp_proto *p, const struct smtp_command *c,
 				    struct strbuf *reply)
 {
+	if (!p->policy.tls_offered)
+		return fail(p, reply, "502 5.5.1 Error: command not implemented");
 	if (c->arg_len)
 		return fail(p, reply, "501 5.5.4 Syntax: STARTTLS");
 	if (p->tls)
@@ -245,6 +291,12 @@ enum smtp_action smtp_proto_command(struct smtp_proto *p, const char *line, size
 		return fail(p, reply, e.msg);
 	if (c.verb == SMTP_VERB_UNKNOWN || !handlers[c.verb])
 		return fail(p, reply, "500 5.5.2 Error: command not recognized");
+	p->rcpt_refused = false;
+	/* RFC 3207 and AsyncOS: a policy requiring TLS answers everything but
+	 * NOOP, EHLO, QUIT (and STARTTLS itself) with 530 until it has TLS. */
+	if (p->policy.tls_required && !p->tls && c.verb != SMTP_VERB_NOOP &&
+	    c.verb != SMTP_VERB_EHLO && c.verb != SMTP_VERB_QUIT && c.verb != SMTP_VERB_STARTTLS)
+		return fail(p, reply, "530 5.7.0 Must issue a STARTTLS command first");
 	return handlers[c.verb](p, &c, reply);
 }
 
@@ -304,6 +356,7 @@ enum smtp_action smtp_proto_data_end(struct smtp_proto *p, enum smtp_spool_statu
 	if (p->data_bare_eol) {
 		strbuf_printf(reply, "554 5.5.2 %s Error: bare <CR> or <LF> in message data\r\n",
 			      p->hostname);
+		p->errors++; /* every 4xx/5xx counts, this one too (fuzz_smtp's invariant) */
 		act = SMTP_ACT_CLOSE;
 	} else if (p->data_nul)
 		act = fail(p, reply, "554 5.6.0 Error: NUL character in message data");
@@ -315,8 +368,10 @@ enum smtp_action smtp_proto_data_end(struct smtp_proto *p, enum smtp_spool_statu
 		act = fail(p, reply, "452 4.3.1 Error: insufficient system storage");
 	else if (st != SMTP_SPOOL_OK)
 		act = fail(p, reply, "451 4.3.0 Error: queue file write error");
-	else
+	else {
 		strbuf_printf(reply, "250 2.0.0 Ok: queued as %s\r\n", queue_id);
+		p->messages++;
+	}
 	reset_transaction(p);
 	return act;
 }

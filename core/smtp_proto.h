@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "rat.h"
 #include "smtp_parse.h"
 #include "strbuf.h"
 
@@ -15,6 +16,18 @@ struct smtp_limits {
 	size_t max_message_size; /* advertised as SIZE */
 	size_t max_recipients;
 	unsigned max_errors; /* then "421" and close, as Postfix's hard error limit */
+};
+
+/* What the connection's mail flow policy allows (core/hat.h) and the
+ * listener's recipient access table. After smtp_proto_init: STARTTLS offered
+ * and not required, no recipient accepted. */
+struct smtp_policy {
+	bool tls_offered;      /* EHLO lists STARTTLS */
+	bool tls_required;     /* until STARTTLS, all but NOOP, EHLO, QUIT: 530 */
+	bool relay;            /* the sender may relay: every recipient accepted */
+	const struct rat *rat; /* else the first matching entry decides */
+	const struct rat_match *rat_match;
+	unsigned max_messages; /* per session; 0: no limit */
 };
 
 enum smtp_state {
@@ -62,10 +75,18 @@ struct smtp_proto {
 	bool data_bare_eol; /* a CR or LF not part of CRLF: refused (smuggling) */
 	bool data_nul;      /* a NUL byte: refused */
 	unsigned errors;
+	struct smtp_policy policy;
+	unsigned messages; /* accepted in this session */
+	/* The last RCPT refused by the recipient table (the engine logs it). */
+	bool rcpt_refused;
+	char refused_rcpt[SMTP_PATH_MAX + 1];
 };
 
 void smtp_proto_init(struct smtp_proto *p, const char *hostname, const struct smtp_limits *lim);
 void smtp_proto_free(struct smtp_proto *p);
+void smtp_proto_set_policy(struct smtp_proto *p, const struct smtp_policy *policy);
+/* "554 5.7.1 ... Access denied": the greeting of a sender its policy rejects. */
+void smtp_proto_rejected(const struct smtp_proto *p, struct strbuf *reply);
 
 /* Replies are appended to `reply`, CRLF-terminated. */
 void smtp_proto_greeting(const struct smtp_proto *p, struct strbuf *reply);

@@ -62,6 +62,7 @@ int web_form_parse_urlencoded(struct web_form *f, const char *body, size_t len, 
 	char *p, *end;
 
 	memset(f, 0, sizeof(*f));
+	f->buf_len = len + 1;
 	if (!(f->buf = malloc(len + 1)))
 		return err_set(e, "Out of memory.");
 	memcpy(f->buf, body, len);
@@ -162,6 +163,7 @@ int web_form_parse_multipart(struct web_form *f, const char *content_type, const
 		return err_set(e, "The upload has no multipart boundary.");
 	blen = strlen(boundary);
 	dlen = (size_t)snprintf(delim, sizeof(delim), "\r\n%s", boundary);
+	f->buf_len = len + 1;
 	if (!(f->buf = malloc(len + 1)))
 		return err_set(e, "Out of memory.");
 	memcpy(f->buf, body, len);
@@ -198,8 +200,14 @@ bad:
 	return err_set(e, "The upload is not valid multipart/form-data.");
 }
 
+/* Forms carry passwords and passphrases: wiped before the memory goes back.
+ * The volatile pointer keeps the compiler from dropping the stores. */
 void web_form_free(struct web_form *f)
 {
+	volatile char *p = f->buf;
+
+	for (size_t i = 0; p && i < f->buf_len; i++)
+		p[i] = 0;
 	free(f->buf);
 	memset(f, 0, sizeof(*f));
 }

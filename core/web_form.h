@@ -22,6 +22,7 @@ struct web_form {
 	struct web_field fields[WEB_FORM_FIELDS_MAX];
 	int count;
 	char *buf; /* owns every value */
+	size_t buf_len;
 };
 
 /* "a=1&b=%2F+x": '+' is a space, %XX a byte. A bad escape, a name over
@@ -30,6 +31,7 @@ int web_form_parse_urlencoded(struct web_form *f, const char *body, size_t len, 
 /* multipart/form-data with the boundary of `content_type` (RFC 7578). */
 int web_form_parse_multipart(struct web_form *f, const char *content_type, const char *body,
 			     size_t len, struct err *e);
+/* Wipes every value (passwords) and frees them. */
 void web_form_free(struct web_form *f);
 
 /* The first field `name`, or NULL. */

@@ -13,9 +13,14 @@ void web_page_begin(struct strbuf *out, const struct web_frame *f)
 		    "<script src=\"/static/webui.js\" defer></script>\n</head>\n<body>\n"
 		    "<header>\n<span class=\"brand\">tlsgate</span>\n");
 	if (f->user) {
-		strbuf_puts(out, "<nav>\n<a href=\"/sslconfig\">System Administration &gt; SSL "
-				 "Configuration</a>\n<a href=\"/monitor/tls\">Monitor &gt; TLS "
-				 "Connections</a>\n</nav>\n<div class=\"who\">");
+		strbuf_puts(out,
+			    "<nav>\n<a href=\"/sslconfig\" id=\"nav-sslconfig\">System "
+			    "Administration &gt; SSL Configuration</a>\n<a "
+			    "href=\"/certificates\" id=\"nav-certificates\">Network &gt; "
+			    "Certificates</a>\n<a href=\"/destconfig\" id=\"nav-destconfig\">Mail "
+			    "Policies &gt; Destination Controls</a>\n<a href=\"/monitor/tls\" "
+			    "id=\"nav-monitor-tls\">Monitor &gt; TLS Connections</a>\n</nav>\n<div "
+			    "class=\"who\">");
 		if (f->staged)
 			strbuf_puts(out, "<a id=\"commit-changes\" class=\"commit\" "
 					 "href=\"/commit\">Commit Changes</a> ");

@@ -1,5 +1,6 @@
 /* conn_guard: connection limits, eviction of idle clients, accept back-off
  * and rate-limited logging for one listener (see conn_guard.h). */
+#define _GNU_SOURCE /* POLLRDHUP */
 #include "conn_guard.h"
 
 #include <arpa/inet.h>
@@ -7,15 +8,16 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#define LOG_INTERVAL 10  /* seconds between two summary lines */
-#define BACKOFF_MS   100 /* the listener rests this long after accept() failed */
-#define BURST_SLACK  64  /* connections being evicted that may still hold descriptors */
-#define MAX_GUARDS   4   /* listeners with a guard (SMTP, HTTPS) */
-#define PEEK_MAX     64  /* connections probed for a gone client per eviction */
+#define LOG_INTERVAL 10   /* seconds between two summary lines */
+#define BACKOFF_MS   100  /* the listener rests this long after accept() failed */
+#define BURST_SLACK  64   /* connections being evicted that may still hold descriptors */
+#define MAX_GUARDS   20   /* listeners with a guard (HTTPS, 16 SMTP listeners) */
+#define PEEK_MAX     1024 /* connections probed for a gone client per eviction */
 
 /* The error callback gets the listener's own argument (evhttp's, for the
  * HTTPS listener), so the guard is found by its listener. */
@@ -74,15 +76,25 @@ static void update_listener(struct conn_guard *g)
 		evconnlistener_disable(g->listener);
 }
 
-/* The client closed or reset and the event loop has not read it yet. */
+/* The client closed or reset and the event loop has not read it yet (also
+ * when bytes it sent before closing are still unread: POLLRDHUP). */
 static bool gone(const struct guard_conn *c)
 {
-	char b;
+	struct pollfd p = { .fd = c->fd, .events = POLLRDHUP };
 
 	if (c->fd < 0)
 		return false;
-	ssize_t n = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
+/* A connection marked silent whose client has begun (a ClientHello read)
+ * is as idle as a quiet one: a client in its handshake is not evicted
+ * before those that sent nothing. */
+static enum guard_idle idleness(const struct guard_conn *c)
+{
+	if (c->idle == GUARD_SILENT && c->spoke && c->spoke(c))
+		return GUARD_QUIET;
+	return c->idle;
 }
 
 /* The oldest connection of the highest idleness, from `addr` if given. */
@@ -90,6 +102,7 @@ static struct guard_conn *victim(struct conn_guard *g, const struct guard_conn *
 				 const char *addr)
 {
 	struct guard_conn *best = NULL;
+	enum guard_idle best_idle = GUARD_BUSY, idle;
 	int peeks = 0;
 
 	for (struct guard_conn *c = g->head; c; c = c->next) {
@@ -97,7 +110,7 @@ static struct guard_conn *victim(struct conn_guard *g, const struct guard_conn *
 			continue;
 		if (addr && strcmp(c->addr, addr) != 0)
 			continue;
-		if (c->idle == GUARD_SILENT && peeks++ < PEEK_MAX && gone(c))
+		if (peeks++ < PEEK_MAX && gone(c))
 			return c;
 	}
 	for (struct guard_conn *c = g->head; c; c = c->next) {
@@ -105,9 +118,12 @@ static struct guard_conn *victim(struct conn_guard *g, const struct guard_conn *
 			continue;
 		if (addr && strcmp(c->addr, addr) != 0)
 			continue;
-		if (!best || c->idle > best->idle)
+		idle = idleness(c);
+		if (!best || idle > best_idle) {
 			best = c;
-		if (best->idle == GUARD_SILENT)
+			best_idle = idle;
+		}
+		if (best_idle == GUARD_SILENT)
 			break;
 	}
 	return best;
@@ -203,6 +219,7 @@ void conn_guard_add(struct conn_guard *g, struct guard_conn *c, guard_evict_fn e
 	c->idle = GUARD_SILENT;
 	c->dying = false;
 	c->evict = evict;
+	c->spoke = NULL;
 	c->fd = -1;
 	c->next = NULL;
 	c->prev = g->tail;

@@ -1,10 +1,10 @@
 /* conn_guard: who may hold a connection to one listener. A cap on the
  * connections the listener holds and on those from one client address, both
  * well under the descriptor limit; when either is reached, the oldest
- * connection that has not yet said anything useful (no TLS handshake, no
+ * connection that has not yet said anything useful (no ClientHello, no
  * EHLO) makes room, so idle clients cannot lock well-behaved ones out;
  * connections whose client has already gone (EOF or reset waiting to be
- * read) go before anyone else. When
+ * read) go before anyone else, and clients in their handshake after them. When
  * The per-address cap applies once the listener holds half its cap: it
  * shares a contended listener, it does not limit a quiet one. When
  * accept() fails (EMFILE, ENFILE, ENOBUFS) the listener pauses briefly
@@ -42,6 +42,8 @@ struct guard_conn {
 	bool dying; /* eviction started; still holds its descriptor */
 	int fd;     /* the socket, -1 until known */
 	guard_evict_fn evict;
+	/* Optional, for GUARD_SILENT: has the client begun to speak since? */
+	bool (*spoke)(const struct guard_conn *c);
 };
 
 struct conn_guard {

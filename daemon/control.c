@@ -16,9 +16,10 @@
 #include "daemon.h"
 #include "usage.h"
 
-#define REQUEST_MAX    128 /* bytes in one request line */
-#define CLIENT_TIMEOUT 10  /* seconds, as the shell waits */
-#define CLIENTS_MAX    32  /* console users share the socket: bounded */
+#define REQUEST_MAX     128 /* bytes in one request line */
+#define CLIENT_TIMEOUT  10  /* seconds, as the shell waits */
+#define CLIENTS_MAX     32  /* console users share the socket: bounded */
+#define CONTROL_REST_MS 100 /* after a failed accept() */
 
 struct control_client {
 	struct control *ctl;
@@ -31,6 +32,7 @@ struct control {
 	struct evconnlistener *listener;
 	struct control_client *clients;
 	unsigned nclients;
+	struct event *rest; /* re-enables the listener after accept() failed */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
@@ -144,6 +146,26 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 
+/* accept() failed (out of descriptors): rest the listener briefly rather than
+ * be called again at once, in a loop, by the event loop. */
+static void on_accept_error(struct evconnlistener *l, void *arg)
+{
+	struct control *ctl = arg;
+	struct timeval tv = { 0, CONTROL_REST_MS * 1000 };
+
+	evconnlistener_disable(l);
+	evtimer_add(ctl->rest, &tv);
+}
+
+static void on_rest_over(evutil_socket_t fd, short what, void *arg)
+{
+	struct control *ctl = arg;
+
+	(void)fd;
+	(void)what;
+	evconnlistener_enable(ctl->listener);
+}
+
 /* A socket file nobody answers on is a leftover of a crash: remove it. */
 static int claim_path(const struct sockaddr_un *addr, struct err *e)
 {
@@ -206,12 +228,19 @@ int control_start(struct daemon *d, struct control **out, struct err *e)
 	snprintf(ctl->path, sizeof(ctl->path), "%s", addr.sun_path);
 	ctl->listener = evconnlistener_new(d->base, on_accept, ctl,
 					   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
-	if (!ctl->listener) {
-		close(fd);
+	ctl->rest = evtimer_new(d->base, on_rest_over, ctl);
+	if (!ctl->listener || !ctl->rest) {
+		if (ctl->rest)
+			event_free(ctl->rest);
+		if (ctl->listener)
+			evconnlistener_free(ctl->listener); /* closes fd */
+		else
+			close(fd);
 		unlink(ctl->path);
 		free(ctl);
 		return err_set(e, "Cannot watch the control socket.");
 	}
+	evconnlistener_set_error_cb(ctl->listener, on_accept_error);
 	*out = ctl;
 	return 0;
 }
@@ -223,6 +252,7 @@ void control_free(struct control *ctl)
 	while (ctl->clients)
 		client_free(ctl->clients);
 	evconnlistener_free(ctl->listener);
+	event_free(ctl->rest);
 	unlink(ctl->path);
 	free(ctl);
 }

@@ -1,6 +1,7 @@
 /* daemon: startup, shutdown, signals, and the all-or-nothing apply. */
 #include "daemon.h"
 
+#include <errno.h>
 #include <event2/event.h>
 #include <openssl/err.h>
 #include <signal.h>
@@ -15,12 +16,15 @@
 #include "db_watch.h"
 #include "delivery.h"
 #include "../tls/outbound.h"
+#include "../tls/inbound.h"
 #include "../tls/prepare.h"
 #include "https_engine.h"
 #include "revert.h"
+#include "sd_notify.h"
 #include "smtp_engine.h"
 #include "../tls/tls_ctx.h"
 #include "usage.h"
+#include "web.h"
 
 /* Runs on every ClientHello. A connection accepted before the last apply
  * still holds the previous context: move it to the current policy before
@@ -38,9 +42,37 @@ static int on_client_hello(SSL *ssl, int *alert, void *arg)
 	return SSL_CLIENT_HELLO_ERROR;
 }
 
+/* The same for a listener's context: a session that sent STARTTLS before
+ * the last apply shakes hands with its listener's current context (the
+ * methods, ciphers and certificate committed since). Its policy stays the
+ * one it was admitted under. A removed listener keeps its context. */
+static int on_listener_hello(SSL *ssl, int *alert, void *arg)
+{
+	struct daemon *d = arg;
+	SSL_CTX *have = SSL_get_SSL_CTX(ssl);
+	/* The listener's name, set by the SMTP engine, lives as long as the SSL. */
+	const char *name = SSL_get_app_data(ssl);
+
+	if (!name || !d->inbound || SSL_get_current_cipher(ssl))
+		return SSL_CLIENT_HELLO_SUCCESS;
+	for (size_t i = 0; i < d->inbound->count; i++) {
+		SSL_CTX *now = d->inbound->l[i].ctx;
+		if (strcmp(d->inbound->l[i].l.name, name) != 0 || now == have)
+			continue;
+		if (ctx_adopt(ssl, now) == 0)
+			return SSL_CLIENT_HELLO_SUCCESS;
+		ERR_clear_error();
+		*alert = SSL_AD_INTERNAL_ERROR;
+		return SSL_CLIENT_HELLO_ERROR;
+	}
+	return SSL_CLIENT_HELLO_SUCCESS;
+}
+
 /* Swap in every context of `p` (its references move to the slots). */
 static void install(struct daemon *d, struct prepared *p)
 {
+	for (size_t i = 0; p->inbound && i < p->inbound->count; i++)
+		SSL_CTX_set_client_hello_cb(p->inbound->l[i].ctx, on_listener_hello, d);
 	for (int id = 0; id < SVC_COUNT; id++) {
 		if (id != SVC_OUTBOUND)
 			SSL_CTX_set_client_hello_cb(p->ctx[id], on_client_hello, &d->slot[id]);
@@ -54,6 +86,10 @@ static void install(struct daemon *d, struct prepared *p)
 	d->outbound = p->outbound;
 	p->outbound = NULL;
 	delivery_set_outbound(d->delivery, d->outbound);
+	/* Open sessions hold the model they were admitted under. */
+	inbound_unref(d->inbound);
+	d->inbound = p->inbound;
+	p->inbound = NULL;
 	d->config = p->config;
 	d->version = p->version;
 }
@@ -124,6 +160,11 @@ int daemon_apply(struct daemon *d, long version, struct err *e)
 	src.version = latest;
 	if (prepare_build(d->db, &src, &p, e) < 0)
 		goto fail;
+	/* Sockets first: a listener that cannot listen fails the apply. */
+	if (d->smtp && smtp_engine_sync(d->smtp, p.inbound, e) < 0) {
+		prepare_free(&p);
+		goto fail;
+	}
 	install(d, &p);
 	prepare_free(&p);
 	mail_log_info(d->log, "Configuration version %ld applied", latest);
@@ -135,22 +176,24 @@ fail:
 	return -1;
 }
 
-SSL *daemon_new_ssl(struct daemon *d, enum tls_service_id id)
-{
-	return SSL_new(d->slot[id].current);
-}
-
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon *d = arg;
 	struct err e;
 
 	(void)what;
+	/* SIGHUP (systemctl reload, logrotate): reopen the log, then apply the
+	 * latest committed configuration if it is not the one running. */
 	if (sig == SIGHUP) {
+		long latest;
+
 		if (mail_log_reopen(d->log, &e) < 0)
 			fprintf(stderr, "tlsgated: %s\n", e.msg);
+		if (db_latest_version(d->db, &latest, &e) < 0 || daemon_apply(d, latest, &e) < 0)
+			fprintf(stderr, "tlsgated: reload: %s\n", e.msg);
 		return;
 	}
+	sd_notify_send("STOPPING=1");
 	mail_log_info(d->log, "tlsgated stopping on signal %d", (int)sig);
 	event_base_loopbreak(d->base);
 }
@@ -194,8 +237,17 @@ int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *
 	d->base = event_base_new();
 	if (!d->base)
 		return err_set(e, "Cannot create the event loop.");
-	if (usage_start(d, &d->usage, e) < 0 || https_engine_start(d, &d->https, e) < 0 ||
-	    smtp_engine_start(d, &d->smtp, e) < 0 || revert_timer_start(d, &d->revert, e) < 0 ||
+	d->env = (struct engine_env){ d->base, d->log,     &d->opt,     NULL,
+				      d->slot, &d->config, &d->version, &d->inbound };
+	if (usage_start(d, &d->usage, e) < 0)
+		return -1;
+	d->env.usage = d->usage;
+	d->web = web_new(d);
+	if (!d->web)
+		return err_set(e, "Cannot create the WebUI.");
+	if (https_engine_start(&d->env, d->web, &d->https, e) < 0 ||
+	    smtp_engine_start(&d->env, &d->smtp, e) < 0 ||
+	    revert_timer_start(d, &d->revert, e) < 0 ||
 	    db_watch_start(d, DB_WATCH_INTERVAL_MS, &d->watch, e) < 0 || add_signals(d, e) < 0 ||
 	    cluster_watch_start(d->opt.home, &cluster_follower, e) < 0)
 		return -1;
@@ -206,7 +258,12 @@ int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *
 	    event_add(d->expiry_timer, &(struct timeval){ EXPIRY_CHECK_SECONDS, 0 }) < 0)
 		return err_set(e, "Cannot start the certificate expiry check.");
 	/* Last: a client that finds the socket finds the listeners ready. */
-	return control_start(d, &d->control, e);
+	if (control_start(d, &d->control, e) < 0)
+		return -1;
+	/* systemd (Type=notify): the listeners and the control socket are up. */
+	if (sd_notify_send("READY=1") < 0)
+		fprintf(stderr, "tlsgated: cannot notify systemd: %s\n", strerror(errno));
+	return 0;
 }
 
 int daemon_run(struct daemon *d)
@@ -223,8 +280,10 @@ void daemon_free(struct daemon *d)
 	delivery_free(d->delivery);
 	outbound_unref(d->outbound);
 	https_engine_free(d->https);
+	web_free(d->web);
 	smtp_engine_free(d->smtp);
 	usage_free(d->usage); /* after the engines: their last sessions count */
+	inbound_unref(d->inbound);
 	revert_timer_free(d->revert);
 	if (d->expiry_timer)
 		event_free(d->expiry_timer);

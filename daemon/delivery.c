@@ -205,10 +205,18 @@ static void adopt(struct delivery *dl, const char *id)
 	for (size_t i = 1; i < q.rcpt_count; i++)
 		if (strcasecmp(domain_of(q.rcpt[0]), domain_of(q.rcpt[i])) != 0)
 			many = true;
-	if (many)
+	if (many) {
 		split(dl, &q);
-	else
-		track(dl, id, domain_of(q.rcpt[0]), q.received);
+	} else {
+		struct qmsg *m = track(dl, id, domain_of(q.rcpt[0]), q.received);
+		time_t next;
+		/* A deferred message keeps its schedule across a restart (at
+		 * most retry_max away: the clock may have been set back). */
+		if (queued_retry_load(dl->dir, id, &m->attempts, &next) == 0 && next > m->next_try)
+			m->next_try = next - m->next_try > dl->d->opt.retry_max
+					      ? m->next_try + dl->d->opt.retry_max
+					      : next;
+	}
 	queued_free(&q);
 }
 
@@ -455,6 +463,9 @@ static void defer(struct conn *c, struct qmsg *m, const char *why)
 		return;
 	}
 	m->next_try = now + backoff(dl, m->attempts);
+	if (queued_retry_save(dl->dir, m->id, m->attempts, m->next_try) < 0)
+		mail_log_warning(dl->d->log, "MID %s: cannot save its retry schedule: %s", m->id,
+				 strerror(errno));
 	mail_log_info(dl->d->log, "MID %s delayed: %s; next attempt in %lld seconds", m->id, why,
 		      (long long)(m->next_try - now));
 }

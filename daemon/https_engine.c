@@ -19,7 +19,8 @@
 
 #include "../core/config_web.h"
 #include "conn_guard.h"
-#include "daemon.h"
+#include "engine.h"
+#include "options.h"
 #include "http_route.h"
 #include "../os/net.h"
 #include "tls_watch.h"
@@ -30,7 +31,7 @@
 #define MAX_BODY_SIZE    65536 /* the WebUI's largest: a PKCS#12 upload */
 
 struct https_engine {
-	struct daemon *d;
+	const struct engine_env *env;
 	struct evhttp *http;
 	unsigned long next_cid;
 	struct conn_guard guard;
@@ -58,7 +59,7 @@ static void announce(SSL *ssl, struct tls_watch *w)
 	struct net_peer p;
 
 	net_describe(SSL_get_fd(ssl), &p);
-	tls_watch_count(w, c->h->d->usage, SVC_GUI, USAGE_MODE_REQUIRED, "Management", p.remote,
+	tls_watch_count(w, c->h->env->usage, SVC_GUI, USAGE_MODE_REQUIRED, "Management", p.remote,
 			NULL);
 	mail_log_info(w->log, "New HTTPS CID %lu interface Management (%s) address %s port %u",
 		      c->cid, p.local, p.remote, p.remote_port);
@@ -97,6 +98,16 @@ static void shut(struct https_conn *c)
 	event_del(c->timer);
 }
 
+/* The ClientHello has been read: a client in its handshake. */
+static bool spoke(const struct guard_conn *g)
+{
+	const struct https_conn *c =
+		(const struct https_conn *)(const void *)((const char *)g -
+							  offsetof(struct https_conn, guard));
+
+	return SSL_get_state(c->ssl) != TLS_ST_BEFORE;
+}
+
 static void evict(struct guard_conn *g)
 {
 	shut((struct https_conn *)(void *)((char *)g - offsetof(struct https_conn, guard)));
@@ -110,7 +121,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	struct https_conn *c = arg;
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	const struct daemon_options *o = &c->h->d->opt;
+	const struct daemon_options *o = c->h->env->opt;
 	struct timeval tv = { o->handshake_timeout < o->http_timeout ? o->handshake_timeout
 								     : o->http_timeout,
 			      0 };
@@ -119,7 +130,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (c->admitted) {
 		if (!c->watch.done) {
-			mail_log_info(c->h->d->log,
+			mail_log_info(c->h->env->log,
 				      "HTTPS CID %lu no TLS handshake in %ld s: closed", c->cid,
 				      (long)tv.tv_sec);
 			shut(c);
@@ -142,7 +153,7 @@ static struct bufferevent *new_connection(struct event_base *base, void *arg)
 {
 	struct https_engine *h = arg;
 	struct https_conn *c = calloc(1, sizeof(*c));
-	SSL *ssl = daemon_new_ssl(h->d, SVC_GUI);
+	SSL *ssl = engine_new_ssl(h->env, SVC_GUI);
 	struct bufferevent *bev;
 	char who[48];
 
@@ -154,10 +165,11 @@ static struct bufferevent *new_connection(struct event_base *base, void *arg)
 	c->h = h;
 	c->ssl = ssl;
 	conn_guard_add(&h->guard, &c->guard, evict);
+	c->guard.spoke = spoke;
 	event_active(c->timer, EV_TIMEOUT, 0);
 	c->cid = ++h->next_cid;
 	snprintf(who, sizeof(who), "HTTPS CID %lu", c->cid);
-	tls_watch_init(&c->watch, h->d->log, who, announce);
+	tls_watch_init(&c->watch, h->env->log, who, announce);
 	if (!SSL_set_ex_data(ssl, conn_index, c) || tls_watch_attach(ssl, &c->watch) < 0)
 		abort();
 	/* No 16 KB+ buffers held by idle connections (as nginx does). Not
@@ -223,14 +235,14 @@ static int route(struct https_engine *h, struct evhttp_request *req, struct strb
 	switch (a.page) {
 	case HTTP_PAGE_HTML:
 		*type = "text/html; charset=utf-8";
-		config_render_html(&h->d->config, h->d->version, body);
+		config_render_html(h->env->config, *h->env->version, body);
 		break;
 	case HTTP_PAGE_JSON:
 		*type = "application/json";
-		config_render_json(&h->d->config, h->d->version, body);
+		config_render_json(h->env->config, *h->env->version, body);
 		break;
 	case HTTP_PAGE_METRICS:
-		return usage_metrics_page(h->d, evhttp_request_get_connection(req), body, type,
+		return usage_metrics_page(h->env, evhttp_request_get_connection(req), body, type,
 					  reason);
 	case HTTP_PAGE_NONE: strbuf_printf(body, "%d %s\n", a.status, a.reason); break;
 	}
@@ -266,7 +278,7 @@ static void on_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	if (ambiguous_length(req)) {
-		mail_log_warning(h->d->log,
+		mail_log_warning(h->env->log,
 				 "HTTPS CID %lu request with several Content-Length "
 				 "headers refused; connection closed",
 				 c ? c->cid : 0);
@@ -289,14 +301,15 @@ static void on_request(struct evhttp_request *req, void *arg)
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Length", len);
 	}
 	evbuffer_add(out, body.data, body.len);
-	mail_log_info(h->d->log, "HTTPS CID %lu %s %.200s %d", c ? c->cid : 0,
+	mail_log_info(h->env->log, "HTTPS CID %lu %s %.200s %d", c ? c->cid : 0,
 		      method_name(evhttp_request_get_command(req)), uri ? uri : "-", code);
 	evhttp_send_reply(req, code, reason, out);
 	evbuffer_free(out);
 	strbuf_free(&body);
 }
 
-int https_engine_start(struct daemon *d, struct https_engine **out, struct err *e)
+int https_engine_start(const struct engine_env *env, struct web *web, struct https_engine **out,
+		       struct err *e)
 {
 	struct https_engine *h = calloc(1, sizeof(*h));
 	struct evhttp_bound_socket *bound;
@@ -304,27 +317,27 @@ int https_engine_start(struct daemon *d, struct https_engine **out, struct err *
 
 	if (!h)
 		return err_set(e, "Out of memory.");
-	h->d = d;
-	if (conn_guard_init(&h->guard, "HTTPS", d->base, d->log, d->opt.https_max_conns,
-			    d->opt.max_per_address) < 0) {
+	h->env = env;
+	h->web = web; /* the daemon's: it needs the database and the apply path */
+	if (conn_guard_init(&h->guard, "HTTPS", env->base, env->log, env->opt->https_max_conns,
+			    env->opt->max_per_address) < 0) {
 		https_engine_free(h);
 		return err_set(e, "Out of memory.");
 	}
 	if (conn_index < 0)
 		conn_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_closed);
-	h->http = evhttp_new(d->base);
-	h->web = web_new(d);
+	h->http = evhttp_new(env->base);
 	if (conn_index < 0 || !h->http || !h->web) {
 		https_engine_free(h);
 		return err_set(e, "Cannot create the HTTPS server.");
 	}
-	if (net_listen(d->opt.https_addr, &fd, e) < 0) {
+	if (net_listen(env->opt->https_addr, &fd, e) < 0) {
 		https_engine_free(h);
 		return -1;
 	}
 	if (!(bound = evhttp_accept_socket_with_handle(h->http, fd))) {
 		https_engine_free(h);
-		return err_set(e, "Cannot serve HTTPS on %s.", d->opt.https_addr);
+		return err_set(e, "Cannot serve HTTPS on %s.", env->opt->https_addr);
 	}
 	conn_guard_listen(&h->guard, evhttp_bound_socket_get_listener(bound));
 	evhttp_set_bevcb(h->http, new_connection, h);
@@ -336,7 +349,7 @@ int https_engine_start(struct daemon *d, struct https_engine **out, struct err *
 						    EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
 	evhttp_set_max_headers_size(h->http, MAX_HEADERS_SIZE);
 	evhttp_set_max_body_size(h->http, MAX_BODY_SIZE);
-	evhttp_set_timeout(h->http, d->opt.http_timeout);
+	evhttp_set_timeout(h->http, env->opt->http_timeout);
 	/* Read an oversized body to its end so the client sees the 413. */
 	evhttp_set_flags(h->http, EVHTTP_SERVER_LINGERING_CLOSE);
 	*out = h;
@@ -359,7 +372,6 @@ void https_engine_free(struct https_engine *h)
 	}
 	if (h->http)
 		evhttp_free(h->http);
-	web_free(h->web);
 	conn_guard_free(&h->guard);
 	free(h);
 }

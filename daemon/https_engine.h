@@ -6,10 +6,14 @@
 
 #include "../core/err.h"
 
-struct daemon;
+struct engine_env;
 struct https_engine;
+struct web;
 
-int https_engine_start(struct daemon *d, struct https_engine **out, struct err *e);
+/* `web` (the WebUI, daemon/web.h) answers the requests it knows first; it
+ * stays the caller's. */
+int https_engine_start(const struct engine_env *env, struct web *web, struct https_engine **out,
+		       struct err *e);
 /* Closes the listener and every connection. NULL is fine. */
 void https_engine_free(struct https_engine *h);
 

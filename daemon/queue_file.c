@@ -181,5 +181,48 @@ int queued_remove(const char *dir, const char *id)
 	snprintf(path, sizeof(path), "%.4000s/%.30s", dir, id);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return -1;
+	snprintf(path, sizeof(path), "%.4000s/.%.30s.retry", dir, id);
+	unlink(path);
 	return sync_dir(dir);
+}
+
+int queued_retry_save(const char *dir, const char *id, int attempts, time_t next_try)
+{
+	char tmp[4400], final[4400];
+	FILE *f;
+	int ok;
+
+	snprintf(tmp, sizeof(tmp), "%.4000s/tmp/.%.30s.retry", dir, id);
+	snprintf(final, sizeof(final), "%.4000s/.%.30s.retry", dir, id);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -1;
+	fprintf(f, "attempts %d\nnext %lld\n", attempts, (long long)next_try);
+	ok = !ferror(f) && fflush(f) == 0 && fsync(fileno(f)) == 0;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, final) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return sync_dir(dir);
+}
+
+int queued_retry_load(const char *dir, const char *id, int *attempts, time_t *next_try)
+{
+	char path[4400];
+	long long next;
+	FILE *f;
+	int n, got;
+
+	snprintf(path, sizeof(path), "%.4000s/.%.30s.retry", dir, id);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	got = fscanf(f, "attempts %d next %lld", &n, &next);
+	fclose(f);
+	if (got != 2 || n < 0 || n > 1000000 || next < 0)
+		return -1;
+	*attempts = n;
+	*next_try = (time_t)next;
+	return 0;
 }

@@ -36,7 +36,14 @@ void queued_free(struct queued *q);
 int queued_write(const char *dir, const char *parent, time_t received, const char *from,
 		 char *const *rcpt, size_t n, const char *body, size_t body_len,
 		 char id[SPOOL_ID_MAX], struct err *e);
-/* Unlinks and syncs the directory: after this returns the message is gone. */
+/* Unlinks and syncs the directory: after this returns the message is gone
+ * (with its retry schedule). */
 int queued_remove(const char *dir, const char *id);
+/* The retry schedule of a deferred message, kept across restarts in the
+ * sidecar ".ID.retry" (a dot file: the spool's scans and quota skip it),
+ * written atomically (tmp/, fsync, rename, fsync of the directory). load
+ * returns -1 when there is none or it is malformed. */
+int queued_retry_save(const char *dir, const char *id, int attempts, time_t next_try);
+int queued_retry_load(const char *dir, const char *id, int *attempts, time_t *next_try);
 
 #endif

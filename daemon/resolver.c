@@ -14,6 +14,7 @@ struct request {
 	struct route route;
 	int has_route;
 	resolver_done_fn fn;
+	resolver_job_fn work, after; /* resolver_run's jobs */
 	void *arg;
 	int rc, temporary;
 	struct resolved result;
@@ -44,8 +45,11 @@ static void *worker(void *arg)
 		q = r->todo;
 		r->todo = q->next;
 		pthread_mutex_unlock(&r->lock);
-		q->rc = resolve_destination(q->domain, q->has_route ? &q->route : NULL, &q->result,
-					    &q->temporary, &q->why);
+		if (q->work)
+			q->work(q->arg);
+		else
+			q->rc = resolve_destination(q->domain, q->has_route ? &q->route : NULL,
+						    &q->result, &q->temporary, &q->why);
 		pthread_mutex_lock(&r->lock);
 		q->next = r->done;
 		r->done = q;
@@ -72,7 +76,10 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_unlock(&r->lock);
 	for (; q; q = next) {
 		next = q->next;
-		q->fn(q->arg, q->rc, &q->result, q->temporary, q->rc < 0 ? q->why.msg : "");
+		if (q->after)
+			q->after(q->arg);
+		else
+			q->fn(q->arg, q->rc, &q->result, q->temporary, q->rc < 0 ? q->why.msg : "");
 		free(q);
 	}
 }
@@ -124,6 +131,22 @@ void resolver_submit(struct resolver *r, const char *domain, const struct route 
 	pthread_mutex_unlock(&r->lock);
 }
 
+void resolver_run(struct resolver *r, resolver_job_fn work, resolver_job_fn after, void *arg)
+{
+	struct request *q = calloc(1, sizeof(*q));
+
+	if (!q)
+		abort();
+	q->work = work;
+	q->after = after;
+	q->arg = arg;
+	pthread_mutex_lock(&r->lock);
+	q->next = r->todo;
+	r->todo = q;
+	pthread_cond_signal(&r->wake);
+	pthread_mutex_unlock(&r->lock);
+}
+
 void resolver_free(struct resolver *r)
 {
 	struct request *q, *next;
@@ -138,6 +161,8 @@ void resolver_free(struct resolver *r)
 	for (int i = 0; i < 2; i++)
 		for (q = i ? r->done : r->todo; q; q = next) {
 			next = q->next;
+			if (q->after)
+				q->after(q->arg);
 			free(q);
 		}
 	event_free(r->ev);

@@ -20,6 +20,11 @@ int resolver_start(struct event_base *base, struct resolver **out, struct err *e
 /* `route` is copied (NULL: DNS). `fn` is called exactly once, later. */
 void resolver_submit(struct resolver *r, const char *domain, const struct route *route,
 		     resolver_done_fn fn, void *arg);
+/* Any other blocking lookup (reverse DNS): `work` runs on the worker thread,
+ * then `after` on the loop — also from resolver_free for a job not run yet,
+ * so the job's memory is never lost. */
+typedef void (*resolver_job_fn)(void *arg);
+void resolver_run(struct resolver *r, resolver_job_fn work, resolver_job_fn after, void *arg);
 /* Stops the thread; pending callbacks are not called. */
 void resolver_free(struct resolver *r);
 

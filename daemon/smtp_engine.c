@@ -17,54 +17,25 @@
 #include <unistd.h>
 
 #include "conn_guard.h"
-#include "daemon.h"
-#include "../os/net.h"
+#include "engine.h"
+#include "options.h"
+#include "rdns.h"
+#include "resolver.h"
+#include "smtp_internal.h"
 #include "spool.h"
-#include "tls_watch.h"
 
 #define OUTPUT_BACKLOG_MAX (64 * 1024) /* stop reading a client that stops reading */
-#define MAX_RECIPIENTS     100
 #define MAX_ERRORS         20
-
-enum phase {
-	PHASE_OPEN,
-	PHASE_STARTING_TLS, /* "220 Ready" queued; switch once it has left */
-	PHASE_CLOSING,      /* last reply queued; free once it has left */
-};
-
-struct smtp_session {
-	struct guard_conn guard;
-	struct smtp_engine *eng;
-	struct smtp_session *prev, *next;
-	int fd;
-	struct bufferevent *bev;
-	SSL *ssl; /* owned by the TLS bufferevent */
-	unsigned long icid;
-	struct net_peer peer;
-	struct smtp_proto proto;
-	struct tls_watch watch;
-	struct spool_msg *msg;
-	enum phase phase;
-	bool discarding; /* inside the rest of an overlong line */
-	bool paused;     /* input paused until the output drains */
-};
-
-struct smtp_engine {
-	struct daemon *d;
-	struct evconnlistener *listener;
-	struct spool *spool;
-	struct smtp_session *sessions;
-	unsigned count;
-	struct conn_guard guard;
-	unsigned long next_icid;
-};
 
 static void process_input(struct smtp_session *s);
 
-static void session_free(struct smtp_session *s)
+void smtp_session_free(struct smtp_session *s)
 {
 	struct smtp_engine *eng = s->eng;
 
+	rdns_cancel(s->rdns);
+	if (s->rdns_timer)
+		event_free(s->rdns_timer);
 	spool_abort(s->msg);
 	if (s->ssl) {
 		tls_watch_closed(s->ssl, &s->watch);
@@ -72,14 +43,19 @@ static void session_free(struct smtp_session *s)
 		bufferevent_free(s->bev); /* closes the socket, frees the SSL */
 	} else {
 		if (s->proto.helo[0]) /* a client that spoke SMTP and never tried TLS */
-			usage_count(eng->d->usage, &s->watch.peer, NULL, USAGE_NO_TLS, NULL);
+			usage_count(eng->env->usage, &s->watch.peer, NULL, USAGE_NO_TLS, NULL);
 		/* Delete the events before the descriptor goes. */
 		bufferevent_disable(s->bev, EV_READ | EV_WRITE);
 		bufferevent_free(s->bev);
 		close(s->fd);
 	}
-	mail_log_info(eng->d->log, "ICID %lu close", s->icid);
+	if (s->admitted && s->proto.policy.tls_required && !s->proto.tls)
+		mail_log_info(eng->env->log,
+			      "ICID %lu TLS was required but remote host did not initiate it",
+			      s->icid);
+	mail_log_info(eng->env->log, "ICID %lu close", s->icid);
 	smtp_proto_free(&s->proto);
+	inbound_unref(s->in);
 	if (s->prev)
 		s->prev->next = s->next;
 	else
@@ -87,7 +63,8 @@ static void session_free(struct smtp_session *s)
 	if (s->next)
 		s->next->prev = s->prev;
 	eng->count--;
-	conn_guard_remove(&eng->guard, &s->guard);
+	conn_guard_remove(&s->lst->guard, &s->guard);
+	smtp_listener_release(s->lst);
 	free(s);
 }
 
@@ -107,7 +84,7 @@ static void close_after_reply(struct smtp_session *s)
  * it gets the short handshake timeout; after, RFC 5321's. */
 static void set_timeouts(struct smtp_session *s)
 {
-	const struct daemon_options *o = &s->eng->d->opt;
+	const struct daemon_options *o = s->eng->env->opt;
 	int greet = o->handshake_timeout < o->smtp_timeout ? o->handshake_timeout : o->smtp_timeout;
 	struct timeval tv = { s->proto.state == SMTP_STATE_START ? greet : o->smtp_timeout, 0 };
 
@@ -115,14 +92,16 @@ static void set_timeouts(struct smtp_session *s)
 }
 
 /* Not greeted: evicted first when room is needed; greeted but between
- * transactions: next; in a transaction: never. */
+ * transactions, or in the TLS handshake after STARTTLS: next; in a
+ * transaction: never. */
 static void update_idle(struct smtp_session *s, enum smtp_state before)
 {
 	enum smtp_state now = s->proto.state;
 
-	conn_guard_set_idle(&s->guard, now == SMTP_STATE_START   ? GUARD_SILENT
-				       : now == SMTP_STATE_READY ? GUARD_QUIET
-								 : GUARD_BUSY);
+	conn_guard_set_idle(&s->guard, now == SMTP_STATE_START && !s->proto.tls ? GUARD_SILENT
+				       : now == SMTP_STATE_START || now == SMTP_STATE_READY
+					       ? GUARD_QUIET
+					       : GUARD_BUSY);
 	if ((before == SMTP_STATE_START) != (now == SMTP_STATE_START))
 		set_timeouts(s);
 }
@@ -140,7 +119,7 @@ static void begin_starttls(struct smtp_session *s)
 
 	if (pending)
 		mail_log_warning(
-			s->eng->d->log,
+			s->eng->env->log,
 			"ICID %lu STARTTLS: %zu bytes sent in the clear after it discarded",
 			s->icid, pending);
 	evbuffer_drain(in, pending);
@@ -148,27 +127,66 @@ static void begin_starttls(struct smtp_session *s)
 	s->phase = PHASE_STARTING_TLS;
 }
 
+static int verify_any(int ok, X509_STORE_CTX *x)
+{
+	(void)ok;
+	(void)x;
+	return 1;
+}
+
+/* The client certificate's verdict, once the handshake is done. */
+static void log_client_cert(struct smtp_session *s)
+{
+	X509 *peer;
+	long rc;
+
+	if (!s->ssl || !hat_tls_verify(s->params.tls))
+		return;
+	peer = SSL_get0_peer_certificate(s->ssl);
+	rc = SSL_get_verify_result(s->ssl);
+	if (!peer)
+		mail_log_info(s->eng->env->log, "ICID %lu TLS client certificate not presented",
+			      s->icid);
+	else if (rc == X509_V_OK)
+		mail_log_info(s->eng->env->log, "ICID %lu TLS client certificate verified",
+			      s->icid);
+	else
+		mail_log_info(s->eng->env->log, "ICID %lu TLS client certificate not verified: %s",
+			      s->icid, X509_verify_cert_error_string(rc));
+}
+
 static void switch_to_tls(struct smtp_session *s)
 {
-	struct daemon *d = s->eng->d;
-	SSL *ssl = daemon_new_ssl(d, SVC_INBOUND);
+	const struct engine_env *env = s->eng->env;
+	SSL *ssl = SSL_new(s->il->ctx);
 	struct bufferevent *tls = NULL;
 	char who[48];
 
 	snprintf(who, sizeof(who), "ICID %lu", s->icid);
-	tls_watch_init(&s->watch, d->log, who, NULL);
-	s->watch.usage = d->usage; /* its peer was set at accept and greeting */
+	tls_watch_init(&s->watch, env->log, who, NULL);
+	s->watch.usage = env->usage; /* its peer was set at accept and greeting */
 	/* No 16 KB+ buffers held by idle sessions. (No read-ahead here: the
 	 * plain-text phase must not lose bytes, and it is over by now anyway.) */
-	if (ssl)
+	if (ssl) {
 		SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
+		/* daemon.c's ClientHello hook finds the listener's current context by it. */
+		SSL_set_app_data(ssl, s->lst->name);
+	}
+	/* Verify policies ask for the client's certificate: Required - Verify
+	 * fails the handshake without a good one, Preferred - Verify logs it. */
+	if (ssl && hat_tls_verify(s->params.tls))
+		SSL_set_verify(ssl,
+			       hat_tls_required(s->params.tls)
+				       ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
+				       : SSL_VERIFY_PEER,
+			       hat_tls_required(s->params.tls) ? NULL : verify_any);
 	if (ssl && tls_watch_attach(ssl, &s->watch) == 0)
-		tls = bufferevent_openssl_socket_new(d->base, s->fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
-						     BEV_OPT_CLOSE_ON_FREE |
-							     BEV_OPT_DEFER_CALLBACKS);
+		tls = bufferevent_openssl_socket_new(
+			env->base, s->fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
+			BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
 	if (!tls) {
 		SSL_free(ssl);
-		session_free(s);
+		smtp_session_free(s);
 		return;
 	}
 	bufferevent_disable(s->bev, EV_READ | EV_WRITE);
@@ -176,7 +194,7 @@ static void switch_to_tls(struct smtp_session *s)
 	s->bev = tls;
 	s->ssl = ssl;
 	s->phase = PHASE_OPEN;
-	conn_guard_set_idle(&s->guard, GUARD_SILENT);
+	conn_guard_set_idle(&s->guard, GUARD_QUIET); /* it said EHLO and STARTTLS */
 	bufferevent_openssl_set_allow_dirty_shutdown(tls, 1);
 	bufferevent_setcb(tls, on_read, on_write, on_event, s);
 	set_timeouts(s);
@@ -207,7 +225,7 @@ static enum smtp_spool_status begin_message(struct smtp_session *s)
  * its delivery. */
 static void log_accepted(struct smtp_session *s, const char *mid)
 {
-	struct mail_log *log = s->eng->d->log;
+	struct mail_log *log = s->eng->env->log;
 
 	mail_log_info(log, "Start MID %s ICID %lu", mid, s->icid);
 	mail_log_info(log, "MID %s ICID %lu From: <%s>", mid, s->icid, s->proto.mail_from);
@@ -271,6 +289,11 @@ static void handle_line(struct smtp_session *s, const char *line, size_t len)
 		case SMTP_ACT_STARTTLS: begin_starttls(s); break;
 		case SMTP_ACT_CLOSE: close_after_reply(s); break;
 		}
+		if (s->proto.rcpt_refused)
+			mail_log_info(s->eng->env->log,
+				      "ICID %lu Recipient <%s> rejected by the recipient access "
+				      "table of %s",
+				      s->icid, s->proto.refused_rcpt, s->il->l.name);
 	}
 	/* The name it greeted with, for the TLS usage record (STARTTLS forgets it). */
 	if (before != s->proto.state && s->proto.helo[0] && !s->ssl)
@@ -359,7 +382,7 @@ static void on_write(struct bufferevent *bev, void *arg)
 	if (s->phase == PHASE_STARTING_TLS) {
 		switch_to_tls(s);
 	} else if (s->phase == PHASE_CLOSING) {
-		session_free(s);
+		smtp_session_free(s);
 	} else if (s->paused) {
 		s->paused = false;
 		bufferevent_enable(s->bev, EV_READ);
@@ -373,12 +396,14 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 	struct strbuf reply;
 
 	(void)bev;
-	if (what & BEV_EVENT_CONNECTED)
-		return; /* TLS handshake done; tls_watch logged it */
+	if (what & BEV_EVENT_CONNECTED) {
+		log_client_cert(s); /* the rest was logged by tls_watch */
+		return;
+	}
 	/* An idle client gets a 421 if it can still be spoken to. */
 	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING) && s->phase == PHASE_OPEN &&
 	    (!s->ssl || s->watch.done)) {
-		mail_log_info(s->eng->d->log, "ICID %lu timeout", s->icid);
+		mail_log_info(s->eng->env->log, "ICID %lu timeout", s->icid);
 		strbuf_init(&reply);
 		smtp_proto_timeout(&s->proto, &reply);
 		send_reply(s, &reply);
@@ -386,18 +411,18 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 		close_after_reply(s);
 		return;
 	}
-	session_free(s);
+	smtp_session_free(s);
 }
 
 /* "421 too many connections", best effort and never blocking: the client
  * is refused either way. (The guard logs the counts.) */
-static void say_busy(struct smtp_engine *eng, int fd)
+void smtp_say_busy(struct smtp_engine *eng, int fd)
 {
 	struct smtp_proto p;
 	struct strbuf reply;
 	struct smtp_limits lim = { 0 };
 
-	smtp_proto_init(&p, eng->d->config.hostname, &lim);
+	smtp_proto_init(&p, eng->env->config->hostname, &lim);
 	strbuf_init(&reply);
 	smtp_proto_busy(&p, &reply);
 	if (send(fd, reply.data, reply.len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
@@ -412,101 +437,67 @@ static void evict(struct guard_conn *c)
 	struct smtp_session *s =
 		(struct smtp_session *)(void *)((char *)c - offsetof(struct smtp_session, guard));
 
-	mail_log_info(s->eng->d->log,
+	mail_log_info(s->eng->env->log,
 		      "ICID %lu evicted: idle while the connection limit is reached", s->icid);
 	if (!s->ssl)
-		say_busy(s->eng, s->fd);
-	session_free(s);
+		smtp_say_busy(s->eng, s->fd);
+	smtp_session_free(s);
 }
 
-static struct smtp_session *session_new(struct smtp_engine *eng, int fd)
+struct smtp_session *smtp_session_new(struct smtp_engine *eng, struct smtp_listener *lst, int fd)
 {
-	struct daemon *d = eng->d;
+	const struct engine_env *env = eng->env;
 	struct smtp_session *s = calloc(1, sizeof(*s));
-	struct smtp_limits lim = { d->opt.smtp_max_size, MAX_RECIPIENTS, MAX_ERRORS };
+	struct smtp_limits lim = { env->opt->smtp_max_size, 1, MAX_ERRORS };
 
 	if (!s)
 		return NULL;
-	s->bev = bufferevent_socket_new(d->base, fd, BEV_OPT_DEFER_CALLBACKS);
+	s->bev = bufferevent_socket_new(env->base, fd, BEV_OPT_DEFER_CALLBACKS);
 	if (!s->bev) {
 		free(s);
 		return NULL;
 	}
 	s->eng = eng;
+	s->lst = lst;
+	lst->refs++;
 	s->fd = fd;
 	s->icid = ++eng->next_icid;
-	smtp_proto_init(&s->proto, d->config.hostname[0] ? d->config.hostname : "tlsgate", &lim);
+	s->phase = PHASE_ADMITTING;
+	smtp_proto_init(&s->proto, env->config->hostname[0] ? env->config->hostname : "tlsgate",
+			&lim);
 	s->next = eng->sessions;
 	if (s->next)
 		s->next->prev = s;
 	eng->sessions = s;
 	eng->count++;
-	conn_guard_add(&eng->guard, &s->guard, evict);
+	conn_guard_add(&lst->guard, &s->guard, evict);
 	return s;
 }
 
-static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
-		      void *arg)
+void smtp_session_start(struct smtp_session *s, const struct strbuf *reply, bool close)
 {
-	struct smtp_engine *eng = arg;
-	struct smtp_session *s;
-	struct strbuf reply;
-
-	(void)l;
-	(void)salen;
-	if (!(s = session_new(eng, fd))) {
-		say_busy(eng, fd);
-		close(fd);
-		return;
-	}
-	net_nodelay(fd);
-	net_describe(fd, &s->peer);
-	usage_peer_set(&s->watch.peer, SVC_INBOUND, USAGE_MODE_PREFERRED, "Management",
-		       s->peer.remote, NULL);
-	if (conn_guard_admit(&eng->guard, &s->guard, fd, sa) < 0) {
-		say_busy(eng, fd);
-		session_free(s);
-		return;
-	}
-	mail_log_info(eng->d->log,
-		      "New SMTP ICID %lu interface Management (%s) address %s reverse dns host "
-		      "unknown verified no",
-		      s->icid, s->peer.local, s->peer.remote);
+	s->phase = PHASE_OPEN;
 	bufferevent_setcb(s->bev, on_read, on_write, on_event, s);
 	set_timeouts(s);
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
-	strbuf_init(&reply);
-	smtp_proto_greeting(&s->proto, &reply);
-	send_reply(s, &reply);
-	strbuf_free(&reply);
+	send_reply(s, reply);
+	if (close)
+		close_after_reply(s);
 }
 
-int smtp_engine_start(struct daemon *d, struct smtp_engine **out, struct err *e)
+int smtp_engine_start(const struct engine_env *env, struct smtp_engine **out, struct err *e)
 {
 	struct smtp_engine *eng = calloc(1, sizeof(*eng));
-	int fd;
 
 	if (!eng)
 		return err_set(e, "Out of memory.");
-	eng->d = d;
-	if (conn_guard_init(&eng->guard, "SMTP", d->base, d->log, d->opt.smtp_max_sessions,
-			    d->opt.max_per_address) < 0) {
-		smtp_engine_free(eng);
-		return err_set(e, "Out of memory.");
-	}
-	if (spool_open(d->opt.home, &d->opt.spool, d->log, &eng->spool, e) < 0 ||
-	    net_listen(d->opt.smtp_addr, &fd, e) < 0) {
+	eng->env = env;
+	if (spool_open(env->opt->home, &env->opt->spool, env->log, &eng->spool, e) < 0 ||
+	    resolver_start(env->base, &eng->resolver, e) < 0 ||
+	    smtp_engine_sync(eng, *env->inbound, e) < 0) {
 		smtp_engine_free(eng);
 		return -1;
 	}
-	eng->listener = evconnlistener_new(d->base, on_accept, eng,
-					   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
-	if (!eng->listener) {
-		close(fd);
-		smtp_engine_free(eng);
-		return err_set(e, "Cannot serve SMTP on %s.", d->opt.smtp_addr);
-	}
-	conn_guard_listen(&eng->guard, eng->listener);
 	*out = eng;
 	return 0;
 }
@@ -515,12 +506,10 @@ void smtp_engine_free(struct smtp_engine *eng)
 {
 	if (!eng)
 		return;
-	if (eng->listener)
-		evconnlistener_free(eng->listener);
-	eng->guard.listener = NULL;
+	smtp_engine_close_all(eng);
 	while (eng->sessions)
-		session_free(eng->sessions);
-	conn_guard_free(&eng->guard);
+		smtp_session_free(eng->sessions);
+	resolver_free(eng->resolver);
 	spool_close(eng->spool);
 	free(eng);
 }

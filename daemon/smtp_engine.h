@@ -6,10 +6,18 @@
 
 #include "../core/err.h"
 
-struct daemon;
+struct engine_env;
 struct smtp_engine;
+struct inbound;
 
-int smtp_engine_start(struct daemon *d, struct smtp_engine **out, struct err *e);
+/* Opens a socket per listener of *env->inbound. */
+int smtp_engine_start(const struct engine_env *env, struct smtp_engine **out, struct err *e);
+/* Makes the open sockets those of `in`'s listeners: opens the new ones
+ * first (-1, nothing changed, when one cannot listen), then closes those no
+ * longer configured; sessions stay on the listener they came through. */
+int smtp_engine_sync(struct smtp_engine *s, const struct inbound *in, struct err *e);
+/* Closes every listening socket. */
+void smtp_engine_close_all(struct smtp_engine *s);
 /* Closes the listener and every session. NULL is fine. */
 void smtp_engine_free(struct smtp_engine *s);
 

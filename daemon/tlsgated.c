@@ -47,7 +47,9 @@ static void usage(FILE *out)
 		"  --no-usage            record no TLS usage (tlsconnections, metrics)\n"
 		"  --metrics-allow LIST  addresses that may GET /metrics, comma-separated\n"
 		"                        (127.0.0.1,::1; \"none\": nobody)\n"
-		"Runs in the foreground; SIGTERM or SIGINT stops it, SIGHUP reopens the log.\n");
+		"Runs in the foreground; SIGTERM or SIGINT stops it, SIGHUP reopens the log\n"
+		"and applies the latest committed configuration. Under systemd (Type=notify)\n"
+		"it reports READY=1 once the listeners and the control socket are up.\n");
 }
 
 static int prepare_home_or_say(const char *home)

@@ -16,6 +16,7 @@
 #include "../core/usage_table.h"
 
 struct daemon;
+struct engine_env;
 struct usage;
 
 /* Who a session was with, set by the engine before the handshake. */
@@ -47,13 +48,13 @@ const char *usage_reason(unsigned long openssl_error);
 int usage_flush(struct usage *u, long *rows, struct err *e);
 
 /* May `addr` (a numeric address) read the metrics? (--metrics-allow) */
-bool usage_metrics_allowed(const struct daemon *d, const char *addr);
+bool usage_metrics_allowed(const struct engine_env *env, const char *addr);
 /* The running totals since start in Prometheus' text format. u may be NULL. */
 void usage_metrics(const struct usage *u, struct strbuf *out);
 /* GET /metrics on connection `evcon`: the totals (200) for an allowed
  * address, else 403. Returns the status; sets the type and reason. */
 struct evhttp_connection;
-int usage_metrics_page(const struct daemon *d, struct evhttp_connection *evcon, struct strbuf *body,
-		       const char **type, const char **reason);
+int usage_metrics_page(const struct engine_env *env, struct evhttp_connection *evcon,
+		       struct strbuf *body, const char **type, const char **reason);
 
 #endif

@@ -4,12 +4,13 @@
 #include <event2/http.h>
 #include <string.h>
 
-#include "daemon.h"
+#include "engine.h"
+#include "options.h"
 #include "usage_internal.h"
 
-bool usage_metrics_allowed(const struct daemon *d, const char *addr)
+bool usage_metrics_allowed(const struct engine_env *env, const char *addr)
 {
-	const char *list = d->opt.metrics_allow, *p = list;
+	const char *list = env->opt->metrics_allow, *p = list;
 	size_t n = strlen(addr);
 
 	while (p && *p) {
@@ -70,20 +71,20 @@ void usage_metrics(const struct usage *u, struct strbuf *out)
 		      u ? u->flush_failures : 0);
 }
 
-int usage_metrics_page(const struct daemon *d, struct evhttp_connection *evcon, struct strbuf *body,
-		       const char **type, const char **reason)
+int usage_metrics_page(const struct engine_env *env, struct evhttp_connection *evcon,
+		       struct strbuf *body, const char **type, const char **reason)
 {
 	const char *addr = NULL;
 	ev_uint16_t port = 0;
 
 	if (evcon)
 		evhttp_connection_get_peer(evcon, (char **)&addr, &port);
-	if (!addr || !usage_metrics_allowed(d, addr)) {
+	if (!addr || !usage_metrics_allowed(env, addr)) {
 		*reason = "Forbidden";
 		strbuf_puts(body, "403 Forbidden\n");
 		return 403;
 	}
 	*type = "text/plain; version=0.0.4; charset=utf-8";
-	usage_metrics(d->usage, body);
+	usage_metrics(env->usage, body);
 	return 200;
 }

@@ -50,6 +50,19 @@ static const struct web_route {
 	{ "/commit", true, ROLE_OPERATOR, web_commit_post },
 	{ "/abandon", true, ROLE_OPERATOR, web_abandon_post },
 	{ "/api/changes", false, ROLE_GUEST, web_changes_json },
+	{ "/certificates", false, ROLE_GUEST, web_cert_page },
+	{ "/certificates/csr", false, ROLE_GUEST, web_cert_csr },
+	{ "/certificates/assign", true, ROLE_OPERATOR, web_cert_assign },
+	{ "/certificates/import", true, ROLE_OPERATOR, web_cert_import },
+	{ "/certificates/new", true, ROLE_OPERATOR, web_cert_new },
+	{ "/certificates/confirm", true, ROLE_OPERATOR, web_cert_confirm_post },
+	{ "/certificates/signed", true, ROLE_OPERATOR, web_cert_signed },
+	{ "/certificates/export", true, ROLE_ADMIN, web_cert_export },
+	{ "/destconfig", false, ROLE_GUEST, web_dest_page },
+	{ "/destconfig/edit", false, ROLE_OPERATOR, web_dest_edit },
+	{ "/destconfig", true, ROLE_OPERATOR, web_dest_post },
+	{ "/destconfig/delete", true, ROLE_OPERATOR, web_dest_delete },
+	{ "/destconfig/setup", true, ROLE_OPERATOR, web_dest_setup },
 	{ "/monitor/tls", false, ROLE_GUEST, web_usage_page },
 };
 
@@ -66,8 +79,10 @@ struct web *web_new(struct daemon *d)
 
 void web_free(struct web *w)
 {
-	if (w)
+	if (w) {
+		web_holds_free(w);
 		OPENSSL_cleanse(w, sizeof(*w));
+	}
 	free(w);
 }
 
@@ -104,8 +119,13 @@ void web_result(struct web_req *r, int status, const char *kind, const char *mes
 	}
 	web_begin(r, kind);
 	web_page_banner(&r->body, kind, message);
-	strbuf_puts(&r->body, r->session ? "<p><a href=\"/sslconfig\">Back</a></p>\n"
-					 : "<p><a href=\"/login\">Log in</a></p>\n");
+	if (!r->session)
+		strbuf_puts(&r->body, "<p><a href=\"/login\">Log in</a></p>\n");
+	else
+		strbuf_printf(&r->body, "<p><a href=\"%s\">Back</a></p>\n",
+			      strncmp(r->path, "/certificates", 13) == 0 ? "/certificates"
+			      : strncmp(r->path, "/destconfig", 11) == 0 ? "/destconfig"
+									 : "/sslconfig");
 	web_page_end(&r->body);
 }
 
@@ -205,6 +225,8 @@ static void send_reply(struct web_req *r)
 		evhttp_add_header(h, "Set-Cookie", r->cookie);
 	if (r->location[0])
 		evhttp_add_header(h, "Location", r->location);
+	if (r->disposition[0])
+		evhttp_add_header(h, "Content-Disposition", r->disposition);
 	if (out)
 		evbuffer_add(out, r->body.data, r->body.len);
 	mail_log_info(r->d->log, "HTTPS CID %lu %s %.200s %d", r->cid, r->post ? "POST" : "GET",
@@ -234,12 +256,14 @@ int web_handle(struct web *w, struct evhttp_request *req, unsigned long cid)
 		}
 	if (!known)
 		return 0;
+	web_holds_expire(w, time(NULL)); /* a held key stays no longer than it may */
 	memset(&r, 0, sizeof(r));
 	r.w = w;
 	r.d = w->d;
 	r.req = req;
 	r.post = cmd == EVHTTP_REQ_POST;
 	r.path = path;
+	r.query = evhttp_uri_get_query(uri);
 	r.cid = cid;
 	r.status = 200;
 	r.type = "text/html; charset=utf-8";

@@ -4,6 +4,7 @@
 #define TLSGATE_WEB_INTERNAL_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include "../core/role.h"
 #include "../core/strbuf.h"
@@ -12,9 +13,23 @@
 #include "daemon.h"
 #include "web_session.h"
 
+/* A new certificate profile waiting for the overwrite question's answer
+ * (IMPORT, NEW: the name exists). Held in memory for its session only, at
+ * most WEB_HOLD_SECONDS, wiped when answered, replaced or expired. */
+#define WEB_HOLDS_MAX    8
+#define WEB_HOLD_SECONDS 300
+struct web_hold {
+	char session[WEB_TOKEN_LEN + 1]; /* "": free */
+	char name[65];
+	char summary[400]; /* what staging it will say */
+	char *blob;        /* the profile as stored (holds its key) */
+	time_t at;
+};
+
 struct web {
 	struct daemon *d;
 	struct web_sessions sessions;
+	struct web_hold holds[WEB_HOLDS_MAX];
 };
 
 struct web_req {
@@ -23,7 +38,8 @@ struct web_req {
 	struct evhttp_request *req;
 	bool post;
 	const char *path;
-	char peer[64]; /* the client's address */
+	const char *query; /* the URI's query ("name=x"), or NULL */
+	char peer[64];     /* the client's address */
 	unsigned long cid;
 	bool json; /* Accept: application/json: answer JSON */
 	struct web_form form;
@@ -33,8 +49,9 @@ struct web_req {
 	int status;
 	const char *type;
 	struct strbuf body;
-	char cookie[256];   /* a Set-Cookie value, or "" */
-	char location[128]; /* a 303's target, or "" */
+	char cookie[256];      /* a Set-Cookie value, or "" */
+	char location[128];    /* a 303's target, or "" */
+	char disposition[160]; /* a Content-Disposition value (a download), or "" */
 };
 
 /* A handler fills r->status and r->body (r->type defaults to HTML). */
@@ -61,5 +78,26 @@ void web_commit_post(struct web_req *r);
 void web_abandon_post(struct web_req *r);
 void web_changes_json(struct web_req *r);
 void web_usage_page(struct web_req *r);
+void web_cert_page(struct web_req *r);
+void web_cert_assign(struct web_req *r);
+void web_cert_export(struct web_req *r);
+void web_cert_csr(struct web_req *r);
+void web_cert_import(struct web_req *r);
+void web_cert_new(struct web_req *r);
+void web_cert_confirm_post(struct web_req *r);
+void web_cert_signed(struct web_req *r);
+void web_dest_page(struct web_req *r);
+void web_dest_edit(struct web_req *r);
+void web_dest_post(struct web_req *r);
+void web_dest_delete(struct web_req *r);
+void web_dest_setup(struct web_req *r);
+
+/* The certificates page again after a POST, with a banner (or JSON). */
+void web_cert_done(struct web_req *r, int status, const char *kind, const char *message,
+		   const char *field);
+/* Wipes and frees every hold (web_free), or those older than
+ * WEB_HOLD_SECONDS (at each request). */
+void web_holds_free(struct web *w);
+void web_holds_expire(struct web *w, time_t now);
 
 #endif

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "certs.h"
+#include "inbound.h"
 #include "tls_ctx.h"
 
 void precheck_predict(const struct prepared *p, struct service_prediction out[SVC_COUNT])
@@ -69,6 +70,59 @@ unsigned precheck_changed_services(const struct config *base,
 	return changed;
 }
 
+/* The first policy of a listener's table that requires TLS and is used (by
+ * a sender group or the ALL rule), or -1. */
+static int required_policy(const struct hat *h)
+{
+	struct hat_params p;
+
+	for (size_t i = 0; i < h->npolicies; i++) {
+		bool used = h->all_policy == (int)i;
+		for (size_t g = 0; g < h->ngroups && !used; g++)
+			used = h->groups[g].policy == (int)i;
+		hat_effective(h, (int)i, &p);
+		if (used && hat_tls_required(p.tls))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* A Required policy on a listener that cannot negotiate TLS refuses every
+ * sender it covers; with the Demo certificate, senders that verify fail. */
+static int check_listeners(const struct prepared *plan, struct strbuf *w)
+{
+	char what[200];
+	int warnings = 0;
+
+	for (size_t i = 0; plan->inbound && i < plan->inbound->count; i++) {
+		const struct inbound_listener *x = &plan->inbound->l[i];
+		EVP_PKEY *key = SSL_CTX_get0_privatekey(x->ctx);
+		int pol = required_policy(&x->hat), usable = 0;
+
+		if (pol < 0)
+			continue;
+		snprintf(what, sizeof(what), "Listener %s: the policy %s requires TLS", x->l.name,
+			 x->hat.policies[pol].name);
+		for (int v = 0; v < TLS_VERSION_COUNT; v++)
+			if (plan->config.svc[SVC_INBOUND].methods & (1u << v))
+				usable += tls_suite_count(x->ctx, v, key, true) > 0;
+		if (usable == 0)
+			warnings +=
+				warn(w,
+				     "%s, but no TLS version can be negotiated with its "
+				     "certificate and the inbound cipher settings; every sender "
+				     "it covers will be refused.%s",
+				     what, "");
+		if (strcmp(x->certificate, "Demo") == 0)
+			warnings += warn(w,
+					 "%s with the Demo certificate; senders that verify "
+					 "certificates will refuse it. Choose your own "
+					 "(listenerconfig EDIT %s CERTIFICATE).",
+					 what, x->l.name);
+	}
+	return warnings;
+}
+
 int precheck_report(const struct prepared *plan, unsigned services, struct strbuf *table,
 		    struct strbuf *w)
 {
@@ -96,6 +150,8 @@ int precheck_report(const struct prepared *plan, unsigned services, struct strbu
 		strbuf_puts(table, "\n");
 		warnings += check_expiry(id, SSL_CTX_get0_certificate(plan->ctx[id]), w);
 	}
+	if (services & (1u << SVC_INBOUND))
+		warnings += check_listeners(plan, w);
 	if ((services & (1u << SVC_GUI)) && p[SVC_GUI].suites[TLS_V1_2] < 0 &&
 	    p[SVC_GUI].suites[TLS_V1_3] < 0)
 		warnings += warn(w,

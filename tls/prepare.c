@@ -1,12 +1,14 @@
 /* prepare: one configuration's contexts and outbound setup, from one source. */
 #include "prepare.h"
 
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/entries.h"
 #include "cert_profile.h"
 #include "certs.h"
+#include "inbound.h"
 #include "outbound.h"
 #include "tls_ctx.h"
 
@@ -111,6 +113,8 @@ int prepare_build(struct db *db, const struct plan_source *src, struct prepared 
 	}
 	if (outbound_build_from(db, &at, &out->config, &out->outbound, e) < 0)
 		goto fail;
+	if (inbound_build(db, &at, &out->config, &out->inbound, e) < 0)
+		goto fail;
 	SSL_CTX_up_ref(out->outbound->ctx);
 	out->ctx[SVC_OUTBOUND] = out->outbound->ctx;
 	return 0;
@@ -127,6 +131,66 @@ void prepare_free(struct prepared *p)
 	}
 	outbound_unref(p->outbound);
 	p->outbound = NULL;
+	inbound_unref(p->inbound);
+	p->inbound = NULL;
+}
+
+static int digest_entry(const char *name, const char *value, void *arg)
+{
+	EVP_DigestUpdate(arg, name, strlen(name) + 1);
+	EVP_DigestUpdate(arg, value, strlen(value) + 1);
+	return 0;
+}
+
+static int digest_listener_profiles(struct db *db, const struct plan_source *src, EVP_MD_CTX *md,
+				    struct err *e)
+{
+	struct listener *ls = NULL;
+	size_t count = 0;
+	int rc = inbound_listeners(db, src, &ls, &count, e);
+
+	for (size_t i = 0; rc == 0 && i < count; i++) {
+		char *blob = NULL;
+		if (!ls[i].certificate[0])
+			continue; /* the inbound setting's profile, digested already */
+		rc = src->user ? db_entry_get(db, src->user, "cert", ls[i].certificate, &blob, e)
+			       : db_entry_get_version(db, src->version, "cert", ls[i].certificate,
+						      &blob, e);
+		EVP_DigestUpdate(md, ls[i].name, strlen(ls[i].name) + 1);
+		if (blob)
+			EVP_DigestUpdate(md, blob, strlen(blob) + 1);
+		cert_blob_free(blob);
+	}
+	free(ls);
+	return rc;
+}
+
+/* The inbound service is also its listeners and their tables: SHA-256 of
+ * its certificate profile, then every listener, hat and rat entry. */
+static int inbound_fingerprint(struct db *db, const struct plan_source *src, const char *blob,
+			       unsigned char out[SHA256_DIGEST_LENGTH], struct err *e)
+{
+	static const char *const kinds[] = { "listener", "hat", "rat" };
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int rc = 0;
+
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(md);
+		return err_set(e, "Out of memory.");
+	}
+	EVP_DigestUpdate(md, blob ? blob : "", blob ? strlen(blob) : 0);
+	for (size_t k = 0; k < 3 && rc == 0; k++) {
+		EVP_DigestUpdate(md, kinds[k], strlen(kinds[k]) + 1);
+		rc = db_entries_list(db, src->user ? 0 : src->version, src->user, kinds[k],
+				     digest_entry, md, e);
+	}
+	/* A listener's own profile replaced in place is a change too. */
+	if (rc == 0)
+		rc = digest_listener_profiles(db, src, md, e);
+	if (rc == 0)
+		EVP_DigestFinal_ex(md, out, NULL);
+	EVP_MD_CTX_free(md);
+	return rc;
 }
 
 int prepare_fingerprints(struct db *db, const struct plan_source *src, const struct config *c,
@@ -144,6 +208,10 @@ int prepare_fingerprints(struct db *db, const struct plan_source *src, const str
 		memset(out[id], 0, SHA256_DIGEST_LENGTH);
 		if (blob)
 			SHA256((const unsigned char *)blob, strlen(blob), out[id]);
+		if (id == SVC_INBOUND && inbound_fingerprint(db, src, blob, out[id], e) < 0) {
+			cert_blob_free(blob);
+			return -1;
+		}
 		cert_blob_free(blob);
 	}
 	return 0;

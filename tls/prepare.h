@@ -28,6 +28,8 @@ struct prepared {
 	/* ctx[SVC_OUTBOUND] is outbound->ctx (one more reference). */
 	SSL_CTX *ctx[SVC_COUNT];
 	struct outbound *outbound;
+	/* The listeners, their tables and contexts (tls/inbound.h). */
+	struct inbound *inbound;
 	/* SHA-256 of each service's certificate profile as stored: a profile
 	 * replaced in place changes its services like any other edit. */
 	unsigned char fingerprint[SVC_COUNT][SHA256_DIGEST_LENGTH];

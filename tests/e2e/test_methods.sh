@@ -73,7 +73,7 @@ check_eq "mail log: HTTPS TLS success lines match the handshakes that succeeded"
 check_eq "mail log: HTTPS TLS failed lines match the handshakes that failed" \
 	"${failed[gui]}" "$(grep -cE "Info: HTTPS CID [0-9]+ TLS failed: \([0-9]+, 'error:" "$home/logs/mail_logs")"
 check_eq "mail log: one New SMTP ICID line per connection" "$total_in" \
-	"$(grep -cE 'Info: New SMTP ICID [0-9]+ interface Management \(127\.0\.0\.1\) address 127\.0\.0\.1 reverse dns host unknown verified no$' "$home/logs/mail_logs")"
+	"$(grep -cE 'Info: New SMTP ICID [0-9]+ interface InboundMail \(127\.0\.0\.1\) address 127\.0\.0\.1 reverse dns host unknown verified no$' "$home/logs/mail_logs")"
 check_eq "mail log: one ICID close line per connection" "$total_in" \
 	"$(wait_log "$home" '^.{24} Info: ICID [0-9]+ close$' "$total_in")"
 check_eq "mail log: ICID TLS success lines match the handshakes that succeeded" \

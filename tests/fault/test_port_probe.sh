@@ -19,8 +19,10 @@ open_port=$(free_port)
 route_port=$(free_port)
 python3 -c 'import socket, sys, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); time.sleep(60)' "$open_port" &
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); time.sleep(300)' "$open_port" &
 at_exit "kill $!"
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$open_port") 2>/dev/null; }
+poll 10 listening || not_ok "the probed listener is up"
 printf 'userconfig\nNEW\nadm\n1\nNEW\nop\n2\nNEW\ngst\n3\n\nsmtproutes\nnew\nrouted.test\n127.0.0.1:%s\n\ncommit "users and route"\n' \
 	"$route_port" | "$TLSGATE" --home "$home" --user adm >"$TEST_TMP/setup.out" 2>&1
 check "setup: users adm, op, gst and a route for routed.test committed" \
@@ -63,4 +65,5 @@ out=$(as adm "tlsverify example.com 127.0.0.1:$open_port")
 check_eq "administrator: any host and port, exit 0" 0 "$?"
 check "administrator: it connected" \
 	sh -c "printf '%s' \"\$1\" | grep -q '^Connected'" _ "$out"
+echo "$out" | sed 's/^/#   /'
 done_testing

@@ -6,8 +6,8 @@
 # Then the message quota, and the free-disk floor (statvfs).
 . "$(dirname "$0")/../e2e/e2e_lib.sh"
 
-spool_bytes() { find "$1/spool" -maxdepth 1 -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'; }
-# Queued messages: the spool's dot files (.mid, the MID counter) are not messages.
+# Queued messages: the spool's files but its dot files (.mid, the MID counter).
+spool_bytes() { find "$1/spool" -maxdepth 1 -type f ! -name '.*' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'; }
 spool_files() { find "$1/spool" -maxdepth 1 -type f ! -name '.*' | wc -l; }
 
 # send PORT COUNT SIZE: prints "accepted=N refused452=N other=N"

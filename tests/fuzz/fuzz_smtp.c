@@ -241,6 +241,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&s, 0, sizeof(s));
 	s.spool_bits = data[1];
 	smtp_proto_init(&s.proto, "mx.example.com", &lim);
+	/* A relaying sender, so that DATA is reached; TLS required one time in eight. */
+	smtp_proto_set_policy(&s.proto, &(struct smtp_policy){ .tls_offered = true,
+							     .tls_required = (data[1] & 0xe0) == 0xe0,
+							     .relay = true });
 	strbuf_init(&s.reply);
 	smtp_proto_greeting(&s.proto, &s.reply);
 	check(check_reply(&s.reply) == 220);

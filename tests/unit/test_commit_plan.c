@@ -224,6 +224,27 @@ int main(void)
 		      "version %ld's outbound context has that version's RSA profile", v - 1);
 		prepare_free(&d);
 	}
+	/* A listener's own profile, replaced in place: inbound changes too. */
+	{
+		char *rsa = profile_blob(0, "relay.example.com");
+		char *rsa2 = profile_blob(0, "relay.example.com");
+		CHECK(rsa && rsa2 && db_entry_stage(db, "bob", "cert", "relay", rsa, &e) == 0 &&
+			      db_entry_stage(db, "bob", "listener", "Relay",
+					     "type=private\naddress=127.0.0.1:2600\n"
+					     "certificate=relay\n",
+					     &e) == 0 &&
+			      commit_as(db, "bob", &e) > 0,
+		      "bob adds listener Relay with its own profile \"relay\": %s", e.msg);
+		CHECK(db_entry_stage(db, "bob", "cert", "relay", rsa2, &e) == 0 &&
+			      commit_plan_prepare(&p, db, home, &bob, &e) == 0,
+		      "bob renews \"relay\" in place: %s", e.msg);
+		CHECK(p.changed == 1u << SVC_INBOUND,
+		      "... inbound (and only inbound) counts as changed (%u)", p.changed);
+		commit_plan_free(&p);
+		db_clear_staged(db, "bob", &e);
+		cert_blob_free(rsa);
+		cert_blob_free(rsa2);
+	}
 	cert_blob_free(ec);
 
 	db_close(db);

@@ -52,6 +52,7 @@ static enum smtp_action data(const char *const *lines, const size_t *lens, size_
 	enum smtp_action act;
 
 	smtp_proto_init(&p, "mx.example", &lim);
+	smtp_proto_set_policy(&p, &(struct smtp_policy){ .tls_offered = true, .relay = true });
 	strbuf_init(&r);
 	smtp_proto_command(&p, "EHLO c", 6, &r);
 	smtp_proto_command(&p, "MAIL FROM:<a@example.com>", 25, &r);

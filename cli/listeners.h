@@ -1,0 +1,46 @@
+/* listeners: what listenerconfig's files share (cmd_listenerconfig.c: the
+ * listeners; cmd_hostaccess.c: HOSTACCESS; cmd_rcptaccess.c: RCPTACCESS) —
+ * the listener being edited with its tables, as the user sees them (committed
+ * plus their staged edits), and how edits are staged: entries
+ * "listener.NAME", "hat.NAME", "rat.NAME" (tls/inbound.h reads them). */
+#ifndef TLSGATE_CLI_LISTENERS_H
+#define TLSGATE_CLI_LISTENERS_H
+
+#include "../core/hat.h"
+#include "../core/listener.h"
+#include "../core/rat.h"
+#include "menu.h"
+#include "session.h"
+
+struct listener_view {
+	struct listener l;
+	struct hat hat;
+	struct rat rat;
+};
+
+/* The listeners of the user's view (InboundMail when none is stored). */
+int listeners_load(struct session *s, struct listener **out, size_t *n);
+/* Loads v->hat and v->rat for v->l. */
+int listener_tables_load(struct session *s, struct listener_view *v);
+void listener_view_free(struct listener_view *v);
+/* Stage an entry (value NULL: delete). The first edit of an appliance
+ * whose listener was never stored stores InboundMail first. */
+int listener_stage(struct session *s, const char *kind, const char *name, const char *value);
+int listener_stage_hat(struct session *s, const struct listener_view *v);
+int listener_stage_rat(struct session *s, const struct listener_view *v);
+/* Stages "listener.NAME" with the fields of `l`. */
+int listener_stage_entry(struct session *s, const struct listener *l);
+
+/* A number or name from "1. NAME" lists; the index or -1 (said). */
+int ask_listener(struct session *s, const char *question, struct listener *ls, size_t n);
+/* The text of configuration/NAME for IMPORT (malloc'd, NUL-terminated). */
+int listener_import_text(struct session *s, char **text);
+int listener_export_text(struct session *s, const struct strbuf *text);
+/* Writes configuration/NAME (the name already checked) and says where. */
+int listener_write_export(struct session *s, const char *name, const struct strbuf *text);
+
+int hostaccess_run(struct session *s, void *ctx, int unused);
+int rcptaccess_run(struct session *s, void *ctx, int unused);
+extern const struct menu hostaccess_menu, rcptaccess_menu;
+
+#endif

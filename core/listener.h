@@ -1,0 +1,42 @@
+/* listener: one inbound SMTP listener (AsyncOS listenerconfig) — its name,
+ * type (public: receives mail for the gateway's own domains; private:
+ * relays for the hosts allowed to), address and port, and certificate. Its
+ * host and recipient access tables are the entries "hat.NAME" and
+ * "rat.NAME" (core/hat.h, core/rat.h); without them it has the defaults of
+ * its type. The stored value is "key=value" lines. */
+#ifndef TLSGATE_LISTENER_H
+#define TLSGATE_LISTENER_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "err.h"
+#include "strbuf.h"
+
+#define LISTENER_NAME_MAX    59
+#define LISTENER_ADDRESS_MAX 63
+#define LISTENERS_MAX        16
+#define LISTENER_DEFAULT     "InboundMail"
+
+enum listener_type { LISTENER_PUBLIC, LISTENER_PRIVATE };
+
+struct listener {
+	char name[LISTENER_NAME_MAX + 1];
+	enum listener_type type;
+	/* "ADDR:PORT"; "" is the daemon's --smtp address (the default listener). */
+	char address[LISTENER_ADDRESS_MAX + 1];
+	/* A certificate profile; "" is the inbound certificate setting
+	 * (listenerconfig CERTIFICATE, inbound.certificate). */
+	char certificate[CONFIG_PROFILE_MAX + 1];
+};
+
+/* InboundMail, public, on the daemon's --smtp address. */
+void listener_default(struct listener *l);
+int listener_check_name(const char *name, struct err *e);
+/* "127.0.0.1:2525", "[::1]:25" (numeric address, port 1-65535). */
+int listener_check_address(const char *address, struct err *e);
+int listener_decode(const char *name, const char *value, struct listener *l, struct err *e);
+void listener_encode(const struct listener *l, struct strbuf *out);
+const char *listener_type_label(enum listener_type t); /* "Public" */
+
+#endif

@@ -1,0 +1,93 @@
+/* smtp_internal: what the inbound SMTP engine's files share — the engine,
+ * its listeners (one socket each, opened and closed as commits add and
+ * remove them) and the sessions. smtp_engine.c runs sessions; smtp_listen.c
+ * owns the sockets and admits each connection under its listener's host
+ * access table. */
+#ifndef TLSGATE_SMTP_INTERNAL_H
+#define TLSGATE_SMTP_INTERNAL_H
+
+#include <openssl/ssl.h>
+#include <stdbool.h>
+
+#include "../core/smtp_proto.h"
+#include "../os/net.h"
+#include "../tls/inbound.h"
+#include "conn_guard.h"
+#include "tls_watch.h"
+
+struct engine_env;
+struct spool;
+struct resolver;
+struct rdns_job;
+
+enum phase {
+	PHASE_ADMITTING, /* waiting for reverse DNS; nothing sent yet */
+	PHASE_OPEN,
+	PHASE_STARTING_TLS, /* "220 Ready" queued; switch once it has left */
+	PHASE_CLOSING,      /* last reply queued; free once it has left */
+};
+
+struct smtp_listener {
+	struct smtp_engine *eng;
+	struct smtp_listener *next;
+	char name[LISTENER_NAME_MAX + 1];
+	char addr[LISTENER_ADDRESS_MAX + 1]; /* the address it listens on */
+	char guard_name[LISTENER_NAME_MAX + 8];
+	struct evconnlistener *evl; /* NULL once removed */
+	struct conn_guard guard;
+	unsigned refs; /* its sessions, and 1 while it listens */
+};
+
+struct smtp_session {
+	struct guard_conn guard;
+	struct smtp_engine *eng;
+	struct smtp_listener *lst;
+	struct smtp_session *prev, *next;
+	int fd;
+	struct bufferevent *bev;
+	SSL *ssl; /* owned by the TLS bufferevent */
+	unsigned long icid;
+	struct net_peer peer;
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	struct smtp_proto proto;
+	struct tls_watch watch;
+	struct spool_msg *msg;
+	enum phase phase;
+	bool discarding; /* inside the rest of an overlong line */
+	bool paused;     /* input paused until the output drains */
+	/* Admission: the policy model it started under (a later commit does
+	 * not change an open session), its listener's part, the decision. */
+	struct inbound *in;
+	const struct inbound_listener *il;
+	struct hat_params params;
+	bool admitted; /* accepted or relayed: it speaks SMTP */
+	struct rdns_job *rdns;
+	struct event *rdns_timer;
+};
+
+struct smtp_engine {
+	const struct engine_env *env;
+	struct smtp_listener *listeners;
+	struct spool *spool;
+	struct smtp_session *sessions;
+	unsigned count;
+	unsigned long next_icid;
+	struct resolver *resolver;
+};
+
+/* smtp_engine.c */
+struct smtp_session *smtp_session_new(struct smtp_engine *eng, struct smtp_listener *lst, int fd);
+void smtp_session_free(struct smtp_session *s);
+/* Starts the dialog with `reply` (the greeting, or a refusal with `close`). */
+void smtp_session_start(struct smtp_session *s, const struct strbuf *reply, bool close);
+void smtp_say_busy(struct smtp_engine *eng, int fd);
+
+/* smtp_listen.c */
+void smtp_listener_release(struct smtp_listener *lst);
+/* Decides a connection once its host name (if needed) is known. */
+void smtp_admit(struct smtp_session *s, const char *host, bool verified);
+void smtp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
+		    void *arg);
+
+#endif

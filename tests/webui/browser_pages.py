@@ -1,0 +1,137 @@
+"""Headless Chromium drives the WebUI's Network > Certificates and Mail
+Policies > Destination Controls pages as an admin does. Usage:
+browser_pages.py URL SHOTS certs P12 PASSPHRASE_FILE
+browser_pages.py URL SHOTS dest
+Screenshots go to SHOTS. Prints one TAP-ish line per check:
+"ok - ..." / "not ok - ..."."""
+import sys
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+url, shots, action = sys.argv[1], sys.argv[2], sys.argv[3]
+failed = 0
+
+
+def check(cond, what):
+    global failed
+    print(("ok - " if cond else "not ok - ") + what, flush=True)
+    if not cond:
+        failed += 1
+
+
+def shot(driver, name):
+    driver.save_screenshot("%s/webui-%s.png" % (shots, name))
+
+
+def banner(driver):
+    found = driver.find_elements(By.ID, "action-results-title")
+    if not found:
+        return "", ""
+    return found[0].text, driver.find_element(By.ID, "action-results-message").text
+
+
+def commit(driver, comment, name):
+    driver.find_element(By.ID, "commit-changes").click()
+    driver.find_element(By.ID, "comment").send_keys(comment)
+    shot(driver, name)
+    driver.find_element(By.ID, "commit").click()
+    check("Your changes have been committed" in banner(driver)[1],
+          "Commit: Your changes have been committed")
+
+
+def certs(driver):
+    p12, passfile = sys.argv[4], sys.argv[5]
+    passphrase = open(passfile).read()
+    driver.find_element(By.ID, "nav-certificates").click()
+    check(driver.title.startswith("Certificates"), "the nav link opens Network > Certificates")
+    check("Demo" in driver.find_element(By.ID, "cert-list").text, "the list shows Demo")
+    shot(driver, "c1-certificates")
+    driver.find_element(By.ID, "import-name").send_keys("webgui")
+    driver.find_element(By.ID, "import-file").send_keys(p12)
+    driver.find_element(By.ID, "import-passphrase").send_keys(passphrase)
+    driver.find_element(By.ID, "import").click()
+    kind, msg = banner(driver)
+    check(kind == "Success" and 'Certificate profile "webgui" imported' in msg,
+          "Import: Success, profile webgui imported")
+    row = driver.find_element(By.ID, "cert-webgui").text
+    check("gui.test" in row and "WebUI Test CA" in row and "Valid" in row,
+          "the list shows webgui: gui.test, issued by WebUI Test CA, Valid")
+    shot(driver, "c2-imported")
+    # The same name again: the overwrite question; Overwrite.
+    driver.find_element(By.ID, "import-name").send_keys("webgui")
+    driver.find_element(By.ID, "import-file").send_keys(p12)
+    driver.find_element(By.ID, "import-passphrase").send_keys(passphrase)
+    driver.find_element(By.ID, "import").click()
+    check("already exists. Do you want to overwrite" in banner(driver)[1],
+          "the same name again: the overwrite question")
+    shot(driver, "c3-overwrite")
+    driver.find_element(By.ID, "overwrite").click()
+    check(banner(driver)[0] == "Success", "Overwrite: Success")
+    Select(driver.find_element(By.ID, "gui_certificate")).select_by_value("webgui")
+    driver.find_element(By.ID, "assign").click()
+    check(banner(driver)[0] == "Success", "assign webgui to GUI HTTPS: Success")
+    check("GUI HTTPS" in driver.find_element(By.ID, "cert-webgui").text,
+          "the list says webgui is used by GUI HTTPS")
+    shot(driver, "c4-assigned")
+    commit(driver, "GUI certificate from the WebUI", "c5-commit")
+    shot(driver, "c6-committed")
+
+
+def dest(driver):
+    driver.find_element(By.ID, "nav-destconfig").click()
+    check(driver.title.startswith("Destination Controls"),
+          "the nav link opens Mail Policies > Destination Controls")
+    check("(Default)" in driver.find_element(By.ID, "dest-list").text,
+          "the list shows the default entry")
+    shot(driver, "d1-destconfig")
+    driver.find_element(By.ID, "add-destination").click()
+    driver.find_element(By.ID, "domain").send_keys("secure.example")
+    driver.find_element(By.ID, "max_host_concurrency").send_keys("7")
+    Select(driver.find_element(By.ID, "tls")).select_by_value("require_verify")
+    shot(driver, "d2-add")
+    driver.find_element(By.ID, "submit").click()
+    kind, msg = banner(driver)
+    check(kind == "Success", "Add: Success (%s)" % msg)
+    row = driver.find_element(By.ID, "dest-secure.example").text
+    check("Required (Verify)" in row and "7" in row,
+          "the list shows secure.example: 7, Required (Verify)")
+    shot(driver, "d3-added")
+    # A bad value: the Error banner, nothing staged.
+    driver.find_element(By.ID, "add-destination").click()
+    driver.find_element(By.ID, "domain").send_keys("bad domain!")
+    driver.find_element(By.ID, "submit").click()
+    check(banner(driver)[0] == "Error", "a bad domain: the Error banner")
+    driver.get(url + "/destconfig")
+    # Global settings: the required-TLS failure alert.
+    box = driver.find_element(By.ID, "alert_tls_required")
+    if not box.is_selected():
+        box.click()
+    to = driver.find_element(By.ID, "alert_to")
+    to.clear()
+    to.send_keys("postmaster@example.com")
+    driver.find_element(By.ID, "setup").click()
+    check(banner(driver)[0] == "Success", "global settings: Success")
+    commit(driver, "secure.example from the WebUI", "d4-commit")
+    shot(driver, "d5-committed")
+
+
+opts = webdriver.ChromeOptions()
+for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+          "--ignore-certificate-errors", "--window-size=1280,1400"):
+    opts.add_argument(a)
+opts.binary_location = "/usr/bin/chromium"
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+driver.set_page_load_timeout(20)
+try:
+    driver.get(url + "/login")
+    driver.find_element(By.ID, "username").send_keys("admin")
+    driver.find_element(By.ID, "password").send_keys("adminpass1")
+    driver.find_element(By.ID, "login").click()
+    check(driver.current_url.endswith("/sslconfig"), "login")
+    {"certs": certs, "dest": dest}[action](driver)
+finally:
+    driver.quit()
+sys.exit(1 if failed else 0)
