@@ -15,8 +15,10 @@ EVENT_LIBS := -levent_openssl -levent
 XML_CFLAGS := -I/usr/include/libxml2
 XML_LIBS := -lxml2
 # libcrypt (libxcrypt): yescrypt password hashes (db/db_password.c).
-CLI_LIBS := -lreadline -lsqlite3 -lcurl -lssl -lcrypto -lcrypt -lresolv -lpthread $(XML_LIBS)
-DAEMON_LIBS := $(EVENT_LIBS) -lsqlite3 -lcurl -lssl -lcrypto -lcrypt -lresolv -lpthread
+# libcurl + jansson: the cluster store's etcd client (cluster/etcd.c).
+CLUSTER_LIBS := -lcurl -ljansson
+CLI_LIBS := $(CLUSTER_LIBS) -lreadline -lsqlite3 -lssl -lcrypto -lcrypt -lresolv -lpthread $(XML_LIBS)
+DAEMON_LIBS := $(CLUSTER_LIBS) $(EVENT_LIBS) -lsqlite3 -lssl -lcrypto -lcrypt -lresolv -lpthread
 
 # SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer build in build-san/.
 ifeq ($(SAN),1)
@@ -35,6 +37,7 @@ endif
 CORE_SRC   := $(wildcard core/*.c)
 DB_SRC     := $(wildcard db/*.c)
 TLS_SRC    := $(wildcard tls/*.c)
+CLUSTER_SRC := $(wildcard cluster/*.c)
 OS_SRC     := $(wildcard os/*.c)
 XMLCONF_SRC := $(wildcard confxml/*.c)
 DAEMON_SRC := $(filter-out daemon/tlsgated.c,$(wildcard daemon/*.c))
@@ -48,6 +51,7 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIBCORE   := $(BUILD)/lib/libcore.a
 LIBDB     := $(BUILD)/lib/libdb.a
 LIBTLS    := $(BUILD)/lib/libtls.a
+LIBCLUSTER := $(BUILD)/lib/libcluster.a
 LIBOS     := $(BUILD)/lib/libos.a
 LIBXMLCONF := $(BUILD)/lib/libconfxml.a
 LIBDAEMON := $(BUILD)/lib/libdaemon.a
@@ -57,11 +61,12 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PKGS := gcc make libc6-dev pkg-config openssl libssl-dev libsqlite3-dev libreadline-dev \
-	      libevent-dev libxml2-dev libcrypt-dev libcurl4-openssl-dev
+	      libevent-dev libxml2-dev libcrypt-dev \
+	      libcurl4-openssl-dev libjansson-dev
 TEST_PKGS  := $(BUILD_PKGS) sqlite3 tmux expect swaks curl clang-format python3 procps iproute2 \
 	      openssh-server openssh-client python3-pexpect python3-aiosmtpd valgrind util-linux \
-	      nsd unbound ldnsutils bind9-dnsutils \
-	      chromium chromium-driver python3-selenium
+	      chromium chromium-driver python3-selenium \
+	      etcd-server etcd-client nsd unbound ldnsutils bind9-dnsutils
 # What `make bench` compares against (never started as system services by it).
 # The Debian package and its checks (tests/package, .ci/run).
 PKG_PKGS   := debhelper dpkg-dev fakeroot lintian mandoc systemd logrotate adduser
@@ -96,6 +101,7 @@ $(BUILD)/obj/confxml/config_xml_parse.o: CFLAGS += $(XML_CFLAGS)
 $(LIBCORE): $(call obj,$(CORE_SRC))
 $(LIBDB): $(call obj,$(DB_SRC))
 $(LIBTLS): $(call obj,$(TLS_SRC))
+$(LIBCLUSTER): $(call obj,$(CLUSTER_SRC))
 $(LIBOS): $(call obj,$(OS_SRC))
 $(LIBXMLCONF): $(call obj,$(XMLCONF_SRC))
 $(LIBDAEMON): $(call obj,$(DAEMON_SRC))
@@ -105,27 +111,27 @@ $(BUILD)/lib/%.a:
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # The console links the TLS library, never the daemon's (no libevent).
-$(BUILD)/tlsgate: $(call obj,$(CLI_SRC)) $(LIBXMLCONF) $(LIBTLS) $(LIBOS) $(LIBDB) $(LIBCORE)
+$(BUILD)/tlsgate: $(call obj,$(CLI_SRC)) $(LIBXMLCONF) $(LIBTLS) $(LIBCLUSTER) $(LIBOS) $(LIBDB) $(LIBCORE)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS)
 
-$(BUILD)/tlsgated: $(call obj,daemon/tlsgated.c) $(LIBDAEMON) $(LIBTLS) $(LIBOS) $(LIBDB) $(LIBCORE)
+$(BUILD)/tlsgated: $(call obj,daemon/tlsgated.c) $(LIBDAEMON) $(LIBTLS) $(LIBCLUSTER) $(LIBOS) $(LIBDB) $(LIBCORE)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
 
 # test_menus walks the console's tables: every console object but main.c.
 $(BUILD)/tests/test_menus: $(BUILD)/obj/tests/unit/test_menus.o \
-		$(call obj,$(filter-out cli/main.c,$(CLI_SRC))) $(LIBXMLCONF) $(LIBTLS) $(LIBOS) $(LIBDB) $(LIBCORE)
+		$(call obj,$(filter-out cli/main.c,$(CLI_SRC))) $(LIBXMLCONF) $(LIBTLS) $(LIBCLUSTER) $(LIBOS) $(LIBDB) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBDAEMON) $(LIBTLS) $(LIBOS) $(LIBDB) $(LIBCORE)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBDAEMON) $(LIBTLS) $(LIBCLUSTER) $(LIBOS) $(LIBDB) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIBDAEMON) $(LIBTLS) $(LIBOS) $(LIBDB) $(LIBCORE)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIBDAEMON) $(LIBTLS) $(LIBCLUSTER) $(LIBOS) $(LIBDB) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
@@ -172,11 +178,11 @@ check-san: deps-test
 	$(Q)BUILD=build-san bash tests/run.sh
 
 format:
-	clang-format -i $(CORE_SRC) $(DB_SRC) $(TLS_SRC) $(OS_SRC) $(XMLCONF_SRC) $(wildcard daemon/*.c) $(CLI_SRC) $(UNIT_SRC) \
+	clang-format -i $(CORE_SRC) $(DB_SRC) $(TLS_SRC) $(CLUSTER_SRC) $(OS_SRC) $(XMLCONF_SRC) $(wildcard daemon/*.c) $(CLI_SRC) $(UNIT_SRC) \
 	  $(HELPER_SRC) $(BENCH_SRC) $(wildcard */*.h)
 
 format-check:
-	$(Q)clang-format --dry-run --Werror $(CORE_SRC) $(DB_SRC) $(TLS_SRC) $(OS_SRC) $(XMLCONF_SRC) $(wildcard daemon/*.c) \
+	$(Q)clang-format --dry-run --Werror $(CORE_SRC) $(DB_SRC) $(TLS_SRC) $(CLUSTER_SRC) $(OS_SRC) $(XMLCONF_SRC) $(wildcard daemon/*.c) \
 	  $(CLI_SRC) $(UNIT_SRC) $(HELPER_SRC) $(BENCH_SRC) $(wildcard */*.h)
 
 run: deps

@@ -27,7 +27,9 @@ static void apply_live(struct session *s, const struct commit_plan *p, long vers
 
 	if (version == 0 && db_latest_version(s->db, &version, &e) < 0)
 		return;
-	switch (commit_plan_notify(p, version, why, sizeof(why))) {
+	enum apply_result r = commit_plan_notify(p, version, why, sizeof(why));
+
+	switch (r) {
 	case APPLY_DONE: break;
 	case APPLY_NOT_RUNNING:
 		printf("tlsgated is not running; the engines will use this configuration "
@@ -42,6 +44,7 @@ static void apply_live(struct session *s, const struct commit_plan *p, long vers
 		printf("Warning: tlsgated did not apply the new configuration: %s\n", why);
 		break;
 	}
+	cluster_commit_report(s, version, r == APPLY_DONE);
 }
 
 /* Authorize, prepare and check the user's staged edits; prints the warnings

@@ -18,6 +18,13 @@ const struct command commands[] = {
 	{ "certconfig", "Configure security certificates and keys.", cmd_certconfig, ACCESS_GUEST,
 	  NO_ARGS, &certconfig_menu },
 	{ "clear", "Clear pending changes.", cmd_clear, ACCESS_OPERATOR, NO_ARGS, NULL },
+	{ "clusterconfig", "Configure a cluster of machines (etcd).", cmd_clusterconfig,
+	  ACCESS_ADMIN, 0, COMMAND_ARGS_ANY,
+	  "[create NAME ENDPOINTS [MACHINE] | join ENDPOINTS USER PASSWORD GROUP [MACHINE] | list "
+	  "| connstatus | removemachine NAME]",
+	  NULL, NULL },
+	{ "clustermode", "Choose the level a cluster's commands configure.", cmd_clustermode,
+	  ACCESS_GUEST, 0, 2, "[cluster]", NULL, NULL },
 	{ "commit", "Commit changes (\"commit confirmed MINUTES\": reverted unless confirmed).",
 	  cmd_commit, ACCESS_OPERATOR, 0, COMMAND_ARGS_ANY,
 	  "[--strict] [confirmed MINUTES] [\"comment\"]", NULL, NULL },

@@ -45,6 +45,12 @@ extern const struct menu sslconfig_menu, certconfig_menu, destconfig_menu, smtpr
 
 int cmd_sslconfig(struct session *s, int argc, char **argv);
 int cmd_commit(struct session *s, int argc, char **argv);
+int cmd_clusterconfig(struct session *s, int argc, char **argv);
+int cmd_clustermode(struct session *s, int argc, char **argv);
+/* In a cluster, after a commit: waits (bounded) for the members to report
+ * that they enforce `version` and says how many do, naming the others.
+ * Nothing on a standalone machine. */
+void cluster_commit_report(struct session *s, long version, bool self_applied);
 int cmd_clear(struct session *s, int argc, char **argv);
 int cmd_sethostname(struct session *s, int argc, char **argv);
 int cmd_help(struct session *s, int argc, char **argv);

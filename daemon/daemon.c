@@ -12,6 +12,7 @@
 #include "../tls/cert_profile.h"
 #include "../tls/certs.h"
 #include "control.h"
+#include "cluster_watch.h"
 #include "db_watch.h"
 #include "delivery.h"
 #include "../tls/outbound.h"
@@ -222,6 +223,9 @@ static int open_state(struct daemon *d, struct err *e)
 	return daemon_apply(d, latest, e);
 }
 
+/* The cluster follower (daemon/cluster_watch.h): one per process. */
+static struct cluster_watch *cluster_follower;
+
 int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *e)
 {
 	memset(d, 0, sizeof(*d));
@@ -244,7 +248,8 @@ int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *
 	if (https_engine_start(&d->env, d->web, &d->https, e) < 0 ||
 	    smtp_engine_start(&d->env, &d->smtp, e) < 0 ||
 	    revert_timer_start(d, &d->revert, e) < 0 ||
-	    db_watch_start(d, DB_WATCH_INTERVAL_MS, &d->watch, e) < 0 || add_signals(d, e) < 0)
+	    db_watch_start(d, DB_WATCH_INTERVAL_MS, &d->watch, e) < 0 || add_signals(d, e) < 0 ||
+	    cluster_watch_start(d->opt.home, &cluster_follower, e) < 0)
 		return -1;
 	if (d->opt.deliver && delivery_start(d, &d->delivery, e) < 0)
 		return -1;
@@ -269,6 +274,8 @@ int daemon_run(struct daemon *d)
 void daemon_free(struct daemon *d)
 {
 	control_free(d->control);
+	cluster_watch_stop(cluster_follower);
+	cluster_follower = NULL;
 	db_watch_free(d->watch);
 	delivery_free(d->delivery);
 	outbound_unref(d->outbound);

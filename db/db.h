@@ -78,6 +78,20 @@ int db_confirm_pending(struct db *db, long *count, struct err *e);
 int db_revert_unconfirmed(struct db *db, time_t now, long *new_version,
 			  struct pending_confirm *reverted, struct err *e);
 
+/* ---- replication (cluster/: the cluster store) ---- */
+/* Called inside db_commit's transaction after `version` was written on top of
+ * `base`, before COMMIT: -1 rolls the commit back (nothing written). */
+typedef int (*db_before_commit_fn)(struct db *db, long base, long version, void *arg,
+				   struct err *e);
+void db_set_before_commit(struct db *db, db_before_commit_fn fn, void *arg);
+/* Every committed row (settings and entries) of `version`, sorted by key. */
+typedef int (*db_row_fn)(const char *key, const char *value, void *arg);
+int db_version_rows(struct db *db, long version, db_row_fn fn, void *arg, struct err *e);
+/* Writes `version` as given (a full snapshot: n rows) in one transaction,
+ * unless this database already has it or a later one (*written 0 then). */
+int db_import_version(struct db *db, const struct commit_info *ci, const char *const *keys,
+		      const char *const *values, size_t n, int *written, struct err *e);
+
 /* ---- staged edits ---- */
 /* The latest version with USER's staged edits applied. */
 int db_load_effective(struct db *db, const char *user, struct config *c, struct err *e);

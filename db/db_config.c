@@ -230,6 +230,9 @@ int db_commit_confirmed(struct db *db, const char *user, const char *comment, in
 	    db_mark_confirm(db, latest + 1, latest, confirm_seconds, user, e) < 0 ||
 	    prune_snapshots(db, latest + 1, c.rollback_keep, e) < 0)
 		goto fail;
+	if (db->before_commit &&
+	    db->before_commit(db, latest, latest + 1, db->before_commit_arg, e) < 0)
+		goto fail;
 	if (db_exec(db, "COMMIT", e) < 0)
 		goto fail;
 	*new_version = latest + 1;

@@ -9,6 +9,8 @@
 struct db {
 	sqlite3 *sql;
 	char path[4096];
+	db_before_commit_fn before_commit; /* db_set_before_commit */
+	void *before_commit_arg;
 };
 
 int db_exec(struct db *db, const char *sql, struct err *e);

@@ -47,7 +47,7 @@ run_one() {
 	fi
 }
 
-folders=${TESTS:-"unit transcripts cli e2e webui delivery deploy fault"}
+folders=${TESTS:-"unit transcripts cli e2e webui delivery deploy fault cluster"}
 for folder in $folders; do
 	if [ "$folder" = unit ]; then
 		for bin in "$BUILD"/tests/test_*; do

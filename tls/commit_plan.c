@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../cluster/store.h"
 #include "../db/roles.h"
 #include "../os/audit.h"
 #include "precheck.h"
@@ -220,11 +221,19 @@ int commit_plan_write(struct commit_plan *p, const struct commit_request *r, lon
 	struct strbuf entries;
 	struct write_ctx w = { p, &entries };
 	struct config before;
+	struct committed_store store;
 	int rc;
 
+	/* The committed store: SQLite alone, or etcd then SQLite (cluster/store.h). */
+	if (committed_store_open(p->home, &store, e) < 0)
+		return -1;
+	if (store.cluster && r->confirm_seconds > 0)
+		return err_set(e, "\"commit confirmed\" is not available in a cluster yet.");
 	strbuf_init(&entries);
+	committed_store_arm(&store, p->db);
 	rc = db_commit_confirmed(p->db, p->who.user, r->comment, r->save_for_rollback,
 				 authorize_and_check, &w, r->confirm_seconds, version, e);
+	committed_store_disarm(&store, p->db);
 	before = p->base_config;
 	if (rc == 0)
 		audit_commit(p->home, p->who.user, r->what, *version, r->comment, &before,

@@ -24,6 +24,7 @@ fuzz_obj = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(1))
 FUZZ_LIBCORE   := $(FUZZ_DIR)/lib/libcore.a
 FUZZ_LIBDB     := $(FUZZ_DIR)/lib/libdb.a
 FUZZ_LIBTLS    := $(FUZZ_DIR)/lib/libtls.a
+FUZZ_LIBCLUSTER := $(FUZZ_DIR)/lib/libcluster.a
 FUZZ_LIBXMLCONF := $(FUZZ_DIR)/lib/libconfxml.a
 FUZZ_LIBOS     := $(FUZZ_DIR)/lib/libos.a
 FUZZ_LIBDAEMON := $(FUZZ_DIR)/lib/libdaemon.a
@@ -63,6 +64,7 @@ $(FUZZ_DIR)/obj/tests/fuzz/%.o: FUZZ_EXTRA_CFLAGS := -Werror
 $(FUZZ_LIBCORE): $(call fuzz_obj,$(CORE_SRC))
 $(FUZZ_LIBDB): $(call fuzz_obj,$(DB_SRC))
 $(FUZZ_LIBTLS): $(call fuzz_obj,$(TLS_SRC))
+$(FUZZ_LIBCLUSTER): $(call fuzz_obj,$(CLUSTER_SRC))
 $(FUZZ_LIBXMLCONF): $(call fuzz_obj,$(XMLCONF_SRC))
 $(FUZZ_LIBOS): $(call fuzz_obj,$(OS_SRC))
 $(FUZZ_LIBDAEMON): $(call fuzz_obj,$(DAEMON_SRC))
@@ -84,7 +86,7 @@ $(FUZZ_DIR)/obj/confxml/config_xml_parse.o: FUZZ_EXTRA_CFLAGS := $(XML_CFLAGS)
 # Keep the fuzzers' objects, which make would otherwise delete as intermediate.
 .SECONDARY: $(call fuzz_obj,$(wildcard tests/fuzz/fuzz_*.c))
 
-$(FUZZ_DIR)/fuzz_command_line: $(FUZZ_LIBCLI) $(FUZZ_LIBXMLCONF) $(FUZZ_LIBTLS) $(FUZZ_LIBOS) $(FUZZ_LIBDB)
+$(FUZZ_DIR)/fuzz_command_line: $(FUZZ_LIBCLI) $(FUZZ_LIBXMLCONF) $(FUZZ_LIBTLS) $(FUZZ_LIBCLUSTER) $(FUZZ_LIBOS) $(FUZZ_LIBDB)
 $(FUZZ_DIR)/fuzz_command_line: FUZZ_LDLIBS := $(CLI_LIBS)
 
 # Certificate profiles: tls/cert_profile.c (from its archive) and OpenSSL.

@@ -1,0 +1,315 @@
+/* etcd: the v3 HTTP/JSON gateway client (see etcd.h). */
+#include "etcd.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct body {
+	char *data;
+	size_t len;
+	bool too_big;
+};
+
+static size_t on_data(char *ptr, size_t size, size_t n, void *arg)
+{
+	struct body *b = arg;
+	size_t add = size * n;
+	char *grown;
+
+	if (b->len + add > ETCD_MAX_RESPONSE) {
+		b->too_big = true;
+		return 0;
+	}
+	grown = realloc(b->data, b->len + add + 1);
+	if (!grown)
+		return 0;
+	b->data = grown;
+	memcpy(b->data + b->len, ptr, add);
+	b->len += add;
+	b->data[b->len] = '\0';
+	return add;
+}
+
+int etcd_init(struct etcd *c, const char *endpoints, struct err *e)
+{
+	const char *p = endpoints;
+
+	memset(c, 0, sizeof(*c));
+	c->connect_ms = 500;
+	c->total_ms = 3000;
+	while (p && *p) {
+		size_t n = strcspn(p, ", ");
+
+		if (n > 0) {
+			if (c->count == ETCD_MAX_ENDPOINTS || n >= sizeof(c->endpoints[0]))
+				return err_set(e, "Too many or too long etcd endpoints.");
+			snprintf(c->endpoints[c->count], sizeof(c->endpoints[0]), "%.*s", (int)n,
+				 p);
+			if (strncmp(c->endpoints[c->count], "http://", 7) != 0 &&
+			    strncmp(c->endpoints[c->count], "https://", 8) != 0)
+				return err_set(e,
+					       "An etcd endpoint is a URL: http://HOST:PORT or "
+					       "https://HOST:PORT (not \"%.64s\").",
+					       c->endpoints[c->count]);
+			c->count++;
+		}
+		p += n;
+		p += strspn(p, ", ");
+	}
+	return c->count > 0 ? 0 : err_set(e, "You must enter at least one etcd endpoint.");
+}
+
+static char *b64(const char *s)
+{
+	size_t n = strlen(s);
+	char *out = malloc(4 * ((n + 2) / 3) + 1);
+
+	if (out)
+		EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
+	return out;
+}
+
+static char *unb64(const char *s)
+{
+	size_t n = strlen(s);
+	unsigned char *out = malloc(3 * (n / 4) + 1);
+	int len;
+
+	if (!out)
+		return NULL;
+	len = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
+	if (len < 0) {
+		free(out);
+		return NULL;
+	}
+	/* DecodeBlock counts the padding as zero bytes. */
+	while (n > 0 && s[n - 1] == '=') {
+		len--;
+		n--;
+	}
+	out[len] = '\0';
+	return (char *)out;
+}
+
+/* POSTs `req` to one endpoint; *status is the HTTP status (0: no answer). */
+static int post_one(const struct etcd *c, const char *base, const char *path, const char *token,
+		    const char *req, long *status, struct body *b, char *why, size_t whylen)
+{
+	CURL *h = curl_easy_init();
+	struct curl_slist *hdr = NULL;
+	char url[512], auth[600];
+	CURLcode rc;
+
+	*status = 0;
+	if (!h)
+		return -1;
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	hdr = curl_slist_append(hdr, "Content-Type: application/json");
+	if (token) {
+		snprintf(auth, sizeof(auth), "Authorization: %s", token);
+		hdr = curl_slist_append(hdr, auth);
+	}
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, req);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->total_ms);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
+	if (c->cacert[0])
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
+	if (c->cert[0])
+		curl_easy_setopt(h, CURLOPT_SSLCERT, c->cert);
+	if (c->key[0])
+		curl_easy_setopt(h, CURLOPT_SSLKEY, c->key);
+	rc = curl_easy_perform(h);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	else
+		snprintf(why, whylen, "%s: %s", base,
+			 b->too_big ? "response too large" : curl_easy_strerror(rc));
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(h);
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+static json_t *post_json(const struct etcd *c, const char *base, const char *path,
+			 const char *token, json_t *req, char *why, size_t whylen)
+{
+	char *text = json_dumps(req, JSON_COMPACT);
+	struct body b = { NULL, 0, false };
+	long status;
+	json_t *resp = NULL;
+
+	if (text && post_one(c, base, path, token, text, &status, &b, why, whylen) == 0) {
+		resp = b.data ? json_loads(b.data, 0, NULL) : NULL;
+		if (status != 200 || !resp) {
+			json_t *m = resp ? json_object_get(resp, "error") : NULL;
+
+			snprintf(why, whylen, "%s: HTTP %ld%s%s", base, status, m ? ": " : "",
+				 m && json_is_string(m) ? json_string_value(m) : "");
+			json_decref(resp);
+			resp = NULL;
+		}
+	}
+	free(text);
+	free(b.data);
+	return resp;
+}
+
+/* One call: each endpoint in turn until one answers. */
+static json_t *call(const struct etcd *c, const char *path, json_t *req, struct err *e)
+{
+	char why[512] = "no endpoint";
+
+	for (int i = 0; i < c->count; i++) {
+		char token[512] = "";
+		json_t *resp;
+
+		if (c->user[0]) {
+			json_t *a =
+				json_pack("{s:s,s:s}", "name", c->user, "password", c->password);
+			json_t *r = post_json(c, c->endpoints[i], "/v3/auth/authenticate", NULL, a,
+					      why, sizeof(why));
+			json_t *t = r ? json_object_get(r, "token") : NULL;
+
+			json_decref(a);
+			if (t && json_is_string(t))
+				snprintf(token, sizeof(token), "%s", json_string_value(t));
+			json_decref(r);
+			if (!t && !strstr(why, "not enabled"))
+				continue;
+		}
+		resp = post_json(c, c->endpoints[i], path, token[0] ? token : NULL, req, why,
+				 sizeof(why));
+		if (resp) {
+			json_decref(req);
+			return resp;
+		}
+	}
+	json_decref(req);
+	err_set(e, "No etcd endpoint answered (%.400s).", why);
+	return NULL;
+}
+
+int etcd_get(const struct etcd *c, const char *key, char **value, long *mod_revision, struct err *e)
+{
+	char *k = b64(key);
+	json_t *resp, *kv;
+
+	*value = NULL;
+	*mod_revision = 0;
+	if (!k)
+		return err_set(e, "Out of memory.");
+	resp = call(c, "/v3/kv/range", json_pack("{s:s}", "key", k), e);
+	free(k);
+	if (!resp)
+		return -1;
+	kv = json_array_get(json_object_get(resp, "kvs"), 0);
+	if (kv) {
+		const char *v = json_string_value(json_object_get(kv, "value"));
+		const char *mr = json_string_value(json_object_get(kv, "mod_revision"));
+
+		*value = unb64(v ? v : "");
+		*mod_revision = mr ? atol(mr) : 0;
+	}
+	json_decref(resp);
+	if (kv && !*value)
+		return err_set(e, "etcd sent a value that is not base64.");
+	return 0;
+}
+
+int etcd_list(const struct etcd *c, const char *prefix, etcd_kv_fn fn, void *arg, struct err *e)
+{
+	size_t n = strlen(prefix);
+	char *end = n ? strdup(prefix) : NULL, *k = b64(prefix), *ke;
+	json_t *resp, *kv;
+	size_t i;
+
+	if (!end || !k) {
+		free(end);
+		free(k);
+		return err_set(e, "Out of memory.");
+	}
+	end[n - 1]++; /* the prefix's range end: its last byte plus one */
+	ke = b64(end);
+	resp = call(c, "/v3/kv/range",
+		    json_pack("{s:s,s:s,s:s}", "key", k, "range_end", ke ? ke : "", "sort_order",
+			      "ASCEND"),
+		    e);
+	free(end);
+	free(k);
+	free(ke);
+	if (!resp)
+		return -1;
+	json_array_foreach(json_object_get(resp, "kvs"), i, kv)
+	{
+		const char *kk = json_string_value(json_object_get(kv, "key"));
+		const char *vv = json_string_value(json_object_get(kv, "value"));
+		char *key = kk ? unb64(kk) : NULL, *value = unb64(vv ? vv : "");
+		int stop = key && value ? fn(key, value, arg) : 0;
+
+		free(key);
+		free(value);
+		if (stop)
+			break;
+	}
+	json_decref(resp);
+	return 0;
+}
+
+int etcd_put(const struct etcd *c, const char *key, const char *value, struct err *e)
+{
+	const char *keys[1] = { key }, *values[1] = { value };
+
+	return etcd_txn(c, NULL, NULL, keys, values, 1, e) < 0 ? -1 : 0;
+}
+
+int etcd_txn(const struct etcd *c, const char *cmp_key, const char *cmp_value,
+	     const char *const *keys, const char *const *values, int n, struct err *e)
+{
+	json_t *req = json_object(), *ops = json_array(), *resp, *ok;
+	int rc;
+
+	for (int i = 0; i < n; i++) {
+		char *k = b64(keys[i]), *v = values[i] ? b64(values[i]) : NULL;
+
+		if (values[i])
+			json_array_append_new(ops, json_pack("{s:{s:s,s:s}}", "request_put", "key",
+							     k, "value", v ? v : ""));
+		else
+			json_array_append_new(
+				ops, json_pack("{s:{s:s}}", "request_delete_range", "key", k));
+		free(k);
+		free(v);
+	}
+	json_object_set_new(req, "success", ops);
+	if (cmp_key) {
+		char *k = b64(cmp_key), *v = cmp_value ? b64(cmp_value) : NULL;
+		json_t *cmp;
+
+		/* Absent: its create_revision is 0. */
+		if (cmp_value)
+			cmp = json_pack("{s:s,s:s,s:s,s:s}", "key", k, "target", "VALUE", "result",
+					"EQUAL", "value", v ? v : "");
+		else
+			cmp = json_pack("{s:s,s:s,s:s,s:s}", "key", k, "target", "CREATE", "result",
+					"EQUAL", "create_revision", "0");
+		json_object_set_new(req, "compare", json_pack("[o]", cmp));
+		free(k);
+		free(v);
+	}
+	resp = call(c, "/v3/kv/txn", req, e);
+	if (!resp)
+		return -1;
+	ok = json_object_get(resp, "succeeded");
+	rc = json_is_true(ok) ? 1 : 0;
+	json_decref(resp);
+	return rc;
+}

@@ -1,0 +1,54 @@
+/* etcd: a small client of etcd's v3 HTTP/JSON gateway (etcd 3.4: /v3/kv/range,
+ * /v3/kv/txn, /v3/auth/authenticate; keys and values base64), over libcurl,
+ * with jansson for JSON. Every call is bounded: a connect timeout, a total
+ * timeout and a response size limit; the endpoints are tried in order, so a
+ * dead member costs one connect timeout and the next one answers.
+ *
+ * TLS: endpoints may be https://; `cacert` verifies etcd's certificate
+ * (the system store when empty), `cert`/`key` present a client certificate.
+ * Auth: with `user`, each call first authenticates (/v3/auth/authenticate)
+ * and sends the token; an etcd without auth enabled is used as is. */
+#ifndef TLSGATE_ETCD_H
+#define TLSGATE_ETCD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../core/err.h"
+
+#define ETCD_MAX_ENDPOINTS 8
+#define ETCD_MAX_RESPONSE  (4L << 20)
+
+struct etcd {
+	char endpoints[ETCD_MAX_ENDPOINTS][256];
+	int count;
+	char cacert[1024], cert[1024], key[1024];
+	char user[128], password[128];
+	long connect_ms, total_ms;
+};
+
+/* Fills `c` from a comma-separated endpoint list; -1 if it has none or a
+ * bad one (only http:// and https:// URLs). */
+int etcd_init(struct etcd *c, const char *endpoints, struct err *e);
+
+/* The value of `key` (malloc'd, NUL-terminated) or NULL when absent; its
+ * mod_revision in *mod_revision (0 when absent). -1 when no endpoint
+ * answered. */
+int etcd_get(const struct etcd *c, const char *key, char **value, long *mod_revision,
+	     struct err *e);
+
+/* One put, unconditional. */
+int etcd_put(const struct etcd *c, const char *key, const char *value, struct err *e);
+
+/* Every key with `prefix`: fn(key, value) per key, sorted. */
+typedef int (*etcd_kv_fn)(const char *key, const char *value, void *arg);
+int etcd_list(const struct etcd *c, const char *prefix, etcd_kv_fn fn, void *arg, struct err *e);
+
+/* A transaction: if `cmp_key`'s value equals `cmp_value` (or, with
+ * cmp_value NULL, the key does not exist), put every keys[i] = values[i]
+ * (values[i] NULL deletes). 1 when it was applied, 0 when the compare
+ * failed (nothing written), -1 on error (nothing known to be written). */
+int etcd_txn(const struct etcd *c, const char *cmp_key, const char *cmp_value,
+	     const char *const *keys, const char *const *values, int n, struct err *e);
+
+#endif

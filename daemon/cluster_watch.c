@@ -1,0 +1,177 @@
+/* cluster_watch: follow the cluster's etcd into the local SQLite (cluster_watch.h). */
+#include "cluster_watch.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../cluster/store.h"
+#include "../db/db.h"
+#include "../os/control_client.h"
+
+struct cluster_watch {
+	char home[4096];
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int stop;
+	struct db *db;
+	long last_report;
+	long applied; /* the latest version this daemon said it enforces */
+};
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* The cluster is ahead: bring its version here. */
+static void catch_up(struct cluster_watch *w, const struct cluster_conf *c, long local)
+{
+	struct err e;
+	char *v = NULL, *json = NULL;
+	long rev, version;
+	int written;
+
+	if (etcd_get(&c->etcd, CLUSTER_KEY_VERSION, &v, &rev, &e) < 0 || !v)
+		goto out;
+	if (atol(v) <= local)
+		goto out;
+	if (etcd_get(&c->etcd, CLUSTER_KEY_CONFIG, &json, &rev, &e) < 0 || !json)
+		goto out;
+	if (snapshot_import(w->db, json, &version, &written, &e) < 0)
+		fprintf(stderr, "tlsgated: cluster: %s\n", e.msg);
+	else if (written) {
+		char why[256];
+
+		/* Through the control socket, as the console does: when it
+		 * answers, the engines enforce it (reported at once). */
+		if (control_apply(w->home, version, 10000, why, sizeof(why)) == APPLY_DONE) {
+			w->applied = version;
+			w->last_report = 0;
+		}
+	}
+out:
+	free(v);
+	free(json);
+}
+
+static void report(struct cluster_watch *w, const struct cluster_conf *c, long local)
+{
+	char key[256], value[256];
+	struct err e;
+	long t = now_ms();
+
+	if (t - w->last_report < CLUSTER_REPORT_MS)
+		return;
+	w->last_report = t;
+	snprintf(key, sizeof(key), "%s%s", CLUSTER_KEY_MEMBERS, c->machine);
+	snprintf(value, sizeof(value),
+		 "{\"version\":%ld,\"applied\":%ld,\"time\":%ld,\"group\":\"%s\"}", local,
+		 w->applied, (long)time(NULL), c->group);
+	etcd_put(&c->etcd, key, value, &e);
+}
+
+/* REMOVEMACHINE named this machine: leave, keeping the last version. */
+static int removed(struct cluster_watch *w, const struct cluster_conf *c)
+{
+	char key[256], member[256], *v = NULL;
+	const char *keys[2] = { key, member }, *values[2] = { NULL, NULL };
+	struct err e;
+	long rev;
+
+	snprintf(key, sizeof(key), "%s%s", CLUSTER_KEY_REMOVED, c->machine);
+	snprintf(member, sizeof(member), "%s%s", CLUSTER_KEY_MEMBERS, c->machine);
+	if (etcd_get(&c->etcd, key, &v, &rev, &e) < 0 || !v)
+		return 0;
+	free(v);
+	if (cluster_conf_remove(w->home, &e) < 0) {
+		fprintf(stderr, "tlsgated: cluster: %s\n", e.msg);
+		return 0;
+	}
+	etcd_txn(&c->etcd, NULL, NULL, keys, values, 2, &e);
+	fprintf(stderr,
+		"tlsgated: cluster: this machine was removed from cluster %s; it is "
+		"standalone now\n",
+		c->name);
+	return 1;
+}
+
+static void *run(void *arg)
+{
+	struct cluster_watch *w = arg;
+
+	pthread_mutex_lock(&w->lock);
+	while (!w->stop) {
+		struct cluster_conf c;
+		struct err e;
+		struct timespec until;
+		long local;
+		int member;
+
+		pthread_mutex_unlock(&w->lock);
+		member = cluster_conf_load(w->home, &c, &e);
+		if (member == 1 && removed(w, &c))
+			member = 0;
+		if (member == 1 && db_latest_version(w->db, &local, &e) == 0) {
+			c.etcd.total_ms = 1000; /* a poll, not a commit */
+			catch_up(w, &c, local);
+			if (db_latest_version(w->db, &local, &e) == 0)
+				report(w, &c, local);
+		}
+		pthread_mutex_lock(&w->lock);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += (member == 1 ? CLUSTER_POLL_MS : 1000) * 1000000L;
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		if (!w->stop)
+			pthread_cond_timedwait(&w->wake, &w->lock, &until);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+int cluster_watch_start(const char *home, struct cluster_watch **out, struct err *e)
+{
+	struct cluster_watch *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return err_set(e, "Out of memory.");
+	snprintf(w->home, sizeof(w->home), "%s", home);
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->wake, NULL);
+	if (db_open(home, &w->db, e) < 0) {
+		free(w);
+		return -1;
+	}
+	/* Started after the daemon applied its latest version. */
+	if (db_latest_version(w->db, &w->applied, e) < 0)
+		w->applied = 0;
+	if (pthread_create(&w->thread, NULL, run, w) != 0) {
+		db_close(w->db);
+		free(w);
+		return err_set(e, "Cannot start following the cluster.");
+	}
+	*out = w;
+	return 0;
+}
+
+void cluster_watch_stop(struct cluster_watch *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stop = 1;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	db_close(w->db);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->wake);
+	free(w);
+}
