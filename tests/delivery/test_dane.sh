@@ -3,8 +3,9 @@
 # (tests/delivery/dns_lib.sh: nsd serving signed zones, unbound validating
 # with their keys): DNSSEC-validated MX and TLSA lookups, OpenSSL's DANE
 # matching, Opportunistic and Mandatory outcomes (delivered; deferred with
-# the right mail-log line), an insecure zone, a bogus signature (a whole
-# zone, and one tampered TLSA record), a route, and tlsverify's explanation.
+# the right mail-log line), DANE-EE without a name check, an insecure zone,
+# a bogus signature (a whole zone, and one tampered TLSA record), a route,
+# and tlsverify's explanation.
 . "$(dirname "$0")/delivery_lib.sh"
 . "$(dirname "$0")/dns_lib.sh"
 if ! have_aiosmtpd || ! have_dns_tools; then
@@ -21,7 +22,7 @@ make_certs
 		-extfile dane.ext -out dane.leaf 2>/dev/null
 	cat dane.leaf ca.crt >dane.crt # the chain: DANE-TA(2) needs the CA in it
 )
-PG=$(free_port) PP=$(free_port)
+PG=$(free_port) PP=$(free_port) PW=$(free_port)
 GOOD=$(tlsa_311 "$CERTS/dane.leaf") WRONG=$(tlsa_311 "$CERTS/wrong.crt") CA=$(tlsa_201 "$CERTS/ca.crt")
 check "the TLSA data are SHA2-256 digests" test ${#GOOD} = 64 -a ${#WRONG} = 64 -a ${#CA} = 64
 
@@ -44,6 +45,8 @@ mx-tamper A 127.0.0.1
 _$PG._tcp.mx-tamper TLSA 3 1 1 $GOOD
 mx-plain A 127.0.0.1
 _$PP._tcp.mx-plain TLSA 3 1 1 $GOOD
+mx-noname A 127.0.0.1
+_$PW._tcp.mx-noname TLSA 3 1 1 $WRONG
 good MX 10 mx-good
 m-good MX 10 mx-good
 ta MX 10 mx-ta
@@ -69,7 +72,7 @@ check "unbound validates the signed zone (AD)" bash -c "dig +dnssec -p $DNS_PORT
 check "unbound refuses the tampered TLSA record (SERVFAIL)" bash -c "dig -p $DNS_PORT @127.0.0.1 TLSA _$PG._tcp.mx-tamper.dane.test | grep -q SERVFAIL"
 export TLSGATE_MX_PORT=$PG
 
-check "receivers start" start_receivers good:"$PG":tls:dane plain:"$PP":plain
+check "receivers start" start_receivers good:"$PG":tls:dane plain:"$PP":plain wrong:"$PW":tls:wrong
 home=$(new_home sender)
 mkdir -p "$home/configuration"
 {
@@ -79,12 +82,12 @@ mkdir -p "$home/configuration"
 		printf '\n[%s]\ntls = on\ndane = opportunistic\n' "$d"
 	done
 	for d in m-good.dane.test m-none.dane.test m-unusable.dane.test mixed.dane.test \
-		r-good.dane.test m-good.insecure.test; do
+		r-good.dane.test m-good.insecure.test noname.dane.test; do
 		printf '\n[%s]\ntls = on\ndane = mandatory\n' "$d"
 	done
 	printf '\n[n-bad.dane.test]\ntls = on\ndane = off\n'
 } >"$home/configuration/dane.ini"
-printf 'smtproutes\nnew\nplain.dane.test\nmx-plain.dane.test:%s\nnew\nr-good.dane.test\nmx-good.dane.test:%s\n\ndestconfig\nimport\ndane.ini\n\ncommit "dane"\n' "$PP" "$PG" |
+printf 'smtproutes\nnew\nplain.dane.test\nmx-plain.dane.test:%s\nnew\nr-good.dane.test\nmx-good.dane.test:%s\nnew\nnoname.dane.test\nmx-noname.dane.test:%s\n\ndestconfig\nimport\ndane.ini\n\ncommit "dane"\n' "$PP" "$PG" "$PW" |
 	"$TLSGATE" --home "$home" >"$TEST_TMP/config.out" 2>&1
 check "routes and DANE destinations committed" grep -q '^Changes committed' "$TEST_TMP/config.out"
 check "sending tlsgated starts" start_sender "$home"
@@ -93,10 +96,11 @@ log=$home/logs/mail_logs
 cases="good:tls ta:tls bad:none n-bad:tls none:tls m-good:tls m-none:none unusable:tls m-unusable:none tamper:none mixed:tls r-good:tls"
 for c in $cases; do send "$SMTP_PORT" "user@${c%%:*}.dane.test" "dane-${c%%:*}"; done
 send "$SMTP_PORT" user@plain.dane.test dane-plain
+send "$SMTP_PORT" user@noname.dane.test dane-noname
 send "$SMTP_PORT" user@good.insecure.test dane-insecure
 send "$SMTP_PORT" user@m-good.insecure.test dane-m-insecure
 send "$SMTP_PORT" user@bogus.test dane-bogus
-poll 30 bash -c "[ \$(grep -c 'Message done' '$log') -ge 9 ] && [ \$(grep -c 'delayed' '$log') -ge 7 ]"
+poll 30 bash -c "[ \$(grep -c 'Message done' '$log') -ge 10 ] && [ \$(grep -c 'delayed' '$log') -ge 7 ]"
 sleep 1
 sed 's/^/# /' "$log" | grep -E 'DANE|delayed|Cannot|TLS' | head -80
 
@@ -124,6 +128,8 @@ check "mixed, Mandatory: the MX without TLSA is skipped, the next one used" \
 check "plain (route): DANE requires STARTTLS, deferred" bash -c "[ $(tls_of plain dane-plain) = none ] &&
 	grep -q 'DANE for plain.dane.test: host mx-plain.dane.test (127.0.0.1): _$PP._tcp.mx-plain.dane.test has 1 usable TLSA record' '$log' &&
 	grep -q 'TLS failed: STARTTLS not offered' '$log'"
+check "DANE-EE: no name check (RFC 7672 3.1.1): a certificate for wrong.example matches by key" bash -c "[ $(tls_of wrong dane-noname) != none ] &&
+	grep -q 'DANE success: TLSA record 3 1 1 $WRONG matched the server certificate' '$log'"
 check "insecure zone, Opportunistic: delivered under the TLS setting" bash -c "[ $(tls_of good dane-insecure) != none ] &&
 	grep -q 'DANE for good.insecure.test: host mx.insecure.test (127.0.0.1): DANE does not apply: the MX records are not DNSSEC-validated' '$log'"
 check "insecure zone, Mandatory: deferred" bash -c "[ $(tls_of good dane-m-insecure) = none ] &&
