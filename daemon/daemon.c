@@ -251,7 +251,7 @@ int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *
 	    db_watch_start(d, DB_WATCH_INTERVAL_MS, &d->watch, e) < 0 || add_signals(d, e) < 0 ||
 	    cluster_watch_start(d->opt.home, &cluster_follower, e) < 0)
 		return -1;
-	if (d->opt.deliver && delivery_start(d, &d->delivery, e) < 0)
+	if (d->opt.deliver && delivery_start(&d->env, d->outbound, &d->delivery, e) < 0)
 		return -1;
 	d->expiry_timer = event_new(d->base, -1, EV_PERSIST, on_expiry_timer, d);
 	if (!d->expiry_timer ||

@@ -23,7 +23,8 @@
 #include <unistd.h>
 
 #include "../core/smtp_client.h"
-#include "daemon.h"
+#include "engine.h"
+#include "options.h"
 #include "../os/net.h"
 #include "queue_file.h"
 #include "resolver.h"
@@ -78,7 +79,7 @@ struct conn {
 };
 
 struct delivery {
-	struct daemon *d;
+	const struct engine_env *env;
 	struct outbound *ob;
 	struct resolver *resolver;
 	struct tls_rpt_store *rpt; /* TLS-RPT: this period's outcomes */
@@ -109,11 +110,11 @@ static const char *domain_of(const char *rcpt)
 
 static long backoff(const struct delivery *dl, int attempts)
 {
-	long s = dl->d->opt.retry_base;
+	long s = dl->env->opt->retry_base;
 
-	for (int i = 1; i < attempts && s < dl->d->opt.retry_max; i++)
+	for (int i = 1; i < attempts && s < dl->env->opt->retry_max; i++)
 		s *= 2;
-	return s < dl->d->opt.retry_max ? s : dl->d->opt.retry_max;
+	return s < dl->env->opt->retry_max ? s : dl->env->opt->retry_max;
 }
 
 static struct qmsg *track(struct delivery *dl, const char *id, const char *domain, time_t received)
@@ -170,14 +171,14 @@ static int split(struct delivery *dl, struct queued *q)
 			}
 		if (queued_write(dl->dir, q->id, q->received, q->from, group, k, q->body,
 				 q->body_len, id, &e) < 0) {
-			mail_log_warning(dl->d->log, "MID %s cannot be split per domain: %s", q->id,
-					 e.msg);
+			mail_log_warning(dl->env->log, "MID %s cannot be split per domain: %s",
+					 q->id, e.msg);
 			free(group);
 			free(done);
 			return -1;
 		}
 		track(dl, id, domain_of(group[0]), q->received);
-		mail_log_info(dl->d->log, "MID %s split: MID %s for %s", q->id, id,
+		mail_log_info(dl->env->log, "MID %s split: MID %s for %s", q->id, id,
 			      domain_of(group[0]));
 	}
 	free(group);
@@ -200,7 +201,7 @@ static void adopt(struct delivery *dl, const char *id)
 	bool many = false;
 
 	if (queued_load(dl->dir, id, &q, &e) < 0) {
-		mail_log_warning(dl->d->log, "%s", e.msg);
+		mail_log_warning(dl->env->log, "%s", e.msg);
 		domain_map_put(dl->known, id, GONE, NULL); /* do not retry every scan */
 		return;
 	}
@@ -221,8 +222,8 @@ static void adopt(struct delivery *dl, const char *id)
 		/* A deferred message keeps its schedule across a restart (at
 		 * most retry_max away: the clock may have been set back). */
 		if (queued_retry_load(dl->dir, id, &m->attempts, &next) == 0 && next > m->next_try)
-			m->next_try = next - m->next_try > dl->d->opt.retry_max
-					      ? m->next_try + dl->d->opt.retry_max
+			m->next_try = next - m->next_try > dl->env->opt->retry_max
+					      ? m->next_try + dl->env->opt->retry_max
 					      : next;
 	}
 	queued_free(&q);
@@ -277,14 +278,14 @@ static void spool_mail(struct delivery *dl, const char *parent, const char *to, 
 		      "From: Mail Delivery System <MAILER-DAEMON@%s>\r\nTo: <%s>\r\n"
 		      "Subject: %s\r\nDate: %s\r\n%s"
 		      "MIME-Version: 1.0\r\nContent-Type: %s\r\n\r\n",
-		      dl->d->config.hostname, to, subject, date, headers, content_type);
+		      dl->env->config->hostname, to, subject, date, headers, content_type);
 	for (const char *p = text; *p; p++) {
 		if (*p == '\n')
 			strbuf_puts(&body, "\r");
 		strbuf_add(&body, p, 1);
 	}
 	if (queued_write(dl->dir, parent, now, "", rcpt, 1, body.data, body.len, id, &e) < 0)
-		mail_log_warning(dl->d->log, "Cannot spool a notice to <%s>: %s", to, e.msg);
+		mail_log_warning(dl->env->log, "Cannot spool a notice to <%s>: %s", to, e.msg);
 	else
 		track(dl, id, domain_of(to), now);
 	strbuf_free(&body);
@@ -297,16 +298,16 @@ static void bounce(struct delivery *dl, const struct queued *q, char *const *rcp
 	struct strbuf text;
 
 	for (size_t i = 0; i < n; i++)
-		mail_log_info(dl->d->log, "MID %s bounced to <%s>: %s", q->id, rcpt[i], why);
+		mail_log_info(dl->env->log, "MID %s bounced to <%s>: %s", q->id, rcpt[i], why);
 	if (!q->from[0]) {
-		mail_log_info(dl->d->log, "MID %s: no bounce for a null sender", q->id);
+		mail_log_info(dl->env->log, "MID %s: no bounce for a null sender", q->id);
 		return;
 	}
 	strbuf_init(&text);
 	strbuf_printf(&text,
 		      "This is the mail system at host %s.\n\nYour message could not be "
 		      "delivered to the following recipients:\n\n",
-		      dl->d->config.hostname);
+		      dl->env->config->hostname);
 	for (size_t i = 0; i < n; i++)
 		strbuf_printf(&text, "<%s>: %d %s\n", rcpt[i], codes ? codes[i] : 554, why);
 	strbuf_printf(&text, "\nQueue id: %s\n\n--- The message's header follows ---\n\n", q->id);
@@ -328,7 +329,7 @@ static void alert(struct conn *c, const char *why)
 	if (!cfg->alert_tls_required || c->alerted)
 		return;
 	c->alerted = true;
-	mail_log_warning(c->dl->d->log,
+	mail_log_warning(c->dl->env->log,
 			 "Alert: DCID %lu required TLS to %s failed (%s); alert sent to <%s>",
 			 c->dcid, c->domain, why, cfg->alert_to[0] ? cfg->alert_to : "nobody");
 	if (!cfg->alert_to[0])
@@ -437,13 +438,13 @@ static void rpt_done(void *arg)
 {
 	struct rpt_job *j = arg;
 	struct delivery *dl = j->dl;
-	const char *host = dl->d->config.hostname[0] ? dl->d->config.hostname : "localhost";
+	const char *host = dl->env->config->hostname[0] ? dl->env->config->hostname : "localhost";
 	char id[400], subject[800], headers[800], date[32];
 	struct strbuf json;
 	struct tm tm;
 
 	if (j->n == 0) {
-		mail_log_info(dl->d->log, "TLS-RPT for %s: no report sent: %s", j->d.domain,
+		mail_log_info(dl->env->log, "TLS-RPT for %s: no report sent: %s", j->d.domain,
 			      j->why);
 		free(j);
 		return;
@@ -463,7 +464,7 @@ static void rpt_done(void *arg)
 		spool_mail(dl, "", j->rua[i], subject, headers, "application/tlsrpt+json",
 			   json.data);
 		mail_log_info(
-			dl->d->log,
+			dl->env->log,
 			"TLS-RPT for %s: report %s (%ld successful, %ld failed sessions) sent "
 			"to <%s>",
 			j->d.domain, id, j->d.success, j->d.failure, j->rua[i]);
@@ -481,7 +482,7 @@ static void rpt_flush(struct delivery *dl)
 		tls_rpt_store_take(dl->rpt, time(NULL), &n, &start, &end, &dropped);
 
 	if (dropped)
-		mail_log_warning(dl->d->log, "TLS-RPT: %lu domains beyond %d were not counted",
+		mail_log_warning(dl->env->log, "TLS-RPT: %lu domains beyond %d were not counted",
 				 dropped, TLS_RPT_DOMAINS_MAX);
 	for (size_t i = 0; i < n; i++) {
 		struct rpt_job *j = calloc(1, sizeof(*j));
@@ -550,7 +551,7 @@ static void defer(struct conn *c, struct qmsg *m, const char *why)
 
 	m->busy = false;
 	m->attempts++;
-	if (now - m->received >= dl->d->opt.queue_lifetime) {
+	if (now - m->received >= dl->env->opt->queue_lifetime) {
 		struct queued q;
 		struct err e;
 		if (queued_load(dl->dir, m->id, &q, &e) == 0) {
@@ -563,9 +564,9 @@ static void defer(struct conn *c, struct qmsg *m, const char *why)
 	}
 	m->next_try = now + backoff(dl, m->attempts);
 	if (queued_retry_save(dl->dir, m->id, m->attempts, m->next_try) < 0)
-		mail_log_warning(dl->d->log, "MID %s: cannot save its retry schedule: %s", m->id,
+		mail_log_warning(dl->env->log, "MID %s: cannot save its retry schedule: %s", m->id,
 				 strerror(errno));
-	mail_log_info(dl->d->log, "MID %s delayed: %s; next attempt in %lld seconds", m->id, why,
+	mail_log_info(dl->env->log, "MID %s delayed: %s; next attempt in %lld seconds", m->id, why,
 		      (long long)(m->next_try - now));
 }
 
@@ -577,7 +578,7 @@ static void conn_finish(struct conn *c, enum smtpc_fail fail, const char *why)
 	if (fail == SC_FAIL_TLS_REQUIRED || fail == SC_FAIL_VERIFY)
 		alert(c, why);
 	if (c->fd >= 0 || c->bev)
-		mail_log_info(dl->d->log, "DCID %lu close", c->dcid);
+		mail_log_info(dl->env->log, "DCID %lu close", c->dcid);
 	if (c->sc.helo_name[0]) /* an SMTP dialog that never tried TLS */
 		count_tls(c, USAGE_NO_TLS, NULL);
 	if (retry_clear) {
@@ -683,9 +684,9 @@ static void message_done(struct conn *c)
 	if (ok == n) {
 		/* First make it gone: a crash from here on cannot resend it. */
 		queued_remove(dl->dir, m->id);
-		mail_log_info(dl->d->log, "Message done DCID %lu MID %s to RID %s", c->dcid, m->id,
-			      rids);
-		mail_log_info(dl->d->log, "MID %s RID %s Response '%s'", m->id, rids, c->sc.text);
+		mail_log_info(dl->env->log, "Message done DCID %lu MID %s to RID %s", c->dcid,
+			      m->id, rids);
+		mail_log_info(dl->env->log, "MID %s RID %s Response '%s'", m->id, rids, c->sc.text);
 		untrack(dl, m);
 	} else if (nl == n) {
 		defer(c, m, why);
@@ -693,7 +694,7 @@ static void message_done(struct conn *c)
 		char id[SPOOL_ID_MAX];
 		struct err e;
 		if (ok)
-			mail_log_info(dl->d->log,
+			mail_log_info(dl->env->log,
 				      "Message done DCID %lu MID %s to %zu of %zu recipients",
 				      c->dcid, m->id, ok, n);
 		if (nf)
@@ -710,7 +711,7 @@ static void message_done(struct conn *c)
 			queued_remove(dl->dir, m->id);
 			untrack(dl, m);
 		} else {
-			mail_log_warning(dl->d->log, "MID %s: %s", m->id, e.msg);
+			mail_log_warning(dl->env->log, "MID %s: %s", m->id, e.msg);
 			defer(c, m, why);
 		}
 	}
@@ -734,7 +735,7 @@ static void conn_next_message(struct conn *c)
 		struct qmsg *m = c->batch[c->cur];
 		if (queued_load(dl->dir, m->id, &c->q, &e) == 0)
 			break;
-		mail_log_warning(dl->d->log, "%s", e.msg);
+		mail_log_warning(dl->env->log, "%s", e.msg);
 		untrack(dl, m);
 		c->cur++;
 	}
@@ -748,7 +749,7 @@ static void conn_next_message(struct conn *c)
 	if (!c->codes)
 		abort();
 	log_rids(rids, sizeof(rids), c->q.rcpt_count);
-	mail_log_info(dl->d->log, "Delivery start DCID %lu MID %s to RID %s", c->dcid,
+	mail_log_info(dl->env->log, "Delivery start DCID %lu MID %s to RID %s", c->dcid,
 		      c->batch[c->cur]->id, rids);
 	act(c, smtpc_mail(&c->sc, c->q.from, (const char *const *)c->q.rcpt, c->q.rcpt_count,
 			  c->codes));
@@ -761,7 +762,7 @@ static void on_event(struct bufferevent *bev, short what, void *arg);
 
 static void set_timeouts(struct conn *c)
 {
-	struct timeval tv = { c->dl->d->opt.smtp_timeout, 0 };
+	struct timeval tv = { c->dl->env->opt->smtp_timeout, 0 };
 
 	bufferevent_set_timeouts(c->bev, &tv, &tv);
 }
@@ -779,7 +780,7 @@ static void count_tls(struct conn *c, enum usage_outcome outcome, const char *re
 		return;
 	c->counted = true;
 	usage_peer_set(&p, SVC_OUTBOUND, mode, "", c->domain, h->name[0] ? h->name : h->addr);
-	usage_count(c->dl->d->usage, &p, c->ssl, outcome, reason);
+	usage_count(c->dl->env->usage, &p, c->ssl, outcome, reason);
 }
 
 /* "(code, 'text')" of the first queued OpenSSL error, as AsyncOS logs it. */
@@ -813,7 +814,7 @@ static void start_tls(struct conn *c)
 		char why[200];
 		if (dane_attach(ssl, host, c->domain, &c->res.hosts[c->host].tlsa, why,
 				sizeof(why)) < 0) {
-			mail_log_info(dl->d->log, "DCID %lu IP %s DANE failed: %s", c->dcid,
+			mail_log_info(dl->env->log, "DCID %lu IP %s DANE failed: %s", c->dcid,
 				      c->peer, why);
 			SSL_free(ssl);
 			ssl = NULL;
@@ -821,7 +822,7 @@ static void start_tls(struct conn *c)
 	}
 	if (ssl)
 		tls = bufferevent_openssl_socket_new(
-			dl->d->base, c->fd, ssl, BUFFEREVENT_SSL_CONNECTING,
+			dl->env->base, c->fd, ssl, BUFFEREVENT_SSL_CONNECTING,
 			BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
 	if (!tls) {
 		SSL_free(ssl);
@@ -861,13 +862,13 @@ static void dane_verdict(struct conn *c)
 	char what[400];
 
 	if (dane_result(c->ssl, what, sizeof(what))) {
-		mail_log_info(dl->d->log, "DCID %lu DANE success: %s", c->dcid, what);
+		mail_log_info(dl->env->log, "DCID %lu DANE success: %s", c->dcid, what);
 		rpt(c, NULL);
 		count_tls(c, USAGE_SUCCESS, NULL);
 		act(c, smtpc_tls_done(&c->sc, true, true));
 		return;
 	}
-	mail_log_info(dl->d->log, "DCID %lu IP %s DANE failed: %s (%s)", c->dcid, c->peer, what,
+	mail_log_info(dl->env->log, "DCID %lu IP %s DANE failed: %s (%s)", c->dcid, c->peer, what,
 		      c->res.hosts[c->host].tlsa.name);
 	snprintf(c->refused, sizeof(c->refused), "DANE verification failed: %.370s", what);
 	rpt(c, "validation-failure");
@@ -886,7 +887,7 @@ static void handshake_done(struct conn *c, bool ok)
 		bool by_sslconfig;
 		enum outbound_cert_verdict v;
 
-		mail_log_info(dl->d->log, "DCID %lu TLS success protocol %s cipher %s", c->dcid,
+		mail_log_info(dl->env->log, "DCID %lu TLS success protocol %s cipher %s", c->dcid,
 			      SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl));
 		outbound_check_peer(c->ob, c->ssl, &peer);
 		if (c->dane.action == DANE_ACT_AUTH) {
@@ -895,7 +896,7 @@ static void handshake_done(struct conn *c, bool ok)
 		}
 		v = outbound_judge(c->ob, c->level, &peer, why, sizeof(why), &by_sslconfig);
 		if (v != OB_CERT_OK)
-			mail_log_info(dl->d->log,
+			mail_log_info(dl->env->log,
 				      "DCID %lu IP %s TLS certificate verification failed: %s%s",
 				      c->dcid, c->peer, why,
 				      v == OB_CERT_TOLERATED
@@ -930,10 +931,11 @@ static void handshake_done(struct conn *c, bool ok)
 		       (no_hello && c->ob->config.svc[SVC_OUTBOUND].methods != all);
 	count_tls(c, USAGE_FAILED, code ? usage_reason(code) : "closed during the handshake");
 	if (c->level == TLS_LEVEL_PREFERRED)
-		mail_log_info(dl->d->log, "DCID %lu TLS deferring: %s%s", c->dcid, why,
+		mail_log_info(dl->env->log, "DCID %lu TLS deferring: %s%s", c->dcid, why,
 			      version ? " TLS version mismatch could be the failure reason" : "");
 	else
-		mail_log_info(dl->d->log, "DCID %lu IP %s TLS failed: %s%s", c->dcid, c->peer, why,
+		mail_log_info(dl->env->log, "DCID %lu IP %s TLS failed: %s%s", c->dcid, c->peer,
+			      why,
 			      version ? " TLS version mismatch could be the failure reason" : "");
 	rpt(c, "validation-failure");
 	act(c, smtpc_tls_done(&c->sc, false, false));
@@ -946,15 +948,17 @@ static void act(struct conn *c, enum smtpc_action a)
 	switch (c->sc.note) {
 	case SC_NOTE_STARTTLS_UNEXPECTED:
 		count_tls(c, USAGE_FAILED, "STARTTLS unexpected response");
-		mail_log_info(dl->d->log, "DCID %lu IP %s TLS failed: STARTTLS unexpected response",
-			      c->dcid, c->peer);
+		mail_log_info(dl->env->log,
+			      "DCID %lu IP %s TLS failed: STARTTLS unexpected response", c->dcid,
+			      c->peer);
 		break;
 	case SC_NOTE_STARTTLS_NOT_OFFERED:
 		count_tls(c, tls_level_requires(c->level) ? USAGE_FAILED : USAGE_NO_TLS,
 			  "STARTTLS not offered");
 		if (tls_level_requires(c->level) && !c->no_tls) {
-			mail_log_info(dl->d->log, "DCID %lu IP %s TLS failed: STARTTLS not offered",
-				      c->dcid, c->peer);
+			mail_log_info(dl->env->log,
+				      "DCID %lu IP %s TLS failed: STARTTLS not offered", c->dcid,
+				      c->peer);
 			rpt(c, "starttls-not-supported");
 		}
 		break;
@@ -964,7 +968,7 @@ static void act(struct conn *c, enum smtpc_action a)
 	if (c->sc.fail == SC_FAIL_TLS_REQUIRED || c->sc.fail == SC_FAIL_VERIFY) {
 		if (!c->alerted && !c->closing)
 			mail_log_info(
-				dl->d->log,
+				dl->env->log,
 				"DCID %lu IP %s TLS was required but could not be successfully "
 				"negotiated",
 				c->dcid, c->peer);
@@ -1021,10 +1025,11 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 		}
 		struct net_peer p;
 		net_describe(c->fd, &p);
-		mail_log_info(c->dl->d->log, "New SMTP DCID %lu interface %s address %s port %u",
+		mail_log_info(c->dl->env->log, "New SMTP DCID %lu interface %s address %s port %u",
 			      c->dcid, p.local, c->peer, c->res.hosts[c->host].port);
 		smtpc_init(&c->sc,
-			   c->dl->d->config.hostname[0] ? c->dl->d->config.hostname : "localhost",
+			   c->dl->env->config->hostname[0] ? c->dl->env->config->hostname
+							   : "localhost",
 			   c->level, c->no_tls);
 		set_timeouts(c);
 		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
@@ -1035,7 +1040,7 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if (c->sc.helo_name[0] == '\0') { /* the connection itself failed */
-		mail_log_info(c->dl->d->log, "DCID %lu cannot connect to %s port %u", c->dcid,
+		mail_log_info(c->dl->env->log, "DCID %lu cannot connect to %s port %u", c->dcid,
 			      c->peer, c->res.hosts[c->host].port);
 		bufferevent_free(c->bev);
 		c->bev = NULL;
@@ -1057,14 +1062,14 @@ static bool sts_allows(struct conn *c, const struct resolved_host *h)
 
 	if (r->state == MTA_STS_FAILED) {
 		/* RFC 8461 5.1: no valid policy and none cached: as if none. */
-		mail_log_info(dl->d->log, "MTA-STS for %s: no policy in force: %s", c->domain,
+		mail_log_info(dl->env->log, "MTA-STS for %s: no policy in force: %s", c->domain,
 			      r->why);
 		return true;
 	}
 	mta_sts_decide(&r->policy, h->name, c->pol.tls, &d);
 	c->level = d.level;
 	c->sts_on = r->policy.mode != MTA_STS_NONE;
-	mail_log_info(dl->d->log, "MTA-STS for %s: policy %s (mode %s%s): host %s (%s): %s",
+	mail_log_info(dl->env->log, "MTA-STS for %s: policy %s (mode %s%s): host %s (%s): %s",
 		      c->domain, r->id, mta_sts_mode_name(r->policy.mode),
 		      r->cached ? ", cached" : "", h->name, h->addr, d.why);
 	if (d.action != MTA_STS_ACT_SKIP)
@@ -1093,14 +1098,14 @@ static bool dane_allows(struct conn *c, const struct resolved_host *h)
 			 "DANE requires TLS; no clear-text retry");
 	}
 	if (c->dane.action == DANE_ACT_SKIP) {
-		mail_log_info(dl->d->log, "DANE for %s: host %s (%s): %s", c->domain, h->name,
+		mail_log_info(dl->env->log, "DANE for %s: host %s (%s): %s", c->domain, h->name,
 			      h->addr, c->dane.why);
 		snprintf(c->dane_skipped, sizeof(c->dane_skipped), "%s", c->dane.why);
 		if (c->pol.dane != DANE_MODE_NO)
 			rpt(c, h->tlsa.state == TLSA_FAILED ? "dnssec-invalid" : "dane-required");
 		return false;
 	}
-	mail_log_info(dl->d->log, "DANE for %s: host %s (%s): %s", c->domain, h->name, h->addr,
+	mail_log_info(dl->env->log, "DANE for %s: host %s (%s): %s", c->domain, h->name, h->addr,
 		      c->dane.why);
 	return true;
 }
@@ -1127,11 +1132,11 @@ static void conn_connect(struct conn *c)
 		smtpc_free(&c->sc);
 		memset(&c->sc, 0, sizeof(c->sc));
 		snprintf(c->peer, sizeof(c->peer), "%s", h->addr);
-		c->bev = bufferevent_socket_new(dl->d->base, c->fd, BEV_OPT_DEFER_CALLBACKS);
+		c->bev = bufferevent_socket_new(dl->env->base, c->fd, BEV_OPT_DEFER_CALLBACKS);
 		if (!c->bev)
 			break;
 		bufferevent_setcb(c->bev, on_read, NULL, on_event, c);
-		struct timeval tv = { dl->d->opt.smtp_timeout, 0 };
+		struct timeval tv = { dl->env->opt->smtp_timeout, 0 };
 		bufferevent_set_timeouts(c->bev, &tv, &tv);
 		if (bufferevent_socket_connect(c->bev, (struct sockaddr *)&ss, (int)len) == 0)
 			return;
@@ -1155,7 +1160,7 @@ static void on_resolved(void *arg, int rc, const struct resolved *r, int tempora
 
 	c->resolving = false;
 	if (rc < 0) {
-		mail_log_info(c->dl->d->log, "Cannot deliver to %s: %s", c->domain, why);
+		mail_log_info(c->dl->env->log, "Cannot deliver to %s: %s", c->domain, why);
 		conn_finish(c, temporary ? SC_FAIL_TEMP : SC_FAIL_PERM, why);
 		return;
 	}
@@ -1166,31 +1171,32 @@ static void on_resolved(void *arg, int rc, const struct resolved *r, int tempora
 
 /* ---- the engine ---- */
 
-int delivery_start(struct daemon *d, struct delivery **out, struct err *e)
+int delivery_start(const struct engine_env *env, struct outbound *ob, struct delivery **out,
+		   struct err *e)
 {
 	struct delivery *dl = calloc(1, sizeof(*dl));
 	struct timeval tv;
 
 	if (!dl)
 		abort();
-	dl->d = d;
-	snprintf(dl->dir, sizeof(dl->dir), "%.4000s/spool", d->opt.home);
+	dl->env = env;
+	snprintf(dl->dir, sizeof(dl->dir), "%.4000s/spool", env->opt->home);
 	dl->known = domain_map_new();
 	dl->active = domain_map_new();
-	dl->ob = outbound_ref(d->outbound);
-	dl->rpt = tls_rpt_store_new(d->opt.tls_rpt_interval);
-	if (resolver_start(d->base, &dl->resolver, e) < 0) {
+	dl->ob = outbound_ref(ob);
+	dl->rpt = tls_rpt_store_new(env->opt->tls_rpt_interval);
+	if (resolver_start(env->base, &dl->resolver, e) < 0) {
 		delivery_free(dl);
 		return -1;
 	}
-	tv.tv_sec = d->opt.queue_scan_ms / 1000;
-	tv.tv_usec = (d->opt.queue_scan_ms % 1000) * 1000;
-	dl->timer = event_new(d->base, -1, EV_PERSIST, on_timer, dl);
+	tv.tv_sec = env->opt->queue_scan_ms / 1000;
+	tv.tv_usec = (env->opt->queue_scan_ms % 1000) * 1000;
+	dl->timer = event_new(env->base, -1, EV_PERSIST, on_timer, dl);
 	if (!dl->timer || event_add(dl->timer, &tv) < 0) {
 		delivery_free(dl);
 		return err_set(e, "Cannot start the delivery timer.");
 	}
-	mail_log_info(d->log, "Delivery engine started");
+	mail_log_info(env->log, "Delivery engine started");
 	*out = dl;
 	return 0;
 }

@@ -9,10 +9,13 @@
 #include "../core/err.h"
 #include "../tls/outbound.h"
 
-struct daemon;
+struct engine_env;
 struct delivery;
 
-int delivery_start(struct daemon *d, struct delivery **out, struct err *e);
+/* Starts on the engines' handle (engine.h) with the outbound configuration
+ * of the applied version. */
+int delivery_start(const struct engine_env *env, struct outbound *ob, struct delivery **out,
+		   struct err *e);
 /* A new version was applied: new connections use `ob`; connections open
  * now finish under the configuration they started with. */
 void delivery_set_outbound(struct delivery *dl, struct outbound *ob);
