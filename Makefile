@@ -15,8 +15,9 @@ EVENT_LIBS := -levent_openssl -levent
 XML_CFLAGS := -I/usr/include/libxml2
 XML_LIBS := -lxml2
 # libcrypt (libxcrypt): yescrypt password hashes (db/db_password.c).
-# libcurl + jansson: the cluster store's etcd client (cluster/etcd.c).
-CLUSTER_LIBS := -lcurl -ljansson
+# jansson: the cluster store's etcd client (cluster/etcd.c). libcurl is loaded
+# at its first use (os/curl_lazy.c), not linked: it would cost every start.
+CLUSTER_LIBS := -ljansson
 CLI_LIBS := $(CLUSTER_LIBS) -lreadline -lsqlite3 -lssl -lcrypto -lcrypt -lresolv -lpthread $(XML_LIBS)
 DAEMON_LIBS := $(CLUSTER_LIBS) $(EVENT_LIBS) -lsqlite3 -lssl -lcrypto -lcrypt -lresolv -lpthread
 

@@ -1,7 +1,7 @@
 /* etcd: the v3 HTTP/JSON gateway client (see etcd.h). */
 #include "etcd.h"
 
-#include <curl/curl.h>
+#include "../os/curl_lazy.h"
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
 
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
-#include <curl/curl.h>
+#include "curl_lazy.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
