@@ -41,7 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	path = uri ? evhttp_uri_get_path(uri) : NULL;
 	get_like = cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD;
-	known = path && (strcmp(path, "/") == 0 || strcmp(path, "/api/sslconfig") == 0);
+	known = path && (strcmp(path, "/") == 0 || strcmp(path, "/api/sslconfig") == 0 ||
+			 strcmp(path, "/metrics") == 0);
 	check(a.reason != NULL && a.reason[0] != '\0');
 	if (!path || path[0] != '/') {
 		check(a.status == 400 && a.page == HTTP_PAGE_NONE && !a.allow);
@@ -52,7 +53,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(a.allow && strcmp(a.allow, "GET, HEAD") == 0);
 	} else {
 		check(a.status == 200 && !a.allow);
-		check(a.page == (strcmp(path, "/") == 0 ? HTTP_PAGE_HTML : HTTP_PAGE_JSON));
+		check(a.page == (strcmp(path, "/") == 0		  ? HTTP_PAGE_HTML
+				 : strcmp(path, "/metrics") == 0 ? HTTP_PAGE_METRICS
+								  : HTTP_PAGE_JSON));
 	}
 	/* A routed page is never reached by a path with more in it (dot segments,
 	 * encodings, NULs cut short by the parser). */
