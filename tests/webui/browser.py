@@ -31,6 +31,9 @@ for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disabl
 opts.binary_location = "/usr/bin/chromium"
 driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
 driver.set_page_load_timeout(20)
+# A click that submits a form may return before the next page is there (a
+# loaded machine): every lookup waits up to 15 s for its element.
+driver.implicitly_wait(15)
 try:
     driver.get(url + "/login")
     driver.find_element(By.ID, "username").send_keys("admin")
@@ -76,8 +79,10 @@ try:
         check("Your changes have been committed" in
               driver.find_element(By.ID, "action-results-message").text,
               "Commit: Your changes have been committed")
+        driver.implicitly_wait(0)  # looking for an absence: do not wait for it
         check(not driver.find_elements(By.ID, "commit-changes"),
               "the Commit Changes button is gone")
+        driver.implicitly_wait(15)
         shot(driver, "6-committed")
         driver.get(url + "/sslconfig")
         check("TLS v1.3 TLS v1.2" in driver.find_element(By.ID, "gui-methods").text,
