@@ -8,6 +8,8 @@ import time
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 url, shots, action = sys.argv[1], sys.argv[2], sys.argv[3]
 failed = 0
@@ -18,6 +20,14 @@ def check(cond, what):
     print(("ok - " if cond else "not ok - ") + what, flush=True)
     if not cond:
         failed += 1
+
+def go(driver, element_id):
+    """Clicks a link or submit button and waits for the next page: a click
+    may return before the navigation it starts (a loaded machine)."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.ID, element_id).click()
+    WebDriverWait(driver, 30).until(EC.staleness_of(old))
+
 
 
 def shot(driver, name):
@@ -39,13 +49,13 @@ try:
     driver.find_element(By.ID, "username").send_keys("admin")
     driver.find_element(By.ID, "password").send_keys("adminpass1")
     shot(driver, "1-login")
-    driver.find_element(By.ID, "login").click()
+    go(driver, "login")
     check(driver.current_url.endswith("/sslconfig"), "login lands on SSL Configuration")
     check("TLS v1.2 TLS v1.1" in driver.find_element(By.ID, "gui-methods").text,
           "the view shows GUI HTTPS methods TLS v1.2 TLS v1.1")
     shot(driver, "2-sslconfig")
     if action == "ssl":
-        driver.find_element(By.ID, "edit-settings").click()
+        go(driver, "edit-settings")
         box = lambda v: driver.find_element(By.ID, "ssl_gui_method_tlsv1_" + v)
         check(box("2").is_selected() and box("1").is_selected(), "form: 1.2 and 1.1 ticked")
         check(not box("3").is_selected() and box("3").is_enabled(), "form: 1.3 offered")
@@ -63,19 +73,19 @@ try:
             pass
         check(not box("0").is_selected(), "clicking the greyed-out TLS v1.0 ticks nothing")
         shot(driver, "3-edit-greyed")
-        driver.find_element(By.ID, "submit").click()
+        go(driver, "submit")
         check(driver.find_element(By.ID, "action-results-title").text == "Success",
               "Submit: Success banner")
         check("TLS v1.3 TLS v1.2" in driver.find_element(By.ID, "gui-methods").text,
               "the view shows the staged methods")
         shot(driver, "4-staged")
-        driver.find_element(By.ID, "commit-changes").click()
+        go(driver, "commit-changes")
         check("GUI HTTPS method" in driver.find_element(By.ID, "changes").text,
               "the commit page lists the pending change")
         check("keep working" in driver.page_source, "the commit page says open connections keep working")
         driver.find_element(By.ID, "comment").send_keys("TLS 1.3 for the GUI, from the WebUI")
         shot(driver, "5-commit")
-        driver.find_element(By.ID, "commit").click()
+        go(driver, "commit")
         check("Your changes have been committed" in
               driver.find_element(By.ID, "action-results-message").text,
               "Commit: Your changes have been committed")

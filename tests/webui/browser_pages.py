@@ -9,6 +9,8 @@ import sys
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 from selenium.webdriver.support.ui import Select
 
 url, shots, action = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -20,6 +22,14 @@ def check(cond, what):
     print(("ok - " if cond else "not ok - ") + what, flush=True)
     if not cond:
         failed += 1
+
+def go(driver, element_id):
+    """Clicks a link or submit button and waits for the next page: a click
+    may return before the navigation it starts (a loaded machine)."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.ID, element_id).click()
+    WebDriverWait(driver, 30).until(EC.staleness_of(old))
+
 
 
 def shot(driver, name):
@@ -34,10 +44,10 @@ def banner(driver):
 
 
 def commit(driver, comment, name):
-    driver.find_element(By.ID, "commit-changes").click()
+    go(driver, "commit-changes")
     driver.find_element(By.ID, "comment").send_keys(comment)
     shot(driver, name)
-    driver.find_element(By.ID, "commit").click()
+    go(driver, "commit")
     check("Your changes have been committed" in banner(driver)[1],
           "Commit: Your changes have been committed")
 
@@ -45,14 +55,14 @@ def commit(driver, comment, name):
 def certs(driver):
     p12, passfile = sys.argv[4], sys.argv[5]
     passphrase = open(passfile).read()
-    driver.find_element(By.ID, "nav-certificates").click()
+    go(driver, "nav-certificates")
     check(driver.title.startswith("Certificates"), "the nav link opens Network > Certificates")
     check("Demo" in driver.find_element(By.ID, "cert-list").text, "the list shows Demo")
     shot(driver, "c1-certificates")
     driver.find_element(By.ID, "import-name").send_keys("webgui")
     driver.find_element(By.ID, "import-file").send_keys(p12)
     driver.find_element(By.ID, "import-passphrase").send_keys(passphrase)
-    driver.find_element(By.ID, "import").click()
+    go(driver, "import")
     kind, msg = banner(driver)
     check(kind == "Success" and 'Certificate profile "webgui" imported' in msg,
           "Import: Success, profile webgui imported")
@@ -64,14 +74,14 @@ def certs(driver):
     driver.find_element(By.ID, "import-name").send_keys("webgui")
     driver.find_element(By.ID, "import-file").send_keys(p12)
     driver.find_element(By.ID, "import-passphrase").send_keys(passphrase)
-    driver.find_element(By.ID, "import").click()
+    go(driver, "import")
     check("already exists. Do you want to overwrite" in banner(driver)[1],
           "the same name again: the overwrite question")
     shot(driver, "c3-overwrite")
-    driver.find_element(By.ID, "overwrite").click()
+    go(driver, "overwrite")
     check(banner(driver)[0] == "Success", "Overwrite: Success")
     Select(driver.find_element(By.ID, "gui_certificate")).select_by_value("webgui")
-    driver.find_element(By.ID, "assign").click()
+    go(driver, "assign")
     check(banner(driver)[0] == "Success", "assign webgui to GUI HTTPS: Success")
     check("GUI HTTPS" in driver.find_element(By.ID, "cert-webgui").text,
           "the list says webgui is used by GUI HTTPS")
@@ -81,18 +91,18 @@ def certs(driver):
 
 
 def dest(driver):
-    driver.find_element(By.ID, "nav-destconfig").click()
+    go(driver, "nav-destconfig")
     check(driver.title.startswith("Destination Controls"),
           "the nav link opens Mail Policies > Destination Controls")
     check("(Default)" in driver.find_element(By.ID, "dest-list").text,
           "the list shows the default entry")
     shot(driver, "d1-destconfig")
-    driver.find_element(By.ID, "add-destination").click()
+    go(driver, "add-destination")
     driver.find_element(By.ID, "domain").send_keys("secure.example")
     driver.find_element(By.ID, "max_host_concurrency").send_keys("7")
     Select(driver.find_element(By.ID, "tls")).select_by_value("require_verify")
     shot(driver, "d2-add")
-    driver.find_element(By.ID, "submit").click()
+    go(driver, "submit")
     kind, msg = banner(driver)
     check(kind == "Success", "Add: Success (%s)" % msg)
     row = driver.find_element(By.ID, "dest-secure.example").text
@@ -100,9 +110,9 @@ def dest(driver):
           "the list shows secure.example: 7, Required (Verify)")
     shot(driver, "d3-added")
     # A bad value: the Error banner, nothing staged.
-    driver.find_element(By.ID, "add-destination").click()
+    go(driver, "add-destination")
     driver.find_element(By.ID, "domain").send_keys("bad domain!")
-    driver.find_element(By.ID, "submit").click()
+    go(driver, "submit")
     check(banner(driver)[0] == "Error", "a bad domain: the Error banner")
     driver.get(url + "/destconfig")
     # Global settings: the required-TLS failure alert.
@@ -112,7 +122,7 @@ def dest(driver):
     to = driver.find_element(By.ID, "alert_to")
     to.clear()
     to.send_keys("postmaster@example.com")
-    driver.find_element(By.ID, "setup").click()
+    go(driver, "setup")
     check(banner(driver)[0] == "Success", "global settings: Success")
     commit(driver, "secure.example from the WebUI", "d4-commit")
     shot(driver, "d5-committed")
@@ -129,7 +139,7 @@ try:
     driver.get(url + "/login")
     driver.find_element(By.ID, "username").send_keys("admin")
     driver.find_element(By.ID, "password").send_keys("adminpass1")
-    driver.find_element(By.ID, "login").click()
+    go(driver, "login")
     check(driver.current_url.endswith("/sslconfig"), "login")
     {"certs": certs, "dest": dest}[action](driver)
 finally:
