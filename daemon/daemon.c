@@ -168,6 +168,7 @@ int daemon_apply(struct daemon *d, long version, struct err *e)
 	install(d, &p);
 	prepare_free(&p);
 	mail_log_info(d->log, "Configuration version %ld applied", latest);
+	mail_log_flush(d->log); /* an apply is rare: its line is there when it is acknowledged */
 	warn_expiring(d);
 	revert_timer_rearm(d->revert);
 	return 0;
@@ -235,7 +236,7 @@ int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *
 	if (open_state(d, e) < 0)
 		return -1;
 	d->base = event_base_new();
-	if (!d->base)
+	if (!d->base || mail_log_attach(d->log, d->base) < 0)
 		return err_set(e, "Cannot create the event loop.");
 	d->env = (struct engine_env){ d->base, d->log,     &d->opt,     NULL,
 				      d->slot, &d->config, &d->version, &d->inbound };
@@ -292,6 +293,7 @@ void daemon_free(struct daemon *d)
 			event_free(d->signals[i]);
 	for (int id = 0; id < SVC_COUNT; id++)
 		SSL_CTX_free(d->slot[id].current);
+	mail_log_detach(d->log); /* flushed: nothing is lost on a clean stop */
 	if (d->base)
 		event_base_free(d->base);
 	db_close(d->db);

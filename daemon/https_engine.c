@@ -35,7 +35,9 @@ struct https_engine {
 	struct evhttp *http;
 	unsigned long next_cid;
 	struct conn_guard guard;
-	struct web *web; /* the WebUI: login, pages, commit */
+	struct web *web;  /* the WebUI: login, pages, commit */
+	char local[64];   /* the listener's address (the log's "interface") */
+	bool local_fixed; /* false: bound to a wildcard, asked per connection */
 };
 
 /* One TLS connection; `watch` first so the tls_watch callback can find it.
@@ -48,6 +50,8 @@ struct https_conn {
 	SSL *ssl;
 	struct guard_conn guard;
 	struct event *timer; /* admission on the next loop turn, then the handshake deadline */
+	struct bufferevent *bev;
+	struct net_peer peer; /* from accept(), through evhttp: no getpeername */
 	bool admitted;
 };
 
@@ -56,9 +60,17 @@ static int conn_index = -1;
 static void announce(SSL *ssl, struct tls_watch *w)
 {
 	struct https_conn *c = (struct https_conn *)w;
-	struct net_peer p;
+	struct net_peer p = c->peer;
 
-	net_describe(SSL_get_fd(ssl), &p);
+	if (!c->admitted)
+		net_describe(SSL_get_fd(ssl), &p); /* cannot happen: admission comes first */
+	else if (c->h->local_fixed)
+		snprintf(p.local, sizeof(p.local), "%s", c->h->local);
+	else {
+		struct net_peer q;
+		net_describe(SSL_get_fd(ssl), &q);
+		memcpy(p.local, q.local, sizeof(p.local));
+	}
 	tls_watch_count(w, c->h->env->usage, SVC_GUI, USAGE_MODE_REQUIRED, "Management", p.remote,
 			NULL);
 	mail_log_info(w->log, "New HTTPS CID %lu interface Management (%s) address %s port %u",
@@ -119,8 +131,8 @@ static void evict(struct guard_conn *g)
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct https_conn *c = arg;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
+	void *evcon = NULL;
+	const struct sockaddr *sa;
 	const struct daemon_options *o = c->h->env->opt;
 	struct timeval tv = { o->handshake_timeout < o->http_timeout ? o->handshake_timeout
 								     : o->http_timeout,
@@ -138,11 +150,13 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	c->admitted = true;
-	memset(&ss, 0, sizeof(ss));
-	if (SSL_get_fd(c->ssl) < 0 ||
-	    getpeername(SSL_get_fd(c->ssl), (struct sockaddr *)&ss, &len) < 0 ||
-	    conn_guard_admit(&c->h->guard, &c->guard, SSL_get_fd(c->ssl), (struct sockaddr *)&ss) <
-		    0) {
+	/* evhttp keeps the address accept() gave it; its connection is the
+	 * bufferevent's callback argument. */
+	bufferevent_getcb(c->bev, NULL, NULL, NULL, &evcon);
+	sa = evcon ? evhttp_connection_get_addr(evcon) : NULL;
+	net_format_peer(sa, &c->peer);
+	if (SSL_get_fd(c->ssl) < 0 || !sa ||
+	    conn_guard_admit(&c->h->guard, &c->guard, SSL_get_fd(c->ssl), sa) < 0) {
 		shut(c);
 		return;
 	}
@@ -176,10 +190,15 @@ static struct bufferevent *new_connection(struct event_base *base, void *arg)
 	 * read-ahead: bufferevent_openssl then leaves whole requests unread in
 	 * OpenSSL's buffer (POST bodies and HEAD requests stall). */
 	SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
-	bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+	/* The handshake runs inside SSL_read on the read event evhttp enables:
+	 * no separate handshake state re-arming the socket for writing (the
+	 * server's flights fit the socket buffer; a short write still arms it). */
+	SSL_set_accept_state(ssl);
+	bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_OPEN,
 					     BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
 	if (!bev)
 		abort();
+	c->bev = bev;
 	return bev;
 }
 
@@ -335,6 +354,7 @@ int https_engine_start(const struct engine_env *env, struct web *web, struct htt
 		https_engine_free(h);
 		return -1;
 	}
+	h->local_fixed = net_listen_local(fd, h->local, sizeof(h->local));
 	if (!(bound = evhttp_accept_socket_with_handle(h->http, fd))) {
 		https_engine_free(h);
 		return err_set(e, "Cannot serve HTTPS on %s.", env->opt->https_addr);

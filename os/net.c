@@ -115,6 +115,40 @@ void net_describe(int fd, struct net_peer *out)
 		snprintf(out->remote, sizeof(out->remote), "unknown");
 }
 
+/* The wildcard addresses: the connection's own local address must be asked. */
+static bool wildcard(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)ss)->sin_addr.s_addr == htonl(INADDR_ANY);
+	if (ss->ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+	return true;
+}
+
+bool net_listen_local(int listen_fd, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(listen_fd, (struct sockaddr *)&ss, &sl) < 0 || wildcard(&ss))
+		return false;
+	format_addr(&ss, buf, len);
+	return true;
+}
+
+void net_format_peer(const struct sockaddr *sa, struct net_peer *out)
+{
+	struct sockaddr_storage ss;
+
+	memset(&ss, 0, sizeof(ss));
+	if (sa && sa->sa_family == AF_INET)
+		memcpy(&ss, sa, sizeof(struct sockaddr_in));
+	else if (sa && sa->sa_family == AF_INET6)
+		memcpy(&ss, sa, sizeof(struct sockaddr_in6));
+	out->remote_port = format_addr(&ss, out->remote, sizeof(out->remote));
+}
+
 void net_nodelay(int fd)
 {
 	int on = 1;

@@ -3,6 +3,7 @@
 #ifndef TLSGATE_NET_H
 #define TLSGATE_NET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../core/err.h"
@@ -17,6 +18,12 @@ struct net_peer {
 	unsigned remote_port;
 };
 void net_describe(int fd, struct net_peer *out);
+/* Without system calls per connection: the listener's own address, asked
+ * once (false for a wildcard bind: then each connection's must be asked),
+ * and the peer's from what accept() returned. */
+struct sockaddr;
+bool net_listen_local(int listen_fd, char *buf, size_t len);
+void net_format_peer(const struct sockaddr *sa, struct net_peer *out);
 /* A numeric IPv4 or IPv6 address and a port as a socket address (both
  * outbound paths, delivery and tlsverify, connect with it). -1 if `addr` is
  * not numeric. */
