@@ -9,6 +9,8 @@
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <limits.h>
+#include <openssl/err.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,9 +70,48 @@ void smtp_session_free(struct smtp_session *s)
 	free(s);
 }
 
+/* With nothing queued, the reply is sent at once, in the clear or as one
+ * TLS record: no write event armed and disarmed for each (two epoll_ctl and
+ * a wake-up). What the socket does not take is queued, and the write
+ * callback (end of STARTTLS, of the session) runs as if the bufferevent had
+ * sent it. A TLS write that would block has its record pending in OpenSSL:
+ * the bufferevent repeats the same write, which OpenSSL requires and
+ * completes (partial writes and moving buffers are on). */
+static size_t send_now(struct smtp_session *s, const struct strbuf *reply)
+{
+	ssize_t n;
+	int r;
+
+	if (!s->ssl) {
+		n = send(s->fd, reply->data, reply->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		return n > 0 ? (size_t)n : 0; /* an error shows on the queued write */
+	}
+	if (!SSL_is_init_finished(s->ssl) || reply->len > INT_MAX)
+		return 0;
+	r = SSL_write(s->ssl, reply->data, (int)reply->len);
+	if (r > 0)
+		return (size_t)r;
+	ERR_clear_error(); /* the bufferevent's own SSL_write reads the queue */
+	return 0;
+}
+
 static void send_reply(struct smtp_session *s, const struct strbuf *reply)
 {
-	bufferevent_write(s->bev, reply->data, reply->len);
+	size_t done = 0;
+
+	if (!reply->len)
+		return;
+	if (evbuffer_get_length(bufferevent_get_output(s->bev)) == 0) {
+		done = send_now(s, reply);
+		if (done == reply->len) {
+			bufferevent_trigger(s->bev, EV_WRITE,
+					    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+			return;
+		}
+	}
+	/* Write events are enabled at the first reply that has to wait. */
+	bufferevent_enable(s->bev, EV_WRITE);
+	bufferevent_write(s->bev, reply->data + done, reply->len - done);
 }
 
 /* The reply is queued; the session ends when it has been written. */
@@ -180,10 +221,14 @@ static void switch_to_tls(struct smtp_session *s)
 				       ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
 				       : SSL_VERIFY_PEER,
 			       hat_tls_required(s->params.tls) ? NULL : verify_any);
+	/* The handshake runs inside SSL_read on the read event (no separate
+	 * handshake state re-arming the socket for writing). */
+	if (ssl)
+		SSL_set_accept_state(ssl);
 	if (ssl && tls_watch_attach(ssl, &s->watch) == 0)
-		tls = bufferevent_openssl_socket_new(
-			env->base, s->fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
-			BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+		tls = bufferevent_openssl_socket_new(env->base, s->fd, ssl, BUFFEREVENT_SSL_OPEN,
+						     BEV_OPT_CLOSE_ON_FREE |
+							     BEV_OPT_DEFER_CALLBACKS);
 	if (!tls) {
 		SSL_free(ssl);
 		smtp_session_free(s);
@@ -198,7 +243,7 @@ static void switch_to_tls(struct smtp_session *s)
 	bufferevent_openssl_set_allow_dirty_shutdown(tls, 1);
 	bufferevent_setcb(tls, on_read, on_write, on_event, s);
 	set_timeouts(s);
-	bufferevent_enable(tls, EV_READ | EV_WRITE);
+	bufferevent_enable(tls, EV_READ); /* EV_WRITE once a reply must wait */
 }
 
 static enum smtp_spool_status begin_message(struct smtp_session *s)
@@ -367,8 +412,16 @@ static void process_input(struct smtp_session *s)
 
 static void on_read(struct bufferevent *bev, void *arg)
 {
+	struct smtp_session *s = arg;
+
 	(void)bev;
-	process_input(arg);
+	/* The first bytes after the handshake: its verdict on the client's
+	 * certificate (the rest was logged by tls_watch). */
+	if (s->ssl && !s->cert_logged && SSL_is_init_finished(s->ssl)) {
+		s->cert_logged = true;
+		log_client_cert(s);
+	}
+	process_input(s);
 }
 
 /* The output buffer has drained. Deferred callbacks can run late, after
@@ -396,10 +449,8 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 	struct strbuf reply;
 
 	(void)bev;
-	if (what & BEV_EVENT_CONNECTED) {
-		log_client_cert(s); /* the rest was logged by tls_watch */
-		return;
-	}
+	if (what & BEV_EVENT_CONNECTED)
+		return; /* not sent in the open state; on_read logs the certificate */
 	/* An idle client gets a 421 if it can still be spoken to. */
 	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING) && s->phase == PHASE_OPEN &&
 	    (!s->ssl || s->watch.done)) {
@@ -479,7 +530,7 @@ void smtp_session_start(struct smtp_session *s, const struct strbuf *reply, bool
 	s->phase = PHASE_OPEN;
 	bufferevent_setcb(s->bev, on_read, on_write, on_event, s);
 	set_timeouts(s);
-	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+	bufferevent_enable(s->bev, EV_READ); /* EV_WRITE once a reply must wait */
 	send_reply(s, reply);
 	if (close)
 		close_after_reply(s);

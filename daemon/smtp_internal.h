@@ -33,6 +33,8 @@ struct smtp_listener {
 	char name[LISTENER_NAME_MAX + 1];
 	char addr[LISTENER_ADDRESS_MAX + 1]; /* the address it listens on */
 	char guard_name[LISTENER_NAME_MAX + 8];
+	char local[64];             /* its bound address, for the log, if not a wildcard */
+	bool local_fixed;           /* else each connection's is asked */
 	struct evconnlistener *evl; /* NULL once removed */
 	struct conn_guard guard;
 	unsigned refs; /* its sessions, and 1 while it listens */
@@ -45,7 +47,8 @@ struct smtp_session {
 	struct smtp_session *prev, *next;
 	int fd;
 	struct bufferevent *bev;
-	SSL *ssl; /* owned by the TLS bufferevent */
+	SSL *ssl;         /* owned by the TLS bufferevent */
+	bool cert_logged; /* the client certificate's verdict is in the log */
 	unsigned long icid;
 	struct net_peer peer;
 	struct sockaddr_storage sa;

@@ -76,6 +76,7 @@ static struct smtp_listener *open_listener(struct smtp_engine *eng, const struct
 		listener_free(lst);
 		return NULL;
 	}
+	lst->local_fixed = net_listen_local(fd, lst->local, sizeof(lst->local));
 	lst->evl = evconnlistener_new(env->base, smtp_on_accept, lst,
 				      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
 	if (!lst->evl) {
@@ -313,7 +314,7 @@ void smtp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockadd
 		return;
 	}
 	net_nodelay(fd);
-	net_describe(fd, &s->peer);
+	net_describe_accepted(fd, sa, lst->local_fixed ? lst->local : NULL, &s->peer);
 	if ((size_t)salen > sizeof(s->sa))
 		salen = sizeof(s->sa);
 	memcpy(&s->sa, sa, (size_t)salen);

@@ -137,6 +137,22 @@ bool net_listen_local(int listen_fd, char *buf, size_t len)
 	return true;
 }
 
+void net_describe_accepted(int fd, const struct sockaddr *sa, const char *local,
+			   struct net_peer *out)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	memset(&ss, 0, sizeof(ss));
+	if (local)
+		snprintf(out->local, sizeof(out->local), "%s", local);
+	else if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		format_addr(&ss, out->local, sizeof(out->local));
+	else
+		snprintf(out->local, sizeof(out->local), "unknown");
+	net_format_peer(sa, out);
+}
+
 void net_format_peer(const struct sockaddr *sa, struct net_peer *out)
 {
 	struct sockaddr_storage ss;

@@ -24,6 +24,9 @@ void net_describe(int fd, struct net_peer *out);
 struct sockaddr;
 bool net_listen_local(int listen_fd, char *buf, size_t len);
 void net_format_peer(const struct sockaddr *sa, struct net_peer *out);
+/* Both: `local` the listener's fixed address, NULL to ask the socket. */
+void net_describe_accepted(int fd, const struct sockaddr *sa, const char *local,
+			   struct net_peer *out);
 /* A numeric IPv4 or IPv6 address and a port as a socket address (both
  * outbound paths, delivery and tlsverify, connect with it). -1 if `addr` is
  * not numeric. */

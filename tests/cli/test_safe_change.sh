@@ -79,13 +79,13 @@ check "rollback disabled: nothing to roll back to" \
 log=$H/logs/cli_logs
 check "cli_logs exists, mode 0600" test "$(stat -c %a "$log")" = 600
 check "commit line with user, version, comment and change" \
-	grep -q 'Info: commit: user [^ ]* version 3 comment "v3" changes: Inbound SMTP method: tlsv1_1tlsv1_2 -> tlsv1_3' "$log"
-check "rollback line" grep -q 'Info: rollback: user [^ ]* version 6 comment "Rollback to version 3"' "$log"
+	poll 3 grep -q 'Info: commit: user [^ ]* version 3 comment "v3" changes: Inbound SMTP method: tlsv1_1tlsv1_2 -> tlsv1_3' "$log"
+check "rollback line" poll 3 grep -q 'Info: rollback: user [^ ]* version 6 comment "Rollback to version 3"' "$log"
 
 # A commit that only adds a named entry (a console user) names it, not "none".
 printf 'userconfig\nnew\nauditee\n1\n\ncommit\nadd auditee\n\n' | "$TLSGATE" --home "$H" >/dev/null 2>&1
 check "entry-only commit names the entry" \
-	grep -q 'comment "add auditee" changes: User "auditee" added$' "$log"
+	poll 3 grep -q 'comment "add auditee" changes: User "auditee" added$' "$log"
 check "no commit line says changes: none" sh -c "! grep -q 'changes: none' '$log'"
 
 done_testing

@@ -30,18 +30,18 @@ check "a 550 bounces to the sender: the notice arrives from <>" \
 	poll 15 bash -c "grep -q '\"subject\": \"Undelivered Mail Returned to Sender\"' '$RCV/b.jsonl'"
 check "the bounce went to alice@back.bounce.test with the null sender" \
 	bash -c "grep 'Undelivered' '$RCV/b.jsonl' | grep -q '\"rcpt\": \\[\"alice@back.bounce.test\"\\], \"from\": \"<>\"'"
-check "log: the bounce" grep -qE 'Info: MID [0-9A-F]+ bounced to <reject@x\.bounce\.test>: 550 ' "$log"
+check "log: the bounce" poll 3 grep -qE 'Info: MID [0-9A-F]+ bounced to <reject@x\.bounce\.test>: 550 ' "$log"
 
 send "$SMTP_PORT" later@x.bounce.test t1
 check "a 451 is retried and then delivered" poll 15 bash -c "grep -q '\"id\": \"t1\"' '$RCV/b.jsonl'"
-check "log: the delay before the retry" grep -qE 'Info: MID [0-9A-F]+ delayed: 451 .*next attempt in 1 seconds$' "$log"
+check "log: the delay before the retry" poll 3 grep -qE 'Info: MID [0-9A-F]+ delayed: 451 .*next attempt in 1 seconds$' "$log"
 
 swaks --server "127.0.0.1:$SMTP_PORT" --from bob@back.bounce.test \
 	--to ok@one.bounce.test,reject2@one.bounce.test,c@two.bounce.test \
 	--header 'X-Test-Id: m1' >"$TEST_TMP/swaks-m1.out" 2>&1
 check "a message for two domains is split: both copies arrive" \
 	poll 15 bash -c "[ \$(grep -c '\"id\": \"m1\"' '$RCV/b.jsonl') -eq 2 ]"
-check "log: the split" grep -qE 'Info: MID [0-9A-F]+ split: MID [0-9A-F]+ for two\.bounce\.test$' "$log"
+check "log: the split" poll 3 grep -qE 'Info: MID [0-9A-F]+ split: MID [0-9A-F]+ for two\.bounce\.test$' "$log"
 check "the refused recipient of the same message bounces to bob" \
 	poll 15 bash -c "grep 'Undelivered' '$RCV/b.jsonl' | grep -q 'bob@back.bounce.test'"
 

@@ -111,18 +111,18 @@ for c in $cases; do
 	check "$d.dane.test ($want): $got" test "$got" = "$want"
 done
 check "good: the log names the TLSA record that matched" \
-	grep -q "DANE success: TLSA record 3 1 1 $GOOD matched the server certificate" "$log"
+	poll 3 grep -q "DANE success: TLSA record 3 1 1 $GOOD matched the server certificate" "$log"
 check "ta: a DANE-TA(2) record matched the trust anchor" \
-	grep -q "DANE success: TLSA record 2 0 1 $CA matched the trust anchor" "$log"
+	poll 3 grep -q "DANE success: TLSA record 2 0 1 $CA matched the trust anchor" "$log"
 check "bad: deferred, and the log says no TLSA record matched" bash -c "grep -q 'DANE failed: no TLSA record matched the server.s certificate chain (_$PG._tcp.mx-bad.dane.test)' '$log' &&
 	grep -qE 'MID [0-9]+ delayed: TLS was required but could not be successfully negotiated' '$log'"
 check "none, Opportunistic: DANE does not apply, TLS setting used" \
-	grep -q "DANE for none.dane.test: host mx-none.dane.test (127.0.0.1): DANE does not apply: _$PG._tcp.mx-none.dane.test publishes no TLSA records (validated); the TLS setting (Preferred) is used" "$log"
+	poll 3 grep -q "DANE for none.dane.test: host mx-none.dane.test (127.0.0.1): DANE does not apply: _$PG._tcp.mx-none.dane.test publishes no TLSA records (validated); the TLS setting (Preferred) is used" "$log"
 check "m-none, Mandatory: the host is not used, the message deferred" bash -c "grep -q 'DANE for m-none.dane.test: host mx-none.dane.test (127.0.0.1): DANE is Mandatory but _$PG._tcp.mx-none.dane.test publishes no TLSA records' '$log' &&
 	grep -qE 'delayed: DANE is Mandatory but _$PG._tcp.mx-none' '$log'"
 check "unusable, Opportunistic: encrypted, unauthenticated" \
-	grep -q "none of the 1 TLSA records of _$PG._tcp.mx-unusable.dane.test is usable: TLS is required" "$log"
-check "tamper: the failed TLSA lookup defers" grep -q "DANE for tamper.dane.test: host mx-tamper.dane.test (127.0.0.1): the TLSA lookup of _$PG._tcp.mx-tamper.dane.test failed (SERVFAIL or no answer" "$log"
+	poll 3 grep -q "none of the 1 TLSA records of _$PG._tcp.mx-unusable.dane.test is usable: TLS is required" "$log"
+check "tamper: the failed TLSA lookup defers" poll 3 grep -q "DANE for tamper.dane.test: host mx-tamper.dane.test (127.0.0.1): the TLSA lookup of _$PG._tcp.mx-tamper.dane.test failed (SERVFAIL or no answer" "$log"
 check "mixed, Mandatory: the MX without TLSA is skipped, the next one used" \
 	test "$(got_count good dane-mixed)" = 1
 check "plain (route): DANE requires STARTTLS, deferred" bash -c "[ $(tls_of plain dane-plain) = none ] &&

@@ -101,7 +101,7 @@ sleep 1
 sed 's/^/# /' "$log" | grep -E 'MTA-STS|DANE|delayed|verification' | head -40
 outcome() { v=$(tls_of good "sts-$1"); case $v in TLS*) echo tls ;; *) echo "$v" ;; esac; }
 check "enforce, host in the mx list: delivered over TLS" test "$(outcome enforce)" = tls
-check "enforce: the log names the policy and the decision" grep -q "MTA-STS for enforce.sts.test: policy 20261130 (mode enforce): host mx-good.sts.test (127.0.0.1): MTA-STS policy in mode enforce: TLS with a verified certificate is required" "$log"
+check "enforce: the log names the policy and the decision" poll 3 grep -q "MTA-STS for enforce.sts.test: policy 20261130 (mode enforce): host mx-good.sts.test (127.0.0.1): MTA-STS policy in mode enforce: TLS with a verified certificate is required" "$log"
 check "enforce, host not in the mx list: deferred" bash -c "[ $(outcome badmx) = none ] &&
 	grep -q 'MID [0-9]* delayed: mx-good.sts.test is not in the MTA-STS policy.s mx list (mode enforce); it is not used' '$log'"
 check "enforce, certificate without the MX name: deferred" bash -c "[ $(outcome nocert) = none ] &&
@@ -118,7 +118,7 @@ fetched=$(grep -c '^mta-sts.enforce.sts.test$' "$WWW/fetches")
 send "$SMTP_PORT" user@enforce.sts.test sts-enforce2
 poll 15 bash -c "[ \$(got_count good sts-enforce2 2>/dev/null || grep -c sts-enforce2 '$RCV/good.jsonl') -ge 1 ]"
 check "the policy is cached (max_age): fetched once for two deliveries" test "$(grep -c '^mta-sts.enforce.sts.test$' "$WWW/fetches")" = "$fetched"
-check "... and the log says cached" grep -q "MTA-STS for enforce.sts.test: policy 20261130 (mode enforce, cached)" "$log"
+check "... and the log says cached" poll 3 grep -q "MTA-STS for enforce.sts.test: policy 20261130 (mode enforce, cached)" "$log"
 
 tv() { SSL_CERT_FILE=$CERTS/ca.crt SSL_CERT_DIR=/nonexistent "$TLSGATE" --home "$home" -c "tlsverify $*" 2>&1; }
 out=$(tv enforce.sts.test)

@@ -28,7 +28,7 @@ check "Required: TLS failed with OpenSSL's reason" \
 	poll 15 grep -qE "Info: DCID [0-9]+ IP 127\.0\.0\.1 TLS failed: \([0-9]+, '[^']*'\) TLS version mismatch could be the failure reason$" "$log"
 check "Required: TLS was required but could not be successfully negotiated" \
 	poll 15 grep -qE 'Info: DCID [0-9]+ IP 127\.0\.0\.1 TLS was required but could not be successfully negotiated$' "$log"
-check "the message is delayed, not dropped" grep -qE 'Info: MID [0-9A-F]+ delayed: .*next attempt in [0-9]+ seconds$' "$log"
+check "the message is delayed, not dropped" poll 3 grep -qE 'Info: MID [0-9A-F]+ delayed: .*next attempt in [0-9]+ seconds$' "$log"
 check_eq "nothing reached the receiver" "" "$(cat "$RCV/t13.jsonl" 2>/dev/null)"
 check_eq "both messages are still queued" 2 "$(ls "$shome/spool" | grep -c '^[0-9A-F]')"
 
@@ -36,5 +36,5 @@ check "commit outbound methods TLS v1.2 and v1.3" commit_sslconfig "$shome" outb
 check "after the commit both are delivered on the next retry" \
 	poll 20 bash -c "[ \$(grep -c '\"tls\": \"TLSv1.3\"' '$RCV/t13.jsonl' 2>/dev/null) -eq 2 ]"
 check_eq "the spool is empty" 0 "$(ls "$shome/spool" | grep -c '^[0-9A-F]')"
-check "log: TLS success protocol TLSv1.3" grep -qE 'Info: DCID [0-9]+ TLS success protocol TLSv1\.3 cipher TLS_[A-Z0-9_]+$' "$log"
+check "log: TLS success protocol TLSv1.3" poll 3 grep -qE 'Info: DCID [0-9]+ TLS success protocol TLSv1\.3 cipher TLS_[A-Z0-9_]+$' "$log"
 done_testing

@@ -98,19 +98,19 @@ check "the undelivered ones are still queued at the sender" \
 	test "$(grep -l '^X-Test-Id: require' "$shome"/spool/[0-9A-F]* 2>/dev/null | wc -l)" -ge 5
 check_eq "TLS 1.2 was negotiated (outbound methods tlsv1_1tlsv1_2)" TLSv1.2 "$(tls_of valid on-valid)"
 
-check "log: New SMTP DCID lines" grep -qE "Info: New SMTP DCID [0-9]+ interface 127\.0\.0\.1 address 127\.0\.0\.1 port $P_VALID$" "$log"
-check "log: DCID TLS success protocol ... cipher ..." grep -qE 'Info: DCID [0-9]+ TLS success protocol TLSv1\.2 cipher [A-Z0-9_-]+$' "$log"
-check "log: Delivery start DCID ... MID ... to RID [0]" grep -qE 'Info: Delivery start DCID [0-9]+ MID [0-9A-F]+ to RID \[0\]$' "$log"
-check "log: Message done DCID ... MID ... to RID [0]" grep -qE 'Info: Message done DCID [0-9]+ MID [0-9A-F]+ to RID \[0\]$' "$log"
+check "log: New SMTP DCID lines" poll 3 grep -qE "Info: New SMTP DCID [0-9]+ interface 127\.0\.0\.1 address 127\.0\.0\.1 port $P_VALID$" "$log"
+check "log: DCID TLS success protocol ... cipher ..." poll 3 grep -qE 'Info: DCID [0-9]+ TLS success protocol TLSv1\.2 cipher [A-Z0-9_-]+$' "$log"
+check "log: Delivery start DCID ... MID ... to RID [0]" poll 3 grep -qE 'Info: Delivery start DCID [0-9]+ MID [0-9A-F]+ to RID \[0\]$' "$log"
+check "log: Message done DCID ... MID ... to RID [0]" poll 3 grep -qE 'Info: Message done DCID [0-9]+ MID [0-9A-F]+ to RID \[0\]$' "$log"
 check "log: TLS was required but could not be successfully negotiated (with IP)" \
-	grep -qE 'Info: DCID [0-9]+ IP 127\.0\.0\.1 TLS was required but could not be successfully negotiated$' "$log"
+	poll 3 grep -qE 'Info: DCID [0-9]+ IP 127\.0\.0\.1 TLS was required but could not be successfully negotiated$' "$log"
 check "log: Required (Verify) against a self-signed certificate says why" \
-	grep -qE 'TLS certificate verification failed: (self-signed certificate|self signed certificate)' "$log"
+	poll 3 grep -qE 'TLS certificate verification failed: (self-signed certificate|self signed certificate)' "$log"
 check "log: a wrong-name certificate fails verification by host name" \
-	grep -qE 'TLS certificate verification failed: [Hh]ostname mismatch' "$log"
+	poll 3 grep -qE 'TLS certificate verification failed: [Hh]ostname mismatch' "$log"
 check "log: Preferred (Verify) delivers encrypted despite the failed verification" \
-	grep -qE 'verification failed: .*; delivering encrypted \(Preferred \(Verify\)\)$' "$log"
-check "log: the required-TLS alert" grep -qE 'Warning: Alert: DCID [0-9]+ required TLS to [a-z-]+\.[a-z]+\.test failed' "$log"
+	poll 3 grep -qE 'verification failed: .*; delivering encrypted \(Preferred \(Verify\)\)$' "$log"
+check "log: the required-TLS alert" poll 3 grep -qE 'Warning: Alert: DCID [0-9]+ required TLS to [a-z-]+\.[a-z]+\.test failed' "$log"
 check "the alert message reaches admin@alerts.test" \
 	poll 10 bash -c "grep -q '\"rcpt\": \\[\"admin@alerts.test\"\\].*Alert: required TLS' '$RCV/plain.jsonl'"
 done_testing

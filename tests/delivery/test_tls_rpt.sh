@@ -66,5 +66,5 @@ check "bad: failures, with result type certificate-not-trusted and the MX" bash 
 check "the JSON has the RFC 8460 fields" bash -c 'for k in organization-name date-range contact-info report-id policies; do
 	[ "$(field "$1" "\"$k\" in r[\"tlsrpt\"]")" = True ] || exit 1; done' _ "$good"
 check "nopub: no report, and the log says why" poll 10 grep -q "TLS-RPT for nopub.rpt.test: no report sent: _smtp._tls.nopub.rpt.test publishes no TLSRPTv1 record" "$log"
-check "the log names each report sent" grep -q "TLS-RPT for good.rpt.test: report .* (2 successful, 0 failed sessions) sent to <reports@collect.rpt.test>" "$log"
+check "the log names each report sent" poll 3 grep -q "TLS-RPT for good.rpt.test: report .* (2 successful, 0 failed sessions) sent to <reports@collect.rpt.test>" "$log"
 done_testing

@@ -66,7 +66,7 @@ check "the first admin's setup commit has one too" \
 check "no console session warned that it cannot write the audit log" \
 	sh -c "! grep -q 'cannot write the audit log' '$TEST_TMP/out' '$SSH_DIR/setup.out'"
 check "the daemon still writes its mail log in the same folder" \
-	grep -q 'tlsgated starting' "$SSH_HOME/logs/mail_logs"
+	poll 3 grep -q 'tlsgated starting' "$SSH_HOME/logs/mail_logs"
 # Everything both sides use is the group's: spool/ is the daemon's alone.
 check_eq "every file in the shared home (spool/ aside) is the group's, read-write" "" \
 	"$(find "$SSH_HOME" -path "$SSH_HOME/spool" -prune -o \( ! -group "$SSH_GROUP" -o \
@@ -92,7 +92,7 @@ check_eq "the revert restores the methods" "system tlsv1_1tlsv1_2" \
 check_eq "and the running daemon enforces it: TLS v1.3 refused again" "" "$(s_smtp -tls1_3)"
 check_eq "TLS v1.2 still accepted" TLSv1.2 "$(s_smtp -tls1_2)"
 check "the mail log says the version was not confirmed" \
-	grep -qE "Configuration version $((v + 1)) was not confirmed" "$SSH_HOME/logs/mail_logs"
+	poll 3 grep -qE "Configuration version $((v + 1)) was not confirmed" "$SSH_HOME/logs/mail_logs"
 check "the audit log has the revert by system" grep -qE "revert: user system version $((v + 2)) " \
 	"$logs"
 ssh_as "$OP" rollbackconfig </dev/null >"$TEST_TMP/out" 2>&1

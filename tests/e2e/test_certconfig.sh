@@ -122,9 +122,9 @@ cat "$TEST_TMP/console.out" >>"$TEST_TMP/all-output.txt"
 check_eq "the listing shows its days remaining" "short mail.example.com Test inter Valid 10 days" \
 	"$(printf 'certconfig\nCERTIFICATE\n\n\n' | "$TLSGATE" --home "$home" | grep '^short ' | tr -s ' ')"
 check "the daemon logs a warning: under 30 days left (GUI HTTPS)" \
-	grep -qE 'Warning: Certificate profile "short" of GUI HTTPS expires in 10 days' "$home/logs/mail_logs"
+	poll 3 grep -qE 'Warning: Certificate profile "short" of GUI HTTPS expires in 10 days' "$home/logs/mail_logs"
 check "and for Inbound SMTP" \
-	grep -qE 'Warning: Certificate profile "short" of Inbound SMTP expires in 10 days' "$home/logs/mail_logs"
+	poll 3 grep -qE 'Warning: Certificate profile "short" of Inbound SMTP expires in 10 days' "$home/logs/mail_logs"
 check_eq "no warning for the 200-day certificate" 0 "$(grep -c 'profile "web" of' "$home/logs/mail_logs")"
 
 # ECDSA and the precheck: the default inbound cipher string has !ECDSA, so

@@ -34,7 +34,7 @@ check_eq "... and applied at once" "$((v0 + 1))" "$(version)"
 check "... TLS 1.0 now works" handshake "$HTTPS_PORT" 1.0
 check "without confirmation, tlsgated reverts it (a new version)" wait_version "$((v0 + 2))"
 check_fails "... and TLS 1.0 is refused again" handshake "$HTTPS_PORT" 1.0
-check "... the mail log says so" grep -qE "Info: Configuration version $((v0 + 1)) was not confirmed: version $v0 restored as version $((v0 + 2))$" "$home/logs/mail_logs"
+check "... the mail log says so" poll 3 grep -qE "Info: Configuration version $((v0 + 1)) was not confirmed: version $v0 restored as version $((v0 + 2))$" "$home/logs/mail_logs"
 check "... the audit trail has the revert by system" grep -qE "revert: user system version $((v0 + 2)) " "$home/logs/cli_logs"
 
 v1=$(version)

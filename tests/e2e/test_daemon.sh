@@ -60,7 +60,7 @@ check "... and the first one still answers" test "$(control "$home" status)" = "
 stop_daemon
 check_eq "SIGTERM: exit status 0" 0 "$?"
 check "SIGTERM: the control socket is removed" test ! -e "$home/tlsgated.sock"
-check "SIGTERM: logged" grep -qE 'Info: tlsgated stopped$' "$home/logs/mail_logs"
+check "SIGTERM: logged" poll 3 grep -qE 'Info: tlsgated stopped$' "$home/logs/mail_logs"
 
 # A commit while the daemon is down lands, and is applied when it starts.
 printf 'sslconfig\ngui\n1\n\n\n\ncommit\noffline\n\n' | "$TLSGATE" --home "$home" >"$TEST_TMP/offline.out" 2>&1
@@ -96,7 +96,7 @@ check "apply of an unbuildable version: error naming the service and the cause" 
 check_eq "... the applied version is unchanged" "version $latest" "$(control "$home" status)"
 check "... the old policy still serves TLS 1.3" handshake "$HTTPS_PORT" 1.3
 check "... and the mail log has a warning" \
-	grep -qE "Warning: Configuration version $bad not applied: GUI HTTPS: " "$home/logs/mail_logs"
+	poll 3 grep -qE "Warning: Configuration version $bad not applied: GUI HTTPS: " "$home/logs/mail_logs"
 kill -INT "$DAEMON_PID"
 wait "$DAEMON_PID"
 check_eq "SIGINT: exit status 0" 0 "$?"

@@ -111,6 +111,6 @@ EOF
 
 wait_log "$home" 'HTTPS CID [0-9]+ GET /nope 404$' 2 >/dev/null
 check "mail log: access line with method, path and status" \
-	grep -qE 'Info: HTTPS CID [0-9]+ GET /nope 404$' "$home/logs/mail_logs"
-check "mail log: access line for the JSON" grep -qE 'Info: HTTPS CID [0-9]+ GET /api/sslconfig 200$' "$home/logs/mail_logs"
+	poll 3 grep -qE 'Info: HTTPS CID [0-9]+ GET /nope 404$' "$home/logs/mail_logs"
+check "mail log: access line for the JSON" poll 3 grep -qE 'Info: HTTPS CID [0-9]+ GET /api/sslconfig 200$' "$home/logs/mail_logs"
 done_testing

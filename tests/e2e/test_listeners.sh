@@ -31,13 +31,13 @@ send 127.0.0.2 victim@any-domain.example
 check "default: a stranger (127.0.0.2) cannot relay to any domain (550 at RCPT)" \
 	grep -q '<\*\* *550 5.7.1 <victim@any-domain.example>: Recipient address rejected' "$TEST_TMP/swaks.out"
 check "... and nothing was queued" bash -c "! grep -q 'queued as' '$TEST_TMP/swaks.out'"
-check "mail log: the stranger matched no sender group" grep -qE 'ICID [0-9]+ ACCEPT SG None match SBRS None$' "$log"
-check "mail log: the refused recipient" grep -q 'Recipient <victim@any-domain.example> rejected by the recipient access table of InboundMail' "$log"
+check "mail log: the stranger matched no sender group" poll 3 grep -qE 'ICID [0-9]+ ACCEPT SG None match SBRS None$' "$log"
+check "mail log: the refused recipient" poll 3 grep -q 'Recipient <victim@any-domain.example> rejected by the recipient access table of InboundMail' "$log"
 check "mail log: New SMTP ICID line names the listener and the client" \
-	grep -qE 'New SMTP ICID [0-9]+ interface InboundMail \(127\.0\.0\.1\) address 127\.0\.0\.2 reverse dns host unknown verified no$' "$log"
+	poll 3 grep -qE 'New SMTP ICID [0-9]+ interface InboundMail \(127\.0\.0\.1\) address 127\.0\.0\.2 reverse dns host unknown verified no$' "$log"
 send 127.0.0.1 someone@any-domain.example
 check "default: the host itself (RELAYLIST 127.0.0.1) relays" queued
-check "mail log: RELAY SG RELAYLIST match 127.0.0.1" grep -qE 'ICID [0-9]+ RELAY SG RELAYLIST match 127\.0\.0\.1 SBRS None$' "$log"
+check "mail log: RELAY SG RELAYLIST match 127.0.0.1" poll 3 grep -qE 'ICID [0-9]+ RELAY SG RELAYLIST match 127\.0\.0\.1 SBRS None$' "$log"
 
 # ---- the recipient access table ----
 # The first matching entry decides: the exception comes before its domain.
@@ -143,8 +143,8 @@ check "HOSTACCESS EXPORT round-trips the imported table" \
 send 127.0.0.3 bob@example.com
 check "Required: MAIL without STARTTLS is answered 530" grep -q '<\*\* *530 5.7.0 Must issue a STARTTLS command first' "$TEST_TMP/swaks.out"
 check "mail log: TLS was required but remote host did not initiate it" \
-	grep -qE 'ICID [0-9]+ TLS was required but remote host did not initiate it$' "$log"
-check "mail log: ACCEPT SG TLSREQ match 127.0.0.3" grep -qE 'ICID [0-9]+ ACCEPT SG TLSREQ match 127\.0\.0\.3 SBRS None$' "$log"
+	poll 3 grep -qE 'ICID [0-9]+ TLS was required but remote host did not initiate it$' "$log"
+check "mail log: ACCEPT SG TLSREQ match 127.0.0.3" poll 3 grep -qE 'ICID [0-9]+ ACCEPT SG TLSREQ match 127\.0\.0\.3 SBRS None$' "$log"
 send 127.0.0.3 bob@example.com --tls
 check "Required: with STARTTLS the message is accepted" queued
 py=$($PY - "$SMTP_PORT" <<'EOF'
@@ -181,10 +181,10 @@ check "Preferred: accepted over STARTTLS" queued
 # Reject and TCP refuse.
 send 127.0.0.5 bob@example.com
 check "REJECT: 554 Access denied at the greeting" grep -q '554 5.7.1 .* Access denied' "$TEST_TMP/swaks.out"
-check "mail log: REJECT SG BLOCK match 127.0.0.5" grep -qE 'ICID [0-9]+ REJECT SG BLOCK match 127\.0\.0\.5 SBRS None$' "$log"
+check "mail log: REJECT SG BLOCK match 127.0.0.5" poll 3 grep -qE 'ICID [0-9]+ REJECT SG BLOCK match 127\.0\.0\.5 SBRS None$' "$log"
 send 127.0.0.6 bob@example.com
 check "TCPREFUSE: closed without a greeting" bash -c "! grep -q '^<- *220' '$TEST_TMP/swaks.out' && ! grep -q 'queued as' '$TEST_TMP/swaks.out'"
-check "mail log: TCPREFUSE SG REFUSE match 127.0.0.6/32" grep -qE 'ICID [0-9]+ TCPREFUSE SG REFUSE match 127\.0\.0\.6/32 SBRS None$' "$log"
+check "mail log: TCPREFUSE SG REFUSE match 127.0.0.6/32" poll 3 grep -qE 'ICID [0-9]+ TCPREFUSE SG REFUSE match 127\.0\.0\.6/32 SBRS None$' "$log"
 
 # Relay only from the relay hosts.
 send 127.0.0.10 anyone@far-away.example
@@ -238,14 +238,14 @@ sclient() {
 	grep -q '^250 2.0.0 Ok' "$TEST_TMP/s_client.out"
 }
 check "Required - Verify: a client certificate from the trusted CA is accepted" sclient 127.0.0.7 -cert "$pki/good.pem" -key "$pki/good.key"
-check "mail log: client certificate verified" grep -qE 'ICID [0-9]+ TLS client certificate verified$' "$log"
+check "mail log: client certificate verified" poll 3 grep -qE 'ICID [0-9]+ TLS client certificate verified$' "$log"
 check_fails "Required - Verify: an untrusted client certificate is refused" sclient 127.0.0.7 -cert "$pki/bad.pem" -key "$pki/bad.key"
 check_fails "Required - Verify: no client certificate is refused" sclient 127.0.0.7
-check "mail log: the refused handshakes are TLS failed" grep -qE 'ICID [0-9]+ TLS failed' "$log"
+check "mail log: the refused handshakes are TLS failed" poll 3 grep -qE 'ICID [0-9]+ TLS failed' "$log"
 check "Preferred - Verify: no client certificate is accepted" sclient 127.0.0.8
-check "mail log: client certificate not presented" grep -qE 'ICID [0-9]+ TLS client certificate not presented$' "$log"
+check "mail log: client certificate not presented" poll 3 grep -qE 'ICID [0-9]+ TLS client certificate not presented$' "$log"
 check "Preferred - Verify: an untrusted client certificate is accepted" sclient 127.0.0.8 -cert "$pki/bad.pem" -key "$pki/bad.key"
-check "mail log: client certificate not verified, with the reason" grep -qE 'ICID [0-9]+ TLS client certificate not verified: self[- ]signed certificate' "$log"
+check "mail log: client certificate not verified, with the reason" poll 3 grep -qE 'ICID [0-9]+ TLS client certificate not verified: self[- ]signed certificate' "$log"
 check "Preferred - Verify: a trusted client certificate is accepted" sclient 127.0.0.8 -cert "$pki/good.pem" -key "$pki/good.key"
 
 # ---- a policy changed while a session is open ----
@@ -312,8 +312,8 @@ check "a new listener's policies start with TLS off (AsyncOS default)" bash -c "
 printf 'listenerconfig\nEDIT\nPrivate\nHOSTACCESS\nNEW\n1\nLOCALNAMES\nlocalhost\n$BLOCKED\nMOVE\nLOCALNAMES\n1\n\n\n\ncommit "names"\n' | console >/dev/null 2>&1
 timeout 20 swaks --server "127.0.0.1:$P2" --from a@b.org --to x@far.example >"$TEST_TMP/swaks.out" 2>&1
 check "a host name pattern matches by verified reverse DNS (localhost -> REJECT)" grep -q '554 5.7.1' "$TEST_TMP/swaks.out"
-check "mail log: reverse dns host localhost verified yes" grep -qE 'address 127\.0\.0\.1 reverse dns host localhost verified yes$' "$log"
-check "mail log: REJECT SG LOCALNAMES match localhost" grep -qE 'REJECT SG LOCALNAMES match localhost SBRS None$' "$log"
+check "mail log: reverse dns host localhost verified yes" poll 3 grep -qE 'address 127\.0\.0\.1 reverse dns host localhost verified yes$' "$log"
+check "mail log: REJECT SG LOCALNAMES match localhost" poll 3 grep -qE 'REJECT SG LOCALNAMES match localhost SBRS None$' "$log"
 
 # ---- the pre-commit check: Required with no usable TLS version ----
 printf 'sslconfig\nINBOUND\n4\nECDHE-RSA-AES128-GCM-SHA256\n\n\ncommit\nTLS 1.0 only, TLS 1.2 ciphers\n\n' | console >"$TEST_TMP/v10.out" 2>&1

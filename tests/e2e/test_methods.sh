@@ -81,7 +81,7 @@ check_eq "mail log: ICID TLS success lines match the handshakes that succeeded" 
 check_eq "mail log: ICID TLS failed lines match the handshakes that failed" \
 	"${failed[inbound]}" "$(grep -cE "Info: ICID [0-9]+ TLS failed: \([0-9]+, 'error:" "$home/logs/mail_logs")"
 check "mail log: a refused TLS 1.0 client is logged as OpenSSL's 'unsupported protocol'" \
-	grep -qE "TLS failed: \(167772418, 'error:0A000102:SSL routines::unsupported protocol'\)" "$home/logs/mail_logs"
+	poll 3 grep -qE "TLS failed: \(167772418, 'error:0A000102:SSL routines::unsupported protocol'\)" "$home/logs/mail_logs"
 check_eq "mail log: one 'Configuration version N applied' line per commit (+1 at start)" 21 \
 	"$(grep -cE '^[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} [0-9]{4} Info: Configuration version [0-9]+ applied$' "$home/logs/mail_logs")"
 done_testing

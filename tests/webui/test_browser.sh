@@ -26,8 +26,8 @@ check "after: GUI HTTPS accepts TLS v1.3" handshake "$HTTPS_PORT" 1.3
 check_fails "after: GUI HTTPS refuses TLS v1.1" handshake "$HTTPS_PORT" 1.1
 check "the commit carries the comment and the user" \
 	bash -c "sqlite3 '$HOME_DIR/config.db' 'SELECT user, comment FROM config_versions' | grep -qx 'admin|TLS 1.3 for the GUI, from the WebUI'"
-check "mail log: the login" grep -q 'WebUI CID [0-9]* user admin logged in (admin)' "$HOME_DIR/logs/mail_logs"
-check "mail log: the commit" grep -q 'WebUI CID [0-9]* user admin committed version' "$HOME_DIR/logs/mail_logs"
+check "mail log: the login" poll 3 grep -q 'WebUI CID [0-9]* user admin logged in (admin)' "$HOME_DIR/logs/mail_logs"
+check "mail log: the commit" poll 3 grep -q 'WebUI CID [0-9]* user admin committed version' "$HOME_DIR/logs/mail_logs"
 for s in 1-login 2-sslconfig 3-edit-greyed 4-staged 5-commit 6-committed; do
 	check "screenshot $s saved" test -s "$LOGS/webui-$s.png"
 done

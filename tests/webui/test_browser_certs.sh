@@ -31,7 +31,7 @@ check "after: s_client -verify_return_error -CAfile: GUI HTTPS serves the import
 check "... its subject is gui.test" grep -q 'subject=CN *= *gui.test' "$TEST_TMP/s_client.out"
 check "the console sees the assignment committed" \
 	bash -c "printf 'interfaceconfig\n\n' | '$TLSGATE' --home '$HOME_DIR' --user admin | grep -q 'GUI HTTPS certificate: webgui'"
-check "mail log: the commit" grep -q 'WebUI CID [0-9]* user admin committed version' "$HOME_DIR/logs/mail_logs"
+check "mail log: the commit" poll 3 grep -q 'WebUI CID [0-9]* user admin committed version' "$HOME_DIR/logs/mail_logs"
 for s in c1-certificates c2-imported c3-overwrite c4-assigned c5-commit c6-committed; do
 	check "screenshot $s saved" test -s "$LOGS/webui-$s.png"
 done
