@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
+#include <malloc.h>
 #include <event2/listener.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -18,6 +19,8 @@
 #define BURST_SLACK  64   /* connections being evicted that may still hold descriptors */
 #define MAX_GUARDS   20   /* listeners with a guard (HTTPS, 16 SMTP listeners) */
 #define PEEK_MAX     1024 /* connections probed for a gone client per eviction */
+#define TRIM_PEAK    128  /* a burst this large is given back to the system ... */
+#define TRIM_DELAY_S 1    /* ... this long after it has drained */
 
 /* The error callback gets the listener's own argument (evhttp's, for the
  * HTTPS listener), so the guard is found by its listener. */
@@ -175,6 +178,20 @@ static void on_accept_error(struct evconnlistener *l, void *arg)
 	noted(g);
 }
 
+/* After a burst (thousands of abandoned connections), malloc keeps the
+ * freed memory at the top of its arenas: RSS would stay at the peak. */
+static void on_trim(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn_guard *g = arg;
+
+	(void)fd;
+	(void)what;
+	if (g->count > g->peak / 8)
+		return; /* a new burst: trimmed when that one drains */
+	g->peak = g->count;
+	malloc_trim(0);
+}
+
 int conn_guard_init(struct conn_guard *g, const char *name, struct event_base *base,
 		    struct mail_log *log, unsigned max, unsigned per_addr)
 {
@@ -185,7 +202,8 @@ int conn_guard_init(struct conn_guard *g, const char *name, struct event_base *b
 	g->per_addr = per_addr;
 	g->resume = evtimer_new(base, on_resume, g);
 	g->flush = evtimer_new(base, on_flush, g);
-	return g->resume && g->flush ? 0 : -1;
+	g->trim = evtimer_new(base, on_trim, g);
+	return g->resume && g->flush && g->trim ? 0 : -1;
 }
 
 void conn_guard_free(struct conn_guard *g)
@@ -195,6 +213,9 @@ void conn_guard_free(struct conn_guard *g)
 			guards[i] = NULL;
 	if (g->flush)
 		event_free(g->flush);
+	if (g->trim)
+		event_free(g->trim);
+	g->trim = NULL;
 	if (g->resume)
 		event_free(g->resume);
 	g->flush = g->resume = NULL;
@@ -229,6 +250,8 @@ void conn_guard_add(struct conn_guard *g, struct guard_conn *c, guard_evict_fn e
 		g->head = c;
 	g->tail = c;
 	g->count++;
+	if (g->count > g->peak)
+		g->peak = g->count;
 	update_listener(g);
 }
 
@@ -301,5 +324,10 @@ void conn_guard_remove(struct conn_guard *g, struct guard_conn *c)
 	if (c->dying)
 		g->dying--;
 	g->count--;
+	if (g->peak >= TRIM_PEAK && g->count <= g->peak / 8 && g->trim &&
+	    !evtimer_pending(g->trim, NULL)) {
+		struct timeval tv = { TRIM_DELAY_S, 0 };
+		evtimer_add(g->trim, &tv);
+	}
 	update_listener(g);
 }

@@ -55,6 +55,8 @@ struct conn_guard {
 	struct evconnlistener *listener;
 	struct event *resume; /* ends an accept() back-off */
 	struct event *flush;  /* logs the counts left at the end of an interval */
+	struct event *trim;   /* returns a drained burst's memory (malloc_trim) */
+	unsigned peak;        /* connections held at once since the last trim */
 	bool full, backoff;   /* why the listener is disabled */
 	bool running;         /* the listener accepts */
 	time_t last_log;

@@ -101,6 +101,8 @@ static int apply_policy(SSL_CTX *ctx, enum tls_service_id id, const struct tls_s
 	return 0;
 }
 
+#define SESSION_CACHE_MAX 1024
+
 SSL_CTX *ctx_build(enum tls_service_id id, const struct tls_service *svc, X509 *cert,
 		   STACK_OF(X509) * chain, EVP_PKEY *key, struct err *e)
 {
@@ -110,6 +112,10 @@ SSL_CTX *ctx_build(enum tls_service_id id, const struct tls_service *svc, X509 *
 		openssl_error(e, "Cannot create a TLS context");
 		return NULL;
 	}
+	/* The TLS 1.2 session cache, bounded (OpenSSL's default is 20,480
+	 * sessions, ~1 kB each, kept until they expire). */
+	if (id != SVC_OUTBOUND)
+		SSL_CTX_sess_set_cache_size(ctx, SESSION_CACHE_MAX);
 	if (apply_policy(ctx, id, svc, svc->methods, e) < 0)
 		goto fail;
 	if (cert && key) {
