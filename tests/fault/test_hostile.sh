@@ -189,6 +189,16 @@ if [ "$mem_limits" = 1 ]; then
 else
 	ok "# SKIP memory bound under ASan (RSS $rss0 -> $rss1 kB)"
 fi
+# Issue 20: a drained burst's memory goes back to the system (malloc_trim),
+# it does not stay at the peak. Within 6 MB of the fresh daemon's.
+rss_back() { [ "$(rss)" -le $((rss0 + 6144)) ]; }
+if [ "$mem_limits" != 1 ]; then
+	ok "# SKIP memory returned under ASan (RSS $rss0 -> $(rss) kB)"
+elif poll 10 rss_back; then
+	ok "the burst's memory is returned (RSS $rss0 -> $rss1 -> $(rss) kB, 6 MB allowed)"
+else
+	not_ok "the burst's memory is returned (RSS $rss0 -> $rss1 -> $(rss) kB, 6 MB allowed)"
+fi
 check "the daemon is alive and serves" handshake "$HTTPS_PORT" 1.2
 
 # Held: SQL and format injection through the console's free text. A commit
