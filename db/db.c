@@ -93,43 +93,9 @@ int db_exec(struct db *db, const char *sql, struct err *e)
 
 int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e)
 {
-	struct db_cached *free_slot = NULL;
-
-	for (int i = 0; i < DB_STMT_CACHE; i++) {
-		struct db_cached *c = &db->cache[i];
-		if (!c->st) {
-			if (!free_slot)
-				free_slot = c;
-			continue;
-		}
-		if (!c->busy && strcmp(sqlite3_sql(c->st), sql) == 0) {
-			c->busy = true;
-			*st = c->st;
-			return 0;
-		}
-	}
-	if (sqlite3_prepare_v3(db->sql, sql, -1, free_slot ? SQLITE_PREPARE_PERSISTENT : 0, st,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db->sql, sql, -1, st, NULL) != SQLITE_OK)
 		return db_sql_error(db, "preparing a query", e);
-	if (free_slot && *st) {
-		free_slot->st = *st;
-		free_slot->busy = true;
-	}
 	return 0;
-}
-
-void db_finish(struct db *db, sqlite3_stmt *st)
-{
-	if (!st)
-		return;
-	for (int i = 0; i < DB_STMT_CACHE; i++)
-		if (db->cache[i].st == st) {
-			sqlite3_reset(st);
-			sqlite3_clear_bindings(st);
-			db->cache[i].busy = false;
-			return;
-		}
-	sqlite3_finalize(st);
 }
 
 static int get_user_version(struct db *db, int *v, struct err *e)
@@ -139,7 +105,7 @@ static int get_user_version(struct db *db, int *v, struct err *e)
 	if (db_prepare(db, "PRAGMA user_version", &st, e) < 0)
 		return -1;
 	*v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	db_finish(db, st);
+	sqlite3_finalize(st);
 	return 0;
 }
 
@@ -277,8 +243,6 @@ void db_close(struct db *db)
 {
 	if (!db)
 		return;
-	for (int i = 0; i < DB_STMT_CACHE; i++)
-		sqlite3_finalize(db->cache[i].st);
 	sqlite3_close(db->sql);
 	free(db);
 }

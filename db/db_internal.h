@@ -3,22 +3,11 @@
 #define TLSGATE_DB_INTERNAL_H
 
 #include <sqlite3.h>
-#include <stdbool.h>
 
 #include "db.h"
 
-/* Prepared statements kept for reuse, by their SQL text: preparing costs
- * ~50k instructions each, and one commit ran ~120 of them in the shell
- * and ~40 in the daemon's apply, mostly the same dozen. */
-#define DB_STMT_CACHE 48
-struct db_cached {
-	sqlite3_stmt *st;
-	bool busy; /* handed out, not yet given back with db_finish() */
-};
-
 struct db {
 	sqlite3 *sql;
-	struct db_cached cache[DB_STMT_CACHE];
 	char path[4096];
 	db_before_commit_fn before_commit; /* db_set_before_commit */
 	void *before_commit_arg;
@@ -26,12 +15,7 @@ struct db {
 
 int db_exec(struct db *db, const char *sql, struct err *e);
 int db_sql_error(struct db *db, const char *what, struct err *e);
-/* A statement for `sql`, reset and unbound: a cached one if free. Give it
- * back with db_finish(), never sqlite3_finalize(). */
 int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e);
-/* Resets a cached statement for the next db_prepare() (its locks and
- * bindings released), finalizes any other. NULL: nothing. */
-void db_finish(struct db *db, sqlite3_stmt *st);
 /* Writes every setting of `c` as version `version`'s snapshot. */
 int db_write_snapshot(struct db *db, long version, const struct config *c, struct err *e);
 int db_insert_version(struct db *db, long version, const char *user, const char *comment,
