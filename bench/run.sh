@@ -289,7 +289,10 @@ CRYPTO_US_rsa=$(calc "1e6 / $RSA_SIGN + 2e6 / $X25519" 0)
 CRYPTO_US_ec=$(calc "1e6 / $EC_SIGN + 2e6 / $X25519" 0)
 
 start_tlsgated rsa
-start_tlsgated ec
+# The memory rows hold 1,000 idle HTTPS connections from one address: above
+# the default caps (256 in all, 32 per address once half full), which would
+# evict most of them and make the per-connection figure meaningless.
+start_tlsgated ec ec --https-max-conns 4000 --max-per-address 4000
 start_tlsgated ec ecoff --no-usage # the TLS usage record's cost (issue 17)
 start_nginx
 start_postfix
