@@ -72,7 +72,7 @@ TEST_PKGS  := $(BUILD_PKGS) sqlite3 tmux expect swaks curl clang-format python3 
 # The Debian package and its checks (tests/package, .ci/run).
 PKG_PKGS   := debhelper dpkg-dev fakeroot lintian mandoc systemd logrotate adduser
 TEST_PKGS  += $(PKG_PKGS)
-BENCH_PKGS := $(TEST_PKGS) nginx-light postfix util-linux gdb
+BENCH_PKGS := $(TEST_PKGS) nginx-light postfix util-linux gdb strace
 
 .PHONY: all clean check check-san deps deps-test print-test-pkgs format format-check help install run unit \
 	bench bench-deps soak deb man-lint

@@ -336,6 +336,41 @@ mem_row() { # NAME TG_ROOT REF_ROOT PORT_TG PORT_REF
 }
 mem_row
 
+# Own memory and shared pages of the idle tlsgated (smaps_rollup): the
+# anonymous part is its own; the rest is file pages, nearly all shared
+# libraries (libcrypto, libc, libsqlite3), mapped in every process using them.
+split=$(awk '/^Rss:/ { r = $2 } /^Anonymous:/ { a = $2 } /^Shared_Clean:/ { s = $2 }
+	END { printf "%d %d %d", r, a, s }' "/proc/$TG_PID_rsa/smaps_rollup")
+read -r rss_all rss_own rss_shared <<<"$split"
+row "RSS idle, kB, tlsgated (fresh, RSA home): own (anonymous); shared clean (libraries); file pages in all" \
+	"$rss_own; $rss_shared; $((rss_all - rss_own))" "-" "-" "-" "-"
+
+# ---- system calls per handshake / session (strace -c on the server) ----
+# syscalls PID PORT MODE: system calls the process (and its threads) makes
+# per session over 400 sessions of one client.
+syscalls() {
+	local pid=$1 port=$2 mode=$3 sp n=400 calls out
+	command -v strace >/dev/null || { echo n/a; return; }
+	strace -c -f -p "$pid" -o "$W/strace.out" 2>/dev/null &
+	sp=$!
+	sleep 0.5
+	out=$(client "$LOAD" --connect "127.0.0.1:$port" --mode "$mode" --tls 1.3 --count "$n")
+	sleep 0.2
+	kill -INT "$sp" 2>/dev/null
+	wait "$sp" 2>/dev/null
+	calls=$(awk '/ total$/ { print (NF == 6 ? $(NF - 2) : $(NF - 1)) }' "$W/strace.out")
+	say "strace $pid $mode: $out; $(tr '\n' ' ' <"$W/strace.out")"
+	calc "${calls:-0} / $n" 1
+}
+NG_WORKER=$(pgrep -P "$NG_PID" | head -n 1)
+sc_tg=$(syscalls "$TG_PID_ec" "$TG_HTTPS_ec" https)
+sc_ng=$(syscalls "$NG_WORKER" "$NG_HTTPS_ec" https)
+row "system calls per HTTPS TLS 1.3 ECDSA handshake (strace -c, 400 serial handshakes; nginx: its worker)" \
+	"$sc_tg" "$sc_ng" "$(ratio "$sc_tg" "$sc_ng")" "-" "-"
+sc_tgs=$(syscalls "$TG_PID_ec" "$TG_SMTP_ec" starttls)
+row "system calls per SMTP STARTTLS session, TLS 1.3 (strace -c, 400 serial sessions)" \
+	"$sc_tgs" "-" "-" "-" "-"
+
 # ---- HTTPS full handshakes: tlsgated vs nginx ----
 warm() { client "$LOAD" --connect "127.0.0.1:$1" --mode https --duration 0.5 >/dev/null; }
 for p in "$TG_HTTPS_rsa" "$TG_HTTPS_ec" "$NG_HTTPS_rsa" "$NG_HTTPS_ec"; do warm "$p"; done
@@ -592,7 +627,7 @@ row "crypto per full handshake (1 signature + 2 X25519), µs: RSA; ECDSA" \
 
 # ---- the report ----
 date_s=$(date -u +%F)
-out=$TOP/bench/results/$date_s.md
+out=$TOP/bench/results/${BENCH_NAME:-$date_s}.md
 mkdir -p "$TOP/bench/results"
 {
 	echo "# tlsgate benchmark, $(date -u '+%F %H:%M UTC')"
@@ -611,4 +646,4 @@ mkdir -p "$TOP/bench/results"
 	sed 's/^/    /' "$W/notes"
 } >"$out"
 cat "$out"
-echo "written: bench/results/$date_s.md" >&2
+echo "written: bench/results/${BENCH_NAME:-$date_s}.md" >&2
