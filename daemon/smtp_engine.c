@@ -57,6 +57,7 @@ void smtp_session_free(struct smtp_session *s)
 			      s->icid);
 	mail_log_info(eng->env->log, "ICID %lu close", s->icid);
 	smtp_proto_free(&s->proto);
+	strbuf_free(&s->batch);
 	inbound_unref(s->in);
 	if (s->prev)
 		s->prev->next = s->next;
@@ -95,7 +96,7 @@ static size_t send_now(struct smtp_session *s, const struct strbuf *reply)
 	return 0;
 }
 
-static void send_reply(struct smtp_session *s, const struct strbuf *reply)
+static void send_now_or_queue(struct smtp_session *s, const struct strbuf *reply)
 {
 	size_t done = 0;
 
@@ -112,6 +113,28 @@ static void send_reply(struct smtp_session *s, const struct strbuf *reply)
 	/* Write events are enabled at the first reply that has to wait. */
 	bufferevent_enable(s->bev, EV_WRITE);
 	bufferevent_write(s->bev, reply->data + done, reply->len - done);
+}
+
+/* The replies to one read's pipelined commands leave together, at the end
+ * of process_input(): one send for the batch, as the bufferevent's one
+ * write did. */
+#define BATCH_MAX (16 * 1024)
+
+static void flush_batch(struct smtp_session *s)
+{
+	send_now_or_queue(s, &s->batch);
+	strbuf_reset(&s->batch);
+}
+
+static void send_reply(struct smtp_session *s, const struct strbuf *reply)
+{
+	if (!s->batching) {
+		send_now_or_queue(s, reply);
+		return;
+	}
+	strbuf_add(&s->batch, reply->data, reply->len);
+	if (s->batch.len >= BATCH_MAX)
+		flush_batch(s);
 }
 
 /* The reply is queued; the session ends when it has been written. */
@@ -403,11 +426,14 @@ static void process_input(struct smtp_session *s)
 {
 	struct evbuffer *in = bufferevent_get_input(s->bev);
 
+	s->batching = true;
 	while (s->phase == PHASE_OPEN && !s->paused && next_line(s, in))
 		if (evbuffer_get_length(bufferevent_get_output(s->bev)) > OUTPUT_BACKLOG_MAX) {
 			s->paused = true;
 			bufferevent_disable(s->bev, EV_READ);
 		}
+	s->batching = false;
+	flush_batch(s);
 }
 
 static void on_read(struct bufferevent *bev, void *arg)
@@ -514,6 +540,7 @@ struct smtp_session *smtp_session_new(struct smtp_engine *eng, struct smtp_liste
 	s->fd = fd;
 	s->icid = ++eng->next_icid;
 	s->phase = PHASE_ADMITTING;
+	strbuf_init(&s->batch);
 	smtp_proto_init(&s->proto, env->config->hostname[0] ? env->config->hostname : "tlsgate",
 			&lim);
 	s->next = eng->sessions;

@@ -47,8 +47,10 @@ struct smtp_session {
 	struct smtp_session *prev, *next;
 	int fd;
 	struct bufferevent *bev;
-	SSL *ssl;         /* owned by the TLS bufferevent */
-	bool cert_logged; /* the client certificate's verdict is in the log */
+	SSL *ssl;            /* owned by the TLS bufferevent */
+	bool cert_logged;    /* the client certificate's verdict is in the log */
+	struct strbuf batch; /* replies to the commands of one read, sent together */
+	bool batching;       /* inside process_input(): replies go to `batch` */
 	unsigned long icid;
 	struct net_peer peer;
 	struct sockaddr_storage sa;
