@@ -23,8 +23,8 @@ int ask_new_password(struct session *s, const char *whose, bool fresh, char *has
 	struct err e;
 	int rc;
 
-	snprintf(question, sizeof(question), "Enter the %spassword for \"%.64s\":",
-		 fresh ? "" : "new ", whose);
+	snprintf(question, sizeof(question),
+		 "Enter the %spassword for \"%.64s\":", fresh ? "" : "new ", whose);
 	for (;;) {
 		if (ask_secret(s, question, first, sizeof(first), check_quality, NULL) < 0 ||
 		    ask_secret(s, "Please enter the new password again:", again, sizeof(again),

@@ -1,7 +1,7 @@
 /* cmd_userconfig: console users, their roles and passwords, AsyncOS-style
- * (NEW and EDIT ask the password too; DELETE, PASSWORD, PRINT). Users are named entries "user.NAME" =
- * "role=ROLE[;hash=HASH]" (db/roles.h), staged
- * and committed like every edit; a change applies from its commit on. */
+ * (NEW and EDIT ask the password too; DELETE, PASSWORD, PRINT). Users are named entries "user.NAME"
+ * = "role=ROLE[;hash=HASH]" (db/roles.h), staged and committed like every edit; a change applies
+ * from its commit on. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,8 @@
 # character password, or a NUL stops the batch with nothing staged; no password
 # is ever printed or logged. On a terminal (tmux): not echoed, a mismatch is
 # said and both are asked again. An operator or a guest cannot set anyone's
-# password (refused, logged, nothing written).
+# password (refused, logged, nothing written), not even with loadconfig. The
+# hash is a secret in saveconfig's files and showconfig; loadconfig takes it back.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tmux.sh"
 [ -x "$TLSGATE" ] || { not_ok "$TLSGATE is not built"; done_testing; exit 1; }
@@ -115,6 +116,44 @@ check_eq "nothing was committed" "$before" "$(committed)"
 adm_hash=$(hash_of adm)
 printf 'guestpass8\nhackpass1\nhackpass1\n' | as gst -c 'passwd adm'
 check_eq "passwd adm run by a guest: adm's hash is unchanged" "$adm_hash" "$(hash_of adm)"
+
+# ---- saveconfig / showconfig / loadconfig: the hash is a secret ----
+conf=$home/configuration
+as gst -c showconfig </dev/null
+check "a guest's showconfig masks the password hashes" \
+	sh -c "grep -q 'role=admin;hash=<secret>\*\*\*\*\*</secret>' '$TEST_TMP/out' && ! grep -qF '\$y\$' '$TEST_TMP/out'"
+as adm -c 'saveconfig 1' </dev/null
+masked=$(grep xml "$TEST_TMP/out" | sed -e 's/^"\/configuration\///' -e 's/"\.$//')
+check "saveconfig 1 (masked): no hash in the file" sh -c "! grep -qF '\$y\$' '$conf/$masked'"
+sleep 1
+printf 'file passphrase\nfile passphrase\n' | as adm -c 'saveconfig 2'
+enc=$(grep xml "$TEST_TMP/out" | sed -e 's/^"\/configuration\///' -e 's/"\.$//')
+check "saveconfig 2 (encrypted): no hash in clear" sh -c "! grep -qF '\$y\$' '$conf/$enc'"
+printf '2\n%s\nfile passphrase\n' "$enc" | as adm -c loadconfig
+check "... loads back onto its appliance: No changes detected." said "No changes detected."
+sleep 1
+as adm -c 'saveconfig n' </dev/null
+plain=$(grep xml "$TEST_TMP/out" | sed -e 's/^"\/configuration\///' -e 's/"\.$//')
+printf '2\n%s\n' "$plain" | as adm -c loadconfig
+check "saveconfig n (plain) loads back: No changes detected." said "No changes detected."
+# An operator loads a file that gives adm a password the operator knows.
+known=$(sqlite3 "$home/config.db" "SELECT value FROM config_values WHERE key = 'user.op' AND
+	version = (SELECT max(version) FROM config_versions)" | sed -n 's/^.*;hash=//p')
+sed "s|<entry name=\"adm\">role=admin;hash=[^<]*<|<entry name=\"adm\">role=admin;hash=$known<|" \
+	"$conf/$plain" >"$conf/takeover.xml"
+check "(the crafted file gives adm op's hash)" grep -qF "role=admin;hash=$known<" "$conf/takeover.xml"
+before=$(committed)
+printf '2\ntakeover.xml\n' | as op -c 'loadconfig; commit "mine"'
+check "an operator's loadconfig that sets adm's password is refused" \
+	said "Changing user accounts needs the admin role"
+check_eq "... nothing committed, adm's hash unchanged" "$before $adm_hash" "$(committed) $(hash_of adm)"
+printf 'y\n' | as op -c clear >/dev/null
+sed "s|<entry name=\"adm\">role=admin;hash=[^<]*<|<entry name=\"adm\">role=admin;hash=plaintext-password<|" \
+	"$conf/$plain" >"$conf/badhash.xml"
+printf '2\nbadhash.xml\n' | as adm -c loadconfig
+check "loadconfig refuses a user entry whose hash is not yescrypt" \
+	said 'the user "adm" has a password hash that is not yescrypt'
+check_eq "... nothing staged" 0 "$(staged)"
 
 # ---- on a terminal: no echo, a mismatch is asked again ----
 s=pw

@@ -114,6 +114,31 @@ def dest(driver):
     driver.find_element(By.ID, "domain").send_keys("bad domain!")
     go(driver, "submit")
     check(banner(driver)[0] == "Error", "a bad domain: the Error banner")
+    # DANE Support: Mandatory without a TLS level of its own is refused (the
+    # console asks DANE only after a TLS level), then dane.example with
+    # TLS Required and DANE Opportunistic.
+    driver.get(url + "/destconfig")
+    go(driver, "add-destination")
+    driver.find_element(By.ID, "domain").send_keys("dane.example")
+    Select(driver.find_element(By.ID, "dane")).select_by_value("mandatory")
+    go(driver, "submit")
+    kind, msg = banner(driver)
+    check(kind == "Error" and "DANE Support is part of the domain's own TLS setting" in msg,
+          "DANE Mandatory with TLS Default: the Error banner (%s)" % msg)
+    shot(driver, "d3b-dane-refused")
+    domain = driver.find_element(By.ID, "domain")  # the form again, as it was
+    if not domain.get_attribute("value"):
+        domain.send_keys("dane.example")
+    Select(driver.find_element(By.ID, "tls")).select_by_value("require")
+    Select(driver.find_element(By.ID, "dane")).select_by_value("opportunistic")
+    shot(driver, "d3c-dane-form")
+    go(driver, "submit")
+    kind, msg = banner(driver)
+    check(kind == "Success", "Add dane.example, TLS Required, DANE Opportunistic: Success (%s)" % msg)
+    row = driver.find_element(By.ID, "dest-dane.example").text
+    check("Required" in row and "Opportunistic" in row,
+          "the list shows dane.example: Required, DANE Opportunistic")
+    shot(driver, "d3d-dane-added")
     driver.get(url + "/destconfig")
     # Global settings: the required-TLS failure alert.
     box = driver.find_element(By.ID, "alert_tls_required")
