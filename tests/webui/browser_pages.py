@@ -6,41 +6,17 @@ Screenshots go to SHOTS. Prints one TAP-ish line per check:
 "ok - ..." / "not ok - ..."."""
 import sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 from selenium.webdriver.support.ui import Select
 
+import webui_driver
+from webui_driver import banner, check, go
+
 url, shots, action = sys.argv[1], sys.argv[2], sys.argv[3]
-failed = 0
-
-
-def check(cond, what):
-    global failed
-    print(("ok - " if cond else "not ok - ") + what, flush=True)
-    if not cond:
-        failed += 1
-
-def go(driver, element_id):
-    """Clicks a link or submit button and waits for the next page: a click
-    may return before the navigation it starts (a loaded machine)."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.ID, element_id).click()
-    WebDriverWait(driver, 30).until(EC.staleness_of(old))
-
 
 
 def shot(driver, name):
-    driver.save_screenshot("%s/webui-%s.png" % (shots, name))
-
-
-def banner(driver):
-    found = driver.find_elements(By.ID, "action-results-title")
-    if not found:
-        return "", ""
-    return found[0].text, driver.find_element(By.ID, "action-results-message").text
+    webui_driver.shot(driver, shots, name)
 
 
 def commit(driver, comment, name):
@@ -153,20 +129,12 @@ def dest(driver):
     shot(driver, "d5-committed")
 
 
-opts = webdriver.ChromeOptions()
-for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-          "--ignore-certificate-errors", "--window-size=1280,1400"):
-    opts.add_argument(a)
-opts.binary_location = "/usr/bin/chromium"
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-driver.set_page_load_timeout(20)
+driver = webui_driver.new_driver(1400)
 try:
-    driver.get(url + "/login")
-    driver.find_element(By.ID, "username").send_keys("admin")
-    driver.find_element(By.ID, "password").send_keys("adminpass1")
+    webui_driver.login(driver, url, "admin", "adminpass1")
     go(driver, "login")
     check(driver.current_url.endswith("/sslconfig"), "login")
     {"certs": certs, "dest": dest}[action](driver)
 finally:
     driver.quit()
-sys.exit(1 if failed else 0)
+sys.exit(1 if webui_driver.failed else 0)
