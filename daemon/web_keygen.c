@@ -8,6 +8,7 @@
 #define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
 #include <event2/event.h>
+#include <event2/http.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <pthread.h>
@@ -21,9 +22,10 @@
 
 struct web_keygen {
 	struct web *w;
-	struct evhttp_request *req;
+	struct evhttp_request *req; /* NULL: evhttp freed it with its connection */
 	pthread_t thread;
-	bool started;
+	bool running; /* a thread to join */
+	bool made;    /* p holds the new profile */
 	int pipe[2];
 	struct event *ev;
 	web_keygen_done done;
@@ -46,26 +48,38 @@ static void *work(void *arg)
 	ssize_t n;
 
 	k->rc = cert_profile_new(&k->q, &k->p, &k->e);
+	k->made = k->rc == 0;
 	do
 		n = write(k->pipe[1], "", 1);
 	while (n < 0 && errno == EINTR);
 	return NULL;
 }
 
-/* Frees the job (its thread is over or was never started). */
+/* Frees the job (waiting for its thread first, if any). */
 static void job_free(struct web_keygen *k)
 {
-	if (k->started)
+	if (k->running)
 		pthread_join(k->thread, NULL);
 	if (k->ev)
 		event_free(k->ev);
 	for (int i = 0; i < 2; i++)
 		if (k->pipe[i] >= 0)
 			close(k->pipe[i]);
-	if (k->started && k->rc == 0)
+	if (k->made)
 		cert_profile_free(&k->p);
 	OPENSSL_cleanse(k, sizeof(*k));
 	free(k);
+}
+
+/* The request's connection closes (a hang-up, an eviction, shutdown). A
+ * request still on it is freed with it: forget it. One evhttp took off the
+ * connection before (req->evcon NULL) stays ours, and web_reply frees it. */
+static void connection_closed(struct evhttp_connection *con, void *arg)
+{
+	struct web_keygen *k = arg;
+
+	if (k->req && evhttp_request_get_connection(k->req) == con)
+		k->req = NULL;
 }
 
 static void finished(evutil_socket_t fd, short what, void *arg)
@@ -79,10 +93,15 @@ static void finished(evutil_socket_t fd, short what, void *arg)
 	if (read(fd, &byte, 1) != 1)
 		return; /* not yet (spurious wake-up): the event stays armed */
 	pthread_join(k->thread, NULL);
-	k->started = false;
+	k->running = false;
 	for (int i = 0; i < WEB_KEYGEN_MAX; i++)
 		if (w->keygen[i] == k)
 			w->keygen[i] = NULL;
+	/* With its request gone (evhttp freed it with its connection) the key is
+	 * still staged for the session, as after a hang-up: only the answer is
+	 * lost. */
+	if (k->req && evhttp_request_get_connection(k->req))
+		evhttp_connection_set_closecb(evhttp_request_get_connection(k->req), NULL, NULL);
 	web_req_init(&r, w, k->req, "/certificates/new", true, k->cid);
 	r.json = k->json;
 	snprintf(r.peer, sizeof(r.peer), "%s", k->peer);
@@ -91,11 +110,17 @@ static void finished(evutil_socket_t fd, short what, void *arg)
 		web_form_parse_urlencoded(&r.form, "overwrite=1", 11, &ignored);
 	}
 	if (web_resume(&r, k->session, ROLE_OPERATOR) == 0)
-		k->done(&r, k->name, k->rc == 0 ? &k->p : NULL, &k->e);
-	web_reply(&r);
-	if (k->rc == 0)
-		cert_profile_free(&k->p);
-	k->rc = -1;
+		k->done(&r, k->name, k->made ? &k->p : NULL, &k->e);
+	if (k->req) {
+		web_reply(&r);
+	} else {
+		mail_log_info(w->d->log,
+			      "HTTPS CID %lu POST /certificates/new %d (not sent: the "
+			      "connection closed)",
+			      k->cid, r.status);
+		web_form_free(&r.form);
+		strbuf_free(&r.body);
+	}
 	job_free(k);
 }
 
@@ -140,7 +165,8 @@ int web_keygen_start(struct web_req *r, const char *name, const struct cert_requ
 		job_free(k);
 		return -1;
 	}
-	k->started = true;
+	k->running = true;
+	evhttp_connection_set_closecb(evhttp_request_get_connection(r->req), connection_closed, k);
 	r->w->keygen[slot] = k;
 	r->deferred = true;
 	return 0;

@@ -61,13 +61,14 @@ for i in 1 2 3 4 5; do
 	pids+=($!)
 done
 wait "${pids[@]}" # (a bare wait would wait for the daemon too)
-codes=$(cat "$TEST_TMP"/code-par* | sort | uniq -c | awk '{ printf "%s:%s ", $2, $1 }')
+codes=$(for f in "$TEST_TMP"/code-par*; do cat "$f"; echo; done | sort | uniq -c |
+	awk '{ printf "%s:%s ", $2, $1 }')
 check "five at once: some made (200), the others refused at once with 503 ($codes)" \
 	bash -c "[[ '$codes' =~ 200:[2-5] ]] && [[ '$codes' =~ 503:[1-3] ]]"
 check "... 503 says: busy making other keys; try again" \
 	grep -qh 'The appliance is busy making other keys; try again in a moment.' "$TEST_TMP"/new-par*
 check "... and is logged" grep -q "new key refused, 2 keys are being made" "$LOG"
-made=$(grep -l '^200$' "$TEST_TMP"/code-par* | wc -l)
+made=$(grep -lx 200 "$TEST_TMP"/code-par* | wc -l)
 check_eq "every 200 is a staged profile (par*)" "$made" \
 	"$(sqlite3 "$HOME_DIR/config.db" "SELECT count(*) FROM staged WHERE key LIKE 'cert.par%'")"
 
