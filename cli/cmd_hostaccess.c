@@ -3,7 +3,6 @@
  * EDIT), the default policy parameters (DEFAULT), and the table as text
  * (PRINT, IMPORT, EXPORT; core/hat_text.c), RESET. Each change stages the
  * entry "hat.LISTENER". */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,38 +13,6 @@
 #include "input.h"
 #include "listeners.h"
 #include "prompt.h"
-
-struct long_range {
-	long min, max, value;
-};
-
-static int check_long(char *answer, void *arg, struct err *e)
-{
-	struct long_range *r = arg;
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(answer, &end, 10);
-	if (errno || *end || end == answer || v < r->min || v > r->max)
-		return err_set(e, "The value must be a whole number from %ld to %ld.", r->min,
-			       r->max);
-	r->value = v;
-	return 0;
-}
-
-static int ask_long(struct session *s, const char *question, long def, long min, long max,
-		    long *out)
-{
-	char answer[INPUT_LINE_MAX], d[32];
-	struct long_range r = { min, max, 0 };
-
-	snprintf(d, sizeof(d), "%ld", def);
-	if (ask_text(s, question, d, answer, sizeof(answer), check_long, &r) < 0)
-		return -1;
-	*out = r.value;
-	return 0;
-}
 
 /* The policy questions. `base` NULL: the defaults themselves (every field
  * set); else a policy, whose field is set when it differs from `base` or
@@ -69,13 +36,13 @@ static int ask_params(struct session *s, struct hat_params *p, const struct hat_
 		if (p->set & HAT_P_TLS)
 			cur.tls = p->tls;
 	}
-#define FIELD(bit, field, question, max)                                    \
-	do {                                                                \
-		if (ask_long(s, question, (long)cur.field, 1, max, &v) < 0) \
-			return -1;                                          \
-		p->field = (__typeof__(p->field))v;                         \
-		if (!base || (p->set & bit) || v != (long)base->field)      \
-			p->set |= bit;                                      \
+#define FIELD(bit, field, question, max)                                             \
+	do {                                                                         \
+		if (listener_ask_long(s, question, (long)cur.field, 1, max, &v) < 0) \
+			return -1;                                                   \
+		p->field = (__typeof__(p->field))v;                                  \
+		if (!base || (p->set & bit) || v != (long)base->field)               \
+			p->set |= bit;                                               \
 	} while (0)
 	FIELD(HAT_P_SIZE, max_message_size, "Enter the maximum message size in bytes.",
 	      HAT_SIZE_MAX);
@@ -372,8 +339,8 @@ static int op_move(struct session *s, void *ctx, int unused)
 	(void)unused;
 	if ((g = ask_named(s, &v->hat, false, "Enter the sender group number or name to move.",
 			   -1)) < 0 ||
-	    ask_long(s, "Enter the position to move it to.", g + 1, 1, (long)v->hat.ngroups, &to) <
-		    0)
+	    listener_ask_long(s, "Enter the position to move it to.", g + 1, 1,
+			      (long)v->hat.ngroups, &to) < 0)
 		return -1;
 	x = v->hat.groups[g];
 	memmove(&v->hat.groups[g], &v->hat.groups[g + 1],

@@ -31,6 +31,9 @@ int listener_stage_rat(struct session *s, const struct listener_view *v);
 /* Stages "listener.NAME" with the fields of `l`. */
 int listener_stage_entry(struct session *s, const struct listener *l);
 
+/* A whole number from min to max, `def` offered. */
+int listener_ask_long(struct session *s, const char *question, long def, long min, long max,
+		      long *out);
 /* A number or name from "1. NAME" lists; the index or -1 (said). */
 int ask_listener(struct session *s, const char *question, struct listener *ls, size_t n);
 /* The text of configuration/NAME for IMPORT (malloc'd, NUL-terminated). */
@@ -38,6 +41,12 @@ int listener_import_text(struct session *s, char **text);
 int listener_export_text(struct session *s, const struct strbuf *text);
 /* Writes configuration/NAME (the name already checked) and says where. */
 int listener_write_export(struct session *s, const char *name, const struct strbuf *text);
+
+/* cmd_listenerlimits.c: EDIT → LIMITS and SETUP. */
+void listener_print_limits(const struct listener *l);
+int listener_edit_limits(struct session *s, void *ctx, int unused);
+int listener_print_setup(struct session *s);
+int listener_setup_run(struct session *s, void *ctx, int unused);
 
 int hostaccess_run(struct session *s, void *ctx, int unused);
 int rcptaccess_run(struct session *s, void *ctx, int unused);

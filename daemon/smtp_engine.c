@@ -36,6 +36,8 @@ void smtp_session_free(struct smtp_session *s)
 	rdns_cancel(s->rdns);
 	if (s->rdns_timer)
 		event_free(s->rdns_timer);
+	if (s->life_timer)
+		event_free(s->life_timer);
 	spool_abort(s->msg);
 	if (s->ssl) {
 		tls_watch_closed(s->ssl, &s->watch);
@@ -86,6 +88,10 @@ static void set_timeouts(struct smtp_session *s)
 {
 	const struct daemon_options *o = s->eng->env->opt;
 	int greet = o->handshake_timeout < o->smtp_timeout ? o->handshake_timeout : o->smtp_timeout;
+	int setup = s->in ? s->in->setup.handshake_timeout : 0; /* listenerconfig SETUP */
+
+	if (setup > 0 && setup < greet)
+		greet = setup;
 	struct timeval tv = { s->proto.state == SMTP_STATE_START ? greet : o->smtp_timeout, 0 };
 
 	bufferevent_set_timeouts(s->bev, &tv, &tv);
@@ -414,6 +420,28 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 	smtp_session_free(s);
 }
 
+/* listenerconfig SETUP's maximum connection time is up: a 421 if the
+ * client can still be spoken to, and the session ends. */
+static void on_time_up(evutil_socket_t fd, short what, void *arg)
+{
+	struct smtp_session *s = arg;
+	struct strbuf reply;
+
+	(void)fd;
+	(void)what;
+	mail_log_info(s->eng->env->log, "ICID %lu connection time limit reached (%d seconds)",
+		      s->icid, s->in->setup.max_connection_time);
+	if (s->phase != PHASE_OPEN || (s->ssl && !s->watch.done)) {
+		smtp_session_free(s);
+		return;
+	}
+	strbuf_init(&reply);
+	smtp_proto_timeout(&s->proto, &reply);
+	send_reply(s, &reply);
+	strbuf_free(&reply);
+	close_after_reply(s);
+}
+
 /* "421 too many connections", best effort and never blocking: the client
  * is refused either way. (The guard logs the counts.) */
 void smtp_say_busy(struct smtp_engine *eng, int fd)
@@ -477,6 +505,12 @@ struct smtp_session *smtp_session_new(struct smtp_engine *eng, struct smtp_liste
 void smtp_session_start(struct smtp_session *s, const struct strbuf *reply, bool close)
 {
 	s->phase = PHASE_OPEN;
+	if (!close && s->in && s->in->setup.max_connection_time > 0) {
+		struct timeval tv = { s->in->setup.max_connection_time, 0 };
+		s->life_timer = evtimer_new(s->eng->env->base, on_time_up, s);
+		if (s->life_timer)
+			evtimer_add(s->life_timer, &tv);
+	}
 	bufferevent_setcb(s->bev, on_read, on_write, on_event, s);
 	set_timeouts(s);
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);

@@ -36,6 +36,7 @@ struct smtp_listener {
 	struct evconnlistener *evl; /* NULL once removed */
 	struct conn_guard guard;
 	unsigned refs; /* its sessions, and 1 while it listens */
+	int adopt;     /* during smtp_engine_sync: the new listener taking it over */
 };
 
 struct smtp_session {
@@ -64,6 +65,7 @@ struct smtp_session {
 	bool admitted; /* accepted or relayed: it speaks SMTP */
 	struct rdns_job *rdns;
 	struct event *rdns_timer;
+	struct event *life_timer; /* listenerconfig SETUP: maximum connection time */
 };
 
 struct smtp_engine {
