@@ -62,19 +62,16 @@ static int load_setup(struct session *s, struct listener_setup *out)
 	return 0;
 }
 
-int listener_print_setup(struct session *s)
+static void print_setup(const struct listener_setup *s)
 {
-	struct listener_setup g;
+	const struct listener_setup g = *s;
 
-	if (load_setup(s, &g) < 0)
-		return -1;
-	printf("Global settings:\n");
+	printf("Global settings of all listeners:\n");
 	print_limit("  Maximum concurrent connections (all listeners)", g.max_connections,
 		    "tlsgated --smtp-max-sessions");
 	print_limit("  Timeout for unsuccessful inbound connections (seconds)", g.handshake_timeout,
 		    "tlsgated --handshake-timeout");
 	print_limit("  Maximum connection time (seconds)", g.max_connection_time, "no limit");
-	return 0;
 }
 
 int listener_setup_run(struct session *s, void *ctx, int unused)
@@ -88,6 +85,7 @@ int listener_setup_run(struct session *s, void *ctx, int unused)
 	(void)unused;
 	if (load_setup(s, &g) < 0)
 		return -1;
+	print_setup(&g);
 	if (listener_ask_long(s,
 			      "Enter the global limit for concurrent connections to be allowed "
 			      "across all listeners (0: only tlsgated's --smtp-max-sessions "

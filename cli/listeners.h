@@ -45,9 +45,13 @@ int listener_write_export(struct session *s, const char *name, const struct strb
 /* cmd_listenerlimits.c: EDIT → LIMITS and SETUP. */
 void listener_print_limits(const struct listener *l);
 int listener_edit_limits(struct session *s, void *ctx, int unused);
-int listener_print_setup(struct session *s);
 int listener_setup_run(struct session *s, void *ctx, int unused);
 
+/* cmd_hostaccess.c, cmd_hostaccess_group.c */
+int hostaccess_ask_named(struct session *s, const struct hat *h, bool policy, const char *question,
+			 int def);
+int hostaccess_new_group(struct session *s, struct listener_view *v);
+int hostaccess_edit_group(struct session *s, struct listener_view *v);
 int hostaccess_run(struct session *s, void *ctx, int unused);
 int rcptaccess_run(struct session *s, void *ctx, int unused);
 extern const struct menu hostaccess_menu, rcptaccess_menu;
