@@ -155,6 +155,7 @@ static const struct inbound_listener *model_of(const struct inbound *in, const c
 int smtp_engine_sync(struct smtp_engine *eng, const struct inbound *in, struct err *e)
 {
 	struct smtp_listener *added = NULL, **pp;
+	struct err why;
 
 	for (struct smtp_listener *x = eng->listeners; x; x = x->next)
 		x->adopt = -1;
@@ -167,12 +168,11 @@ int smtp_engine_sync(struct smtp_engine *eng, const struct inbound *in, struct e
 			x->adopt = (int)i;
 			continue;
 		}
-		if (!(x = open_listener(eng, l, e))) {
+		if (!(x = open_listener(eng, l, &why))) {
 			close_list(added);
 			for (struct smtp_listener *y = eng->listeners; y; y = y->next)
 				y->adopt = -1;
-			err_set(e, "Listener %s: %s", l->name, e->msg);
-			return -1;
+			return err_set(e, "Listener %s: %s", l->name, why.msg);
 		}
 		x->adopt = -1;
 		x->next = added;
