@@ -338,7 +338,7 @@ static int op_reset(struct session *s, void *ctx, int unused)
 
 static const struct menu_row rows[] = {
 	{ "NEW", "Create a new entry.", ACCESS_OPERATOR, op_new, 0, NULL, NULL },
-	{ "EDIT", "Modify an entry.", ACCESS_OPERATOR, op_edit, 0, NULL, NULL },
+	{ "EDIT", "Modify an entry.", ACCESS_OPERATOR, op_edit, 0, &hostaccess_group_menu, NULL },
 	{ "DELETE", "Remove an entry.", ACCESS_OPERATOR, op_delete, 0, NULL, NULL },
 	{ "MOVE", "Move an entry.", ACCESS_OPERATOR, op_move, 0, NULL, NULL },
 	{ "DEFAULT", "Set the defaults.", ACCESS_OPERATOR, op_default, 0, NULL, NULL },

@@ -54,6 +54,6 @@ int hostaccess_new_group(struct session *s, struct listener_view *v);
 int hostaccess_edit_group(struct session *s, struct listener_view *v);
 int hostaccess_run(struct session *s, void *ctx, int unused);
 int rcptaccess_run(struct session *s, void *ctx, int unused);
-extern const struct menu hostaccess_menu, rcptaccess_menu;
+extern const struct menu hostaccess_menu, hostaccess_group_menu, rcptaccess_menu;
 
 #endif
