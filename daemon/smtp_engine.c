@@ -51,7 +51,10 @@ void smtp_session_free(struct smtp_session *s)
 		bufferevent_free(s->bev);
 		close(s->fd);
 	}
-	if (s->admitted && s->proto.policy.tls_required && !s->proto.tls)
+	/* Also after a STARTTLS whose handshake failed (the guide's example:
+	 * "TLS failed", "lost", then this line). */
+	if (s->admitted && s->proto.policy.tls_required &&
+	    (!s->proto.tls || !s->watch.done || s->watch.failed))
 		mail_log_info(eng->env->log,
 			      "ICID %lu TLS was required but remote host did not initiate it",
 			      s->icid);
@@ -416,6 +419,13 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 		strbuf_free(&reply);
 		close_after_reply(s);
 		return;
+	}
+	/* The client went away (or broke the connection) without QUIT, as
+	 * AsyncOS logs it before "close". */
+	if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) && s->phase != PHASE_CLOSING) {
+		if (s->ssl) /* "TLS failed" first, as in the guide */
+			tls_watch_closed(s->ssl, &s->watch);
+		mail_log_info(s->eng->env->log, "ICID %lu lost", s->icid);
 	}
 	smtp_session_free(s);
 }

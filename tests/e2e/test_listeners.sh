@@ -164,6 +164,28 @@ print(cmd("NOOP")[0][:3], cmd("EHLO c")[-1][:3], cmd("HELO c")[0][:3], cmd("VRFY
 EOF
 )
 check_eq "Required: NOOP, EHLO, QUIT answered; HELO, VRFY, RCPT get 530" "250 250 530 530 530 221" "$py"
+# The guide's broken TLS session, line for line: a client under Required
+# that says STARTTLS, then sends no TLS at all and goes away.
+$PY - "$SMTP_PORT" <<'EOF' >/dev/null 2>&1
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), source_address=("127.0.0.3", 0))
+f = s.makefile("rb")
+f.readline()
+s.sendall(b"EHLO c\r\n")
+while f.readline()[3:4] == b"-":
+    pass
+s.sendall(b"STARTTLS\r\n")
+f.readline()
+s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+time.sleep(0.5)
+s.close()
+EOF
+poll 10 grep -qE 'ICID [0-9]+ TLS failed' "$log"
+icid=$(grep -oE 'ICID [0-9]+ TLS failed' "$log" | tail -1 | cut -d' ' -f2)
+poll 10 grep -q "ICID $icid close" "$log"
+check_eq "mail log: a broken TLS session under Required is logged as the guide shows" \
+	"ACCEPT SG TLSREQ match 127.0.0.3 SBRS None|TLS failed|lost|TLS was required but remote host did not initiate it|close" \
+	"$(grep -E "ICID $icid " "$log" | grep -v 'New SMTP' | sed -E "s/.*ICID $icid //; s/^TLS failed.*/TLS failed/" | paste -sd'|' -)"
 
 # No: STARTTLS neither offered nor accepted.
 send 127.0.0.4 bob@example.com
