@@ -92,7 +92,11 @@ static int parse_num(const char *v, long max, long *out)
 
 int listener_decode(const char *name, const char *value, struct listener *l, struct err *e)
 {
+	static const char *const keys[] = { "type", "address", "certificate", "max_connections",
+					    "max_message_size" };
 	const char *p = value;
+	unsigned seen = 0;
+	size_t k;
 	struct err why;
 
 	memset(l, 0, sizeof(*l));
@@ -113,6 +117,11 @@ int listener_decode(const char *name, const char *value, struct listener *l, str
 		if (!(eq = strchr(line, '=')))
 			return err_set(e, "Listener %s: \"%.40s\" is not key=value.", name, line);
 		*eq++ = '\0';
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]) && strcmp(keys[k], line) != 0; k++)
+			;
+		if (k < sizeof(keys) / sizeof(keys[0]) && (seen & (1u << k)))
+			return err_set(e, "Listener %s: %s is given twice.", name, line);
+		seen |= 1u << k;
 		if (strcmp(line, "type") == 0) {
 			if (strcmp(eq, "public") == 0)
 				l->type = LISTENER_PUBLIC;
@@ -174,6 +183,7 @@ static const struct {
 int listener_setup_decode(const char *value, struct listener_setup *s, struct err *e)
 {
 	const char *p = value;
+	unsigned seen = 0;
 
 	memset(s, 0, sizeof(*s));
 	while (*p) {
@@ -195,6 +205,9 @@ int listener_setup_decode(const char *value, struct listener_setup *s, struct er
 			;
 		if (k == SETUP_FIELDS)
 			return err_set(e, "Listener settings: unknown field \"%.40s\".", line);
+		if (seen & (1u << k))
+			return err_set(e, "Listener settings: %s is given twice.", line);
+		seen |= 1u << k;
 		if (parse_num(eq, setup_fields[k].max, &v) < 0)
 			return err_set(e, "Listener settings: %s must be 0 to %ld.", line,
 				       setup_fields[k].max);
