@@ -177,6 +177,31 @@ check "... naming the listener" grep -q 'Certificate profile "short" is in use b
 check "certconfig PRINT names the listener too" bash -c \
 	"printf 'certconfig\nCERTIFICATE\nPRINT\n2\n\n\n' | timeout 20 '$TLSGATE' --home '$home' | grep -q '^Used by: listener Renamed'"
 
+# An expired profile for the listener alone: the commit's check warns as it
+# does for the services' certificates.
+ca=$TEST_TMP/ca
+mkdir -p "$ca"
+touch "$ca/index.txt"
+echo 01 >"$ca/serial"
+printf '[ca]\ndefault_ca=CA\n[CA]\ndatabase=%s/index.txt\nnew_certs_dir=%s\nserial=%s/serial\ndefault_md=sha256\npolicy=p\n[p]\ncommonName=supplied\n' \
+	"$ca" "$ca" "$ca" >"$ca/cfg"
+openssl req -new -newkey rsa:2048 -nodes -keyout "$ca/old.key" -out "$ca/old.csr" -subj "/CN=mail.example.com" >/dev/null 2>&1
+openssl ca -batch -selfsign -keyfile "$ca/old.key" -in "$ca/old.csr" -out "$ca/old.pem" -notext \
+	-startdate 20200101000000Z -enddate 20200201000000Z -config "$ca/cfg" >/dev/null 2>&1
+{
+	printf 'certconfig\nCERTIFICATE\nPASTE\nold\n'
+	cat "$ca/old.pem"
+	printf '.\n'
+	cat "$ca/old.key"
+	printf '.\nN\n\n\n'
+	printf 'listenerconfig\nEDIT\nRenamed\nCERTIFICATE\n2\n\n\ncommit "expired"\n'
+} | console >"$TEST_TMP/expired.out" 2>&1
+check "pre-commit check: the listener's own expired profile is warned about" \
+	grep -q 'Warning: Listener Renamed (certificate profile "old"): its certificate has expired' "$TEST_TMP/expired.out"
+check "mail log: ... and tlsgated says it has expired" \
+	grep -q 'Warning: Certificate profile "old" of listener Renamed has expired' "$log"
+printf 'listenerconfig\nEDIT\nRenamed\nCERTIFICATE\n3\n\n\ncommit "short again"\n' | console >/dev/null 2>&1
+
 # ---- the sender group editor and policy deletion, live ----
 printf 'listenerconfig\nEDIT\nRenamed\nHOSTACCESS\nNEW\n2\n$NOPE\n2\n\n\n\n\n\nNEW\n1\nBAD\n127.0.0.9\n$NOPE\nEDIT\n1\nBAD\nNEW\n127.0.0.3, 127.0.0.4\nDELETE\n127.0.0.9\n\n\n\n\ncommit "bad hosts"\n' | console >"$TEST_TMP/group.out" 2>&1
 check "sender group NEW/EDIT (add hosts, remove one) committed" grep -q '^Changes committed' "$TEST_TMP/group.out"
@@ -228,6 +253,12 @@ for bad in '10.0.0.1, 10.0.0.1' '999.1.1.1' 'a b,,c..d' "$(printf 'x%.0s' {1..30
 	printf 'listenerconfig\nEDIT\nRenamed\nHOSTACCESS\nEDIT\n1\nRELAYLIST\nNEW\n%s\n' "$bad" | console >"$TEST_TMP/bad.out" 2>&1
 	rc=$?
 	check_eq "the group editor refuses hosts '$(printf %q "$bad" | cut -c1-40)'" 1 "$rc"
+done
+for dialog in 'RENAME\nALL\n' 'RENAME\nBLOCKED_LIST\n' 'RENAME\nbad name\n' 'DELETE\nnosuch.example\n' \
+	'DELETE\n99\n' 'POLICY\n$NOSUCH\n' 'POLICY\n0\n'; do
+	printf "listenerconfig\nEDIT\nRenamed\nHOSTACCESS\nEDIT\n1\nRELAYLIST\n$dialog" | console >"$TEST_TMP/bad.out" 2>&1
+	rc=$?
+	check_eq "the group editor refuses '$(printf "$dialog" | tr '\n' ' ')'" 1 "$rc"
 done
 check_eq "nothing staged by the refused answers" 0 "$(staged)"
 # A huge list: 2,000 hosts in one answer line is over the line limit; 200 fit.
