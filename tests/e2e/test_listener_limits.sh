@@ -103,6 +103,11 @@ $PY -c "import socket,time,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKE
 blocker=$!
 at_exit "kill $blocker 2>/dev/null"
 poll 50 grep -q ready "$TEST_TMP/blocker.out"
+printf 'listenerconfig\nNEW\nThird\n1\n127.0.0.1:%s\n\ncommit --strict "taken"\n' "$P3" | console >"$TEST_TMP/strict.out" 2>&1
+check "commit --strict refuses a listener on an address another program holds" \
+	bash -c "grep -q 'Listener Third: 127.0.0.1:$P3 is in use' '$TEST_TMP/strict.out' && ! grep -q '^Changes committed' '$TEST_TMP/strict.out'"
+check_eq "... and, the batch being all or nothing, stages nothing" 0 \
+	"$(sqlite3 "$home/config.db" "SELECT count(*) FROM staged WHERE key = 'listener.Third'")"
 # In one commit: Second moves to a free port and Third comes on the taken one.
 printf 'listenerconfig\nEDIT\nSecond\nINTERFACE\n127.0.0.1:%s\n\nNEW\nThird\n1\n127.0.0.1:%s\n\ncommit "taken"\n' "$P4" "$P3" | console >"$TEST_TMP/taken.out" 2>&1
 check "the check warns: the address is in use by another program" \
