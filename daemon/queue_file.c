@@ -178,11 +178,13 @@ int queued_remove(const char *dir, const char *id)
 {
 	char path[4400];
 
+	/* The side file goes first: a crash in between leaves a message without
+	 * its schedule (retried at once on restart), never an orphan .retry. */
+	snprintf(path, sizeof(path), "%.4000s/.%.30s.retry", dir, id);
+	unlink(path);
 	snprintf(path, sizeof(path), "%.4000s/%.30s", dir, id);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return -1;
-	snprintf(path, sizeof(path), "%.4000s/.%.30s.retry", dir, id);
-	unlink(path);
 	return sync_dir(dir);
 }
 
