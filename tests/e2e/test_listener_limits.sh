@@ -228,7 +228,7 @@ timeout 20 swaks --server "127.0.0.1:$P4" --local-interface 127.0.0.3 --from a@b
 check "127.0.0.3 is no longer rejected" bash -c "! grep -q '554 5.7.1' '$TEST_TMP/swaks.out'"
 
 # ---- attacks: roles, hostile answers, huge lists ----
-printf 'userconfig\nNEW\nadm\n1\nNEW\nop\n2\nNEW\ngst\n3\n\ncommit "users"\n' | console >"$TEST_TMP/users.out" 2>&1
+printf 'userconfig\nNEW\nadm\n1\nadmpass123\nadmpass123\nNEW\nop\n2\noperpass12\noperpass12\nNEW\ngst\n3\nguestpass1\nguestpass1\n\ncommit "users"\n' | console >"$TEST_TMP/users.out" 2>&1
 staged() { sqlite3 "$home/config.db" "SELECT count(*) FROM staged"; }
 for dialog in 'listenerconfig\nSETUP\n5\n5\n5\n' 'listenerconfig\nEDIT\nInboundMail\nLIMITS\n1\n1\n' \
 	'listenerconfig\nEDIT\nRenamed\nHOSTACCESS\nEDIT\n1\nRELAYLIST\nNEW\n10.9.9.9\n' \
