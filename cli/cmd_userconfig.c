@@ -21,6 +21,7 @@
 struct user_row {
 	char name[USER_NAME_MAX + 1];
 	enum role role;
+	char value[USER_VALUE_MAX]; /* as stored: a new password changes it too */
 };
 
 struct user_list {
@@ -37,6 +38,7 @@ static int add_row(const char *name, const char *value, void *arg)
 		abort();
 	l->rows = rows;
 	snprintf(rows[l->count].name, sizeof(rows[l->count].name), "%s", name);
+	snprintf(rows[l->count].value, sizeof(rows[l->count].value), "%s", value);
 	rows[l->count++].role = role_from_value(value);
 	return 0;
 }
@@ -311,7 +313,7 @@ static const char *status_of(const struct user_row *edited, const struct user_ro
 		return "added, not committed";
 	if (!edited)
 		return "deleted, not committed";
-	return edited->role != committed->role ? "changed, not committed" : "";
+	return strcmp(edited->value, committed->value) != 0 ? "changed, not committed" : "";
 }
 
 static int op_print(struct session *s, void *ctx, int unused)

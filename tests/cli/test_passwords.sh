@@ -89,8 +89,10 @@ check_eq "EDIT, N to the password question: committed" 0 "$?"
 check "EDIT asks: Do you want to change the password? [N]>" \
 	said "Do you want to change the password? [N]>"
 check_eq "EDIT without a new password keeps the hash" "$old" "$(hash_of op)"
-printf 'userconfig\nEDIT\nop\n2\nY\noperpass5\noperpass5\n\ncommit "new password"\n' | as adm
+printf 'userconfig\nEDIT\nop\n2\nY\noperpass5\noperpass5\nPRINT\n\ncommit "new password"\n' | as adm
 check_eq "EDIT, Y and the password twice: committed" 0 "$?"
+check "PRINT before the commit: op changed, not committed (the password alone)" \
+	grep -q '^op  *operator  *changed, not committed' "$TEST_TMP/out"
 check "... a new hash" sh -c "[ '$old' != '$(hash_of op)' ] && [ -n '$(hash_of op)' ]"
 printf 'operpass5\noperpass6\noperpass6\n' | as op -c passwd
 check_eq "... and the new password is the one that works (passwd)" 0 "$?"
