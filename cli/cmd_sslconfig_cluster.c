@@ -52,8 +52,8 @@ int sslconfig_clustershow(struct session *s, void *ctx, int arg)
 	doc_area_overrides(doc, AREA, show_one, &n);
 	if (n == 0)
 		printf("  nothing: every machine uses the cluster's ssl settings.\n");
-	printf("This machine (%s, group %s) takes its ssl settings from the %s level.\n",
-	       c.machine, c.group, level_word(doc_area_level(doc, AREA, c.machine, c.group)));
+	printf("This machine (%s, group %s) takes its ssl settings from the %s level.\n", c.machine,
+	       c.group, level_word(doc_area_level(doc, AREA, c.machine, c.group)));
 	json_decref(doc);
 	return 0;
 }
@@ -72,8 +72,9 @@ int sslconfig_clusterset(struct session *s, void *ctx, int arg)
 		"effect).",
 	};
 	struct cluster_conf c;
-	struct doc_change ch = { s->user, "sslconfig CLUSTERSET", 0, set_level, NULL, NULL, NULL,
-				 0 };
+	struct doc_change ch = {
+		s->user, "sslconfig CLUSTERSET", 0, set_level, NULL, NULL, NULL, 0
+	};
 	enum cluster_level to;
 	json_t *doc;
 	long version;

@@ -67,11 +67,13 @@ version_of() { sqlite3 "${HOME_OF[$1]}/config.db" 'SELECT max(version) FROM conf
 only13() { handshake "${HTTPS_OF[$1]}" 1.3 && ! handshake "${HTTPS_OF[$1]}" 1.2; }
 only12() { handshake "${HTTPS_OF[$1]}" 1.2 && ! handshake "${HTTPS_OF[$1]}" 1.3; }
 same_version() { [ "$(version_of A)" = "$(version_of B)" ] && [ "$(version_of B)" = "$(version_of C)" ]; }
-# cluster_up: A creates cluster "fleet", B and C join Main_Group.
+# cluster_up: A creates cluster "fleet", B and C join Main_Group; every member
+# then holds the same version.
 cluster_up() {
 	tg A "clusterconfig create fleet $ENDPOINTS gwA" &&
 		tg B "clusterconfig join $ENDPOINTS admin secret Main_Group gwB" &&
-		tg C "clusterconfig join $ENDPOINTS admin secret Main_Group gwC"
+		tg C "clusterconfig join $ENDPOINTS admin secret Main_Group gwC" &&
+		poll 10 same_version
 }
 # level_commit GATEWAY "clustermode ..." SERVICE METHODS: one sslconfig edit
 # at that level, committed in a piped batch (answers as an admin types them).
