@@ -6,7 +6,9 @@
 #include "../cluster/cluster.h"
 #include "session.h"
 
-int cluster_create(struct session *s, const char *name, const char *endpoints, const char *machine);
+/* user/password: etcd's credentials (NULL or "": none). */
+int cluster_create(struct session *s, const char *name, const char *endpoints, const char *machine,
+		   const char *user, const char *password);
 int cluster_join(struct session *s, const char *endpoints, const char *user, const char *password,
 		 const char *group, const char *machine);
 int cluster_list(struct session *s, const struct cluster_conf *c);

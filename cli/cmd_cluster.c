@@ -12,6 +12,7 @@
 
 #include "../cluster/doc_txn.h"
 #include "../cluster/store.h"
+#include "cluster_mode.h"
 #include "cluster_ops.h"
 #include "commands.h"
 #include "prompt.h"
@@ -84,7 +85,8 @@ static json_t *own_doc(struct session *s, const struct cluster_conf *c, long *la
 	return doc;
 }
 
-int cluster_create(struct session *s, const char *name, const char *endpoints, const char *machine)
+int cluster_create(struct session *s, const char *name, const char *endpoints, const char *machine,
+		   const char *user, const char *password)
 {
 	struct cluster_conf c;
 	struct err e;
@@ -101,6 +103,8 @@ int cluster_create(struct session *s, const char *name, const char *endpoints, c
 		return command_error(s, e.msg);
 	snprintf(c.name, sizeof(c.name), "%s", name);
 	snprintf(c.endpoints, sizeof(c.endpoints), "%s", endpoints);
+	snprintf(c.etcd.user, sizeof(c.etcd.user), "%s", user ? user : "");
+	snprintf(c.etcd.password, sizeof(c.etcd.password), "%s", password ? password : "");
 	snprintf(c.group, sizeof(c.group), DEFAULT_GROUP);
 	if (machine && machine[0])
 		snprintf(c.machine, sizeof(c.machine), "%s", machine);
@@ -324,11 +328,17 @@ static int count_member(const char *key, const char *value, void *arg)
 void cluster_commit_report(struct session *s, long version, bool self_applied)
 {
 	struct cluster_conf c;
+	struct level_ref lv;
 	struct tally t;
 	struct err e;
 
-	if (cluster_conf_load(s->home, &c, &e) != 1)
+	if (cluster_mode_get(s, &c, &lv) != 1)
 		return;
+	if (lv.level == LEVEL_CLUSTER)
+		printf("Committed at the cluster level of cluster %s.\n", c.name);
+	else
+		printf("Committed at the %s level (%s) of cluster %s.\n", level_word(lv.level),
+		       lv.name, c.name);
 	for (int waited = 0;; waited += 200) {
 		memset(&t, 0, sizeof(t));
 		t.self = c.machine;

@@ -3,7 +3,7 @@
  * DELETEGROUP, REMOVEMACHINE, SETNAME, DISCONNECT, RECONNECT. Each change of
  * the document is one etcd transaction (cluster/doc_txn.h) that takes effect
  * at once on every member. One-line forms:
- *   clusterconfig create NAME ENDPOINTS [MACHINE]
+ *   clusterconfig create NAME ENDPOINTS [MACHINE [USER PASSWORD]]
  *   clusterconfig join ENDPOINTS USER PASSWORD GROUP [MACHINE]
  *   clusterconfig addgroup NAME | setgroup MACHINE GROUP | renamegroup OLD NEW
  *   clusterconfig deletegroup NAME | removemachine NAME | setname NAME
@@ -350,10 +350,14 @@ static int standalone_menu(struct session *s)
 		if (ask_name(s, "Enter the name of the new cluster.", name) < 0 ||
 		    ask_text(s, "Enter the etcd endpoints (comma-separated URLs).", NULL, ep,
 			     sizeof(ep), NULL, NULL) < 0 ||
+		    ask_text(s, "Enter the etcd user name (empty: etcd without auth).", "", user,
+			     sizeof(user), NULL, NULL) < 0 ||
+		    (user[0] &&
+		     ask_secret(s, "Enter the etcd password.", pw, sizeof(pw), NULL, NULL) < 0) ||
 		    ask_text(s, "Enter the name of this machine in the cluster.", "", machine,
 			     sizeof(machine), NULL, NULL) < 0)
 			return -1;
-		return cluster_create(s, name, ep, machine);
+		return cluster_create(s, name, ep, machine, user, user[0] ? pw : "");
 	}
 	if (ask_text(s, "Enter the etcd endpoints of the cluster (comma-separated URLs).", NULL, ep,
 		     sizeof(ep), NULL, NULL) < 0 ||
@@ -389,9 +393,11 @@ int cmd_clusterconfig(struct session *s, int argc, char **argv)
 	if (argc < 2)
 		return member ? menu_run(s, &clusterconfig_menu, &c) : standalone_menu(s);
 	if (strcasecmp(op, "create") == 0)
-		return words(s, argc, 4, "create NAME ENDPOINTS [MACHINE]") < 0
+		return words(s, argc, 4, "create NAME ENDPOINTS [MACHINE [USER PASSWORD]]") < 0
 			       ? -1
-			       : cluster_create(s, argv[2], argv[3], argc > 4 ? argv[4] : NULL);
+			       : cluster_create(s, argv[2], argv[3], argc > 4 ? argv[4] : NULL,
+						argc > 6 ? argv[5] : NULL,
+						argc > 6 ? argv[6] : NULL);
 	if (strcasecmp(op, "join") == 0)
 		return words(s, argc, 6, "join ENDPOINTS USER PASSWORD GROUP [MACHINE]") < 0
 			       ? -1

@@ -21,10 +21,11 @@ const struct command commands[] = {
 	{ "clear", "Clear pending changes.", cmd_clear, ACCESS_OPERATOR, NO_ARGS, NULL },
 	{ "clusterconfig", "Configure a cluster of machines (etcd).", cmd_clusterconfig,
 	  ACCESS_ADMIN, 0, COMMAND_ARGS_ANY,
-	  "[create NAME ENDPOINTS [MACHINE] | join ENDPOINTS USER PASSWORD GROUP [MACHINE] | "
+	  "[create NAME ENDPOINTS [MACHINE [USER PASSWORD]] | join ENDPOINTS USER PASSWORD GROUP "
+	  "[MACHINE] | "
 	  "addgroup NAME | setgroup MACHINE GROUP | renamegroup OLD NEW | deletegroup NAME | "
 	  "removemachine NAME | setname NAME | list | connstatus | disconnect | reconnect]",
-	  NULL, NULL },
+	  NULL, &clusterconfig_menu },
 	{ "clustermode", "Choose the level a cluster's commands configure.", cmd_clustermode,
 	  ACCESS_GUEST, 0, 2, "[cluster | group NAME | machine NAME]", NULL, NULL },
 	{ "commit", "Commit changes (\"commit confirmed MINUTES\": reverted unless confirmed).",

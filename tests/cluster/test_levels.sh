@@ -45,6 +45,7 @@ check "ADDGROUP of an existing group is refused" grep -q 'already exists' "$TEST
 check "cluster level: GUI TLS 1.3 only" level_commit A 'clustermode cluster' gui 1
 for g in A B C; do check "gateway $g: 1.3 only (cluster)" poll 10 only13 $g; done
 check "group Edge: GUI TLS 1.2 only (committed on A)" level_commit A 'clustermode group Edge' gui 2
+check "commit says where it went" grep -q 'Committed at the group level (Edge) of cluster fleet' "$TEST_TMP/out.A"
 check "C (group Edge) enforces 1.2 only" poll 10 only12 C
 check "A (Main_Group) keeps 1.3 only" only13 A
 check "B (Main_Group) keeps 1.3 only" poll 10 only13 B
