@@ -73,7 +73,11 @@ static size_t names_of(json_t *doc, const char *member, const char **out, size_t
 	json_t *v;
 	size_t n = 0;
 
-	json_object_foreach(json_object_get(doc, member), k, v) if (n < max) out[n++] = k;
+	json_object_foreach(json_object_get(doc, member), k, v)
+	{
+		if (n < max)
+			out[n++] = k;
+	}
 	return n;
 }
 

@@ -238,7 +238,6 @@ static int print_member(const char *key, const char *value, void *arg)
 int cluster_list(struct session *s, const struct cluster_conf *c)
 {
 	struct err e;
-
 	json_t *doc, *g;
 	const char *k;
 	long version;
@@ -252,10 +251,13 @@ int cluster_list(struct session *s, const struct cluster_conf *c)
 			json_t *in;
 
 			printf("  %s:", k);
-			json_object_foreach(
-				json_object_get(doc, "assign"), m,
-				in) if (strcmp(json_string_value(in) ? json_string_value(in) : "",
-					       k) == 0) printf(" %s", m);
+			json_object_foreach(json_object_get(doc, "assign"), m, in)
+			{
+				const char *g_of = json_string_value(in);
+
+				if (g_of && strcmp(g_of, k) == 0)
+					printf(" %s", m);
+			}
 			printf("\n");
 		}
 		json_decref(doc);

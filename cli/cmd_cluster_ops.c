@@ -34,6 +34,12 @@ static json_t *assign(json_t *doc)
 	return json_object_get(doc, "assign");
 }
 
+/* A machine's group as the document says it (a malformed entry: ""). */
+static const char *group_in(json_t *g)
+{
+	return json_string_value(g) ? json_string_value(g) : "";
+}
+
 static int need_group(json_t *doc, const char *g, struct err *e)
 {
 	return json_object_get(groups(doc), g) ? 0 : err_set(e, "There is no group named %s.", g);
@@ -74,8 +80,11 @@ static int edit_renamegroup(json_t *doc, void *arg, struct err *e)
 		return err_set(e, "A group named %s already exists.", o->b);
 	json_object_set(groups(doc), o->b, json_object_get(groups(doc), o->a));
 	json_object_del(groups(doc), o->a);
-	json_object_foreach(assign(doc), m, g) if (strcmp(json_string_value(g), o->a) == 0)
-		json_object_set_new(assign(doc), m, json_string(o->b));
+	json_object_foreach(assign(doc), m, g)
+	{
+		if (strcmp(group_in(g), o->a) == 0)
+			json_object_set_new(assign(doc), m, json_string(o->b));
+	}
 	return 0;
 }
 
@@ -87,12 +96,14 @@ static int edit_deletegroup(json_t *doc, void *arg, struct err *e)
 
 	if (need_group(doc, o->a, e) < 0)
 		return -1;
-	json_object_foreach(assign(doc), m,
-			    g) if (strcmp(json_string_value(g), o->a) ==
-				   0) return err_set(e,
-						     "Group %s still holds machine %s: move its "
-						     "machines first (SETGROUP).",
-						     o->a, m);
+	json_object_foreach(assign(doc), m, g)
+	{
+		if (strcmp(group_in(g), o->a) == 0)
+			return err_set(e,
+				       "Group %s still holds machine %s: move its machines first "
+				       "(SETGROUP).",
+				       o->a, m);
+	}
 	if (json_object_size(groups(doc)) == 1)
 		return err_set(e, "A cluster keeps at least one group.");
 	return json_object_del(groups(doc), o->a);

@@ -70,11 +70,14 @@ json_t *doc_parse(const char *json, struct err *e)
 	object_member(top, "assign");
 	if (json_object_size(groups) == 0)
 		json_object_set_new(groups, DEFAULT_GROUP, json_object());
-	json_object_foreach(groups, k, o) if (!json_is_object(o))
+	json_object_foreach(groups, k, o)
 	{
-		json_decref(top);
-		err_set(e, "The cluster's configuration in etcd is not a tlsgate snapshot.");
-		return NULL;
+		if (!json_is_object(o)) {
+			json_decref(top);
+			err_set(e,
+				"The cluster's configuration in etcd is not a tlsgate snapshot.");
+			return NULL;
+		}
 	}
 	return top;
 }
@@ -171,15 +174,26 @@ int doc_apply_diff(json_t *doc, const struct level_ref *lv, json_t *base, json_t
 	    !json_object_get(json_object_get(doc, "assign"), lv->name))
 		return err_set(e, "There is no machine named %s in the cluster.", lv->name);
 	/* Check everything first: a refused key leaves the document as it was. */
-	json_object_foreach(next, k, v) if (!json_equal(v, json_object_get(base, k)) &&
-					    allowed_at(k, lv, e) < 0) return -1;
-	json_object_foreach(base, k,
-			    v) if (!json_object_get(next, k) && allowed_at(k, lv, e) < 0) return -1;
-	to = layer(doc, lv);
-	json_object_foreach(next, k, v) if (!json_equal(v, json_object_get(base, k)))
-		json_object_set(to, k, v);
-	json_object_foreach(base, k, v) if (!json_object_get(next, k))
+	json_object_foreach(next, k, v)
 	{
+		if (!json_equal(v, json_object_get(base, k)) && allowed_at(k, lv, e) < 0)
+			return -1;
+	}
+	json_object_foreach(base, k, v)
+	{
+		if (!json_object_get(next, k) && allowed_at(k, lv, e) < 0)
+			return -1;
+	}
+	to = layer(doc, lv);
+	json_object_foreach(next, k, v)
+	{
+		if (!json_equal(v, json_object_get(base, k)))
+			json_object_set(to, k, v);
+	}
+	json_object_foreach(base, k, v)
+	{
+		if (json_object_get(next, k))
+			continue;
 		if (lv->level == LEVEL_CLUSTER)
 			json_object_del(to, k);
 		else
@@ -220,10 +234,16 @@ void doc_area_overrides(json_t *doc, const char *area, doc_override_fn fn, void 
 	json_t *over;
 	int n;
 
-	json_object_foreach(json_object_get(doc, "groups"), name,
-			    over) if ((n = count_area(over, area))) fn(LEVEL_GROUP, name, n, arg);
-	json_object_foreach(json_object_get(doc, "machines"), name,
-			    over) if ((n = count_area(over, area))) fn(LEVEL_MACHINE, name, n, arg);
+	json_object_foreach(json_object_get(doc, "groups"), name, over)
+	{
+		if ((n = count_area(over, area)))
+			fn(LEVEL_GROUP, name, n, arg);
+	}
+	json_object_foreach(json_object_get(doc, "machines"), name, over)
+	{
+		if ((n = count_area(over, area)))
+			fn(LEVEL_MACHINE, name, n, arg);
+	}
 }
 
 static void drop_area(json_t *over, const char *area)
@@ -246,11 +266,16 @@ static void copy_area(json_t *to, json_t *eff, json_t *rows, const char *area)
 	const char *k, *a;
 	json_t *v;
 
-	json_object_foreach(eff, k, v) if ((a = key_area(k)) && strcmp(a, area) == 0)
-		json_object_set(to, k, v);
-	json_object_foreach(rows, k, v) if ((a = key_area(k)) && strcmp(a, area) == 0 &&
-					    !json_object_get(eff, k))
-		json_object_set_new(to, k, json_null());
+	json_object_foreach(eff, k, v)
+	{
+		if ((a = key_area(k)) && strcmp(a, area) == 0)
+			json_object_set(to, k, v);
+	}
+	json_object_foreach(rows, k, v)
+	{
+		if ((a = key_area(k)) && strcmp(a, area) == 0 && !json_object_get(eff, k))
+			json_object_set_new(to, k, json_null());
+	}
 }
 
 int doc_clusterset(json_t *doc, const char *area, enum cluster_level to, struct err *e)
@@ -293,8 +318,11 @@ json_t *rows_machine_own(json_t *rows)
 	const char *k, *cert;
 	char key[300];
 
-	json_object_foreach(rows, k, v) if (area_scope(key_area(k)) == SCOPE_MACHINE)
-		json_object_set(own, k, v);
+	json_object_foreach(rows, k, v)
+	{
+		if (area_scope(key_area(k)) == SCOPE_MACHINE)
+			json_object_set(own, k, v);
+	}
 	cert = json_string_value(json_object_get(rows, "gui.certificate"));
 	if (cert && cert[0]) {
 		snprintf(key, sizeof(key), "cert.%s", cert);
