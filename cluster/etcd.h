@@ -51,4 +51,11 @@ int etcd_list(const struct etcd *c, const char *prefix, etcd_kv_fn fn, void *arg
 int etcd_txn(const struct etcd *c, const char *cmp_key, const char *cmp_value,
 	     const char *const *keys, const char *const *values, int n, struct err *e);
 
+/* Waits at most `wait_ms` for a change of `key` at or after revision
+ * `from_revision` (a streaming /v3/watch, ended at its first event): 1 a
+ * change (or the watch was cancelled: look again), 0 none in the window, -1
+ * no endpoint could be watched. */
+int etcd_watch_once(const struct etcd *c, const char *key, long from_revision, long wait_ms,
+		    struct err *e);
+
 #endif

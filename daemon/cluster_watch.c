@@ -42,7 +42,7 @@ static long now_ms(void)
 
 /* The cluster is ahead: bring this machine's effective configuration of
  * its version here (cluster -> group -> machine, cluster/levels.h). */
-static void catch_up(struct cluster_watch *w, struct cluster_conf *c, long local)
+static void catch_up(struct cluster_watch *w, struct cluster_conf *c, long local, long *seen_rev)
 {
 	struct err e;
 	char *v = NULL;
@@ -50,8 +50,10 @@ static void catch_up(struct cluster_watch *w, struct cluster_conf *c, long local
 	long rev, version, t0;
 	int written;
 
+	*seen_rev = 0;
 	if (etcd_get(&c->etcd, CLUSTER_KEY_VERSION, &v, &rev, &e) < 0 || !v)
 		goto out;
+	*seen_rev = rev;
 	if (atol(v) <= local)
 		goto out;
 	t0 = now_us();
@@ -128,7 +130,7 @@ static void *run(void *arg)
 		struct cluster_conf c;
 		struct err e;
 		struct timespec until;
-		long local;
+		long local, rev = 0;
 		int member;
 
 		pthread_mutex_unlock(&w->lock);
@@ -138,9 +140,16 @@ static void *run(void *arg)
 		if (member == 1 && db_latest_version(w->db, &local, &e) == 0) {
 			c.etcd.total_ms = 1000; /* a poll, not a commit */
 			if (c.disconnected[0] != '1')
-				catch_up(w, &c, local);
+				catch_up(w, &c, local, &rev);
 			if (db_latest_version(w->db, &local, &e) == 0)
 				report(w, &c, local);
+			/* Wait for the next commit on etcd's watch stream (a bounded
+			 * window); without one, poll. */
+			if (rev > 0 && etcd_watch_once(&c.etcd, CLUSTER_KEY_VERSION, rev + 1,
+						       CLUSTER_WATCH_MS, &e) >= 0) {
+				pthread_mutex_lock(&w->lock);
+				continue;
+			}
 		}
 		pthread_mutex_lock(&w->lock);
 		clock_gettime(CLOCK_REALTIME, &until);
