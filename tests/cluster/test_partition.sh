@@ -41,10 +41,12 @@ in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 declare -a NS_OF ADDR CPORT PPORT EPID
 NS_OF=([1]=$MAJ [2]=$MAJ [3]=$MIN)
 ADDR=([1]=$NET.1 [2]=$NET.1 [3]=$NET.2)
+# Ports: the namespaces are private, so one random base and fixed offsets.
+BASE=$((20000 + RANDOM % 30000))
 initial=""
 for i in 1 2 3; do
-	CPORT[$i]=$((20000 + RANDOM % 20000 + i))
-	PPORT[$i]=$((CPORT[i] + 5))
+	CPORT[$i]=$((BASE + i))
+	PPORT[$i]=$((BASE + 10 + i))
 	initial+="${initial:+,}e$i=http://${ADDR[$i]}:${PPORT[$i]}"
 done
 start_etcd() {
@@ -69,9 +71,10 @@ check "a three-member etcd cluster starts across the two namespaces (over the ve
 # ---- gateways: A, B in the majority, C in the minority ----
 declare -A HOME_OF HTTPS_OF NS_GW
 NS_GW=([A]=$MAJ [B]=$MAJ [C]=$MIN)
+declare -A OFF=([A]=20 [B]=22 [C]=24) # HTTPS port BASE+OFF, SMTP the next one
 for g in A B C; do
 	HOME_OF[$g]=$(new_home "gw$g")
-	HTTPS_OF[$g]=$((40000 + RANDOM % 20000))
+	HTTPS_OF[$g]=$((BASE + ${OFF[$g]}))
 	in_ns "${NS_GW[$g]}" "$TLSGATED" --home "${HOME_OF[$g]}" --https "127.0.0.1:${HTTPS_OF[$g]}" \
 		--smtp "127.0.0.1:$((HTTPS_OF[$g] + 1))" 2>>"$TEST_TMP/daemon.err" &
 	at_exit "kill $!"
