@@ -92,6 +92,18 @@ static void install(struct daemon *d, struct prepared *p)
 	p->inbound = NULL;
 	d->config = p->config;
 	d->version = p->version;
+	memcpy(d->fingerprint, p->fingerprint, sizeof(d->fingerprint));
+}
+
+/* What the daemon runs, as the `prev` of prepare_build_reusing. */
+static void running(const struct daemon *d, struct prepared *prev)
+{
+	memset(prev, 0, sizeof(*prev));
+	prev->version = d->version;
+	prev->config = d->config;
+	for (int id = 0; id < SVC_COUNT; id++)
+		prev->ctx[id] = d->slot[id].current;
+	memcpy(prev->fingerprint, d->fingerprint, sizeof(prev->fingerprint));
 }
 
 /* How late the daemon learns of a commit whose console could not notify it. */
@@ -141,7 +153,7 @@ static void on_expiry_timer(evutil_socket_t fd, short what, void *arg)
 int daemon_apply(struct daemon *d, long version, struct err *e)
 {
 	struct plan_source src = { NULL, 0 };
-	struct prepared p;
+	struct prepared p, prev;
 	long latest;
 
 	if (db_latest_version(d->db, &latest, e) < 0)
@@ -158,7 +170,8 @@ int daemon_apply(struct daemon *d, long version, struct err *e)
 		return 0;
 	}
 	src.version = latest;
-	if (prepare_build(d->db, &src, &p, e) < 0)
+	running(d, &prev);
+	if (prepare_build_reusing(d->db, &src, &prev, &p, e) < 0)
 		goto fail;
 	/* Sockets first: a listener that cannot listen fails the apply. */
 	if (d->smtp && smtp_engine_sync(d->smtp, p.inbound, e) < 0) {

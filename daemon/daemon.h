@@ -4,6 +4,7 @@
 #ifndef TLSGATE_DAEMON_H
 #define TLSGATE_DAEMON_H
 
+#include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,6 +25,9 @@ struct daemon {
 	struct config config; /* the applied version */
 	long version;
 	struct ctx_slot slot[SVC_COUNT];
+	/* The profiles' digests the slots were built with: an apply reuses a
+	 * server context whose settings and profile did not change. */
+	unsigned char fingerprint[SVC_COUNT][SHA256_DIGEST_LENGTH];
 	struct engine_env env; /* what the engines see of all this (engine.h) */
 	struct https_engine *https;
 	struct web *web; /* the WebUI: pages that stage, commit and apply */

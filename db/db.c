@@ -91,13 +91,6 @@ int db_exec(struct db *db, const char *sql, struct err *e)
 	return 0;
 }
 
-int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e)
-{
-	if (sqlite3_prepare_v2(db->sql, sql, -1, st, NULL) != SQLITE_OK)
-		return db_sql_error(db, "preparing a query", e);
-	return 0;
-}
-
 static int get_user_version(struct db *db, int *v, struct err *e)
 {
 	sqlite3_stmt *st;
@@ -105,7 +98,7 @@ static int get_user_version(struct db *db, int *v, struct err *e)
 	if (db_prepare(db, "PRAGMA user_version", &st, e) < 0)
 		return -1;
 	*v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return 0;
 }
 
@@ -243,6 +236,7 @@ void db_close(struct db *db)
 {
 	if (!db)
 		return;
+	db_stmt_cache_free(db);
 	sqlite3_close(db->sql);
 	free(db);
 }

@@ -21,7 +21,7 @@ int db_insert_version(struct db *db, long version, const char *user, const char 
 	sqlite3_bind_text(st, 4, comment ? comment : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, save_for_rollback != 0);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return rc == SQLITE_DONE ? 0 : db_sql_error(db, "recording a commit", e);
 }
 
@@ -45,7 +45,7 @@ int db_write_snapshot(struct db *db, long version, const struct config *c, struc
 		sqlite3_reset(st);
 	}
 	strbuf_free(&value);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return rc == SQLITE_DONE ? 0 : db_sql_error(db, "writing a configuration", e);
 }
 
@@ -61,7 +61,7 @@ int db_latest_version(struct db *db, long *version, struct err *e)
 		*version = (long)sqlite3_column_int64(st, 0);
 	else
 		rc = SQLITE_ERROR;
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return rc == SQLITE_ROW ? 0 : err_set(e, "The database holds no configuration.");
 }
 
@@ -96,7 +96,7 @@ int db_load_config(struct db *db, long version, struct config *c, struct err *e)
 	config_defaults(c);
 	sqlite3_bind_int64(st, 1, version);
 	rc = overlay_rows(st, c, e);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return rc;
 }
 
@@ -118,7 +118,7 @@ int db_version_info(struct db *db, long version, struct commit_info *out, struct
 		out->time = (time_t)sqlite3_column_int64(st, 2);
 		snprintf(out->comment, sizeof(out->comment), "%s", sqlite3_column_text(st, 3));
 	}
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return rc == SQLITE_ROW ? 0 : err_set(e, "There is no configuration version %ld.", version);
 }
 
@@ -137,7 +137,7 @@ int db_load_effective(struct db *db, const char *user, struct config *c, struct 
 		goto fail;
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	rc = overlay_rows(st, c, e);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	if (rc < 0)
 		goto fail;
 	return db_exec(db, "RELEASE load_effective", e);
@@ -169,7 +169,7 @@ int db_rollback_candidates(struct db *db, struct commit_info *out, int max, int 
 		ci->time = (time_t)sqlite3_column_int64(st, 2);
 		snprintf(ci->comment, sizeof(ci->comment), "%s", sqlite3_column_text(st, 3));
 	}
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_sql_error(db, "listing commits", e);
 }
 
@@ -189,7 +189,7 @@ static int prune_snapshots(struct db *db, long latest, int keep, struct err *e)
 	sqlite3_bind_int64(st, 1, latest);
 	sqlite3_bind_int(st, 2, keep);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return rc == SQLITE_DONE ? 0 : db_sql_error(db, "trimming old configurations", e);
 }
 

@@ -24,7 +24,7 @@ int db_mark_confirm(struct db *db, long version, long previous, int seconds, con
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL) + seconds);
 	sqlite3_bind_text(st, 4, user, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return rc == SQLITE_DONE ? 0 : db_sql_error(db, "recording a commit to confirm", e);
 }
 
@@ -47,7 +47,7 @@ int db_pending_confirm(struct db *db, struct pending_confirm *out, int *found, s
 		snprintf(out->user, sizeof(out->user), "%s", sqlite3_column_text(st, 3));
 		*found = 1;
 	}
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE
 		       ? 0
 		       : db_sql_error(db, "reading pending commits", e);
@@ -74,7 +74,7 @@ static int copy_version(struct db *db, long from, long to, struct err *e)
 	sqlite3_bind_int64(st, 1, from);
 	sqlite3_bind_int64(st, 2, to);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return rc == SQLITE_DONE ? 0 : db_sql_error(db, "copying a configuration", e);
 }
 

@@ -49,7 +49,7 @@ int db_entries_list(struct db *db, long version, const char *user, const char *k
 			continue; /* a setting sharing the prefix: "ca.system" */
 		stop = fn(key + strlen(lo), (const char *)sqlite3_column_text(st, 1), arg);
 	}
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	if (!stop && rc != SQLITE_DONE)
 		return db_sql_error(db, "listing entries", e);
 	return 0;
@@ -70,7 +70,7 @@ static int committed_value(struct db *db, long version, const char *key, char **
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && !(*out = strdup((const char *)sqlite3_column_text(st, 0))))
 		abort();
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_sql_error(db, "reading an entry", e);
 }
 
@@ -96,10 +96,10 @@ int db_entry_get(struct db *db, const char *user, const char *kind, const char *
 			if (!sqlite3_column_int(st, 1) &&
 			    !(*value = strdup((const char *)sqlite3_column_text(st, 0))))
 				abort();
-			sqlite3_finalize(st);
+			db_finish(db, st);
 			return 0;
 		}
-		sqlite3_finalize(st);
+		db_finish(db, st);
 		if (rc != SQLITE_DONE)
 			return db_sql_error(db, "reading an entry", e);
 	}
@@ -162,7 +162,7 @@ int db_snapshot_entries(struct db *db, long from, long to, const char *user, str
 	sqlite3_bind_int64(st, 2, to);
 	sqlite3_bind_text(st, 3, user, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	if (rc != SQLITE_DONE)
 		return db_sql_error(db, "copying entries", e);
 	if (db_prepare(db,
@@ -173,7 +173,7 @@ int db_snapshot_entries(struct db *db, long from, long to, const char *user, str
 	sqlite3_bind_int64(st, 1, to);
 	sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return rc == SQLITE_DONE ? 0 : db_sql_error(db, "writing staged entries", e);
 }
 
@@ -207,11 +207,11 @@ int db_stage_entries_of_version(struct db *db, const char *user, long version, e
 		if (k->role > most)
 			continue; /* e.g. user accounts: not part of a rollback */
 		if (stage_entry(db, user, key, value, latest, e) < 0) {
-			sqlite3_finalize(st);
+			db_finish(db, st);
 			goto fail;
 		}
 	}
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	if (rc != SQLITE_DONE) {
 		db_sql_error(db, "staging entries", e);
 		goto fail;
@@ -245,7 +245,7 @@ int db_staged_entries(struct db *db, const char *user, db_staged_entry_fn fn, vo
 						    : (const char *)sqlite3_column_text(st, 2),
 			  arg);
 	}
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return stop || rc == SQLITE_DONE ? 0 : db_sql_error(db, "listing staged entries", e);
 }
 
@@ -289,7 +289,7 @@ int db_entry_changes(struct db *db, long old_version, long new_version, db_entry
 		if (entry_kind_of_key(key, NULL))
 			stop = fn(key, how[0], arg);
 	}
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	if (!stop && rc != SQLITE_DONE)
 		return db_sql_error(db, "comparing entries", e);
 	return 0;
@@ -327,7 +327,7 @@ int db_entry_seed(struct db *db, const char *kind, const char *name, const char 
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	if (rc != SQLITE_DONE) {
 		db_sql_error(db, "adding an entry", e);
 		db_exec(db, "ROLLBACK", NULL);

@@ -6,8 +6,13 @@
 
 #include "db.h"
 
+/* Prepared statements kept for reuse (db_stmt.c): parsing SQL was a fifth
+ * of a commit's instructions. */
+#define DB_STMT_CACHE 64
+
 struct db {
 	sqlite3 *sql;
+	sqlite3_stmt *stmt_cache[DB_STMT_CACHE];
 	char path[4096];
 	db_before_commit_fn before_commit; /* db_set_before_commit */
 	void *before_commit_arg;
@@ -15,7 +20,13 @@ struct db {
 
 int db_exec(struct db *db, const char *sql, struct err *e);
 int db_sql_error(struct db *db, const char *what, struct err *e);
+/* A statement for `sql`: a cached one when there is one, else a new one.
+ * Give it back with db_finish (never sqlite3_finalize). */
 int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e);
+/* Resets `st` and keeps it for the next db_prepare of the same SQL. */
+void db_finish(struct db *db, sqlite3_stmt *st);
+/* Finalizes every cached statement (before closing the connection). */
+void db_stmt_cache_free(struct db *db);
 /* Writes every setting of `c` as version `version`'s snapshot. */
 int db_write_snapshot(struct db *db, long version, const struct config *c, struct err *e);
 int db_insert_version(struct db *db, long version, const char *user, const char *comment,

@@ -26,7 +26,7 @@ int db_version_rows(struct db *db, long version, db_row_fn fn, void *arg, struct
 			rc = SQLITE_DONE;
 			break;
 		}
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return rc == SQLITE_DONE ? 0 : db_sql_error(db, "reading a configuration", e);
 }
 
@@ -46,7 +46,7 @@ static int insert_rows(struct db *db, long version, const char *const *keys,
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 	}
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return rc == SQLITE_DONE ? 0 : db_sql_error(db, "writing a received configuration", e);
 }
 
@@ -74,7 +74,7 @@ int db_import_version(struct db *db, const struct commit_info *ci, const char *c
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)ci->time);
 	sqlite3_bind_text(st, 4, ci->comment, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	if (rc != SQLITE_DONE) {
 		db_sql_error(db, "recording a received commit", e);
 		goto fail;

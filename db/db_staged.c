@@ -40,7 +40,7 @@ int db_staged_upsert(struct db *db, const char *user, const char *key, const cha
 	sqlite3_bind_text(st, 6, base_value, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 7, deleted != 0);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return rc == SQLITE_DONE ? 0 : db_sql_error(db, "staging an edit", e);
 }
 
@@ -54,7 +54,7 @@ int db_staged_remove(struct db *db, const char *user, const char *key, struct er
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return rc == SQLITE_DONE ? 0 : db_sql_error(db, "unstaging an edit", e);
 }
 
@@ -147,7 +147,7 @@ int db_staged_conflict(struct db *db, const char *user, struct err *e)
 			who ? who : "another commit");
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_sql_error(db, "checking for conflicting commits", e);
 	return found ? -1 : 0;
@@ -164,7 +164,7 @@ int db_staged_count(struct db *db, const char *user, long *count, struct err *e)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*count = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return rc == SQLITE_ROW ? 0 : db_sql_error(db, "counting staged edits", e);
 }
 
@@ -177,7 +177,7 @@ int db_clear_staged(struct db *db, const char *user, struct err *e)
 		return -1;
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return rc == SQLITE_DONE ? 0 : db_sql_error(db, "clearing staged edits", e);
 }
 
@@ -228,7 +228,7 @@ int db_staged_save(struct db *db, const char *user, struct staged_snapshot **out
 		if (!r->key || !r->value || !r->base_value)
 			abort();
 	}
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	if (rc != SQLITE_DONE) {
 		db_staged_snapshot_free(snap);
 		return db_sql_error(db, "reading staged edits", e);
@@ -269,7 +269,7 @@ int db_staged_rows(struct db *db, const char *user, db_staged_row_fn fn, void *a
 			  sqlite3_column_int(st, 2) ? NULL
 						    : (const char *)sqlite3_column_text(st, 1),
 			  arg);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return stop || rc == SQLITE_DONE ? 0 : db_sql_error(db, "reading staged edits", e);
 }
 
@@ -283,6 +283,6 @@ int db_data_version(struct db *db, long *out, struct err *e)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*out = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	return rc == SQLITE_ROW ? 0 : db_sql_error(db, "reading the data version", e);
 }

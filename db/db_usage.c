@@ -43,13 +43,13 @@ int db_usage_add(struct db *db, const struct usage_table *t, struct err *e)
 		}
 		sqlite3_reset(st);
 	}
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	st = NULL;
 	if (db_exec(db, "COMMIT", e) < 0)
 		goto fail;
 	return 0;
 fail:
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	db_exec(db, "ROLLBACK", NULL);
 	return -1;
 }
@@ -67,7 +67,7 @@ int db_usage_prune(struct db *db, long long before, long *deleted, struct err *e
 		return -1;
 	sqlite3_bind_int64(st, 1, before);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	if (rc != SQLITE_DONE)
 		return db_sql_error(db, "pruning TLS usage", e);
 	*deleted = (long)sqlite3_changes(db->sql);
@@ -177,7 +177,7 @@ int db_usage_query(struct db *db, enum usage_query q, enum tls_service_id servic
 		if (fn(&r, arg))
 			break;
 	}
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_sql_error(db, "reading TLS usage", e);
 	return 0;

@@ -22,6 +22,8 @@ struct tls_identity {
  * entry when the latest version has none. Safe when the shell and tlsgated
  * race: the first one wins. */
 int certs_ensure_demo(struct db *db, struct err *e);
+/* SHA-256 of `data` (all zero if OpenSSL cannot compute it). */
+void certs_sha256(const void *data, size_t len, unsigned char out[32]);
 /* Loads profile `name` as committed in the latest version. *found = 0 (and 0
  * returned) when it does not exist. */
 int certs_load(struct db *db, const char *name, struct tls_identity *out, int *found,

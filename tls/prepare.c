@@ -2,6 +2,7 @@
 #include "prepare.h"
 
 #include <openssl/evp.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,7 +91,26 @@ static int load_config(struct db *db, const struct plan_source *src, struct prep
 	return db_load_config(db, p->version, &p->config, e);
 }
 
+/* A server context is a function of its service settings and its profile's
+ * bytes alone (ctx_build reads nothing else): when both are what `prev` was
+ * built from, its context serves unchanged. */
+static bool same_server(const struct prepared *prev, const struct prepared *next,
+			enum tls_service_id id)
+{
+	const struct tls_service *x = &prev->config.svc[id], *y = &next->config.svc[id];
+
+	return prev->ctx[id] && x->methods == y->methods && x->renegotiation == y->renegotiation &&
+	       strcmp(x->ciphers, y->ciphers) == 0 && strcmp(x->certificate, y->certificate) == 0 &&
+	       memcmp(prev->fingerprint[id], next->fingerprint[id], SHA256_DIGEST_LENGTH) == 0;
+}
+
 int prepare_build(struct db *db, const struct plan_source *src, struct prepared *out, struct err *e)
+{
+	return prepare_build_reusing(db, src, NULL, out, e);
+}
+
+int prepare_build_reusing(struct db *db, const struct plan_source *src, const struct prepared *prev,
+			  struct prepared *out, struct err *e)
 {
 	struct plan_source at;
 	struct staged_check sc = { e, 0 };
@@ -108,6 +128,11 @@ int prepare_build(struct db *db, const struct plan_source *src, struct prepared 
 	for (int id = 0; id < SVC_COUNT; id++) {
 		if (id == SVC_OUTBOUND)
 			continue;
+		if (prev && same_server(prev, out, id)) {
+			SSL_CTX_up_ref(prev->ctx[id]);
+			out->ctx[id] = prev->ctx[id];
+			continue;
+		}
 		if (!(out->ctx[id] = build_server(db, &at, &out->config, id, e)))
 			goto fail;
 	}
@@ -207,7 +232,7 @@ int prepare_fingerprints(struct db *db, const struct plan_source *src, const str
 		/* No profile (an outbound client without one): all zero. */
 		memset(out[id], 0, SHA256_DIGEST_LENGTH);
 		if (blob)
-			SHA256((const unsigned char *)blob, strlen(blob), out[id]);
+			certs_sha256(blob, strlen(blob), out[id]);
 		if (id == SVC_INBOUND && inbound_fingerprint(db, src, blob, out[id], e) < 0) {
 			cert_blob_free(blob);
 			return -1;

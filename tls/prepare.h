@@ -40,6 +40,11 @@ struct prepared {
  * the user staged must also be sound, assigned or not. */
 int prepare_build(struct db *db, const struct plan_source *src, struct prepared *out,
 		  struct err *e);
+/* The same, reusing (one more reference) each server context of `prev`
+ * whose service settings and profile are unchanged: the daemon's apply, where
+ * `prev` is what it runs. `prev` is only read. */
+int prepare_build_reusing(struct db *db, const struct plan_source *src, const struct prepared *prev,
+			  struct prepared *out, struct err *e);
 void prepare_free(struct prepared *p);
 
 /* Only the fingerprints of `c`'s services in `src` (no parsing, no

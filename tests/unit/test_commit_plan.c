@@ -222,6 +222,29 @@ int main(void)
 		CHECK(prepare_build(db, &src, &d, &e) == 0 &&
 			      EVP_PKEY_is_a(SSL_CTX_get0_privatekey(d.ctx[SVC_OUTBOUND]), "RSA"),
 		      "version %ld's outbound context has that version's RSA profile", v - 1);
+		/* The daemon's apply reuses only what did not change. */
+		{
+			struct prepared same, next;
+			struct plan_source at_v = { NULL, v };
+			CHECK(prepare_build_reusing(db, &src, &d, &same, &e) == 0 &&
+				      same.ctx[SVC_GUI] == d.ctx[SVC_GUI] &&
+				      same.ctx[SVC_INBOUND] == d.ctx[SVC_INBOUND],
+			      "the same version again: both server contexts reused");
+			CHECK(prepare_build_reusing(db, &at_v, &d, &next, &e) == 0 &&
+				      next.ctx[SVC_INBOUND] != d.ctx[SVC_INBOUND] &&
+				      EVP_PKEY_is_a(SSL_CTX_get0_privatekey(next.ctx[SVC_INBOUND]),
+						    "EC"),
+			      "version %ld after %ld: the inbound context (profile changed) is "
+			      "built anew: %s",
+			      v, v - 1, e.msg);
+			CHECK(next.ctx[SVC_GUI] != d.ctx[SVC_GUI] &&
+				      EVP_PKEY_is_a(SSL_CTX_get0_privatekey(next.ctx[SVC_GUI]),
+						    "EC"),
+			      "... and the GUI's, same settings but its profile (Demo) replaced in "
+			      "place");
+			prepare_free(&same);
+			prepare_free(&next);
+		}
 		prepare_free(&d);
 	}
 	/* A listener's own profile, replaced in place: inbound changes too. */
