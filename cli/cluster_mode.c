@@ -198,6 +198,7 @@ static int ask_level(struct session *s, const struct cluster_conf *c, const char
 	char answer, def = "CGM"[s->cluster_level];
 
 	q.etcd.total_ms = 1000;
+	q.etcd.serializable = true; /* a question, not a commit: any member's copy will do */
 	if (cluster_doc_fetch(&q, &doc, &version, &e) < 0)
 		return 0; /* etcd down: the commit will say so */
 	at = doc_area_level(doc, command, c->machine, c->group);

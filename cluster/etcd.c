@@ -304,7 +304,8 @@ int etcd_get(const struct etcd *c, const char *key, char **value, long *mod_revi
 	*mod_revision = 0;
 	if (!k)
 		return err_set(e, "Out of memory.");
-	resp = call(c, "/v3/kv/range", json_pack("{s:s}", "key", k), e);
+	resp = call(c, "/v3/kv/range",
+		    json_pack("{s:s,s:b}", "key", k, "serializable", c->serializable), e);
 	free(k);
 	if (!resp)
 		return -1;

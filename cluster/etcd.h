@@ -25,6 +25,7 @@ struct etcd {
 	char cacert[1024], cert[1024], key[1024];
 	char user[128], password[128];
 	long connect_ms, total_ms;
+	bool serializable; /* reads answered by the member asked, without quorum */
 };
 
 /* Fills `c` from a comma-separated endpoint list; -1 if it has none or a

@@ -98,7 +98,7 @@ int db_replace_version_rows(struct db *db, long version, const char *const *keys
 		return -1;
 	sqlite3_bind_int64(st, 1, version);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(db, st);
 	if (rc != SQLITE_DONE)
 		return db_sql_error(db, "rewriting a configuration", e);
 	return insert_rows(db, version, keys, values, n, e);
