@@ -16,9 +16,18 @@ check "standalone: clustermode cluster says so and the line goes on" \
 
 # ---- create and join ----
 check "A creates the cluster on the etcd endpoints" tg A "clusterconfig create fleet $ENDPOINTS gwA"
-check "B joins (the batch form: endpoints admin password group machine)" \
-	tg B "clusterconfig join $ENDPOINTS admin secret Main_Group gwB"
-check "C joins" tg C "clusterconfig join $ENDPOINTS admin secret Main_Group gwC"
+printf 'clusterconfig\n1\n' | "$TLSGATE" --home "${HOME_OF[B]}" >"$TEST_TMP/out.B" 2>&1
+check "standalone clusterconfig asks 1 standalone, 2 create, 3 join (SSH), 4 join (CCS)" bash -c "
+	grep -q '^1. No, configure as standalone.' '$TEST_TMP/out.B' && grep -q '^2. Create a new cluster.' '$TEST_TMP/out.B' &&
+	grep -q '^3. Join an existing cluster over SSH.' '$TEST_TMP/out.B' && grep -q '^4. Join an existing cluster over CCS.' '$TEST_TMP/out.B'"
+check "... and 1 leaves B standalone" test ! -e "${HOME_OF[B]}/cluster.conf"
+printf 'clusterconfig\n3\n%s\nadmin\nsecret\nMain_Group\ngwB\n' "$ENDPOINTS" |
+	"$TLSGATE" --home "${HOME_OF[B]}" >"$TEST_TMP/out.B" 2>&1
+check "B joins through the menu (3: endpoints, etcd user, password, group, machine)" \
+	grep -q 'Joined cluster fleet as machine gwB' "$TEST_TMP/out.B"
+check "... the password is not echoed" bash -c "! grep -q secret '$TEST_TMP/out.B'"
+check "C joins (the batch form: endpoints admin password group machine)" \
+	tg C "clusterconfig join $ENDPOINTS admin secret Main_Group gwC"
 check "the success text says the cluster takes effect immediately" \
 	grep -q 'cluster takes effect immediately' "$TEST_TMP/out.C"
 tg A "clusterconfig join $ENDPOINTS admin secret Main_Group gwZ"
