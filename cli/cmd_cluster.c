@@ -79,6 +79,7 @@ static json_t *own_doc(struct session *s, const struct cluster_conf *c, long *la
 	if (!doc)
 		return NULL;
 	own = rows_machine_own(json_object_get(doc, "rows"));
+	own_drop_shared(own, json_object_get(doc, "rows"));
 	json_object_set_new(json_object_get(doc, "machines"), c->machine, own);
 	json_object_set_new(json_object_get(doc, "assign"), c->machine, json_string(c->group));
 	json_object_set_new(doc, "name", json_string(c->name));
@@ -156,6 +157,7 @@ static int join_edit(json_t *doc, void *arg, struct err *e)
 			       j->c->machine);
 	if (!json_object_get(json_object_get(doc, "groups"), j->c->group))
 		return err_set(e, "There is no group named %s in the cluster.", j->c->group);
+	own_drop_shared(j->own, json_object_get(doc, "rows"));
 	json_object_set(json_object_get(doc, "machines"), j->c->machine, j->own);
 	json_object_set_new(json_object_get(doc, "assign"), j->c->machine,
 			    json_string(j->c->group));

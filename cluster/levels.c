@@ -331,3 +331,17 @@ json_t *rows_machine_own(json_t *rows)
 	}
 	return own;
 }
+
+void own_drop_shared(json_t *own, json_t *rows)
+{
+	const char *k;
+	json_t *v;
+	void *tmp;
+
+	json_object_foreach_safe(own, tmp, k, v)
+	{
+		if (area_scope(key_area(k)) != SCOPE_MACHINE &&
+		    json_equal(v, json_object_get(rows, k)))
+			json_object_del(own, k);
+	}
+}

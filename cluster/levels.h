@@ -70,5 +70,8 @@ int doc_clusterset(json_t *doc, const char *area, enum cluster_level to, struct 
  * per-machine rows (hostname, the GUI's certificate) and the certificate
  * profile the GUI uses. A new object. */
 json_t *rows_machine_own(json_t *rows);
+/* Drops from `own` what the cluster's `rows` already hold as is (the Demo
+ * profile every machine has): only what is the machine's own stays. */
+void own_drop_shared(json_t *own, json_t *rows);
 
 #endif

@@ -119,6 +119,10 @@ int main(void)
 		CHECK(json_object_size(own) == 3 && json_object_get(own, "cert.mine") &&
 			      !json_object_get(own, "gui.methods"),
 		      "hostname, GUI certificate and its profile; not the ssl settings");
+		json_object_set_new(rows, "cert.mine", json_string("PEM1"));
+		own_drop_shared(own, rows);
+		CHECK(json_object_size(own) == 2 && !json_object_get(own, "cert.mine"),
+		      "a profile the cluster already holds as is is not the machine's own");
 		json_decref(own);
 		json_decref(rows);
 	}
