@@ -41,7 +41,8 @@ int command_run(struct session *s, const struct command *c, int argc, char **arg
 
 /* The top menus of the menu-driven commands. */
 extern const struct menu sslconfig_menu, certconfig_menu, destconfig_menu, smtproutes_menu,
-	rollbackconfig_menu, userconfig_menu, interfaceconfig_menu, listenerconfig_menu;
+	rollbackconfig_menu, userconfig_menu, interfaceconfig_menu, listenerconfig_menu,
+	clusterconfig_menu;
 
 int cmd_sslconfig(struct session *s, int argc, char **argv);
 int cmd_commit(struct session *s, int argc, char **argv);

@@ -266,7 +266,11 @@ int commit_plan_write(struct commit_plan *p, const struct commit_request *r, lon
 	if (committed_store_open(p->home, &store, e) < 0)
 		return -1;
 	if (store.cluster && r->confirm_seconds > 0)
-		return err_set(e, "\"commit confirmed\" is not available in a cluster yet.");
+		return err_set(e, "\"commit confirmed\" is refused in a cluster: a revert "
+				  "timer on one machine cannot take back what every machine "
+				  "enforces. Nothing was committed; use \"commit\".");
+	if (r->level)
+		store.level = *r->level;
 	strbuf_init(&entries);
 	committed_store_arm(&store, p->db);
 	rc = db_commit_confirmed(p->db, p->who.user, r->comment, r->save_for_rollback,
