@@ -9,8 +9,6 @@
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/listener.h>
-#include <limits.h>
-#include <openssl/err.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +36,8 @@ void smtp_session_free(struct smtp_session *s)
 	rdns_cancel(s->rdns);
 	if (s->rdns_timer)
 		event_free(s->rdns_timer);
+	if (s->life_timer)
+		event_free(s->life_timer);
 	spool_abort(s->msg);
 	if (s->ssl) {
 		tls_watch_closed(s->ssl, &s->watch);
@@ -51,7 +51,10 @@ void smtp_session_free(struct smtp_session *s)
 		bufferevent_free(s->bev);
 		close(s->fd);
 	}
-	if (s->admitted && s->proto.policy.tls_required && !s->proto.tls)
+	/* Also after a STARTTLS whose handshake failed (the guide's example:
+	 * "TLS failed", "lost", then this line). */
+	if (s->admitted && s->proto.policy.tls_required &&
+	    (!s->proto.tls || !s->watch.done || s->watch.failed))
 		mail_log_info(eng->env->log,
 			      "ICID %lu TLS was required but remote host did not initiate it",
 			      s->icid);
@@ -71,72 +74,6 @@ void smtp_session_free(struct smtp_session *s)
 	free(s);
 }
 
-/* With nothing queued, the reply is sent at once, in the clear or as one
- * TLS record: no write event armed and disarmed for each (two epoll_ctl and
- * a wake-up). What the socket does not take is queued, and the write
- * callback (end of STARTTLS, of the session) runs as if the bufferevent had
- * sent it. A TLS write that would block has its record pending in OpenSSL:
- * the bufferevent repeats the same write, which OpenSSL requires and
- * completes (partial writes and moving buffers are on). */
-static size_t send_now(struct smtp_session *s, const struct strbuf *reply)
-{
-	ssize_t n;
-	int r;
-
-	if (!s->ssl) {
-		n = send(s->fd, reply->data, reply->len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		return n > 0 ? (size_t)n : 0; /* an error shows on the queued write */
-	}
-	if (!SSL_is_init_finished(s->ssl) || reply->len > INT_MAX)
-		return 0;
-	r = SSL_write(s->ssl, reply->data, (int)reply->len);
-	if (r > 0)
-		return (size_t)r;
-	ERR_clear_error(); /* the bufferevent's own SSL_write reads the queue */
-	return 0;
-}
-
-static void send_now_or_queue(struct smtp_session *s, const struct strbuf *reply)
-{
-	size_t done = 0;
-
-	if (!reply->len)
-		return;
-	if (evbuffer_get_length(bufferevent_get_output(s->bev)) == 0) {
-		done = send_now(s, reply);
-		if (done == reply->len) {
-			bufferevent_trigger(s->bev, EV_WRITE,
-					    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
-			return;
-		}
-	}
-	/* Write events are enabled at the first reply that has to wait. */
-	bufferevent_enable(s->bev, EV_WRITE);
-	bufferevent_write(s->bev, reply->data + done, reply->len - done);
-}
-
-/* The replies to one read's pipelined commands leave together, at the end
- * of process_input(): one send for the batch, as the bufferevent's one
- * write did. */
-#define BATCH_MAX (16 * 1024)
-
-static void flush_batch(struct smtp_session *s)
-{
-	send_now_or_queue(s, &s->batch);
-	strbuf_reset(&s->batch);
-}
-
-static void send_reply(struct smtp_session *s, const struct strbuf *reply)
-{
-	if (!s->batching) {
-		send_now_or_queue(s, reply);
-		return;
-	}
-	strbuf_add(&s->batch, reply->data, reply->len);
-	if (s->batch.len >= BATCH_MAX)
-		flush_batch(s);
-}
-
 /* The reply is queued; the session ends when it has been written. */
 static void close_after_reply(struct smtp_session *s)
 {
@@ -144,15 +81,15 @@ static void close_after_reply(struct smtp_session *s)
 	bufferevent_disable(s->bev, EV_READ);
 }
 
-/* Until the client has greeted (again after STARTTLS, handshake included)
- * it gets the short handshake timeout; after, RFC 5321's. */
-static void set_timeouts(struct smtp_session *s)
+void smtp_session_time_out(struct smtp_session *s)
 {
-	const struct daemon_options *o = s->eng->env->opt;
-	int greet = o->handshake_timeout < o->smtp_timeout ? o->handshake_timeout : o->smtp_timeout;
-	struct timeval tv = { s->proto.state == SMTP_STATE_START ? greet : o->smtp_timeout, 0 };
+	struct strbuf reply;
 
-	bufferevent_set_timeouts(s->bev, &tv, &tv);
+	strbuf_init(&reply);
+	smtp_proto_timeout(&s->proto, &reply);
+	smtp_send_reply(s, &reply);
+	strbuf_free(&reply);
+	close_after_reply(s);
 }
 
 /* Not greeted: evicted first when room is needed; greeted but between
@@ -167,7 +104,7 @@ static void update_idle(struct smtp_session *s, enum smtp_state before)
 					       ? GUARD_QUIET
 					       : GUARD_BUSY);
 	if ((before == SMTP_STATE_START) != (now == SMTP_STATE_START))
-		set_timeouts(s);
+		smtp_set_timeouts(s);
 }
 
 static void on_read(struct bufferevent *bev, void *arg);
@@ -265,7 +202,7 @@ static void switch_to_tls(struct smtp_session *s)
 	conn_guard_set_idle(&s->guard, GUARD_QUIET); /* it said EHLO and STARTTLS */
 	bufferevent_openssl_set_allow_dirty_shutdown(tls, 1);
 	bufferevent_setcb(tls, on_read, on_write, on_event, s);
-	set_timeouts(s);
+	smtp_set_timeouts(s);
 	bufferevent_enable(tls, EV_READ); /* EV_WRITE once a reply must wait */
 }
 
@@ -366,7 +303,7 @@ static void handle_line(struct smtp_session *s, const char *line, size_t len)
 	/* The name it greeted with, for the TLS usage record (STARTTLS forgets it). */
 	if (before != s->proto.state && s->proto.helo[0] && !s->ssl)
 		snprintf(s->watch.peer.name, sizeof(s->watch.peer.name), "%s", s->proto.helo);
-	send_reply(s, &reply);
+	smtp_send_reply(s, &reply);
 	strbuf_free(&reply);
 	if (s->phase == PHASE_OPEN)
 		update_idle(s, before);
@@ -383,7 +320,7 @@ static void line_too_long(struct smtp_session *s)
 	strbuf_init(&reply);
 	if (smtp_proto_command_too_long(&s->proto, &reply) == SMTP_ACT_CLOSE)
 		close_after_reply(s);
-	send_reply(s, &reply);
+	smtp_send_reply(s, &reply);
 	strbuf_free(&reply);
 }
 
@@ -433,7 +370,7 @@ static void process_input(struct smtp_session *s)
 			bufferevent_disable(s->bev, EV_READ);
 		}
 	s->batching = false;
-	flush_batch(s);
+	smtp_flush_batch(s);
 }
 
 static void on_read(struct bufferevent *bev, void *arg)
@@ -472,7 +409,6 @@ static void on_write(struct bufferevent *bev, void *arg)
 static void on_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct smtp_session *s = arg;
-	struct strbuf reply;
 
 	(void)bev;
 	if (what & BEV_EVENT_CONNECTED)
@@ -481,12 +417,15 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING) && s->phase == PHASE_OPEN &&
 	    (!s->ssl || s->watch.done)) {
 		mail_log_info(s->eng->env->log, "ICID %lu timeout", s->icid);
-		strbuf_init(&reply);
-		smtp_proto_timeout(&s->proto, &reply);
-		send_reply(s, &reply);
-		strbuf_free(&reply);
-		close_after_reply(s);
+		smtp_session_time_out(s);
 		return;
+	}
+	/* The client went away (or broke the connection) without QUIT, as
+	 * AsyncOS logs it before "close". */
+	if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) && s->phase != PHASE_CLOSING) {
+		if (s->ssl) /* "TLS failed" first, as in the guide */
+			tls_watch_closed(s->ssl, &s->watch);
+		mail_log_info(s->eng->env->log, "ICID %lu lost", s->icid);
 	}
 	smtp_session_free(s);
 }
@@ -555,10 +494,12 @@ struct smtp_session *smtp_session_new(struct smtp_engine *eng, struct smtp_liste
 void smtp_session_start(struct smtp_session *s, const struct strbuf *reply, bool close)
 {
 	s->phase = PHASE_OPEN;
+	if (!close)
+		smtp_start_life_timer(s);
 	bufferevent_setcb(s->bev, on_read, on_write, on_event, s);
-	set_timeouts(s);
+	smtp_set_timeouts(s);
 	bufferevent_enable(s->bev, EV_READ); /* EV_WRITE once a reply must wait */
-	send_reply(s, reply);
+	smtp_send_reply(s, reply);
 	if (close)
 		close_after_reply(s);
 }

@@ -38,6 +38,7 @@ struct smtp_listener {
 	struct evconnlistener *evl; /* NULL once removed */
 	struct conn_guard guard;
 	unsigned refs; /* its sessions, and 1 while it listens */
+	int adopt;     /* during smtp_engine_sync: the new listener taking it over */
 };
 
 struct smtp_session {
@@ -69,6 +70,7 @@ struct smtp_session {
 	bool admitted; /* accepted or relayed: it speaks SMTP */
 	struct rdns_job *rdns;
 	struct event *rdns_timer;
+	struct event *life_timer; /* listenerconfig SETUP: maximum connection time */
 };
 
 struct smtp_engine {
@@ -85,8 +87,20 @@ struct smtp_engine {
 struct smtp_session *smtp_session_new(struct smtp_engine *eng, struct smtp_listener *lst, int fd);
 void smtp_session_free(struct smtp_session *s);
 /* Starts the dialog with `reply` (the greeting, or a refusal with `close`). */
+/* Sends `reply` now if nothing is queued (else queues it); inside
+ * process_input() it joins the batch smtp_flush_batch() sends (smtp_send.c). */
+void smtp_send_reply(struct smtp_session *s, const struct strbuf *reply);
+void smtp_flush_batch(struct smtp_session *s);
 void smtp_session_start(struct smtp_session *s, const struct strbuf *reply, bool close);
 void smtp_say_busy(struct smtp_engine *eng, int fd);
+/* "421 ... timeout exceeded", then the session ends once it has left. */
+void smtp_session_time_out(struct smtp_session *s);
+
+/* smtp_timers.c */
+/* The read and write timeouts for the session's state. */
+void smtp_set_timeouts(struct smtp_session *s);
+/* listenerconfig SETUP's maximum connection time, if set. */
+void smtp_start_life_timer(struct smtp_session *s);
 
 /* smtp_listen.c */
 void smtp_listener_release(struct smtp_listener *lst);
