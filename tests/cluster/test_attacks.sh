@@ -17,7 +17,7 @@ cluster_version() { etcd_get "$ENDPOINTS" /tlsgate/version; }
 has_user() { sqlite3 "${HOME_OF[$1]}/config.db" "SELECT count(*) FROM config_values WHERE key='user.$2' AND version=(SELECT max(version) FROM config_versions)"; }
 
 check "A creates the cluster, B and C join" cluster_up
-printf 'userconfig\nNEW\nadm\n1\nNEW\nop\n2\nNEW\ngst\n3\n\ncommit "users"\n' |
+printf 'userconfig\nNEW\nadm\n1\nadmpass123\nadmpass123\nNEW\nop\n2\noperpass12\noperpass12\nNEW\ngst\n3\nguestpass1\nguestpass1\n\ncommit "users"\n' |
 	"$TLSGATE" --home "${HOME_OF[A]}" >"$TEST_TMP/out.A" 2>&1
 check "root adds adm, op and gst at cluster level" grep -q '^Changes committed' "$TEST_TMP/out.A"
 check "users are cluster-wide: C has op" poll 10 bash -c "[ \$(sqlite3 '${HOME_OF[C]}/config.db' \"SELECT count(*) FROM config_values WHERE key='user.op' AND version=(SELECT max(version) FROM config_versions)\") = 1 ]"
@@ -25,7 +25,7 @@ check "every member holds the same version" poll 10 same_version
 
 # ---- an admin stages a user in cluster mode, then commits in machine mode ----
 v0=$(cluster_version)
-printf 'userconfig\nNEW\nmallory\n1\n\nclustermode machine gwA\ncommit "sneak"\n' | as A adm
+printf 'userconfig\nNEW\nmallory\n1\nmallorypw1\nmallorypw1\n\nclustermode machine gwA\ncommit "sneak"\n' | as A adm
 check "committing a user at machine level is refused (users are cluster-wide)" said "is cluster-wide"
 check "... saying nothing was committed" said "Nothing was committed"
 check_eq "etcd's version did not move" "$v0" "$(cluster_version)"
