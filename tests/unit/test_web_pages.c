@@ -100,7 +100,7 @@ static void test_cert_view(void)
 {
 	struct web_cert_row rows[1] = { { .name = "Demo", .common_name = "x", .status = "Valid" } };
 	struct config c;
-	struct web_cert_view v = { rows, 1, &c, "tok", false, false };
+	struct web_cert_view v = { rows, 1, &c, "tok", false, false, NULL, NULL, NULL, NULL };
 	struct strbuf out;
 
 	config_defaults(&c);
