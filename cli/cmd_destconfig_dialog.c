@@ -129,8 +129,9 @@ static int ask_apply(struct session *s, const char *name, struct dest_policy *p)
 }
 
 /* DANE Support (RFC 7672), part of a domain's own TLS setting: asked after a
- * TLS level other than No; a domain without a TLS setting of its own
- * inherits the default's DANE Support with its TLS level. */
+ * TLS level other than No (TLS No resets it to No, see ask_tls); a domain
+ * without a TLS setting of its own inherits the default's DANE Support with
+ * its TLS level. */
 static int ask_dane(struct session *s, bool is_default, struct dest_policy *p)
 {
 	const char *items[DANE_MODE_COUNT];
@@ -174,7 +175,15 @@ static int ask_tls(struct session *s, bool is_default, struct dest_policy *p)
 		return -1;
 	p->tls = (enum tls_level)(chosen - 1);
 	p->set |= DEST_F_TLS;
-	return p->tls == TLS_LEVEL_NO ? 0 : ask_dane(s, is_default, p);
+	if (p->tls != TLS_LEVEL_NO)
+		return ask_dane(s, is_default, p);
+	/* DANE needs TLS (dest_check_dane): TLS No resets it, the entry's own
+	 * No, so the default's DANE is not inherited either. */
+	if ((p->set & DEST_F_DANE) && p->dane != DANE_MODE_NO)
+		printf("DANE Support is reset to No: it needs TLS.\n");
+	p->dane = DANE_MODE_NO;
+	p->set |= DEST_F_DANE;
+	return 0;
 }
 
 static int ask_bounce(struct session *s, bool is_default, struct dest_policy *p)

@@ -74,7 +74,9 @@ static int check_dest(const char *name, const char *value, struct err *e)
 
 	if (check_domain_name(name, DEST_DEFAULT_NAME, e) < 0)
 		return -1;
-	return dest_policy_decode(value, &p, e);
+	if (dest_policy_decode(value, &p, e) < 0)
+		return -1;
+	return dest_check_dane(&p, strcmp(name, DEST_DEFAULT_NAME) == 0, e);
 }
 
 static int check_route(const char *name, const char *value, struct err *e)

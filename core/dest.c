@@ -134,6 +134,8 @@ void dest_policy_merge(struct dest_policy *out, const struct dest_policy *p,
 	for (size_t i = 0; i < FIELD_COUNT; i++)
 		if (p->set & fields[i].bit)
 			copy_field(&r, p, &fields[i]);
+	if (r.tls == TLS_LEVEL_NO) /* DANE needs TLS (dest_check_dane) */
+		r.dane = DANE_MODE_NO;
 	r.set = DEST_F_ALL;
 	*out = r;
 }

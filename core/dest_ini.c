@@ -104,11 +104,31 @@ static int parse_setting(struct dest_ini *ini, char *s, unsigned *keys_seen, siz
 	return 0;
 }
 
+/* The section just read, whole: DANE Support needs the entry's own TLS
+ * level other than No (dest_check_dane), checked once every key is in; the
+ * error names the dane line. */
+static int check_section(const struct dest_ini *ini, size_t dane_line, struct err *e)
+{
+	const struct dest_ini_entry *entry;
+	const char *prefix = "That value is not valid. ";
+	struct err why;
+
+	if (ini->count == 0 || dane_line == 0)
+		return 0;
+	entry = &ini->entries[ini->count - 1];
+	if (dest_check_dane(&entry->policy, strcmp(entry->name, DEST_DEFAULT_NAME) == 0, &why) < 0)
+		return line_error(e, dane_line,
+				  strncmp(why.msg, prefix, strlen(prefix)) == 0
+					  ? why.msg + strlen(prefix)
+					  : why.msg);
+	return 0;
+}
+
 int dest_ini_parse(const char *text, size_t len, struct dest_ini *out, struct err *e)
 {
 	struct dest_ini ini = { 0 };
 	struct domain_map *seen = domain_map_new();
-	size_t cap = 0, lineno = 0, pos = 0;
+	size_t cap = 0, lineno = 0, pos = 0, dane_line = 0;
 	unsigned keys_seen = 0;
 	char buf[DEST_INI_LINE_MAX + 2];
 	int rc = 0;
@@ -135,12 +155,21 @@ int dest_ini_parse(const char *text, size_t len, struct dest_ini *out, struct er
 		if (*s == '\0' || *s == '#' || *s == ';')
 			continue;
 		if (*s == '[') {
-			rc = parse_section(&ini, &cap, seen, s, lineno, e);
+			rc = check_section(&ini, dane_line, e);
+			if (rc == 0)
+				rc = parse_section(&ini, &cap, seen, s, lineno, e);
 			keys_seen = 0;
+			dane_line = 0;
 		} else {
+			unsigned before = keys_seen;
+
 			rc = parse_setting(&ini, s, &keys_seen, lineno, e);
+			if (rc == 0 && (keys_seen & ~before) == 1u << dest_key_index("dane"))
+				dane_line = lineno;
 		}
 	}
+	if (rc == 0)
+		rc = check_section(&ini, dane_line, e);
 	domain_map_free(seen, NULL);
 	if (rc == 0 && ini.count == 0)
 		rc = err_set(e, "That value is not valid. The file holds no [section].");

@@ -52,6 +52,31 @@ static void table(const struct web_cert_view *v, struct strbuf *out)
 	strbuf_puts(out, "</table>\n");
 }
 
+/* The value of field `name` of form `form` as submitted, when that form
+ * comes back refused; otherwise `dflt`. */
+static const char *sent_value(const struct web_cert_view *v, const char *form, const char *name,
+			      const char *dflt)
+{
+	const char *value;
+
+	if (!v->sent || !v->sent_form || strcmp(v->sent_form, form) != 0)
+		return dflt;
+	value = web_form_get(v->sent, name);
+	return value ? value : "";
+}
+
+/* The refused field's error under it (id "error-FORM-NAME"). */
+static void field_error(const struct web_cert_view *v, const char *form, const char *name,
+			struct strbuf *out)
+{
+	if (!v->sent || !v->sent_form || strcmp(v->sent_form, form) != 0 || !v->bad_field ||
+	    strcmp(v->bad_field, name) != 0 || !v->bad_message)
+		return;
+	strbuf_printf(out, "<div class=\"error\" id=\"error-%s-%s\">", form, name);
+	web_html_text(out, v->bad_message);
+	strbuf_puts(out, "</div>");
+}
+
 /* <select name="NAME" id="ID"> of the profiles, `chosen` selected. */
 static void pick(const struct web_cert_view *v, const char *name, const char *id,
 		 const char *chosen, struct strbuf *out)
@@ -77,16 +102,22 @@ static void form_open(const struct web_cert_view *v, const char *action, const c
 	strbuf_puts(out, "\n<table>\n");
 }
 
-/* A labelled input; its id is PREFIX-NAME (the page has several forms). */
-static void text_row(const char *prefix, const char *label, const char *name, const char *type,
-		     const char *value, int maxlength, struct strbuf *out)
+/* A labelled input; its id is PREFIX-NAME (the page has several forms). A
+ * refused form gets back what was typed, except a passphrase. */
+static void text_row(const struct web_cert_view *v, const char *prefix, const char *label,
+		     const char *name, const char *type, const char *value, int maxlength,
+		     struct strbuf *out)
 {
+	if (strcmp(type, "password") != 0)
+		value = sent_value(v, prefix, name, value);
 	strbuf_printf(out,
 		      "<tr><th><label for=\"%s-%s\">%s</label></th><td><input type=\"%s\" "
 		      "name=\"%s\" id=\"%s-%s\" maxlength=\"%d\" value=\"",
 		      prefix, name, label, type, name, prefix, name, maxlength);
-	web_html_text(out, value ? value : "");
-	strbuf_puts(out, "\"></td></tr>\n");
+	web_html_text(out, strcmp(type, "password") != 0 && value ? value : "");
+	strbuf_puts(out, "\">");
+	field_error(v, prefix, name, out);
+	strbuf_puts(out, "</td></tr>\n");
 }
 
 static void form_close(const char *button_id, const char *label, struct strbuf *out)
@@ -103,11 +134,15 @@ static void assign_form(const struct web_cert_view *v, struct strbuf *out)
 	form_open(v, "/certificates/assign", "assign-form", false, out);
 	strbuf_puts(out, "<tr><th><label for=\"gui_certificate\">GUI HTTPS (Management "
 			 "interface)</label></th><td>");
-	pick(v, "gui_certificate", "gui_certificate", v->c->svc[SVC_GUI].certificate, out);
+	pick(v, "gui_certificate", "gui_certificate",
+	     sent_value(v, "assign", "gui_certificate", v->c->svc[SVC_GUI].certificate), out);
+	field_error(v, "assign", "gui_certificate", out);
 	strbuf_puts(out, "</td></tr>\n<tr><th><label for=\"inbound_certificate\">Inbound SMTP "
 			 "listeners (those without a certificate of their own)</label></th><td>");
-	pick(v, "inbound_certificate", "inbound_certificate", v->c->svc[SVC_INBOUND].certificate,
+	pick(v, "inbound_certificate", "inbound_certificate",
+	     sent_value(v, "assign", "inbound_certificate", v->c->svc[SVC_INBOUND].certificate),
 	     out);
+	field_error(v, "assign", "inbound_certificate", out);
 	strbuf_puts(out, "</td></tr>\n");
 	form_close("assign", "Submit", out);
 }
@@ -116,38 +151,51 @@ static void import_form(const struct web_cert_view *v, struct strbuf *out)
 {
 	strbuf_puts(out, "<h2>Import a Certificate (PKCS#12)</h2>\n");
 	form_open(v, "/certificates/import", "import-form", true, out);
-	text_row("import", "Profile name", "name", "text", "", CONFIG_PROFILE_MAX, out);
-	strbuf_puts(
-		out,
-		"<tr><th><label for=\"import-file\">PKCS#12 file</label></th><td><input "
-		"type=\"file\" name=\"file\" id=\"import-file\" accept=\".p12,.pfx\"></td></tr>\n");
-	text_row("import", "Passphrase", "passphrase", "password", "", 1023, out);
+	text_row(v, "import", "Profile name", "name", "text", "", CONFIG_PROFILE_MAX, out);
+	strbuf_puts(out, "<tr><th><label for=\"import-file\">PKCS#12 file</label></th><td><input "
+			 "type=\"file\" name=\"file\" id=\"import-file\" accept=\".p12,.pfx\">");
+	field_error(v, "import", "file", out);
+	strbuf_puts(out, "</td></tr>\n");
+	text_row(v, "import", "Passphrase", "passphrase", "password", "", 1023, out);
 	form_close("import", "Import", out);
 }
 
 static void new_form(const struct web_cert_view *v, struct strbuf *out)
 {
+	static const char *const keys[][2] = {
+		{ "rsa2048", "RSA 2048" }, { "rsa3072", "RSA 3072" }, { "rsa4096", "RSA 4096" },
+		{ "p256", "ECDSA P-256" }, { "p384", "ECDSA P-384" },
+	};
+	const char *key;
+
 	strbuf_puts(out, "<h2>Create a Key and Certificate Signing Request</h2>\n"
 			 "<p class=\"note\">The profile gets a self-signed certificate until the "
 			 "certificate the CA signs is uploaded below.</p>\n");
 	form_open(v, "/certificates/new", "new-form", false, out);
-	text_row("new", "Profile name", "name", "text", "", CONFIG_PROFILE_MAX, out);
-	strbuf_puts(out,
-		    "<tr><th><label for=\"new-key\">Key</label></th><td><select name=\"key\" "
-		    "id=\"new-key\"><option value=\"rsa2048\" selected>RSA 2048</option><option "
-		    "value=\"rsa3072\">RSA 3072</option><option value=\"rsa4096\">RSA 4096"
-		    "</option><option value=\"p256\">ECDSA P-256</option><option "
-		    "value=\"p384\">ECDSA P-384</option></select></td></tr>\n");
-	text_row("new", "Common Name", "cn", "text", "", 64, out);
-	text_row("new", "Organization", "o", "text", "", 64, out);
-	text_row("new", "Organizational Unit", "ou", "text", "", 64, out);
-	text_row("new", "Locality or City", "l", "text", "", 128, out);
-	text_row("new", "State or Province", "st", "text", "", 128, out);
-	text_row("new", "Country (2 letter code)", "c", "text", "", 2, out);
-	text_row("new", "Duration before expiration (in days)", "days", "text", "3650", 5, out);
+	text_row(v, "new", "Profile name", "name", "text", "", CONFIG_PROFILE_MAX, out);
+	key = sent_value(v, "new", "key", "rsa2048");
+	strbuf_puts(out, "<tr><th><label for=\"new-key\">Key</label></th><td><select name=\"key\" "
+			 "id=\"new-key\">");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		strbuf_printf(out, "<option value=\"%s\"%s>%s</option>", keys[i][0],
+			      strcmp(key, keys[i][0]) == 0 ? " selected" : "", keys[i][1]);
+	strbuf_puts(out, "</select>");
+	field_error(v, "new", "key", out);
+	strbuf_puts(out, "</td></tr>\n");
+	text_row(v, "new", "Common Name", "cn", "text", "", 64, out);
+	text_row(v, "new", "Organization", "o", "text", "", 64, out);
+	text_row(v, "new", "Organizational Unit", "ou", "text", "", 64, out);
+	text_row(v, "new", "Locality or City", "l", "text", "", 128, out);
+	text_row(v, "new", "State or Province", "st", "text", "", 128, out);
+	text_row(v, "new", "Country (2 letter code)", "c", "text", "", 2, out);
+	text_row(v, "new", "Duration before expiration (in days)", "days", "text", "3650", 5, out);
 	strbuf_puts(out, "<tr><th><label for=\"new-sans\">Subject alternative names (DNS names or "
 			 "IP addresses, one per line)</label></th><td><textarea name=\"sans\" "
-			 "id=\"new-sans\" rows=\"3\"></textarea></td></tr>\n");
+			 "id=\"new-sans\" rows=\"3\">");
+	web_html_text(out, sent_value(v, "new", "sans", ""));
+	strbuf_puts(out, "</textarea>");
+	field_error(v, "new", "sans", out);
+	strbuf_puts(out, "</td></tr>\n");
 	form_close("create", "Create", out);
 }
 
@@ -156,12 +204,16 @@ static void signed_form(const struct web_cert_view *v, struct strbuf *out)
 	strbuf_puts(out, "<h2>Upload the Signed Certificate</h2>\n");
 	form_open(v, "/certificates/signed", "signed-form", true, out);
 	strbuf_puts(out, "<tr><th><label for=\"signed-name\">Profile</label></th><td>");
-	pick(v, "name", "signed-name", NULL, out);
+	pick(v, "name", "signed-name", sent_value(v, "signed", "name", NULL), out);
+	field_error(v, "signed", "name", out);
 	strbuf_puts(out, "</td></tr>\n<tr><th><label for=\"certificate\">Signed certificate "
 			 "and intermediates (PEM)</label></th><td><textarea name=\"certificate\" "
-			 "id=\"certificate\" rows=\"6\"></textarea><br>or a file: <input "
-			 "type=\"file\" name=\"certificate_file\" id=\"certificate_file\" "
-			 "accept=\".pem,.crt,.cer\"></td></tr>\n");
+			 "id=\"certificate\" rows=\"6\">");
+	web_html_text(out, sent_value(v, "signed", "certificate", ""));
+	strbuf_puts(out, "</textarea><br>or a file: <input type=\"file\" name=\"certificate_file\" "
+			 "id=\"certificate_file\" accept=\".pem,.crt,.cer\">");
+	field_error(v, "signed", "certificate", out);
+	strbuf_puts(out, "</td></tr>\n");
 	form_close("upload-signed", "Upload", out);
 }
 
@@ -170,10 +222,11 @@ static void export_form(const struct web_cert_view *v, struct strbuf *out)
 	strbuf_puts(out, "<h2>Export a Certificate (PKCS#12)</h2>\n");
 	form_open(v, "/certificates/export", "export-form", false, out);
 	strbuf_puts(out, "<tr><th><label for=\"export-name\">Profile</label></th><td>");
-	pick(v, "name", "export-name", NULL, out);
+	pick(v, "name", "export-name", sent_value(v, "export", "name", NULL), out);
+	field_error(v, "export", "name", out);
 	strbuf_puts(out, "</td></tr>\n");
-	text_row("export", "Passphrase", "passphrase", "password", "", 1023, out);
-	text_row("export", "Passphrase (again)", "passphrase2", "password", "", 1023, out);
+	text_row(v, "export", "Passphrase", "passphrase", "password", "", 1023, out);
+	text_row(v, "export", "Passphrase (again)", "passphrase2", "password", "", 1023, out);
 	form_close("export", "Export", out);
 }
 

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "strbuf.h"
+#include "web_form.h"
 
 /* One profile as the listing shows it (tls/cert_profile.h cert_info_of). */
 struct web_cert_row {
@@ -31,6 +32,11 @@ struct web_cert_view {
 	const char *csrf;
 	bool can_edit;   /* operator: assign, import, new, upload */
 	bool can_export; /* admin, as the console's EXPORT */
+	/* A refused submission shown again (NULL: none): the form it came from
+	 * ("new" for POST /certificates/new, ...) gets the values as submitted,
+	 * escaped, never a passphrase; `bad_field` gets `bad_message` under it. */
+	const struct web_form *sent;
+	const char *sent_form, *bad_field, *bad_message;
 };
 
 void web_cert_html(const struct web_cert_view *v, struct strbuf *out);

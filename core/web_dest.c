@@ -251,13 +251,27 @@ static void option(const char *value, const char *label, bool selected, struct s
 	strbuf_puts(out, "</option>");
 }
 
-static void form_field(const struct field *f, bool is_default, const struct dest_policy *own,
-		       const struct dest_policy *merged, struct strbuf *out)
+/* The field's error under it, when the refused submission names it. */
+static void field_error(const char *key, const struct web_dest_redo *redo, struct strbuf *out)
 {
-	char mine[128] = "", inherited[128];
+	if (!redo || !redo->field || strcmp(redo->field, key) != 0 || !redo->message)
+		return;
+	strbuf_printf(out, "<div class=\"error\" id=\"error-%s\">", key);
+	web_html_text(out, redo->message);
+	strbuf_puts(out, "</div>");
+}
+
+static void form_field(const struct field *f, bool is_default, const struct dest_policy *own,
+		       const struct dest_policy *merged, const struct web_dest_redo *redo,
+		       struct strbuf *out)
+{
+	char stored[128] = "", inherited[128];
+	const char *mine = stored, *sent;
 
 	if (is_default || (own->set & f->bit))
-		value_of(merged, f->key, mine, sizeof(mine));
+		value_of(merged, f->key, stored, sizeof(stored));
+	if (redo && redo->form) /* what the admin typed, whatever it is */
+		mine = (sent = web_form_get(redo->form, f->key)) ? sent : "";
 	value_of(merged, f->key, inherited, sizeof(inherited));
 	strbuf_printf(out, "<tr><th><label for=\"%s\">%s</label></th><td>", f->key, f->label);
 	if (!f->choices) {
@@ -290,13 +304,15 @@ static void form_field(const struct field *f, bool is_default, const struct dest
 				option(c->value, c->label, strcmp(mine, c->value) == 0, out);
 		strbuf_puts(out, "</select>");
 	}
+	field_error(f->key, redo, out);
 	strbuf_puts(out, "</td></tr>\n");
 }
 
 void web_dest_form(const char *name, const struct dest_policy *own, const struct dest_policy *def,
-		   const char *csrf, struct strbuf *out)
+		   const char *csrf, const struct web_dest_redo *redo, struct strbuf *out)
 {
 	bool is_default = name && strcmp(name, DEST_DEFAULT_NAME) == 0;
+	const char *domain = redo && redo->form ? web_form_get(redo->form, "domain") : NULL;
 	struct dest_policy merged;
 
 	dest_policy_merge(&merged, own, def);
@@ -311,14 +327,18 @@ void web_dest_form(const char *name, const struct dest_policy *own, const struct
 		strbuf_puts(out, "\">");
 		web_html_text(out, is_default ? "(Default)" : name);
 	} else {
-		strbuf_printf(out,
-			      "<input type=\"text\" name=\"domain\" id=\"domain\" maxlength=\"%d\" "
-			      "placeholder=\"example.com, .example.com or an IPv4 address\">",
-			      DEST_DOMAIN_MAX);
+		strbuf_printf(
+			out,
+			"<input type=\"text\" name=\"domain\" id=\"domain\" maxlength=\"%d\" "
+			"placeholder=\"example.com, .example.com or an IPv4 address\" value=\"",
+			DEST_DOMAIN_MAX);
+		web_html_text(out, domain ? domain : "");
+		strbuf_puts(out, "\">");
 	}
+	field_error("domain", redo, out);
 	strbuf_puts(out, "</td></tr>\n");
 	for (size_t i = 0; i < FIELD_COUNT; i++)
-		form_field(&fields[i], is_default, own, &merged, out);
+		form_field(&fields[i], is_default, own, &merged, redo, out);
 	strbuf_printf(out,
 		      "</table>\n%s<p><a href=\"/destconfig\">Cancel</a> <button type=\"submit\" "
 		      "id=\"submit\">Submit</button></p>\n</form>\n",

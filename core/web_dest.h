@@ -38,10 +38,19 @@ void web_dest_html(const struct web_dest_view *v, struct strbuf *out);
  *  "outbound_certificate":..,"alert_tls_required":..,"alert_to":..} */
 void web_dest_json(const struct web_dest_view *v, struct strbuf *out);
 
+/* A refused submission shown again: the values as submitted (escaped when
+ * written, so the admin keeps what they typed) and the field at fault with
+ * its message ("" or NULL: none). */
+struct web_dest_redo {
+	const struct web_form *form;
+	const char *field, *message;
+};
+
 /* The form for `name` (DEST_DEFAULT_NAME: the default entry; NULL: a new
- * domain), filled from `own` (what the entry sets) over `def`. */
+ * domain), filled from `own` (what the entry sets) over `def`, or, with
+ * `redo`, from the refused submission. */
 void web_dest_form(const char *name, const struct dest_policy *own, const struct dest_policy *def,
-		   const char *csrf, struct strbuf *out);
+		   const char *csrf, const struct web_dest_redo *redo, struct strbuf *out);
 
 /* Applies a submitted form to `p` (the entry as it is, or empty for a new
  * one). A domain's empty field is left to the default; the default entry

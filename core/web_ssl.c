@@ -72,11 +72,17 @@ static void checkbox(const char *name, bool on, const char *label, struct strbuf
 		name, name, on ? " checked" : "", label);
 }
 
-static void form_service(const struct config *c, int id, const char *bad, const char *msg,
-			 struct strbuf *out)
+/* A checkbox's state: as submitted when the form comes back refused. */
+static bool ticked(const struct web_form *sent, const char *name, bool stored)
+{
+	return sent ? web_form_field(sent, name) != NULL : stored;
+}
+
+static void form_service(const struct config *c, int id, const struct web_form *sent,
+			 const char *bad, const char *msg, struct strbuf *out)
 {
 	const struct tls_service *s = &c->svc[id];
-	const char *key = service_names(id)->key;
+	const char *key = service_names(id)->key, *ciphers = s->ciphers;
 	char name[64];
 
 	strbuf_printf(out, "<tr><th rowspan=\"%d\">%s:</th><th>Methods:</th><td>",
@@ -86,7 +92,8 @@ static void form_service(const struct config *c, int id, const char *bad, const 
 		strbuf_printf(out,
 			      "<label><input type=\"checkbox\" name=\"%s\" id=\"%s\" value=\"1\" "
 			      "data-tls-group=\"%s\" data-tls-version=\"%d\"%s> %s</label>",
-			      name, name, key, v, s->methods & (1u << v) ? " checked" : "",
+			      name, name, key, v,
+			      ticked(sent, name, s->methods & (1u << v)) ? " checked" : "",
 			      tls_version_label(v));
 	}
 	snprintf(name, sizeof(name), "ssl_%s_method", key);
@@ -96,35 +103,40 @@ static void form_service(const struct config *c, int id, const char *bad, const 
 		      "</td></tr>\n<tr><th>SSL Cipher(s) to use:</th><td><input type=\"text\" "
 		      "name=\"%s\" id=\"%s\" maxlength=\"%d\" value=\"",
 		      name, name, CONFIG_CIPHERS_MAX - 1);
-	web_html_text(out, s->ciphers);
+	if (sent) /* what the admin typed, whatever it is */
+		ciphers = web_form_get(sent, name) ? web_form_get(sent, name) : "";
+	web_html_text(out, ciphers);
 	strbuf_puts(out, "\">");
 	field_error(name, bad, msg, out);
 	strbuf_puts(out, "</td></tr>\n");
 	if (id != SVC_OUTBOUND) {
 		snprintf(name, sizeof(name), "%s_tls_renegotiation", key);
 		strbuf_puts(out, "<tr><th>TLS Renegotiation:</th><td>");
-		checkbox(name, s->renegotiation, "Enable", out);
+		checkbox(name, ticked(sent, name, s->renegotiation), "Enable", out);
 		strbuf_puts(out, "</td></tr>\n");
 	}
 }
 
-void web_ssl_form(const struct config *c, const char *csrf, const char *bad, const char *msg,
-		  struct strbuf *out)
+void web_ssl_form(const struct config *c, const char *csrf, const struct web_form *sent,
+		  const char *bad, const char *msg, struct strbuf *out)
 {
 	strbuf_puts(out, "<form method=\"post\" action=\"/sslconfig\" id=\"ssl-form\">\n");
 	strbuf_puts(out, "<input type=\"hidden\" name=\"csrf\" value=\"");
 	web_html_text(out, csrf);
 	strbuf_puts(out, "\">\n<table>\n");
 	for (int id = 0; id < SVC_COUNT; id++)
-		form_service(c, id, bad, msg, out);
+		form_service(c, id, sent, bad, msg, out);
 	strbuf_puts(out, "<tr><th>Other TLS Client Services:</th><th>Methods:</th><td>");
-	checkbox("tls_client_method", c->other_client_tlsv10, "TLS v1.0", out);
+	checkbox("tls_client_method", ticked(sent, "tls_client_method", c->other_client_tlsv10),
+		 "TLS v1.0", out);
 	strbuf_puts(out, "</td></tr>\n<tr><th>Peer Certificate FQDN Validation:</th><th>Used for "
 			 "Alert Over TLS, Outbound SMTP, Updater and LDAP:</th><td>");
-	checkbox("peer_cert_fqdn", c->peer_cert_fqdn, "Enable", out);
+	checkbox("peer_cert_fqdn", ticked(sent, "peer_cert_fqdn", c->peer_cert_fqdn), "Enable",
+		 out);
 	strbuf_puts(out, "</td></tr>\n<tr><th>Peer Certificate X509 Validation:</th><th>Used for "
 			 "Alert Over TLS, Outbound SMTP, Updater and LDAP:</th><td>");
-	checkbox("peer_cert_x509", c->peer_cert_x509, "Enable", out);
+	checkbox("peer_cert_x509", ticked(sent, "peer_cert_x509", c->peer_cert_x509), "Enable",
+		 out);
 	strbuf_puts(out,
 		    "</td></tr>\n</table>\n<p class=\"note\">TLS protocols can be enabled only in "
 		    "sequence. The configured SSL Cipher(s) do not apply to TLS 1.3: it uses "

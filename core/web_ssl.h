@@ -16,10 +16,11 @@
 
 /* The settings table and, for those who may edit, the Edit Settings button. */
 void web_ssl_view(const struct config *c, bool can_edit, struct strbuf *out);
-/* The form, filled from `c`; `bad_field` (or NULL) is marked class="error"
- * with `field_error`. */
-void web_ssl_form(const struct config *c, const char *csrf, const char *bad_field,
-		  const char *field_error, struct strbuf *out);
+/* The form, filled from `c`, or from `sent` (a refused submission shown
+ * again: the boxes and ciphers as the admin left them, escaped; NULL: none);
+ * `bad_field` (or NULL) is marked class="error" with `field_error`. */
+void web_ssl_form(const struct config *c, const char *csrf, const struct web_form *sent,
+		  const char *bad_field, const char *field_error, struct strbuf *out);
 /* Applies a submitted form to `c`. -1: e says why, `field` names the form
  * field at fault ("ssl_inbound_method", "ssl_gui_ciphers"); `c` may then be
  * partly changed (the caller works on a copy). */

@@ -73,7 +73,17 @@ static void render(struct web_req *r, const char *kind, const char *message, con
 				   &c,
 				   r->session->csrf,
 				   role_allows(r->role, ROLE_OPERATOR),
-				   role_allows(r->role, ROLE_ADMIN) };
+				   role_allows(r->role, ROLE_ADMIN),
+				   NULL,
+				   NULL,
+				   field,
+				   message };
+	/* A refused form comes back as the admin left it (passphrases never). */
+	if (r->post && r->status == 400 && kind && strcmp(kind, "Error") == 0 &&
+	    strncmp(r->path, "/certificates/", 14) == 0) {
+		v.sent = &r->form;
+		v.sent_form = r->path + 14;
+	}
 	if (r->json && !kind) {
 		r->type = "application/json";
 		web_cert_json(&v, &r->body);

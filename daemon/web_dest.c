@@ -155,13 +155,15 @@ static void query_domain(struct web_req *r, char *out, size_t len)
 	web_form_free(&q);
 }
 
+/* The Add / Edit form; `redo` (or NULL): a refused submission shown again
+ * with what the admin typed and the field error. */
 static void form_page(struct web_req *r, const char *name, const struct dest_policy *own,
-		      const struct dest_policy *def, const char *message)
+		      const struct dest_policy *def, const struct web_dest_redo *redo)
 {
 	web_begin(r, name ? "Edit Destination Controls" : "Add Destination Controls");
-	if (message)
-		web_page_banner(&r->body, "Error", message);
-	web_dest_form(name, own, def, r->session->csrf, &r->body);
+	if (redo)
+		web_page_banner(&r->body, "Error", redo->message);
+	web_dest_form(name, own, def, r->session->csrf, redo, &r->body);
 	web_page_end(&r->body);
 }
 
@@ -220,7 +222,7 @@ static void refuse(struct web_req *r, const char *name, const struct dest_policy
 	if (r->json)
 		return web_result(r, 400, "Error", message, field);
 	r->status = 400;
-	form_page(r, name, own, def, message);
+	form_page(r, name, own, def, &(struct web_dest_redo){ &r->form, field, message });
 }
 
 void web_dest_post(struct web_req *r)

@@ -42,13 +42,15 @@ void web_ssl_page(struct web_req *r)
 	page(r, &c, NULL, NULL);
 }
 
-static void form_page(struct web_req *r, const struct config *c, const char *field,
-		      const char *message)
+/* The Edit Settings form; `sent` (or NULL): a refused submission shown
+ * again as the admin left it, with the field error. */
+static void form_page(struct web_req *r, const struct config *c, const struct web_form *sent,
+		      const char *field, const char *message)
 {
 	web_begin(r, "Edit SSL Configuration");
 	if (field)
 		web_page_banner(&r->body, "Error", message);
-	web_ssl_form(c, r->session->csrf, field, message, &r->body);
+	web_ssl_form(c, r->session->csrf, sent, field, message, &r->body);
 	web_page_end(&r->body);
 }
 
@@ -59,7 +61,7 @@ void web_ssl_edit(struct web_req *r)
 
 	if (db_load_effective(r->d->db, r->session->user, &c, &e) < 0)
 		return web_result(r, 500, "Error", e.msg, NULL);
-	form_page(r, &c, NULL, NULL);
+	form_page(r, &c, NULL, NULL, NULL);
 }
 
 static void refuse_field(struct web_req *r, const struct config *shown, const char *field,
@@ -70,7 +72,7 @@ static void refuse_field(struct web_req *r, const struct config *shown, const ch
 	if (r->json)
 		return web_result(r, 400, "Error", message, field);
 	r->status = 400;
-	form_page(r, shown, field, message);
+	form_page(r, shown, &r->form, field, message);
 }
 
 void web_ssl_post(struct web_req *r)

@@ -79,7 +79,7 @@ static void test_codec(void)
 /* DANE Support belongs to a TLS level (destconfig asks it after one). */
 static void test_dane_rule(void)
 {
-	struct dest_policy p, d;
+	struct dest_policy p, d, m;
 	struct err e;
 
 	dest_policy_empty(&p);
@@ -102,6 +102,14 @@ static void test_dane_rule(void)
 	CHECK(dest_check_dane(&d, true, &e) < 0, "the default entry: DANE with TLS No refused");
 	d.tls = TLS_LEVEL_PREFERRED;
 	CHECK(dest_check_dane(&d, true, &e) == 0, "the default entry: DANE with TLS Preferred");
+	dest_policy_empty(&p);
+	dest_policy_set(&p, "tls", "off", &e);
+	dest_policy_merge(&m, &p, &d);
+	CHECK(m.tls == TLS_LEVEL_NO && m.dane == DANE_MODE_NO,
+	      "a domain with TLS No never inherits the default's DANE Support");
+	dest_policy_set(&p, "tls", "on", &e);
+	dest_policy_merge(&m, &p, &d);
+	CHECK(m.dane == DANE_MODE_OPPORTUNISTIC, "... with its own TLS level it does");
 }
 
 static void test_ini(void)
@@ -118,6 +126,16 @@ static void test_ini(void)
 		  "Line 3: the key \"tls\" appears twice in this section." },
 		{ "[bad domain]\n", "Line 1: \"bad domain\" is not a domain." },
 		{ "", "The file holds no [section]." },
+		/* DANE needs the entry's own TLS, other than No (dest_check_dane) */
+		{ "[a.example]\ntls = off\ndane = opportunistic\n[b.example]\n",
+		  "Line 3: DANE Support needs TLS: choose a TLS Support other than No." },
+		{ "[a.example]\ndane = mandatory\ntls = off\n",
+		  "Line 2: DANE Support needs TLS: choose a TLS Support other than No." },
+		{ "[a.example]\n\ndane = mandatory\n",
+		  "Line 3: DANE Support is part of the domain's own TLS setting: choose its TLS "
+		  "Support too." },
+		{ "[DEFAULT]\ndane = opportunistic\n",
+		  "Line 2: DANE Support needs TLS: choose a TLS Support other than No." },
 	};
 	struct dest_ini ini;
 	struct err e;

@@ -83,12 +83,12 @@ static void test_dest_form(void)
 
 	strbuf_init(&out);
 	dest_policy_empty(&p);
-	web_dest_form("a.example", &p, &def, "tok", &out);
+	web_dest_form("a.example", &p, &def, "tok", NULL, &out);
 	CHECK(strstr(out.data, "<option value=\"\" selected>Default (No)</option>") &&
 		      strstr(out.data, "placeholder=\"Default: 500\""),
 	      "a domain's form offers the default's values");
 	strbuf_reset(&out);
-	web_dest_form(DEST_DEFAULT_NAME, &def, &def, "tok", &out);
+	web_dest_form(DEST_DEFAULT_NAME, &def, &def, "tok", NULL, &out);
 	CHECK(!strstr(out.data, "Default (") &&
 		      strstr(out.data, "<option value=\"off\" selected>No</option>") &&
 		      strstr(out.data, "name=\"domain\" id=\"domain\" value=\"DEFAULT\""),
@@ -100,7 +100,7 @@ static void test_cert_view(void)
 {
 	struct web_cert_row rows[1] = { { .name = "Demo", .common_name = "x", .status = "Valid" } };
 	struct config c;
-	struct web_cert_view v = { rows, 1, &c, "tok", false, false };
+	struct web_cert_view v = { rows, 1, &c, "tok", false, false, NULL, NULL, NULL, NULL };
 	struct strbuf out;
 
 	config_defaults(&c);

@@ -86,10 +86,25 @@ def dest(driver):
           "the list shows secure.example: 7, Required (Verify)")
     shot(driver, "d3-added")
     # A bad value: the Error banner, nothing staged.
+    # The refused form comes back as the admin left it, escaped, with the
+    # field error: a hostile domain stays a value, never markup.
     go(driver, "add-destination")
-    driver.find_element(By.ID, "domain").send_keys("bad domain!")
+    hostile = 'bad "><script>document.title="owned"</script>'
+    driver.find_element(By.ID, "domain").send_keys(hostile)
+    driver.find_element(By.ID, "max_host_concurrency").send_keys("9")
+    Select(driver.find_element(By.ID, "tls")).select_by_value("on")
     go(driver, "submit")
     check(banner(driver)[0] == "Error", "a bad domain: the Error banner")
+    check(driver.find_element(By.ID, "domain").get_attribute("value") == hostile,
+          "the refused form keeps the typed domain, as text")
+    check(driver.find_element(By.ID, "max_host_concurrency").get_attribute("value") == "9"
+          and Select(driver.find_element(By.ID, "tls")).first_selected_option
+          .get_attribute("value") == "on",
+          "... and the other fields as typed (9 connections, TLS Preferred)")
+    check(driver.find_element(By.ID, "error-domain").is_displayed(),
+          "... with the error under the domain field")
+    check("owned" not in driver.title, "... the script in it did not run")
+    shot(driver, "d3a-refused-kept")
     # DANE Support: Mandatory without a TLS level of its own is refused (the
     # console asks DANE only after a TLS level), then dane.example with
     # TLS Required and DANE Opportunistic.
@@ -102,9 +117,12 @@ def dest(driver):
     check(kind == "Error" and "DANE Support is part of the domain's own TLS setting" in msg,
           "DANE Mandatory with TLS Default: the Error banner (%s)" % msg)
     shot(driver, "d3b-dane-refused")
-    domain = driver.find_element(By.ID, "domain")  # the form again, as it was
-    if not domain.get_attribute("value"):
-        domain.send_keys("dane.example")
+    check(driver.find_element(By.ID, "domain").get_attribute("value") == "dane.example"
+          and Select(driver.find_element(By.ID, "dane")).first_selected_option
+          .get_attribute("value") == "mandatory",
+          "the form again as it was: dane.example, DANE Mandatory")
+    check(driver.find_element(By.ID, "error-dane").is_displayed(),
+          "... with the error under DANE Support")
     Select(driver.find_element(By.ID, "tls")).select_by_value("require")
     Select(driver.find_element(By.ID, "dane")).select_by_value("opportunistic")
     shot(driver, "d3c-dane-form")

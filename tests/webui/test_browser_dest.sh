@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Mail Policies > Destination Controls in a real browser: headless Chromium
 # adds secure.example (7 connections, TLS Required (Verify)), sees a bad
-# domain refused, DANE Mandatory without a TLS level refused, adds
+# domain refused (the form comes back as typed, a hostile value escaped),
+# DANE Mandatory without a TLS level refused, adds
 # dane.example (TLS Required, DANE Opportunistic), turns on the required-TLS failure alert, commits; the
 # console's destconfig DETAIL shows the entry and tlsverify applies it
 # (against the daemon's own inbound listener, whose Demo certificate does
@@ -41,7 +42,7 @@ check "... and applies it: would NOT be delivered (the Demo certificate does not
 	grep -q "mail to secure.example would NOT be delivered" <<<"$after"
 check "the alert setting is committed" \
 	bash -c "sqlite3 '$HOME_DIR/config.db' \"SELECT value FROM config_values WHERE version=(SELECT max(version) FROM config_versions)\" | grep -qx 'postmaster@example.com'"
-for s in d1-destconfig d2-add d3-added d3b-dane-refused d3c-dane-form d3d-dane-added d4-commit d5-committed; do
+for s in d1-destconfig d2-add d3-added d3a-refused-kept d3b-dane-refused d3c-dane-form d3d-dane-added d4-commit d5-committed; do
 	check "screenshot $s saved" test -s "$LOGS/webui-$s.png"
 done
 done_testing

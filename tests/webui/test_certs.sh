@@ -82,6 +82,11 @@ check "... created (self-signed)" grep -q 'Certificate profile \\"gui2\\" create
 check_eq "new with a bad country: 400 on the field" 400 \
 	"$(code "${J[@]}" -b "$TEST_TMP/adm" -d "csrf=$csrf&name=gui3&key=p256&cn=x.test&c=Germany&days=90" "$URL/certificates/new")"
 check "... field c" grep -q '"field":"c"' "$TEST_TMP/body"
+check_eq "the same, as a page, with hostile values: 400" 400 \
+	"$(code -b "$TEST_TMP/adm" -d "csrf=$csrf&name=gui3&key=p384&c=Germany&days=90" --data-urlencode 'cn=x"><script>alert(1)</script>' --data-urlencode 'o=A&B' --data-urlencode $'sans=a.test\n</textarea><b>x' "$URL/certificates/new")"
+check "... the NEW form comes back as typed, escaped, with the error under Country" \
+	bash -c "grep -qF 'id=\"new-cn\" maxlength=\"64\" value=\"x&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\"' '$TEST_TMP/body' && grep -qF 'id=\"new-o\" maxlength=\"64\" value=\"A&amp;B\"' '$TEST_TMP/body' && grep -qF 'id=\"new-name\" maxlength=\"' '$TEST_TMP/body' && grep -qF 'value=\"gui3\"' '$TEST_TMP/body' && grep -qF '<option value=\"p384\" selected>' '$TEST_TMP/body' && grep -qF '&lt;/textarea&gt;&lt;b&gt;x</textarea>' '$TEST_TMP/body' && grep -q 'class=\"error\" id=\"error-new-c\">' '$TEST_TMP/body' && ! grep -qF '<script>alert' '$TEST_TMP/body'"
+check "... the other forms stay empty" grep -q 'id="import-name" maxlength="[0-9]*" value=""' "$TEST_TMP/body"
 check_eq "guest: not in their view until committed: 404" 404 \
 	"$(code -b "$TEST_TMP/gst" "$URL/certificates/csr?name=gui2")"
 check_eq "admin downloads the CSR" 200 "$(code -b "$TEST_TMP/adm" "$URL/certificates/csr?name=gui2")"
@@ -125,6 +130,10 @@ check "inbound SMTP serves gui1" \
 # EXPORT (admin): the passphrase twice; a PKCS#12 that openssl opens.
 check_eq "export, passphrases differ: 400" 400 \
 	"$(code "${J[@]}" -b "$TEST_TMP/adm" -d "csrf=$csrf&name=gui2&passphrase=abcdefgh&passphrase2=abcdefgX" "$URL/certificates/export")"
+check_eq "export, passphrases differ, as a page: 400" 400 \
+	"$(code -b "$TEST_TMP/adm" -d "csrf=$csrf&name=gui2&passphrase=abcdefgh&passphrase2=abcdefgX" "$URL/certificates/export")"
+check "... the form keeps the profile chosen, never the passphrases" \
+	bash -c "grep -q 'id=\"export-name\">.*<option value=\"gui2\" selected>' '$TEST_TMP/body' && ! grep -q 'abcdefg' '$TEST_TMP/body' && grep -q 'id=\"export-passphrase\" maxlength=\"1023\" value=\"\"' '$TEST_TMP/body'"
 check_eq "export, no passphrase: 400" 400 \
 	"$(code "${J[@]}" -b "$TEST_TMP/adm" -d "csrf=$csrf&name=gui2&passphrase=&passphrase2=" "$URL/certificates/export")"
 curl -sk --max-time 10 -D "$TEST_TMP/exp.hdr" -o "$TEST_TMP/gui2.p12" -b "$TEST_TMP/adm" \

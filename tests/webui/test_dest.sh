@@ -53,6 +53,21 @@ check_eq "a TLS level that does not exist: 400" 400 \
 check_eq "a page answers the form again with the Error banner" 400 \
 	"$(code -b "$TEST_TMP/adm" -d "csrf=$csrf&mode=new&domain=x.example&recipient_limit=5&recipient_minutes=99" "$URL/destconfig")"
 check "... Error, and the form" bash -c "grep -q 'id=\"action-results-title\">Error<' '$TEST_TMP/body' && grep -q 'id=\"dest-form\"' '$TEST_TMP/body'"
+check "... with what was typed: domain, recipient limit, the bad minutes, and the field error" \
+	bash -c "grep -q 'id=\"domain\" [^>]*value=\"x.example\"' '$TEST_TMP/body' && grep -q 'id=\"recipient_limit\" maxlength=\"9\" value=\"5\"' '$TEST_TMP/body' && grep -q 'id=\"recipient_minutes\" maxlength=\"9\" value=\"99\"' '$TEST_TMP/body' && grep -q 'class=\"error\" id=\"error-recipient_minutes\">' '$TEST_TMP/body'"
+# A refused Add comes back with the submitted values HTML-escaped: hostile
+# input stays text, never markup.
+hostile='x"><script>alert(1)</script>'
+check_eq "a hostile domain (page): 400" 400 \
+	"$(code -b "$TEST_TMP/adm" -d "csrf=$csrf&mode=new&max_host_concurrency=12&tls=on&dane=opportunistic" --data-urlencode "domain=$hostile" "$URL/destconfig")"
+check "... the domain comes back escaped, never as markup" \
+	bash -c "grep -qF 'id=\"domain\" maxlength=\"253\" placeholder=\"example.com, .example.com or an IPv4 address\" value=\"x&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\"' '$TEST_TMP/body' && ! grep -qF '<script>alert' '$TEST_TMP/body'"
+check "... with the other fields as typed (12, Preferred, Opportunistic) and the domain's error" \
+	bash -c "grep -q 'id=\"max_host_concurrency\" maxlength=\"9\" value=\"12\"' '$TEST_TMP/body' && grep -q '<option value=\"on\" selected>Preferred</option>' '$TEST_TMP/body' && grep -q '<option value=\"opportunistic\" selected>Opportunistic</option>' '$TEST_TMP/body' && grep -q 'class=\"error\" id=\"error-domain\">' '$TEST_TMP/body'"
+check_eq "a hostile number (page): 400" 400 \
+	"$(code -b "$TEST_TMP/adm" -d "csrf=$csrf&mode=new&domain=y.example" --data-urlencode 'max_host_concurrency="><img src=x>' "$URL/destconfig")"
+check "... comes back escaped on its field, with its error" \
+	bash -c "grep -qF 'value=\"&quot;&gt;&lt;img src=x&gt;\"' '$TEST_TMP/body' && ! grep -qF '<img src=x>' '$TEST_TMP/body' && grep -q 'id=\"error-max_host_concurrency\">' '$TEST_TMP/body' && grep -q 'id=\"domain\" [^>]*value=\"y.example\"' '$TEST_TMP/body'"
 check_eq "the default entry without a value: 400" 400 \
 	"$(code "${J[@]}" -b "$TEST_TMP/adm" -d "csrf=$csrf&mode=edit&domain=DEFAULT&max_host_concurrency=" "$URL/destconfig")"
 check_eq "nothing staged by the refusals" 0 "$(staged "$TEST_TMP/adm")"
@@ -89,6 +104,10 @@ check "... DANE belongs to the domain's own TLS setting" \
 check_eq "DANE Opportunistic with TLS No: 400" 400 \
 	"$(code "${J[@]}" -b "$TEST_TMP/adm" -d "csrf=$csrf&mode=new&domain=dane.example&tls=off&dane=opportunistic" "$URL/destconfig")"
 check "... DANE Support needs TLS" grep -q 'DANE Support needs TLS' "$TEST_TMP/body"
+check_eq "edit secure.example to TLS No keeping DANE Mandatory (page): 400" 400 \
+	"$(code -b "$TEST_TMP/adm" -d "csrf=$csrf&mode=edit&domain=secure.example&max_host_concurrency=8&tls=off&dane=mandatory" "$URL/destconfig")"
+check "... the Edit form again with TLS No, DANE Mandatory, 8 and the error under DANE" \
+	bash -c "grep -q 'Edit Destination Controls' '$TEST_TMP/body' && grep -q '<option value=\"off\" selected>No</option>' '$TEST_TMP/body' && grep -q '<option value=\"mandatory\" selected>Mandatory</option>' '$TEST_TMP/body' && grep -q 'id=\"max_host_concurrency\" maxlength=\"9\" value=\"8\"' '$TEST_TMP/body' && grep -q 'class=\"error\" id=\"error-dane\">That value is not valid. DANE Support needs TLS' '$TEST_TMP/body'"
 check_eq "the default entry with TLS No and DANE Mandatory: 400" 400 \
 	"$(code "${J[@]}" -b "$TEST_TMP/adm" -d "${dflt/tls=on/tls=off}&dane=mandatory" "$URL/destconfig")"
 check_eq "add dane.example: TLS Required, DANE Mandatory: 200" 200 \

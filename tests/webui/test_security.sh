@@ -44,6 +44,12 @@ check "... the spec's Error banner and a field error" \
 check_eq "crafted bad cipher string: 400" 400 \
 	"$(code -b "$TEST_TMP/adm" "${form[@]}" -d ssl_gui_method_tlsv1_2=1 --data-urlencode "ssl_gui_ciphers=NOSUCHCIPHER" -d "csrf=$csrf" "$URL/sslconfig")"
 check "... named on the ciphers field" grep -q 'id="error-ssl_gui_ciphers"' "$TEST_TMP/body"
+check "... the form comes back as submitted: TLS v1.2 only, the bad ciphers kept" \
+	bash -c "grep -q 'id=\"ssl_gui_method_tlsv1_2\" value=\"1\" [^>]* checked>' '$TEST_TMP/body' && ! grep -q 'id=\"ssl_gui_method_tlsv1_3\" value=\"1\" [^>]* checked>' '$TEST_TMP/body' && grep -q 'id=\"ssl_gui_ciphers\" maxlength=\"[0-9]*\" value=\"NOSUCHCIPHER\"' '$TEST_TMP/body'"
+check_eq "a hostile cipher string: 400" 400 \
+	"$(code -b "$TEST_TMP/adm" "${form[@]}" -d ssl_gui_method_tlsv1_2=1 --data-urlencode 'ssl_gui_ciphers=HIGH"><script>alert(1)</script>' -d "csrf=$csrf" "$URL/sslconfig")"
+check "... comes back escaped, never as markup" \
+	bash -c "grep -qF 'value=\"HIGH&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\"' '$TEST_TMP/body' && ! grep -qF '<script>alert' '$TEST_TMP/body'"
 check_eq "nothing was staged by the refused POSTs" 0 "$(staged "$TEST_TMP/adm")"
 
 check_eq "guest logs in" 303 "$(login "$TEST_TMP/gst" gst guestpass1)"
