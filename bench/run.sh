@@ -582,6 +582,28 @@ else
 fi
 
 # ---- the crypto ceiling ----
+# ---- a cluster of three gateways on etcd (optional: needs etcd-server) ----
+say "cluster: commit-to-enforced on three gateways, beside one standalone gateway"
+cl=$(N=$([ -n "$QUICK" ] && echo 6 || echo 20) BUILD=$BUILD bash "$TOP/bench/cluster.sh" 2>>"$W/cluster.err")
+case $? in
+0)
+	single=$(grep '^single ' <<<"$cl")
+	clu=$(grep '^cluster ' <<<"$cl")
+	say "$single"
+	say "$clu"
+	for k in median_ms p99_ms; do
+		row "commit-to-enforced on all 3 gateways of a cluster (etcd), ${k%_ms}, ms (vs one standalone gateway)" \
+			"$(kv "$k" "$clu")" "$(kv "$k" "$single")" "$(ratio "$(kv "$k" "$clu")" "$(kv "$k" "$single")")" "-" "-"
+	done
+	row "cluster: commit-to-enforced per gateway (committer; followers), median, ms" \
+		"$(kv per_gateway_median_ms "$clu")" "-" "-" "-" "-"
+	row "cluster: a watch-triggered apply on a member (fetch, write, enforce), median; p99, ms" \
+		"$(kv apply_median_ms "$clu"); $(kv apply_p99_ms "$clu")" "-" "-" "-" "-"
+	;;
+2) row "commit-to-enforced on a cluster (etcd)" "n/a (etcd-server not installed)" "-" "-" "-" "-" ;;
+*) row "commit-to-enforced on a cluster (etcd)" "n/a (bench/cluster.sh failed: $(tail -n 1 "$W/cluster.err"))" "-" "-" "-" "-" ;;
+esac
+
 row "openssl speed, one core: RSA-2048 sign/s; ECDSA P-256 sign/s; X25519 op/s" \
 	"$RSA_SIGN; $EC_SIGN; $X25519" "-" "-" "-" "-"
 row "crypto per full handshake (1 signature + 2 X25519), µs: RSA; ECDSA" \

@@ -37,9 +37,11 @@ int profile_stage(struct session *s, const char *name, const struct cert_profile
 /* The certificates pasted into a PEM text, each checked (as a check fn arg). */
 int check_pasted_certificate(char *answer, void *arg, struct err *e);
 
-/* The services (effective configuration) that use `name`, as
- * "GUI HTTPS (interfaceconfig)" joined by ", "; "" when none. */
-void profile_users(const struct config *c, const char *name, char *buf, size_t len);
+/* The services (effective configuration) and the listeners of the user's
+ * view that use `name`, as "GUI HTTPS (interfaceconfig)", "listener Mail
+ * (listenerconfig EDIT Mail CERTIFICATE)" joined by ", "; "" when none. */
+void profile_users(struct session *s, const struct config *c, const char *name, char *buf,
+		   size_t len);
 
 /* The "add an intermediate certificate?" loop (PASTE, EDIT): appends to p->chain. */
 int paste_intermediates(struct session *s, struct cert_profile *p);

@@ -10,6 +10,7 @@
 #include "../core/pem_blob.h"
 #include "../os/audit.h"
 #include "../tls/certs.h"
+#include "../tls/inbound.h"
 #include "certconfig.h"
 #include "commands.h"
 #include "config_files.h"
@@ -150,11 +151,15 @@ int profile_stage(struct session *s, const char *name, const struct cert_profile
 	return 0;
 }
 
-void profile_users(const struct config *c, const char *name, char *buf, size_t len)
+void profile_users(struct session *s, const struct config *c, const char *name, char *buf,
+		   size_t len)
 {
 	static const char *const where[SVC_COUNT] = { "interfaceconfig", "listenerconfig",
 						      "destconfig" };
-	size_t used = 0;
+	struct plan_source src = { s->user, 0 };
+	struct listener *ls;
+	size_t used = 0, n;
+	struct err e;
 
 	buf[0] = '\0';
 	for (int id = 0; id < SVC_COUNT && used < len; id++)
@@ -162,6 +167,22 @@ void profile_users(const struct config *c, const char *name, char *buf, size_t l
 			used += (size_t)snprintf(buf + used, len - used, "%s%s (%s)",
 						 used ? ", " : "", service_names(id)->title,
 						 where[id]);
+	/* A listener with a certificate of its own (listenerconfig EDIT). A
+	 * table that cannot be read counts as a user: better refuse than
+	 * leave a listener without its certificate. */
+	if (inbound_listeners(s->db, &src, &ls, &n, &e) < 0) {
+		if (used < len)
+			snprintf(buf + used, len - used, "%sthe listeners (%s)", used ? ", " : "",
+				 e.msg);
+		return;
+	}
+	for (size_t i = 0; i < n && used < len; i++)
+		if (strcmp(ls[i].certificate, name) == 0)
+			used += (size_t)snprintf(
+				buf + used, len - used,
+				"%slistener %s (listenerconfig EDIT %s CERTIFICATE)",
+				used ? ", " : "", ls[i].name, ls[i].name);
+	free(ls);
 }
 
 int check_pasted_certificate(char *answer, void *arg, struct err *e)
@@ -466,7 +487,7 @@ out:
 
 static int op_delete(struct session *s, void *ctx, int unused)
 {
-	char name[CONFIG_PROFILE_MAX + 1], users[256], msg[600];
+	char name[CONFIG_PROFILE_MAX + 1], users[1024], msg[1400];
 	struct profile_list l;
 	struct config c;
 	struct err e;
@@ -483,7 +504,7 @@ static int op_delete(struct session *s, void *ctx, int unused)
 		return -1;
 	if (db_load_effective(s->db, s->user, &c, &e) < 0)
 		return command_error(s, e.msg);
-	profile_users(&c, name, users, sizeof(users));
+	profile_users(s, &c, name, users, sizeof(users));
 	if (!users[0] && strcmp(name, CERTS_DEMO_NAME) == 0)
 		/* certs_ensure_demo would bring it back at the next start anyway. */
 		return command_error(s, "That value is not valid. The Demo certificate profile "
@@ -508,7 +529,7 @@ static int op_delete(struct session *s, void *ctx, int unused)
 
 static int op_print(struct session *s, void *ctx, int unused)
 {
-	char name[CONFIG_PROFILE_MAX + 1], users[256];
+	char name[CONFIG_PROFILE_MAX + 1], users[1024];
 	struct profile_list l;
 	struct cert_profile p;
 	struct strbuf out;
@@ -528,7 +549,7 @@ static int op_print(struct session *s, void *ctx, int unused)
 		cert_profile_free(&p);
 		return command_error(s, e.msg);
 	}
-	profile_users(&c, name, users, sizeof(users));
+	profile_users(s, &c, name, users, sizeof(users));
 	strbuf_init(&out);
 	cert_profile_print(&p, &out);
 	cert_profile_free(&p);

@@ -1,11 +1,7 @@
-/* cmd_cluster: clusterconfig and clustermode (spec part 2, §2), first slice:
- * one cluster level on etcd (cluster/store.h). Groups and machine-level
- * overrides are not built yet (docs/CLUSTER.md).
- *
- *   clusterconfig create NAME ENDPOINTS [MACHINE]
- *   clusterconfig join ENDPOINTS USER PASSWORD GROUP [MACHINE]
- *   clusterconfig list | connstatus | removemachine NAME
- * USER/PASSWORD are etcd's credentials (ignored by an etcd without auth). */
+/* cmd_cluster: clusterconfig's create, join, LIST and CONNSTATUS, and the
+ * report after a cluster commit (spec part 2, §2; cluster/levels.h). The
+ * other operations and the menus: cli/cmd_cluster_ops.c.
+ * USER/PASSWORD of join are etcd's credentials (ignored without auth). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../cluster/doc_txn.h"
 #include "../cluster/store.h"
+#include "cluster_mode.h"
+#include "cluster_ops.h"
 #include "commands.h"
 #include "prompt.h"
 
@@ -39,7 +38,7 @@ static void default_machine(struct session *s, char *out, size_t len)
 	out[strcspn(out, ".")] = '\0'; /* a member name, not an FQDN */
 }
 
-static int member_put(const struct cluster_conf *c, long version, struct err *e)
+int member_put(const struct cluster_conf *c, long version, struct err *e)
 {
 	char key[256], value[256];
 
@@ -66,37 +65,62 @@ static int already_member(struct session *s)
 	return 0;
 }
 
-static int cluster_create(struct session *s, int argc, char **argv)
+/* This machine's latest version as a cluster document: its rows at the
+ * cluster level, its own (per-machine) rows at its machine level. */
+static json_t *own_doc(struct session *s, const struct cluster_conf *c, long *latest, struct err *e)
+{
+	char *json = NULL;
+	json_t *doc, *own;
+
+	if (db_latest_version(s->db, latest, e) < 0 || snapshot_build(s->db, *latest, &json, e) < 0)
+		return NULL;
+	doc = doc_parse(json, e);
+	free(json);
+	if (!doc)
+		return NULL;
+	own = rows_machine_own(json_object_get(doc, "rows"));
+	own_drop_shared(own, json_object_get(doc, "rows"));
+	json_object_set_new(json_object_get(doc, "machines"), c->machine, own);
+	json_object_set_new(json_object_get(doc, "assign"), c->machine, json_string(c->group));
+	json_object_set_new(doc, "name", json_string(c->name));
+	return doc;
+}
+
+int cluster_create(struct session *s, const char *name, const char *endpoints, const char *machine,
+		   const char *user, const char *password)
 {
 	struct cluster_conf c;
 	struct err e;
-	char *json = NULL, latest_s[32], name_key[256];
-	const char *keys[4], *values[4];
+	char *json = NULL, latest_s[32];
+	const char *keys[3], *values[3];
+	json_t *doc;
 	long latest;
 	int rc;
 
-	if (argc < 4)
-		return command_error(s, "Usage: clusterconfig create NAME ENDPOINTS [MACHINE]");
 	if (already_member(s) < 0)
 		return -1;
 	memset(&c, 0, sizeof(c));
-	if (cluster_check_name("cluster", argv[2], &e) < 0 || etcd_init(&c.etcd, argv[3], &e) < 0)
+	if (cluster_check_name("cluster", name, &e) < 0 || etcd_init(&c.etcd, endpoints, &e) < 0)
 		return command_error(s, e.msg);
-	snprintf(c.name, sizeof(c.name), "%s", argv[2]);
-	snprintf(c.endpoints, sizeof(c.endpoints), "%s", argv[3]);
-	snprintf(c.group, sizeof(c.group), "Main_Group");
-	if (argc > 4)
-		snprintf(c.machine, sizeof(c.machine), "%s", argv[4]);
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	snprintf(c.endpoints, sizeof(c.endpoints), "%s", endpoints);
+	snprintf(c.etcd.user, sizeof(c.etcd.user), "%s", user ? user : "");
+	snprintf(c.etcd.password, sizeof(c.etcd.password), "%s", password ? password : "");
+	snprintf(c.group, sizeof(c.group), DEFAULT_GROUP);
+	if (machine && machine[0])
+		snprintf(c.machine, sizeof(c.machine), "%s", machine);
 	else
 		default_machine(s, c.machine, sizeof(c.machine));
 	if (cluster_check_name("machine", c.machine, &e) < 0)
 		return command_error(s, e.msg);
-	if (db_latest_version(s->db, &latest, &e) < 0 ||
-	    snapshot_build(s->db, latest, &json, &e) < 0)
+	if (!(doc = own_doc(s, &c, &latest, &e)))
 		return command_error(s, e.msg);
+	json = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(doc);
+	if (!json)
+		return command_error(s, "Out of memory.");
 	snprintf(latest_s, sizeof(latest_s), "%ld", latest);
-	snprintf(name_key, sizeof(name_key), "%s", CLUSTER_KEY_NAME);
-	keys[0] = name_key;
+	keys[0] = CLUSTER_KEY_NAME;
 	values[0] = c.name;
 	keys[1] = CLUSTER_KEY_VERSION;
 	values[1] = latest_s;
@@ -116,83 +140,83 @@ static int cluster_create(struct session *s, int argc, char **argv)
 	return join_text(s, &c, "Created");
 }
 
-static int cluster_join(struct session *s, int argc, char **argv)
+struct join_edit {
+	const struct cluster_conf *c;
+	json_t *own;
+};
+
+/* The joiner enters its group with its own per-machine settings. */
+static int join_edit(json_t *doc, void *arg, struct err *e)
+{
+	struct join_edit *j = arg;
+
+	if (json_object_get(json_object_get(doc, "assign"), j->c->machine))
+		return err_set(e,
+			       "A machine named %s is already in the cluster: join with another "
+			       "name.",
+			       j->c->machine);
+	if (!json_object_get(json_object_get(doc, "groups"), j->c->group))
+		return err_set(e, "There is no group named %s in the cluster.", j->c->group);
+	own_drop_shared(j->own, json_object_get(doc, "rows"));
+	json_object_set(json_object_get(doc, "machines"), j->c->machine, j->own);
+	json_object_set_new(json_object_get(doc, "assign"), j->c->machine,
+			    json_string(j->c->group));
+	return 0;
+}
+
+int cluster_join(struct session *s, const char *endpoints, const char *user, const char *password,
+		 const char *group, const char *machine)
 {
 	struct cluster_conf c;
 	struct err e;
-	char *name = NULL, *version = NULL, *json = NULL, *mine = NULL, key[256], *other = NULL;
-	long rev, latest, cluster_version, imported;
+	char *name = NULL, key[256], *other = NULL;
+	struct join_edit je = { &c, NULL };
+	struct doc_change ch = { s->user, "joined the cluster", 0, join_edit, &je, NULL, NULL, 0 };
+	json_t *mine = NULL, *doc = NULL;
+	long rev, latest, version;
 	int written, rc = -1;
 
-	if (argc < 6)
-		return command_error(
-			s, "Usage: clusterconfig join ENDPOINTS USER PASSWORD GROUP [MACHINE]");
 	if (already_member(s) < 0)
 		return -1;
 	memset(&c, 0, sizeof(c));
-	if (etcd_init(&c.etcd, argv[2], &e) < 0 || cluster_check_name("group", argv[5], &e) < 0)
+	if (etcd_init(&c.etcd, endpoints, &e) < 0 || cluster_check_name("group", group, &e) < 0)
 		return command_error(s, e.msg);
-	snprintf(c.endpoints, sizeof(c.endpoints), "%s", argv[2]);
-	snprintf(c.etcd.user, sizeof(c.etcd.user), "%s", argv[3]);
-	snprintf(c.etcd.password, sizeof(c.etcd.password), "%s", argv[4]);
-	snprintf(c.group, sizeof(c.group), "%s", argv[5]);
-	if (argc > 6)
-		snprintf(c.machine, sizeof(c.machine), "%s", argv[6]);
+	snprintf(c.endpoints, sizeof(c.endpoints), "%s", endpoints);
+	snprintf(c.etcd.user, sizeof(c.etcd.user), "%s", user);
+	snprintf(c.etcd.password, sizeof(c.etcd.password), "%s", password);
+	snprintf(c.group, sizeof(c.group), "%s", group);
+	if (machine && machine[0])
+		snprintf(c.machine, sizeof(c.machine), "%s", machine);
 	else
 		default_machine(s, c.machine, sizeof(c.machine));
 	if (cluster_check_name("machine", c.machine, &e) < 0)
 		return command_error(s, e.msg);
 	snprintf(key, sizeof(key), "%s%s", CLUSTER_KEY_MEMBERS, c.machine);
 	if (etcd_get(&c.etcd, CLUSTER_KEY_NAME, &name, &rev, &e) < 0 ||
-	    etcd_get(&c.etcd, key, &other, &rev, &e) < 0 ||
-	    etcd_get(&c.etcd, CLUSTER_KEY_VERSION, &version, &rev, &e) < 0 ||
-	    etcd_get(&c.etcd, CLUSTER_KEY_CONFIG, &json, &rev, &e) < 0) {
-		command_error(s, e.msg);
-		goto out;
-	}
-	if (!name || !version || !json) {
+	    etcd_get(&c.etcd, key, &other, &rev, &e) < 0)
+		goto fail;
+	if (!name) {
 		command_error(s, "There is no tlsgate cluster at these etcd endpoints.");
 		goto out;
 	}
 	if (other) {
-		char msg[200];
-
-		snprintf(msg, sizeof(msg),
-			 "A machine named %s is already in the cluster: join with another name.",
-			 c.machine);
-		command_error(s, msg);
-		goto out;
+		err_set(&e, "A machine named %s is already in the cluster: join with another name.",
+			c.machine);
+		goto fail;
 	}
 	snprintf(c.name, sizeof(c.name), "%s", name);
-	cluster_version = atol(version);
-	if (db_latest_version(s->db, &latest, &e) < 0)
+	/* Joining replaces this machine's cluster-level settings with the
+	 * cluster's and keeps its own per-machine ones; the new version is above
+	 * both histories, so every member keeps one numbering. */
+	if (!(mine = own_doc(s, &c, &latest, &e)))
 		goto fail;
-	if (latest >= cluster_version) {
-		/* This machine's history is longer: the cluster's configuration is
-		 * re-published above it, so every member's numbers stay one. */
-		const char *keys[2] = { CLUSTER_KEY_VERSION, CLUSTER_KEY_CONFIG }, *values[2];
-		char next_s[32];
-		int ok;
-
-		snprintf(next_s, sizeof(next_s), "%ld", latest + 1);
-		if (snapshot_renumber(json, latest + 1, &mine, &e) < 0)
-			goto fail;
-		values[0] = next_s;
-		values[1] = mine;
-		ok = etcd_txn(&c.etcd, CLUSTER_KEY_VERSION, version, keys, values, 2, &e);
-		if (ok < 0)
-			goto fail;
-		if (ok == 0) {
-			command_error(s, "The cluster committed while joining: try again.");
-			goto out;
-		}
-		if (snapshot_import(s->db, mine, &imported, &written, &e) < 0)
-			goto fail;
-	} else if (snapshot_import(s->db, json, &imported, &written, &e) < 0) {
+	je.own = json_object_get(json_object_get(mine, "machines"), c.machine);
+	ch.at_least = latest;
+	if (cluster_doc_update(&c, &ch, &doc, &version, &e) < 0)
 		goto fail;
-	}
-	if (db_latest_version(s->db, &latest, &e) < 0 || member_put(&c, latest, &e) < 0 ||
-	    cluster_conf_save(s->home, &c, &e) < 0)
+	cluster_conf_sync(s->home, &c, doc);
+	if (cluster_doc_import_self(s->db, &c, doc, &version, &written, &e) < 0 ||
+	    member_put(&c, version, &e) < 0 || cluster_conf_save(s->home, &c, &e) < 0)
 		goto fail;
 	rc = join_text(s, &c, "Joined");
 	goto out;
@@ -200,10 +224,9 @@ fail:
 	command_error(s, e.msg);
 out:
 	free(name);
-	free(version);
-	free(json);
-	free(mine);
 	free(other);
+	json_decref(mine);
+	json_decref(doc);
 	return rc;
 }
 
@@ -214,18 +237,40 @@ static int print_member(const char *key, const char *value, void *arg)
 	return 0;
 }
 
-static int cluster_list(struct session *s, const struct cluster_conf *c)
+int cluster_list(struct session *s, const struct cluster_conf *c)
 {
 	struct err e;
+	json_t *doc, *g;
+	const char *k;
+	long version;
 
 	printf("Cluster %s (this machine: %s, group %s)\n", c->name, c->machine, c->group);
+	if (cluster_doc_fetch(c, &doc, &version, &e) == 0) {
+		printf("Groups (version %ld):\n", version);
+		json_object_foreach(json_object_get(doc, "groups"), k, g)
+		{
+			const char *m;
+			json_t *in;
+
+			printf("  %s:", k);
+			json_object_foreach(json_object_get(doc, "assign"), m, in)
+			{
+				const char *g_of = json_string_value(in);
+
+				if (g_of && strcmp(g_of, k) == 0)
+					printf(" %s", m);
+			}
+			printf("\n");
+		}
+		json_decref(doc);
+	}
 	printf("Machines (last report: local version, time, group):\n");
 	if (etcd_list(&c->etcd, CLUSTER_KEY_MEMBERS, print_member, NULL, &e) < 0)
 		return command_error(s, e.msg);
 	return 0;
 }
 
-static int cluster_connstatus(struct session *s, const struct cluster_conf *c)
+int cluster_connstatus(struct session *s, const struct cluster_conf *c)
 {
 	int up = 0;
 	long latest = 0;
@@ -251,97 +296,6 @@ static int cluster_connstatus(struct session *s, const struct cluster_conf *c)
 	db_latest_version(s->db, &latest, &e);
 	printf("This machine (%s) has version %ld. %d of %d etcd endpoints answer.\n", c->machine,
 	       latest, up, c->etcd.count);
-	return 0;
-}
-
-/* The one-line form is the confirmation (a backup script sends it as is). */
-static int cluster_removemachine(struct session *s, const struct cluster_conf *c, int argc,
-				 char **argv)
-{
-	char removed[256], member[256], *v = NULL;
-	const char *keys[2] = { removed, member }, *values[2] = { "1", NULL };
-	struct err e;
-	long rev;
-	int rc;
-
-	if (argc < 3)
-		return command_error(
-			s, "You must enter a machine name: clusterconfig removemachine NAME");
-	if (cluster_check_name("machine", argv[2], &e) < 0)
-		return command_error(s, e.msg);
-	snprintf(removed, sizeof(removed), "%s%s", CLUSTER_KEY_REMOVED, argv[2]);
-	snprintf(member, sizeof(member), "%s%s", CLUSTER_KEY_MEMBERS, argv[2]);
-	if (etcd_get(&c->etcd, member, &v, &rev, &e) < 0)
-		return command_error(s, e.msg);
-	if (!v) {
-		char msg[200];
-
-		snprintf(msg, sizeof(msg), "There is no machine named %s in cluster %s.", argv[2],
-			 c->name);
-		return command_error(s, msg);
-	}
-	free(v);
-	/* The removed machine's follower sees removed/NAME and leaves; the
-	 * member entry goes now, in the same transaction. */
-	rc = etcd_txn(&c->etcd, NULL, NULL, keys, values, 2, &e);
-	if (rc < 0)
-		return command_error(s, e.msg);
-	if (strcmp(argv[2], c->machine) == 0 && cluster_conf_remove(s->home, &e) < 0)
-		return command_error(s, e.msg);
-	printf("Machine %s was removed from cluster %s; it keeps its last configuration as a "
-	       "standalone machine.\n",
-	       argv[2], c->name);
-	return 0;
-}
-
-int cmd_clusterconfig(struct session *s, int argc, char **argv)
-{
-	struct cluster_conf c;
-	struct err e;
-	int member = cluster_conf_load(s->home, &c, &e);
-
-	if (member < 0)
-		return command_error(s, e.msg);
-	if (argc < 2) {
-		if (member)
-			return cluster_list(s, &c);
-		printf("This machine is standalone. Create a cluster with \"clusterconfig create "
-		       "NAME ENDPOINTS\" or join one with \"clusterconfig join ENDPOINTS USER "
-		       "PASSWORD GROUP\".\n");
-		return 0;
-	}
-	if (strcasecmp(argv[1], "create") == 0)
-		return cluster_create(s, argc, argv);
-	if (strcasecmp(argv[1], "join") == 0)
-		return cluster_join(s, argc, argv);
-	if (!member)
-		return command_error(s, "This machine is not in a cluster.");
-	if (strcasecmp(argv[1], "list") == 0)
-		return cluster_list(s, &c);
-	if (strcasecmp(argv[1], "connstatus") == 0)
-		return cluster_connstatus(s, &c);
-	if (strcasecmp(argv[1], "removemachine") == 0)
-		return cluster_removemachine(s, &c, argc, argv);
-	return command_error(s, "That operation is not available yet in cluster mode "
-				"(built: create, join, LIST, CONNSTATUS, REMOVEMACHINE).");
-}
-
-int cmd_clustermode(struct session *s, int argc, char **argv)
-{
-	struct cluster_conf c;
-	struct err e;
-	int member = cluster_conf_load(s->home, &c, &e);
-
-	if (member < 0)
-		return command_error(s, e.msg);
-	if (!member) {
-		printf("This machine is standalone (not in a cluster): the commands run on it.\n");
-		return 0;
-	}
-	if (argc > 1 && strcasecmp(argv[1], "cluster") != 0)
-		return command_error(s, "Only the cluster level is available yet: clustermode "
-					"cluster.");
-	printf("Configuring cluster %s: commits apply to every machine.\n", c.name);
 	return 0;
 }
 
@@ -378,11 +332,17 @@ static int count_member(const char *key, const char *value, void *arg)
 void cluster_commit_report(struct session *s, long version, bool self_applied)
 {
 	struct cluster_conf c;
+	struct level_ref lv;
 	struct tally t;
 	struct err e;
 
-	if (cluster_conf_load(s->home, &c, &e) != 1)
+	if (cluster_mode_get(s, &c, &lv) != 1)
 		return;
+	if (lv.level == LEVEL_CLUSTER)
+		printf("Committed at the cluster level of cluster %s.\n", c.name);
+	else
+		printf("Committed at the %s level (%s) of cluster %s.\n", level_word(lv.level),
+		       lv.name, c.name);
 	for (int waited = 0;; waited += 200) {
 		memset(&t, 0, sizeof(t));
 		t.self = c.machine;

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "../tls/commit_plan.h"
+#include "cluster_mode.h"
 #include "commands.h"
 #include "input.h"
 #include "prompt.h"
@@ -91,12 +92,16 @@ int cmd_commitcheck(struct session *s, int argc, char **argv)
 }
 
 /* Write and notify a prepared plan; prints "Changes committed: DATE". */
-static int write_plan(struct session *s, struct commit_plan *p, const struct commit_request *r)
+static int write_plan(struct session *s, struct commit_plan *p, const struct commit_request *req)
 {
+	struct commit_request level_req = *req, *r = &level_req;
+	struct level_ref lv;
 	char date[64];
 	long version;
 	struct err e;
 
+	if (cluster_mode_get(s, NULL, &lv) == 1)
+		level_req.level = &lv; /* a member commits at the session's level */
 	if (commit_plan_write(p, r, &version, &e) < 0) {
 		char msg[sizeof(e.msg) + 64];
 		snprintf(msg, sizeof(msg), "The changes were not committed: %s", e.msg);
@@ -116,7 +121,7 @@ static int write_plan(struct session *s, struct commit_plan *p, const struct com
 
 int commit_staged(struct session *s, const char *comment, bool save, const char *what)
 {
-	struct commit_request r = { comment, save, 0, what };
+	struct commit_request r = { comment, save, 0, what, NULL };
 	struct commit_plan p;
 	int rc;
 
@@ -156,7 +161,7 @@ int commit_dialog(struct session *s, const char *comment_or_null, bool strict)
 int commit_dialog_confirmed(struct session *s, const char *comment_or_null, bool strict,
 			    int confirm_seconds)
 {
-	struct commit_request r = { NULL, true, confirm_seconds, "commit" };
+	struct commit_request r = { NULL, true, confirm_seconds, "commit", NULL };
 	struct commit_plan p;
 	char comment[256];
 	long staged;

@@ -1,9 +1,8 @@
 /* cmd_hostaccess: listenerconfig EDIT → HOSTACCESS, a listener's host access
- * table: sender groups (NEW, EDIT, DELETE, MOVE), mail flow policies (NEW,
- * EDIT), the default policy parameters (DEFAULT), and the table as text
- * (PRINT, IMPORT, EXPORT; core/hat_text.c), RESET. Each change stages the
- * entry "hat.LISTENER". */
-#include <errno.h>
+ * table: sender groups (NEW, EDIT, DELETE, MOVE; their own editor is
+ * cmd_hostaccess_group.c), mail flow policies (NEW, EDIT, DELETE), the default policy parameters
+ * (DEFAULT), and the table as text (PRINT, IMPORT, EXPORT; core/hat_text.c), RESET. Each change
+ * stages the entry "hat.LISTENER". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,38 +13,6 @@
 #include "input.h"
 #include "listeners.h"
 #include "prompt.h"
-
-struct long_range {
-	long min, max, value;
-};
-
-static int check_long(char *answer, void *arg, struct err *e)
-{
-	struct long_range *r = arg;
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(answer, &end, 10);
-	if (errno || *end || end == answer || v < r->min || v > r->max)
-		return err_set(e, "The value must be a whole number from %ld to %ld.", r->min,
-			       r->max);
-	r->value = v;
-	return 0;
-}
-
-static int ask_long(struct session *s, const char *question, long def, long min, long max,
-		    long *out)
-{
-	char answer[INPUT_LINE_MAX], d[32];
-	struct long_range r = { min, max, 0 };
-
-	snprintf(d, sizeof(d), "%ld", def);
-	if (ask_text(s, question, d, answer, sizeof(answer), check_long, &r) < 0)
-		return -1;
-	*out = r.value;
-	return 0;
-}
 
 /* The policy questions. `base` NULL: the defaults themselves (every field
  * set); else a policy, whose field is set when it differs from `base` or
@@ -69,13 +36,13 @@ static int ask_params(struct session *s, struct hat_params *p, const struct hat_
 		if (p->set & HAT_P_TLS)
 			cur.tls = p->tls;
 	}
-#define FIELD(bit, field, question, max)                                    \
-	do {                                                                \
-		if (ask_long(s, question, (long)cur.field, 1, max, &v) < 0) \
-			return -1;                                          \
-		p->field = (__typeof__(p->field))v;                         \
-		if (!base || (p->set & bit) || v != (long)base->field)      \
-			p->set |= bit;                                      \
+#define FIELD(bit, field, question, max)                                             \
+	do {                                                                         \
+		if (listener_ask_long(s, question, (long)cur.field, 1, max, &v) < 0) \
+			return -1;                                                   \
+		p->field = (__typeof__(p->field))v;                                  \
+		if (!base || (p->set & bit) || v != (long)base->field)               \
+			p->set |= bit;                                               \
 	} while (0)
 	FIELD(HAT_P_SIZE, max_message_size, "Enter the maximum message size in bytes.",
 	      HAT_SIZE_MAX);
@@ -148,8 +115,8 @@ static int check_named(char *answer, void *arg, struct err *e)
 		       answer);
 }
 
-static int ask_named(struct session *s, const struct hat *h, bool policy, const char *question,
-		     int def)
+int hostaccess_ask_named(struct session *s, const struct hat *h, bool policy, const char *question,
+			 int def)
 {
 	struct named n = { h, policy, -1 };
 	size_t count = policy ? h->npolicies : h->ngroups;
@@ -166,108 +133,6 @@ static int ask_named(struct session *s, const struct hat *h, bool policy, const 
 	if (ask_text(s, question, def >= 0 ? d : NULL, answer, sizeof(answer), check_named, &n) < 0)
 		return -1;
 	return n.index;
-}
-
-/* ---- sender groups ---- */
-
-struct hosts {
-	char list[INPUT_LINE_MAX];
-};
-
-static int check_hosts(char *answer, void *arg, struct err *e)
-{
-	char copy[INPUT_LINE_MAX], *tok, *save = NULL;
-	enum host_pattern_kind kind;
-	int n = 0;
-
-	(void)arg;
-	snprintf(copy, sizeof(copy), "%s", answer);
-	for (tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save), n++)
-		if (host_pattern_check(tok, &kind, e) < 0)
-			return -1;
-	if (n == 0)
-		return err_set(e, "You must enter at least one host.");
-	return 0;
-}
-
-static const char hosts_question[] =
-	"Enter the hosts to add. CIDR addresses such as 10.1.1.0/24 are allowed. IP address "
-	"ranges such as 10.1.1.10-20 are allowed. IP subnets such as 10.2.3. are allowed. "
-	"Hostnames such as crm.example.com are allowed. Partial hostnames such as .example.com "
-	"are allowed. Separate multiple hosts with commas";
-
-static int fill_group(struct session *s, struct hat *h, size_t g, const char *hosts)
-{
-	char copy[INPUT_LINE_MAX], *tok, *save = NULL;
-	struct hat_group *x = &h->groups[g];
-	struct err e;
-
-	for (size_t i = 0; i < x->count; i++)
-		free(x->patterns[i]);
-	h->npatterns -= x->count;
-	x->count = 0;
-	snprintf(copy, sizeof(copy), "%s", hosts);
-	for (tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
-		if (hat_group_add(h, g, tok, &e) < 0)
-			return command_error(s, e.msg);
-	return 0;
-}
-
-static int check_group_name(char *answer, void *arg, struct err *e)
-{
-	const struct hat *h = arg;
-
-	if (hat_check_group_name(answer, e) < 0)
-		return -1;
-	if (hat_group_find(h, answer) >= 0)
-		return err_set(e, "The sender group %s already exists.", answer);
-	return 0;
-}
-
-static int new_group(struct session *s, struct listener_view *v)
-{
-	char name[INPUT_LINE_MAX], hosts[INPUT_LINE_MAX];
-	struct err e;
-	int g, p;
-
-	if (ask_text(s, "Enter a name for this sender group.", NULL, name, sizeof(name),
-		     check_group_name, &v->hat) < 0 ||
-	    ask_text(s, hosts_question, NULL, hosts, sizeof(hosts), check_hosts, NULL) < 0)
-		return -1;
-	if ((p = ask_named(s, &v->hat, true, "Select the policy for this sender group.",
-			   v->hat.all_policy)) < 0)
-		return -1;
-	if ((g = hat_group_new(&v->hat, name, p, &e)) < 0)
-		return command_error(s, e.msg);
-	if (fill_group(s, &v->hat, (size_t)g, hosts) < 0)
-		return -1;
-	return listener_stage_hat(s, v);
-}
-
-static int edit_group(struct session *s, struct listener_view *v)
-{
-	char hosts[INPUT_LINE_MAX] = "";
-	struct hat_group *x;
-	int g, p;
-
-	if ((g = ask_named(s, &v->hat, false, "Enter the sender group number or name to edit.",
-			   -1)) < 0)
-		return -1;
-	x = &v->hat.groups[g];
-	for (size_t i = 0; i < x->count; i++) {
-		size_t n = strlen(hosts);
-		snprintf(hosts + n, sizeof(hosts) - n, "%s%s", i ? ", " : "", x->patterns[i]);
-	}
-	if (ask_text(s, hosts_question, hosts[0] ? hosts : NULL, hosts, sizeof(hosts), check_hosts,
-		     NULL) < 0)
-		return -1;
-	if ((p = ask_named(s, &v->hat, true, "Select the policy for this sender group.",
-			   x->policy)) < 0)
-		return -1;
-	if (fill_group(s, &v->hat, (size_t)g, hosts) < 0)
-		return -1;
-	v->hat.groups[g].policy = p;
-	return listener_stage_hat(s, v);
 }
 
 /* ---- policies ---- */
@@ -317,7 +182,8 @@ static int edit_policy(struct session *s, struct listener_view *v)
 	struct hat_policy *x;
 	int i;
 
-	if ((i = ask_named(s, &v->hat, true, "Enter the policy number or name to edit.", -1)) < 0)
+	if ((i = hostaccess_ask_named(s, &v->hat, true, "Enter the policy number or name to edit.",
+				      -1)) < 0)
 		return -1;
 	x = &v->hat.policies[i];
 	if (ask_behavior(s, &x->behavior) < 0 || ask_params(s, &x->params, &v->hat.defaults) < 0)
@@ -335,7 +201,7 @@ static int op_new(struct session *s, void *ctx, int unused)
 	(void)unused;
 	if (ask_pick(s, "Choose what to create:", items, 2, 1, &chosen) < 0)
 		return -1;
-	return chosen == 1 ? new_group(s, ctx) : new_policy(s, ctx);
+	return chosen == 1 ? hostaccess_new_group(s, ctx) : new_policy(s, ctx);
 }
 
 static int op_edit(struct session *s, void *ctx, int unused)
@@ -346,19 +212,34 @@ static int op_edit(struct session *s, void *ctx, int unused)
 	(void)unused;
 	if (ask_pick(s, "Choose what to edit:", items, 2, 1, &chosen) < 0)
 		return -1;
-	return chosen == 1 ? edit_group(s, ctx) : edit_policy(s, ctx);
+	return chosen == 1 ? hostaccess_edit_group(s, ctx) : edit_policy(s, ctx);
 }
 
 static int op_delete(struct session *s, void *ctx, int unused)
 {
+	static const char *const items[] = { "Delete Sender Group", "Delete Policy" };
 	struct listener_view *v = ctx;
-	int g;
+	struct err e;
+	int chosen, i;
 
 	(void)unused;
-	if ((g = ask_named(s, &v->hat, false, "Enter the sender group number or name to delete.",
-			   -1)) < 0)
+	if (ask_pick(s, "Choose what to delete:", items, 2, 1, &chosen) < 0)
 		return -1;
-	hat_group_delete(&v->hat, (size_t)g);
+	if (chosen == 1) {
+		if ((i = hostaccess_ask_named(s, &v->hat, false,
+					      "Enter the sender group number or name to delete.",
+					      -1)) < 0)
+			return -1;
+		printf("Sender group %s deleted.\n", v->hat.groups[i].name);
+		hat_group_delete(&v->hat, (size_t)i);
+		return listener_stage_hat(s, v);
+	}
+	if ((i = hostaccess_ask_named(s, &v->hat, true,
+				      "Enter the policy number or name to delete.", -1)) < 0)
+		return -1;
+	if (hat_policy_delete(&v->hat, (size_t)i, &e) < 0)
+		return command_error(s, e.msg);
+	printf("Policy deleted.\n");
 	return listener_stage_hat(s, v);
 }
 
@@ -370,10 +251,10 @@ static int op_move(struct session *s, void *ctx, int unused)
 	int g;
 
 	(void)unused;
-	if ((g = ask_named(s, &v->hat, false, "Enter the sender group number or name to move.",
-			   -1)) < 0 ||
-	    ask_long(s, "Enter the position to move it to.", g + 1, 1, (long)v->hat.ngroups, &to) <
-		    0)
+	if ((g = hostaccess_ask_named(s, &v->hat, false,
+				      "Enter the sender group number or name to move.", -1)) < 0 ||
+	    listener_ask_long(s, "Enter the position to move it to.", g + 1, 1,
+			      (long)v->hat.ngroups, &to) < 0)
 		return -1;
 	x = v->hat.groups[g];
 	memmove(&v->hat.groups[g], &v->hat.groups[g + 1],
@@ -457,7 +338,7 @@ static int op_reset(struct session *s, void *ctx, int unused)
 
 static const struct menu_row rows[] = {
 	{ "NEW", "Create a new entry.", ACCESS_OPERATOR, op_new, 0, NULL, NULL },
-	{ "EDIT", "Modify an entry.", ACCESS_OPERATOR, op_edit, 0, NULL, NULL },
+	{ "EDIT", "Modify an entry.", ACCESS_OPERATOR, op_edit, 0, &hostaccess_group_menu, NULL },
 	{ "DELETE", "Remove an entry.", ACCESS_OPERATOR, op_delete, 0, NULL, NULL },
 	{ "MOVE", "Move an entry.", ACCESS_OPERATOR, op_move, 0, NULL, NULL },
 	{ "DEFAULT", "Set the defaults.", ACCESS_OPERATOR, op_default, 0, NULL, NULL },

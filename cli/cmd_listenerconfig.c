@@ -241,6 +241,7 @@ static int show_listener(struct session *s, void *ctx)
 	       listener_type_label(v->l.type),
 	       v->l.address[0] ? v->l.address : "the --smtp address of tlsgated",
 	       v->l.certificate[0] ? v->l.certificate : "the inbound SMTP certificate");
+	listener_print_limits(&v->l);
 	return 0;
 }
 
@@ -249,12 +250,14 @@ static const struct menu_row edit_rows[] = {
 	  NULL },
 	{ "INTERFACE", "Change the address and port the listener listens on.", ACCESS_OPERATOR,
 	  op_edit_interface, 0, NULL, NULL },
-	{ "CERTIFICATE", "Choose the certificate of this listener.", ACCESS_OPERATOR,
-	  op_edit_certificate, 0, NULL, NULL },
+	{ "LIMITS", "Change the injection limits.", ACCESS_OPERATOR, listener_edit_limits, 0, NULL,
+	  NULL },
 	{ "HOSTACCESS", "Modify the Host Access Table.", ACCESS_GUEST, hostaccess_run, 0,
 	  &hostaccess_menu, NULL },
 	{ "RCPTACCESS", "Modify the Recipient Access Table.", ACCESS_GUEST, rcptaccess_run, 0,
 	  &rcptaccess_menu, NULL },
+	{ "CERTIFICATE", "Choose the certificate of this listener.", ACCESS_OPERATOR,
+	  op_edit_certificate, 0, NULL, NULL },
 };
 const struct menu listener_edit_menu = {
 	"listenerconfig EDIT", MENU_ROWS(edit_rows), show_listener, NULL, false, false
@@ -305,18 +308,7 @@ static int op_edit(struct session *s, void *ctx, int unused)
 	return rc;
 }
 
-/* ---- SETUP, CERTIFICATE ---- */
-
-static int op_setup(struct session *s, void *ctx, int unused)
-{
-	(void)ctx;
-	(void)unused;
-	(void)s;
-	printf("Global settings of the listeners (tlsgated options, per listener):\n"
-	       "connections at once: --smtp-max-sessions; from one address: "
-	       "--max-per-address;\nlargest message: --smtp-max-size (a policy may lower it).\n");
-	return 0;
-}
+/* ---- CERTIFICATE (SETUP and LIMITS: cmd_listenerlimits.c) ---- */
 
 static int op_certificate(struct session *s, void *ctx, int unused)
 {
@@ -349,7 +341,7 @@ static const struct menu_row rows[] = {
 	{ "NEW", "Create a new listener.", ACCESS_OPERATOR, op_new, 0, NULL, NULL },
 	{ "EDIT", "Modify a listener.", ACCESS_GUEST, op_edit, 0, &listener_edit_menu, NULL },
 	{ "DELETE", "Remove a listener.", ACCESS_OPERATOR, op_delete, 0, NULL, NULL },
-	{ "SETUP", "Change global settings.", ACCESS_GUEST, op_setup, 0, NULL, NULL },
+	{ "SETUP", "Change global settings.", ACCESS_OPERATOR, listener_setup_run, 0, NULL, NULL },
 	{ "CERTIFICATE", "Choose the certificate of the inbound SMTP listener.", ACCESS_OPERATOR,
 	  op_certificate, 0, NULL, NULL },
 };

@@ -12,6 +12,7 @@
 #include "../core/dest.h"
 #include "../core/entries.h"
 #include "../core/route.h"
+#include "../db/password.h"
 #include "../db/roles.h"
 #include "../tls/cert_profile.h"
 #include "../tls/commit_plan.h"
@@ -98,9 +99,23 @@ static int check_user(const char *name, const char *value, struct err *e)
 	/* userconfig's rule; "system" is the automatic revert's committer. */
 	if (!ok || strcasecmp(name, "system") == 0)
 		return err_set(e, "\"%s\" is not a valid username", name);
+	/* "role=ROLE", or "role=ROLE;hash=HASH" with a yescrypt hash (userconfig). */
+	const char *hash = strstr(value, ";hash=");
+	size_t role_len = hash ? (size_t)(hash - value) : strlen(value);
+
+	if (hash) {
+		hash += 6;
+		if (strncmp(hash, "$y$", 3) != 0 || strlen(hash) >= PASSWORD_HASH_MAX ||
+		    strspn(hash,
+			   "$./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") !=
+			    strlen(hash))
+			return err_set(e,
+				       "the user \"%s\" has a password hash that is not yescrypt",
+				       name);
+	}
 	for (size_t i = 0; i < role_count; i++) {
 		role_to_value(role_table[i].role, want, sizeof(want));
-		if (strcmp(want, value) == 0)
+		if (strlen(want) == role_len && strncmp(want, value, role_len) == 0)
 			return 0;
 	}
 	return err_set(e, "the user \"%s\" has no valid role (role=admin, operator or guest)",

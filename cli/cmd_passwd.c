@@ -1,6 +1,6 @@
 /* cmd_passwd: passwords. `passwd` changes one's own (asked twice, the current
  * one first when there is one) and commits that change alone at once; the
- * question pair is shared with userconfig PASSWORD. */
+ * question pair is shared with userconfig NEW, EDIT and PASSWORD. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,23 +17,29 @@ static int check_quality(char *answer, void *arg, struct err *e)
 	return password_check_quality(answer, e);
 }
 
-int ask_new_password(struct session *s, const char *whose, char *hash, size_t len)
+int ask_new_password(struct session *s, const char *whose, bool fresh, char *hash, size_t len)
 {
 	char first[INPUT_LINE_MAX], again[INPUT_LINE_MAX], question[160];
 	struct err e;
 	int rc;
 
-	snprintf(question, sizeof(question), "Enter the new password for \"%.64s\":", whose);
-	if (ask_secret(s, question, first, sizeof(first), check_quality, NULL) < 0 ||
-	    ask_secret(s, "Please enter the new password again:", again, sizeof(again), NULL,
-		       NULL) < 0) {
-		explicit_bzero(first, sizeof(first));
-		return -1;
+	snprintf(question, sizeof(question),
+		 "Enter the %spassword for \"%.64s\":", fresh ? "" : "new ", whose);
+	for (;;) {
+		if (ask_secret(s, question, first, sizeof(first), check_quality, NULL) < 0 ||
+		    ask_secret(s, "Please enter the new password again:", again, sizeof(again),
+			       NULL, NULL) < 0) {
+			rc = -1;
+			break;
+		}
+		if (strcmp(first, again) == 0) {
+			if ((rc = password_hash(first, hash, len, &e)) < 0)
+				command_error(s, e.msg);
+			break;
+		}
+		if ((rc = say_invalid(s, "The passwords do not match.")) < 0)
+			break;
 	}
-	if (strcmp(first, again) != 0)
-		rc = command_error(s, "The passwords do not match.");
-	else if ((rc = password_hash(first, hash, len, &e)) < 0)
-		command_error(s, e.msg);
 	explicit_bzero(first, sizeof(first));
 	explicit_bzero(again, sizeof(again));
 	return rc;
@@ -83,13 +89,12 @@ int cmd_passwd(struct session *s, int argc, char **argv)
 	if (!value)
 		return command_error(s,
 				     "You are not a listed user of this console: an administrator "
-				     "adds you (userconfig NEW) and sets your first password "
-				     "(userconfig PASSWORD).");
+				     "adds you with a first password (userconfig NEW).");
 	old_hash = user_value_hash(value);
 	if (old_hash && ask_secret(s, "Enter your current password:", current, sizeof(current),
 				   check_current, (void *)old_hash) < 0)
 		goto out;
-	if (ask_new_password(s, s->user, hash, sizeof(hash)) < 0)
+	if (ask_new_password(s, s->user, false, hash, sizeof(hash)) < 0)
 		goto out;
 	if (user_value_make(role_from_value(value), hash, next, sizeof(next)) < 0) {
 		command_error(s, "The password hash is too long.");

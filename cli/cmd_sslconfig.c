@@ -7,6 +7,7 @@
 
 #include "../core/config.h"
 #include "../tls/tls_ctx.h"
+#include "cmd_sslconfig_cluster.h"
 #include "commands.h"
 #include "input.h"
 #include "menu.h"
@@ -24,6 +25,7 @@ static const struct flag_option {
 
 /* What the menu works on: the user's view, and what it was before the edit. */
 struct sslconfig_view {
+	struct sslconfig_home at; /* first: CLUSTERSET's rows read it */
 	struct config c, before;
 };
 
@@ -226,6 +228,10 @@ static const struct menu_row rows[] = {
 	  edit_flag, 1, &fqdn_menu, NULL },
 	{ "PEER_CERT_X509", "Validate peer certificate X509 compliance.", ACCESS_OPERATOR,
 	  edit_flag, 2, &x509_menu, NULL },
+	{ "CLUSTERSET", "Set how ssl settings are configured in a cluster.", ACCESS_OPERATOR,
+	  sslconfig_clusterset, 0, NULL, sslconfig_in_cluster },
+	{ "CLUSTERSHOW", "Display how ssl settings are configured in a cluster.", ACCESS_GUEST,
+	  sslconfig_clustershow, 0, NULL, sslconfig_in_cluster },
 };
 
 const struct menu sslconfig_menu = { "sslconfig", MENU_ROWS(rows), show_settings, stage_edit, true,
@@ -238,5 +244,6 @@ int cmd_sslconfig(struct session *s, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
+	v.at.home = s->home;
 	return menu_run(s, &sslconfig_menu, &v);
 }

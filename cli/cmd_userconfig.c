@@ -1,7 +1,7 @@
-/* cmd_userconfig: console users and their roles, AsyncOS-style (NEW, EDIT,
- * DELETE, PASSWORD, PRINT). Users are named entries "user.NAME" =
- * "role=ROLE[;hash=HASH]" (db/roles.h), staged
- * and committed like every edit; a change applies from its commit on. */
+/* cmd_userconfig: console users, their roles and passwords, AsyncOS-style
+ * (NEW and EDIT ask the password too; DELETE, PASSWORD, PRINT). Users are named entries "user.NAME"
+ * = "role=ROLE[;hash=HASH]" (db/roles.h), staged and committed like every edit; a change applies
+ * from its commit on. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +21,7 @@
 struct user_row {
 	char name[USER_NAME_MAX + 1];
 	enum role role;
+	char value[USER_VALUE_MAX]; /* as stored: a new password changes it too */
 };
 
 struct user_list {
@@ -37,6 +38,7 @@ static int add_row(const char *name, const char *value, void *arg)
 		abort();
 	l->rows = rows;
 	snprintf(rows[l->count].name, sizeof(rows[l->count].name), "%s", name);
+	snprintf(rows[l->count].value, sizeof(rows[l->count].value), "%s", value);
 	rows[l->count++].role = role_from_value(value);
 	return 0;
 }
@@ -157,7 +159,7 @@ static int ask_role(struct session *s, const char *name, enum role def, enum rol
 static int op_new(struct session *s, void *ctx, int unused)
 {
 	struct user_list *l = ctx;
-	char name[INPUT_LINE_MAX];
+	char name[INPUT_LINE_MAX], hash[PASSWORD_HASH_MAX];
 	enum role role;
 	struct err e;
 	bool first = l->count == 0 && !s->is_root; /* root is admin anyway */
@@ -174,9 +176,11 @@ static int op_new(struct session *s, void *ctx, int unused)
 	if (admins_after(l, name, role) + first == 0)
 		return command_error(s, "That value is not valid. The console must keep at least "
 					"one administrator.");
+	if (ask_new_password(s, name, true, hash, sizeof(hash)) < 0)
+		return -1;
 	if (first && stage_user(s, s->user, ROLE_ADMIN, &e) < 0)
 		return command_error(s, e.msg);
-	if (stage_user(s, name, role, &e) < 0)
+	if (stage_user_hash(s, name, role, hash, &e) < 0)
 		return command_error(s, e.msg);
 	if (first)
 		printf("\"%s\" (you) was added as an administrator: the first account of a console "
@@ -214,8 +218,9 @@ static int op_edit(struct session *s, void *ctx, int unused)
 {
 	struct user_list *l = ctx;
 	struct pick_arg a = { s, l, "change the role of" };
-	char name[INPUT_LINE_MAX];
+	char name[INPUT_LINE_MAX], hash[PASSWORD_HASH_MAX];
 	enum role role;
+	bool change;
 	struct err e;
 
 	(void)unused;
@@ -231,7 +236,10 @@ static int op_edit(struct session *s, void *ctx, int unused)
 	if (admins_after(l, name, role) == 0)
 		return command_error(s, "That value is not valid. The console must keep at least "
 					"one administrator.");
-	if (stage_user(s, name, role, &e) < 0)
+	if (ask_yes_no(s, "Do you want to change the password?", false, &change) < 0 ||
+	    (change && ask_new_password(s, name, false, hash, sizeof(hash)) < 0))
+		return -1;
+	if (stage_user_hash(s, name, role, change ? hash : NULL, &e) < 0)
 		return command_error(s, e.msg);
 	return 0;
 }
@@ -292,7 +300,7 @@ static int op_password(struct session *s, void *ctx, int unused)
 	}
 	if (ask_text(s, "\nEnter the username or number to set the password of.", NULL, name,
 		     sizeof(name), check_listed, l) < 0 ||
-	    ask_new_password(s, name, hash, sizeof(hash)) < 0)
+	    ask_new_password(s, name, false, hash, sizeof(hash)) < 0)
 		return -1;
 	if (stage_user_hash(s, name, find_user(l, name)->role, hash, &e) < 0)
 		return command_error(s, e.msg);
@@ -305,7 +313,7 @@ static const char *status_of(const struct user_row *edited, const struct user_ro
 		return "added, not committed";
 	if (!edited)
 		return "deleted, not committed";
-	return edited->role != committed->role ? "changed, not committed" : "";
+	return strcmp(edited->value, committed->value) != 0 ? "changed, not committed" : "";
 }
 
 static int op_print(struct session *s, void *ctx, int unused)

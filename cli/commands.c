@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "../os/audit.h"
+#include "cluster_mode.h"
 #include "prompt.h"
 #include "roles.h"
 
@@ -20,11 +21,13 @@ const struct command commands[] = {
 	{ "clear", "Clear pending changes.", cmd_clear, ACCESS_OPERATOR, NO_ARGS, NULL },
 	{ "clusterconfig", "Configure a cluster of machines (etcd).", cmd_clusterconfig,
 	  ACCESS_ADMIN, 0, COMMAND_ARGS_ANY,
-	  "[create NAME ENDPOINTS [MACHINE] | join ENDPOINTS USER PASSWORD GROUP [MACHINE] | list "
-	  "| connstatus | removemachine NAME]",
-	  NULL, NULL },
+	  "[create NAME ENDPOINTS [MACHINE [USER PASSWORD]] | join ENDPOINTS USER PASSWORD GROUP "
+	  "[MACHINE] | "
+	  "addgroup NAME | setgroup MACHINE GROUP | renamegroup OLD NEW | deletegroup NAME | "
+	  "removemachine NAME | setname NAME | list | connstatus | disconnect | reconnect]",
+	  NULL, &clusterconfig_menu },
 	{ "clustermode", "Choose the level a cluster's commands configure.", cmd_clustermode,
-	  ACCESS_GUEST, 0, 2, "[cluster]", NULL, NULL },
+	  ACCESS_GUEST, 0, 2, "[cluster | group NAME | machine NAME]", NULL, NULL },
 	{ "commit", "Commit changes (\"commit confirmed MINUTES\": reverted unless confirmed).",
 	  cmd_commit, ACCESS_OPERATOR, 0, COMMAND_ARGS_ANY,
 	  "[--strict] [confirmed MINUTES] [\"comment\"]", NULL, NULL },
@@ -115,6 +118,8 @@ int command_run(struct session *s, const struct command *c, int argc, char **arg
 				 c->usage ? c->usage : "");
 		return command_error(s, msg);
 	}
+	if (cluster_mode_gate(s, c->name) < 0)
+		return -1;
 	return c->run(s, argc, argv);
 }
 

@@ -41,7 +41,8 @@ int command_run(struct session *s, const struct command *c, int argc, char **arg
 
 /* The top menus of the menu-driven commands. */
 extern const struct menu sslconfig_menu, certconfig_menu, destconfig_menu, smtproutes_menu,
-	rollbackconfig_menu, userconfig_menu, interfaceconfig_menu, listenerconfig_menu;
+	rollbackconfig_menu, userconfig_menu, interfaceconfig_menu, listenerconfig_menu,
+	clusterconfig_menu;
 
 int cmd_sslconfig(struct session *s, int argc, char **argv);
 int cmd_commit(struct session *s, int argc, char **argv);
@@ -61,8 +62,11 @@ int cmd_showchanges(struct session *s, int argc, char **argv);
 int cmd_rollbackconfig(struct session *s, int argc, char **argv);
 int cmd_userconfig(struct session *s, int argc, char **argv);
 int cmd_passwd(struct session *s, int argc, char **argv);
-/* The new password asked twice; its yescrypt hash in `hash`. */
-int ask_new_password(struct session *s, const char *whose, char *hash, size_t len);
+/* A password for `whose` asked twice (`fresh`: "Enter the password for",
+ * else "Enter the new password for"); its yescrypt hash in `hash`. A
+ * mismatch is said and both asked again (terminal) or stops the command
+ * (batch). */
+int ask_new_password(struct session *s, const char *whose, bool fresh, char *hash, size_t len);
 int cmd_destconfig(struct session *s, int argc, char **argv);
 int cmd_smtproutes(struct session *s, int argc, char **argv);
 int cmd_tlsverify(struct session *s, int argc, char **argv);

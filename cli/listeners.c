@@ -2,6 +2,7 @@
  * loading the user's view of the listeners and their tables, staging their
  * entries, the listener question, and the table files of IMPORT/EXPORT
  * (through config_files.c only). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,4 +191,36 @@ int listener_export_text(struct session *s, const struct strbuf *text)
 		     check_file_name, NULL) < 0)
 		return -1;
 	return listener_write_export(s, name, text);
+}
+
+struct long_range {
+	long min, max, value;
+};
+
+static int check_long(char *answer, void *arg, struct err *e)
+{
+	struct long_range *r = arg;
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(answer, &end, 10);
+	if (errno || *end || end == answer || v < r->min || v > r->max)
+		return err_set(e, "The value must be a whole number from %ld to %ld.", r->min,
+			       r->max);
+	r->value = v;
+	return 0;
+}
+
+int listener_ask_long(struct session *s, const char *question, long def, long min, long max,
+		      long *out)
+{
+	char answer[INPUT_LINE_MAX], d[32];
+	struct long_range r = { min, max, 0 };
+
+	snprintf(d, sizeof(d), "%ld", def);
+	if (ask_text(s, question, d, answer, sizeof(answer), check_long, &r) < 0)
+		return -1;
+	*out = r.value;
+	return 0;
 }

@@ -31,6 +31,9 @@ int listener_stage_rat(struct session *s, const struct listener_view *v);
 /* Stages "listener.NAME" with the fields of `l`. */
 int listener_stage_entry(struct session *s, const struct listener *l);
 
+/* A whole number from min to max, `def` offered. */
+int listener_ask_long(struct session *s, const char *question, long def, long min, long max,
+		      long *out);
 /* A number or name from "1. NAME" lists; the index or -1 (said). */
 int ask_listener(struct session *s, const char *question, struct listener *ls, size_t n);
 /* The text of configuration/NAME for IMPORT (malloc'd, NUL-terminated). */
@@ -39,8 +42,18 @@ int listener_export_text(struct session *s, const struct strbuf *text);
 /* Writes configuration/NAME (the name already checked) and says where. */
 int listener_write_export(struct session *s, const char *name, const struct strbuf *text);
 
+/* cmd_listenerlimits.c: EDIT → LIMITS and SETUP. */
+void listener_print_limits(const struct listener *l);
+int listener_edit_limits(struct session *s, void *ctx, int unused);
+int listener_setup_run(struct session *s, void *ctx, int unused);
+
+/* cmd_hostaccess.c, cmd_hostaccess_group.c */
+int hostaccess_ask_named(struct session *s, const struct hat *h, bool policy, const char *question,
+			 int def);
+int hostaccess_new_group(struct session *s, struct listener_view *v);
+int hostaccess_edit_group(struct session *s, struct listener_view *v);
 int hostaccess_run(struct session *s, void *ctx, int unused);
 int rcptaccess_run(struct session *s, void *ctx, int unused);
-extern const struct menu hostaccess_menu, rcptaccess_menu;
+extern const struct menu hostaccess_menu, hostaccess_group_menu, rcptaccess_menu;
 
 #endif

@@ -1,6 +1,7 @@
 /* prompt: AsyncOS-style questions, defaults, validation and re-asking. */
 #include "prompt.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,6 +278,34 @@ int ask_pem(struct session *s, const char *question, bool secret, char *out, siz
 			continue;
 		}
 		return 0;
+	}
+}
+
+int ask_letter(struct session *s, const char *question, const char *letters, char def, char *out)
+{
+	char prompt[1024], answer[INPUT_LINE_MAX], msg[128];
+
+	for (;;) {
+		const char *last = print_leading_lines(question);
+		int rc;
+
+		snprintf(prompt, sizeof(prompt), "%s [%c]> ", last, def);
+		rc = read_answer(s, prompt, answer, sizeof(answer));
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			continue;
+		if (answer[0] == '\0') {
+			*out = def;
+			return 0;
+		}
+		if (answer[1] == '\0' && strchr(letters, toupper((unsigned char)answer[0]))) {
+			*out = (char)toupper((unsigned char)answer[0]);
+			return 0;
+		}
+		snprintf(msg, sizeof(msg), "You must enter one of %s.", letters);
+		if (reject(s, msg) < 0)
+			return -1;
 	}
 }
 

@@ -36,6 +36,9 @@ int ask_secret(struct session *s, const char *question, char *out, size_t len,
 int ask_pem(struct session *s, const char *question, bool secret, char *out, size_t cap,
 	    answer_check_fn check, void *arg);
 
+/* "QUESTION [C]> " on one line: one of `letters` (any case), Enter `def`. */
+int ask_letter(struct session *s, const char *question, const char *letters, char def, char *out);
+
 /* "QUESTION [Y]> " on one line. */
 int ask_yes_no(struct session *s, const char *question, bool def, bool *out);
 

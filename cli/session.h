@@ -28,6 +28,11 @@ struct session {
 	bool quit;                      /* exit/quit ran */
 	bool failed;                    /* a batch error happened: exit 1 */
 	const char *const *completions; /* words Tab completes at the current prompt */
+	/* On a cluster member: the level commands configure (cli/cluster_mode.c;
+	 * cluster/levels.h). Unset until first used: a member starts in cluster mode. */
+	bool cluster_mode_set;
+	int cluster_level;
+	char cluster_level_name[64];
 };
 
 #endif

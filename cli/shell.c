@@ -7,6 +7,7 @@
 #include "../core/text.h"
 #include "commands.h"
 #include "input.h"
+#include "cluster_mode.h"
 #include "prompt.h"
 #include "roles.h"
 
@@ -157,6 +158,8 @@ static void top_prompt(struct session *s, char *buf, size_t len)
 	struct config c;
 	struct err e;
 
+	if (cluster_prompt(s, buf, len))
+		return;
 	if (db_load_config(s->db, 0, &c, &e) < 0)
 		snprintf(c.hostname, sizeof(c.hostname), "tlsgate");
 	snprintf(buf, len, "%s> ", c.hostname);
@@ -176,7 +179,7 @@ int shell_run(struct session *s, const char *one_shot)
 	bool fail_fast = !s->interactive || one_shot;
 	struct staged_snapshot *batch_start = NULL;
 	long batch_version = latest_version(s), first_version = batch_version;
-	char line[INPUT_LINE_MAX], prompt[CONFIG_HOSTNAME_MAX + 4];
+	char line[INPUT_LINE_MAX], prompt[CONFIG_HOSTNAME_MAX + 96];
 	struct err e;
 	int status = 0;
 	long seen_version = 0;

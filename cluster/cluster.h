@@ -28,6 +28,7 @@ struct cluster_conf {
 	char machine[64];
 	char group[64];
 	char endpoints[2048];
+	char disconnected[4]; /* "1": DISCONNECT (no following, no commits) */
 	struct etcd etcd;
 };
 

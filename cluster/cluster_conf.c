@@ -35,6 +35,7 @@ static int set_field(struct cluster_conf *c, const char *k, const char *v, struc
 		{ "machine", c->machine, sizeof(c->machine) },
 		{ "group", c->group, sizeof(c->group) },
 		{ "endpoints", c->endpoints, sizeof(c->endpoints) },
+		{ "disconnected", c->disconnected, sizeof(c->disconnected) },
 		{ "cacert", c->etcd.cacert, sizeof(c->etcd.cacert) },
 		{ "cert", c->etcd.cert, sizeof(c->etcd.cert) },
 		{ "key", c->etcd.key, sizeof(c->etcd.key) },
@@ -111,6 +112,8 @@ int cluster_conf_save(const char *home, const struct cluster_conf *c, struct err
 	fprintf(f, "# tlsgate cluster membership (docs/CLUSTER.md)\n");
 	fprintf(f, "name=%s\nmachine=%s\ngroup=%s\nendpoints=%s\n", c->name, c->machine,
 		c->group[0] ? c->group : "Main_Group", c->endpoints);
+	if (c->disconnected[0] == '1')
+		fprintf(f, "disconnected=1\n");
 	if (c->etcd.cacert[0])
 		fprintf(f, "cacert=%s\n", c->etcd.cacert);
 	if (c->etcd.cert[0])

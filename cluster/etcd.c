@@ -163,29 +163,37 @@ static json_t *post_json(const struct etcd *c, const char *base, const char *pat
 	return resp;
 }
 
+/* Endpoint i's token when the client has a user (token "" otherwise, or
+ * when etcd's auth is not enabled). -1: no token from this endpoint. */
+static int auth_token(const struct etcd *c, int i, char *token, size_t len, char *why,
+		      size_t whylen)
+{
+	json_t *a, *r, *t;
+
+	token[0] = '\0';
+	if (!c->user[0])
+		return 0;
+	a = json_pack("{s:s,s:s}", "name", c->user, "password", c->password);
+	r = post_json(c, c->endpoints[i], "/v3/auth/authenticate", NULL, a, why, whylen);
+	t = r ? json_object_get(r, "token") : NULL;
+	json_decref(a);
+	if (t && json_is_string(t))
+		snprintf(token, len, "%s", json_string_value(t));
+	json_decref(r);
+	return t || strstr(why, "not enabled") ? 0 : -1;
+}
+
 /* One call: each endpoint in turn until one answers. */
 static json_t *call(const struct etcd *c, const char *path, json_t *req, struct err *e)
 {
 	char why[512] = "no endpoint";
 
 	for (int i = 0; i < c->count; i++) {
-		char token[512] = "";
+		char token[512];
 		json_t *resp;
 
-		if (c->user[0]) {
-			json_t *a =
-				json_pack("{s:s,s:s}", "name", c->user, "password", c->password);
-			json_t *r = post_json(c, c->endpoints[i], "/v3/auth/authenticate", NULL, a,
-					      why, sizeof(why));
-			json_t *t = r ? json_object_get(r, "token") : NULL;
-
-			json_decref(a);
-			if (t && json_is_string(t))
-				snprintf(token, sizeof(token), "%s", json_string_value(t));
-			json_decref(r);
-			if (!t && !strstr(why, "not enabled"))
-				continue;
-		}
+		if (auth_token(c, i, token, sizeof(token), why, sizeof(why)) < 0)
+			continue;
 		resp = post_json(c, c->endpoints[i], path, token[0] ? token : NULL, req, why,
 				 sizeof(why));
 		if (resp) {
@@ -198,6 +206,95 @@ static json_t *call(const struct etcd *c, const char *path, json_t *req, struct 
 	return NULL;
 }
 
+/* The watch stream: only whether something came, from a bounded window. */
+struct watch_body {
+	char buf[4096];
+	size_t len;
+	bool created, event;
+};
+
+static size_t on_watch(char *ptr, size_t size, size_t n, void *arg)
+{
+	struct watch_body *w = arg;
+	size_t add = size * n, take;
+
+	for (size_t off = 0; off < add; off += take) {
+		if (w->len + 1 >= sizeof(w->buf)) { /* keep a tail: a word may straddle */
+			memmove(w->buf, w->buf + w->len - 64, 64);
+			w->len = 64;
+		}
+		take = add - off;
+		if (take > sizeof(w->buf) - 1 - w->len)
+			take = sizeof(w->buf) - 1 - w->len;
+		memcpy(w->buf + w->len, ptr + off, take);
+		w->len += take;
+		w->buf[w->len] = '\0';
+		w->created |= strstr(w->buf, "\"created\"") != NULL;
+		/* An event, or the watch cancelled (compacted): either way, look. */
+		if (strstr(w->buf, "\"events\"") || strstr(w->buf, "\"canceled\"") ||
+		    strstr(w->buf, "\"compact_revision\"")) {
+			w->event = true;
+			return 0; /* ends the transfer */
+		}
+	}
+	return add;
+}
+
+int etcd_watch_once(const struct etcd *c, const char *key, long from_revision, long wait_ms,
+		    struct err *e)
+{
+	char why[512] = "no endpoint", *k = b64(key), body[600], url[512], auth[600];
+
+	if (!k)
+		return err_set(e, "Out of memory.");
+	snprintf(body, sizeof(body),
+		 "{\"create_request\":{\"key\":\"%.400s\",\"start_revision\":%ld}}", k,
+		 from_revision);
+	free(k);
+	for (int i = 0; i < c->count; i++) {
+		struct watch_body w = { "", 0, false, false };
+		struct curl_slist *hdr = NULL;
+		char token[512];
+		CURLcode rc;
+		CURL *h;
+
+		if (auth_token(c, i, token, sizeof(token), why, sizeof(why)) < 0 ||
+		    !(h = curl_easy_init()))
+			continue;
+		snprintf(url, sizeof(url), "%s/v3/watch", c->endpoints[i]);
+		hdr = curl_slist_append(hdr, "Content-Type: application/json");
+		if (token[0]) {
+			snprintf(auth, sizeof(auth), "Authorization: %s", token);
+			hdr = curl_slist_append(hdr, auth);
+		}
+		curl_easy_setopt(h, CURLOPT_URL, url);
+		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, wait_ms);
+		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_watch);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, &w);
+		if (c->cacert[0])
+			curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
+		if (c->cert[0])
+			curl_easy_setopt(h, CURLOPT_SSLCERT, c->cert);
+		if (c->key[0])
+			curl_easy_setopt(h, CURLOPT_SSLKEY, c->key);
+		rc = curl_easy_perform(h);
+		curl_slist_free_all(hdr);
+		curl_easy_cleanup(h);
+		if (w.event)
+			return 1;
+		if (rc == CURLE_OPERATION_TIMEDOUT && w.created)
+			return 0; /* the window passed quietly */
+		snprintf(why, sizeof(why), "%s: %s", c->endpoints[i],
+			 rc == CURLE_OK ? "the watch ended" : curl_easy_strerror(rc));
+	}
+	return err_set(e, "No etcd endpoint could be watched (%.400s).", why);
+}
+
 int etcd_get(const struct etcd *c, const char *key, char **value, long *mod_revision, struct err *e)
 {
 	char *k = b64(key);
@@ -207,7 +304,8 @@ int etcd_get(const struct etcd *c, const char *key, char **value, long *mod_revi
 	*mod_revision = 0;
 	if (!k)
 		return err_set(e, "Out of memory.");
-	resp = call(c, "/v3/kv/range", json_pack("{s:s}", "key", k), e);
+	resp = call(c, "/v3/kv/range",
+		    json_pack("{s:s,s:b}", "key", k, "serializable", c->serializable), e);
 	free(k);
 	if (!resp)
 		return -1;

@@ -25,6 +25,7 @@ struct etcd {
 	char cacert[1024], cert[1024], key[1024];
 	char user[128], password[128];
 	long connect_ms, total_ms;
+	bool serializable; /* reads answered by the member asked, without quorum */
 };
 
 /* Fills `c` from a comma-separated endpoint list; -1 if it has none or a
@@ -50,5 +51,12 @@ int etcd_list(const struct etcd *c, const char *prefix, etcd_kv_fn fn, void *arg
  * failed (nothing written), -1 on error (nothing known to be written). */
 int etcd_txn(const struct etcd *c, const char *cmp_key, const char *cmp_value,
 	     const char *const *keys, const char *const *values, int n, struct err *e);
+
+/* Waits at most `wait_ms` for a change of `key` at or after revision
+ * `from_revision` (a streaming /v3/watch, ended at its first event): 1 a
+ * change (or the watch was cancelled: look again), 0 none in the window, -1
+ * no endpoint could be watched. */
+int etcd_watch_once(const struct etcd *c, const char *key, long from_revision, long wait_ms,
+		    struct err *e);
 
 #endif

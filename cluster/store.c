@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "doc_txn.h"
+
 int committed_store_open(const char *home, struct committed_store *s, struct err *e)
 {
 	int rc;
@@ -22,17 +24,108 @@ const char *committed_store_kind(const struct committed_store *s)
 	return s->cluster ? "cluster" : "local";
 }
 
+static int add_row(const char *key, const char *value, void *arg)
+{
+	return json_object_set_new(arg, key, json_string(value)) < 0 ? 1 : 0;
+}
+
+static json_t *rows_of(struct db *db, long version, struct err *e)
+{
+	json_t *rows = json_object();
+
+	if (rows && db_version_rows(db, version, add_row, rows, e) == 0)
+		return rows;
+	json_decref(rows);
+	return NULL;
+}
+
+/* This machine's new version becomes its effective configuration (a lower
+ * level may override what the commit changed at a higher one). */
+static int rewrite_local(struct db *db, long version, json_t *eff, struct err *e)
+{
+	size_t n = json_object_size(eff), i = 0;
+	const char **keys = calloc(n + 1, sizeof(*keys)), **values = calloc(n + 1, sizeof(*values));
+	const char *k;
+	json_t *v;
+	int rc = -1;
+
+	if (!keys || !values) {
+		err_set(e, "Out of memory.");
+		goto out;
+	}
+	json_object_foreach(eff, k, v)
+	{
+		keys[i] = k;
+		values[i++] = json_string_value(v) ? json_string_value(v) : "";
+	}
+	rc = db_replace_version_rows(db, version, keys, values, n, e);
+out:
+	free(keys);
+	free(values);
+	return rc;
+}
+
+static int stale(const struct committed_store *s, long base, struct err *e)
+{
+	char *now = NULL;
+	long rev;
+
+	if (etcd_get(&s->conf.etcd, CLUSTER_KEY_VERSION, &now, &rev, e) < 0)
+		now = NULL;
+	err_set(e,
+		"Another commit reached the cluster first (the cluster is at version %.20s, this "
+		"machine at %ld). Nothing was committed; commit again once this machine has it.",
+		now ? now : "?", base);
+	free(now);
+	return -1;
+}
+
 /* Inside the local write transaction: one etcd transaction. */
 static int publish(struct db *db, long base, long version, void *arg, struct err *e)
 {
 	struct committed_store *s = arg;
-	char base_s[32], version_s[32], *json, *now = NULL;
+	char base_s[32], version_s[32], *json = NULL, *now = NULL;
 	const char *keys[2] = { CLUSTER_KEY_VERSION, CLUSTER_KEY_CONFIG }, *values[2];
-	long rev;
-	int rc;
+	json_t *doc = NULL, *before = NULL, *after = NULL, *eff = NULL;
+	struct commit_info ci;
+	long rev, at;
+	int rc = -1;
 
-	if (snapshot_build(db, version, &json, e) < 0)
-		return -1;
+	if (s->conf.disconnected[0] == '1')
+		return err_set(e,
+			       "This machine is disconnected from cluster %s: \"clusterconfig "
+			       "reconnect\" first. Nothing was committed.",
+			       s->conf.name);
+	if (cluster_doc_fetch(&s->conf, &doc, &at, e) < 0) {
+		char why[300];
+
+		snprintf(why, sizeof(why), "%.280s", e->msg);
+		return err_set(e,
+			       "The cluster's etcd did not accept the commit (%s). Nothing was "
+			       "committed; this machine keeps serving version %ld.",
+			       why, base);
+	}
+	if (at != base || json_integer_value(json_object_get(doc, "version")) != base) {
+		json_decref(doc);
+		return stale(s, base, e);
+	}
+	if (!(before = rows_of(db, base, e)) || !(after = rows_of(db, version, e)) ||
+	    doc_apply_diff(doc, &s->level, before, after, e) < 0 ||
+	    db_version_info(db, version, &ci, e) < 0)
+		goto out;
+	json_object_set_new(doc, "version", json_integer(version));
+	json_object_set_new(doc, "user", json_string(ci.user));
+	json_object_set_new(doc, "time", json_integer((json_int_t)ci.time));
+	json_object_set_new(doc, "comment", json_string(ci.comment));
+	eff = doc_effective_rows(doc, s->conf.machine, s->conf.group);
+	if (!eff || (!json_equal(eff, after) && rewrite_local(db, version, eff, e) < 0))
+		goto out;
+	json = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!json || (long)strlen(json) > SNAPSHOT_MAX) {
+		err_set(e, "The configuration is larger than a cluster commit may be (%ld bytes).",
+			SNAPSHOT_MAX);
+		goto out;
+	}
 	snprintf(base_s, sizeof(base_s), "%ld", base);
 	snprintf(version_s, sizeof(version_s), "%ld", version);
 	values[0] = version_s;
@@ -44,28 +137,27 @@ static int publish(struct db *db, long base, long version, void *arg, struct err
 	if (rc == 0 && etcd_get(&s->conf.etcd, CLUSTER_KEY_CONFIG, &now, &rev, e) == 0 && now &&
 	    strcmp(now, json) == 0)
 		rc = 1;
-	free(now);
-	now = NULL;
-	free(json);
-	if (rc == 1)
-		return 0;
 	if (rc < 0) {
 		char why[300];
 
 		snprintf(why, sizeof(why), "%.280s", e->msg);
-		return err_set(e,
-			       "The cluster's etcd did not accept the commit (%s). Nothing was "
-			       "committed; this machine keeps serving version %ld.",
-			       why, base);
+		err_set(e,
+			"The cluster's etcd did not accept the commit (%s). Nothing was "
+			"committed; this machine keeps serving version %ld.",
+			why, base);
+	} else if (rc == 0) {
+		rc = stale(s, base, e);
+	} else {
+		rc = 0;
 	}
-	if (etcd_get(&s->conf.etcd, CLUSTER_KEY_VERSION, &now, &rev, e) < 0)
-		now = NULL;
-	err_set(e,
-		"Another commit reached the cluster first (the cluster is at version %.20s, this "
-		"machine at %ld). Nothing was committed; commit again once this machine has it.",
-		now ? now : "?", base);
+out:
 	free(now);
-	return -1;
+	free(json);
+	json_decref(doc);
+	json_decref(before);
+	json_decref(after);
+	json_decref(eff);
+	return rc;
 }
 
 void committed_store_arm(struct committed_store *s, struct db *db)

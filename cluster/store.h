@@ -6,6 +6,9 @@
  *            version. etcd refusing or not answering rolls the local
  *            transaction back, so nothing is half-written; SQLite stays this
  *            member's local copy, which its tlsgated serves when etcd is down.
+ * A cluster commit writes the rows it changes into `level` of the cluster's
+ * document (levels.h); this machine's new local version is its effective
+ * configuration of the new document.
  * A snapshot is the JSON form of a whole version:
  *   {"version":N,"user":U,"time":T,"comment":C,"rows":{KEY:VALUE,...}} */
 #ifndef TLSGATE_STORE_H
@@ -13,12 +16,14 @@
 
 #include "../db/db.h"
 #include "cluster.h"
+#include "levels.h"
 
 #define SNAPSHOT_MAX (1L << 20) /* below etcd's default 1.5 MiB request limit */
 
 struct committed_store {
 	int cluster; /* 0 local, 1 cluster */
 	struct cluster_conf conf;
+	struct level_ref level; /* where a cluster commit's changes go */
 };
 
 /* Local on a standalone machine, cluster when HOME/cluster.conf says so. */

@@ -83,6 +83,13 @@ size_t cfgxml_secret_spans(const char *value, struct cfgxml_span *out, size_t ma
 			if (stop > start)
 				out[n++] = (struct cfgxml_span){ (size_t)(start - value),
 								 (size_t)(stop - value) };
+		} else if (strncmp(p, "role=", 5) == 0) {
+			/* A user entry, "role=ROLE;hash=HASH" (db/roles.h). */
+			const char *stop = eol ? eol : p + strlen(p);
+			const char *h = memmem(p, (size_t)(stop - p), ";hash=", 6);
+			if (h && stop > h + 6)
+				out[n++] = (struct cfgxml_span){ (size_t)(h + 6 - value),
+								 (size_t)(stop - value) };
 		}
 		p = next;
 	}

@@ -80,7 +80,8 @@ int cfgxml_parse(const char *data, size_t len, cfgxml_passphrase_fn ask, void *a
 
 /* The secret parts of a stored value, as [start, end) byte ranges: PEM
  * blocks whose label holds "PRIVATE KEY", and what follows '=' on lines
- * "password_hash=..." or "passphrase=...". Returns how many (at most max). */
+ * "password_hash=..." or "passphrase=...", and a user entry's password hash
+ * (after ";hash=" in "role=ROLE;hash=..."). Returns how many (at most max). */
 struct cfgxml_span {
 	size_t start, end;
 };

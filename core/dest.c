@@ -350,3 +350,16 @@ bad:
 	return err_set(e, "That value is not valid. A domain is letters, digits and hyphens in "
 			  "dot-separated labels, such as example.com or .example.com.");
 }
+
+int dest_check_dane(const struct dest_policy *p, bool is_default, struct err *e)
+{
+	if (!(p->set & DEST_F_DANE) || p->dane == DANE_MODE_NO)
+		return 0;
+	if (!is_default && !(p->set & DEST_F_TLS))
+		return err_set(e, "That value is not valid. DANE Support is part of the domain's "
+				  "own TLS setting: choose its TLS Support too.");
+	if (p->tls == TLS_LEVEL_NO)
+		return err_set(e, "That value is not valid. DANE Support needs TLS: choose a TLS "
+				  "Support other than No.");
+	return 0;
+}

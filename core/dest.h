@@ -101,6 +101,11 @@ int dest_policy_decode(const char *text, struct dest_policy *p, struct err *e);
 /* The INI body of a section: "key = value\n" per set field. */
 void dest_policy_render_ini(const struct dest_policy *p, struct strbuf *out);
 
+/* DANE Support belongs to an entry's own TLS setting, as destconfig asks it
+ * (after a TLS level other than No): a domain that sets DANE Support other
+ * than No must set its TLS level too, and no entry has it with TLS No. */
+int dest_check_dane(const struct dest_policy *p, bool is_default, struct err *e);
+
 /* Lowercases `name` in place and checks it: a domain ("example.com"), a
  * subdomain pattern (".example.com") or an IPv4 address. */
 int dest_check_domain(char *name, struct err *e);

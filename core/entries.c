@@ -16,6 +16,7 @@ const struct entry_kind entry_kinds[] = {
 	{ "listener", "listenerconfig", "Listener", ROLE_OPERATOR },
 	{ "hat", "listenerconfig", "Host access table", ROLE_OPERATOR },
 	{ "rat", "listenerconfig", "Recipient access table", ROLE_OPERATOR },
+	{ "smtpsetup", "listenerconfig", "Listener global settings", ROLE_OPERATOR },
 };
 const size_t entry_kinds_count = sizeof(entry_kinds) / sizeof(entry_kinds[0]);
 

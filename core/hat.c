@@ -154,6 +154,55 @@ void hat_group_delete(struct hat *h, size_t g)
 	h->ngroups--;
 }
 
+void hat_group_remove_pattern(struct hat *h, size_t g, size_t i)
+{
+	struct hat_group *x = &h->groups[g];
+
+	free(x->patterns[i]);
+	memmove(&x->patterns[i], &x->patterns[i + 1], (x->count - i - 1) * sizeof(char *));
+	x->count--;
+	h->npatterns--;
+}
+
+static const char *const builtin_policies[] = { "$ACCEPTED", "$BLOCKED", "$THROTTLED", "$TRUSTED",
+						"$RELAYED" };
+
+bool hat_policy_builtin(const char *name)
+{
+	for (size_t i = 0; i < sizeof(builtin_policies) / sizeof(builtin_policies[0]); i++)
+		if (strcasecmp(builtin_policies[i], name) == 0)
+			return true;
+	return false;
+}
+
+int hat_policy_delete(struct hat *h, size_t p, struct err *e)
+{
+	const char *name = h->policies[p].name;
+
+	if (hat_policy_builtin(name))
+		return err_set(e, "The policy %s is predefined and cannot be deleted.", name);
+	for (size_t g = 0; g < h->ngroups; g++)
+		if (h->groups[g].policy == (int)p)
+			return err_set(e,
+				       "The policy %s cannot be deleted: the sender group %s uses "
+				       "it. Give that group another policy first.",
+				       name, h->groups[g].name);
+	if (h->all_policy == (int)p)
+		return err_set(e,
+			       "The policy %s cannot be deleted: the ALL rule uses it (a table's "
+			       "ALL rule changes with IMPORT).",
+			       name);
+	memmove(&h->policies[p], &h->policies[p + 1],
+		(h->npolicies - p - 1) * sizeof(h->policies[0]));
+	h->npolicies--;
+	for (size_t g = 0; g < h->ngroups; g++)
+		if (h->groups[g].policy > (int)p)
+			h->groups[g].policy--;
+	if (h->all_policy > (int)p)
+		h->all_policy--;
+	return 0;
+}
+
 int hat_group_add(struct hat *h, size_t g, const char *pattern, struct err *e)
 {
 	struct hat_group *x = &h->groups[g];

@@ -110,6 +110,12 @@ int hat_check_policy_name(const char *name, struct err *e);
 int hat_group_add(struct hat *h, size_t g, const char *pattern, struct err *e);
 int hat_group_new(struct hat *h, const char *name, int policy, struct err *e);
 void hat_group_delete(struct hat *h, size_t g);
+/* Removes pattern i of group g. */
+void hat_group_remove_pattern(struct hat *h, size_t g, size_t i);
+/* $ACCEPTED, $BLOCKED, $THROTTLED, $TRUSTED, $RELAYED. */
+bool hat_policy_builtin(const char *name);
+/* Refuses a predefined policy and one a sender group or the ALL rule uses. */
+int hat_policy_delete(struct hat *h, size_t p, struct err *e);
 int hat_policy_new(struct hat *h, const char *name, enum hat_behavior b, struct err *e);
 /* A policy's parameters with the defaults filled in. */
 void hat_effective(const struct hat *h, int policy, struct hat_params *out);

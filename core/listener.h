@@ -28,7 +28,29 @@ struct listener {
 	/* A certificate profile; "" is the inbound certificate setting
 	 * (listenerconfig CERTIFICATE, inbound.certificate). */
 	char certificate[CONFIG_PROFILE_MAX + 1];
+	/* listenerconfig EDIT LIMITS; 0: only tlsgated's own options limit it
+	 * (--smtp-max-sessions, --smtp-max-size). The message size also caps
+	 * every mail flow policy's. */
+	int max_connections;
+	long max_message_size;
 };
+
+#define LISTENER_CONNECTIONS_MAX 100000
+#define LISTENER_SIZE_MAX        (1L << 30)
+#define LISTENER_TIMEOUT_MAX     3600
+
+/* listenerconfig SETUP: the settings of all listeners together, stored as
+ * the entry "smtpsetup.global" in the same key=value form. 0: tlsgated's
+ * own option decides (--smtp-max-sessions, --handshake-timeout). */
+struct listener_setup {
+	int max_connections;     /* sessions of all listeners at once */
+	int handshake_timeout;   /* seconds a client has to greet (again after STARTTLS) */
+	int max_connection_time; /* seconds a session may last; 0: no limit */
+};
+#define LISTENER_SETUP_ENTRY "global"
+
+int listener_setup_decode(const char *value, struct listener_setup *s, struct err *e);
+void listener_setup_encode(const struct listener_setup *s, struct strbuf *out);
 
 /* InboundMail, public, on the daemon's --smtp address. */
 void listener_default(struct listener *l);

@@ -17,6 +17,12 @@ static const struct choice limit_types[] = {
 	{ NULL, NULL },
 };
 static const struct choice on_off[] = { { "1", "On" }, { "0", "Off" }, { NULL, NULL } };
+static const struct choice dane_modes[] = {
+	{ "off", "No" },
+	{ "opportunistic", "Opportunistic" },
+	{ "mandatory", "Mandatory" },
+	{ NULL, NULL },
+};
 static const struct choice bounce_profiles[] = { { "Default", "Default" }, { NULL, NULL } };
 
 /* The form's fields, in the order of destconfig's questions; `key` is the
@@ -36,6 +42,7 @@ static const struct field {
 	{ "recipient_minutes", "... per this many minutes (1-60)", DEST_F_RECIPIENTS, NULL },
 	{ "limit_type", "Limits apply to", DEST_F_LIMIT_TYPE, limit_types },
 	{ "tls", "TLS Support", DEST_F_TLS, TLS_CHOICES },
+	{ "dane", "DANE Support", DEST_F_DANE, dane_modes },
 	{ "bounce_validation", "Bounce verification address tagging", DEST_F_BOUNCE_VAL, on_off },
 	{ "bounce_profile", "Bounce profile", DEST_F_BOUNCE_PROF, bounce_profiles },
 };
@@ -83,7 +90,8 @@ static void cell(struct strbuf *out, const char *text)
 	strbuf_puts(out, "</td>");
 }
 
-/* destconfig LIST's columns: Rate Limiting, TLS, Bounce Verification, Bounce Profile. */
+/* destconfig LIST's columns: Rate Limiting, TLS, DANE, Bounce Verification, Bounce
+ * Profile. */
 static void list_row(const struct web_dest_view *v, const char *name, const struct dest_policy *p,
 		     bool is_default, struct strbuf *out)
 {
@@ -96,6 +104,7 @@ static void list_row(const struct web_dest_view *v, const char *name, const stru
 	snprintf(buf, sizeof(buf), "%d", p->max_host_concurrency);
 	cell(out, is_default || (p->set & DEST_F_CONCURRENCY) ? buf : "Default");
 	cell(out, is_default || (p->set & DEST_F_TLS) ? tls_level_label(p->tls) : "Default");
+	cell(out, is_default || (p->set & DEST_F_DANE) ? dane_mode_label(p->dane) : "Default");
 	cell(out, is_default || (p->set & DEST_F_BOUNCE_VAL) ? (p->bounce_validation ? "On" : "Off")
 							     : "Default");
 	cell(out, is_default || (p->set & DEST_F_BOUNCE_PROF) ? p->bounce_profile : "Default");
@@ -172,7 +181,8 @@ void web_dest_html(const struct web_dest_view *v, struct strbuf *out)
 				 "href=\"/destconfig/edit\">Add Destination...</a></p>\n");
 	strbuf_printf(out,
 		      "<table id=\"dest-list\">\n<tr><th>Domain</th><th>Rate Limiting</th>"
-		      "<th>TLS</th><th>Bounce Verification</th><th>Bounce Profile</th>%s</tr>\n",
+		      "<th>TLS</th><th>DANE</th><th>Bounce Verification</th><th>Bounce "
+		      "Profile</th>%s</tr>\n",
 		      v->can_edit ? "<th></th>" : "");
 	for (size_t i = 0; i < v->count; i++)
 		list_row(v, v->rows[i].name, &v->rows[i].policy, false, out);
@@ -335,6 +345,9 @@ int web_dest_apply(const struct web_form *f, bool is_default, struct dest_policy
 		if (dest_policy_set(p, key, v, e) < 0)
 			return -1;
 	}
+	snprintf(field, field_len, "dane");
+	if (dest_check_dane(p, is_default, e) < 0)
+		return -1;
 	field[0] = '\0';
 	return 0;
 }

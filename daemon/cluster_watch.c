@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../cluster/doc_txn.h"
 #include "../cluster/store.h"
 #include "../db/db.h"
 #include "../os/control_client.h"
@@ -19,8 +20,17 @@ struct cluster_watch {
 	int stop;
 	struct db *db;
 	long last_report;
-	long applied; /* the latest version this daemon said it enforces */
+	long applied;  /* the latest version this daemon said it enforces */
+	long apply_us; /* the last watch-triggered apply: fetch, import, enforce */
 };
+
+static long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000L;
+}
 
 static long now_ms(void)
 {
@@ -30,21 +40,27 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* The cluster is ahead: bring its version here. */
-static void catch_up(struct cluster_watch *w, const struct cluster_conf *c, long local)
+/* The cluster is ahead: bring this machine's effective configuration of
+ * its version here (cluster -> group -> machine, cluster/levels.h). */
+static void catch_up(struct cluster_watch *w, struct cluster_conf *c, long local, long *seen_rev)
 {
 	struct err e;
-	char *v = NULL, *json = NULL;
-	long rev, version;
+	char *v = NULL;
+	json_t *doc = NULL;
+	long rev, version, t0;
 	int written;
 
+	*seen_rev = 0;
 	if (etcd_get(&c->etcd, CLUSTER_KEY_VERSION, &v, &rev, &e) < 0 || !v)
 		goto out;
+	*seen_rev = rev;
 	if (atol(v) <= local)
 		goto out;
-	if (etcd_get(&c->etcd, CLUSTER_KEY_CONFIG, &json, &rev, &e) < 0 || !json)
+	t0 = now_us();
+	if (cluster_doc_fetch(c, &doc, &version, &e) < 0)
 		goto out;
-	if (snapshot_import(w->db, json, &version, &written, &e) < 0)
+	cluster_conf_sync(w->home, c, doc);
+	if (cluster_doc_import_self(w->db, c, doc, &version, &written, &e) < 0)
 		fprintf(stderr, "tlsgated: cluster: %s\n", e.msg);
 	else if (written) {
 		char why[256];
@@ -54,11 +70,12 @@ static void catch_up(struct cluster_watch *w, const struct cluster_conf *c, long
 		if (control_apply(w->home, version, 10000, why, sizeof(why)) == APPLY_DONE) {
 			w->applied = version;
 			w->last_report = 0;
+			w->apply_us = now_us() - t0;
 		}
 	}
 out:
 	free(v);
-	free(json);
+	json_decref(doc);
 }
 
 static void report(struct cluster_watch *w, const struct cluster_conf *c, long local)
@@ -72,8 +89,10 @@ static void report(struct cluster_watch *w, const struct cluster_conf *c, long l
 	w->last_report = t;
 	snprintf(key, sizeof(key), "%s%s", CLUSTER_KEY_MEMBERS, c->machine);
 	snprintf(value, sizeof(value),
-		 "{\"version\":%ld,\"applied\":%ld,\"time\":%ld,\"group\":\"%s\"}", local,
-		 w->applied, (long)time(NULL), c->group);
+		 "{\"version\":%ld,\"applied\":%ld,\"time\":%ld,\"group\":\"%s\","
+		 "\"apply_us\":%ld%s}",
+		 local, w->applied, (long)time(NULL), c->group, w->apply_us,
+		 c->disconnected[0] == '1' ? ",\"disconnected\":true" : "");
 	etcd_put(&c->etcd, key, value, &e);
 }
 
@@ -111,7 +130,7 @@ static void *run(void *arg)
 		struct cluster_conf c;
 		struct err e;
 		struct timespec until;
-		long local;
+		long local, rev = 0;
 		int member;
 
 		pthread_mutex_unlock(&w->lock);
@@ -120,9 +139,17 @@ static void *run(void *arg)
 			member = 0;
 		if (member == 1 && db_latest_version(w->db, &local, &e) == 0) {
 			c.etcd.total_ms = 1000; /* a poll, not a commit */
-			catch_up(w, &c, local);
+			if (c.disconnected[0] != '1')
+				catch_up(w, &c, local, &rev);
 			if (db_latest_version(w->db, &local, &e) == 0)
 				report(w, &c, local);
+			/* Wait for the next commit on etcd's watch stream (a bounded
+			 * window); without one, poll. */
+			if (rev > 0 && etcd_watch_once(&c.etcd, CLUSTER_KEY_VERSION, rev + 1,
+						       CLUSTER_WATCH_MS, &e) >= 0) {
+				pthread_mutex_lock(&w->lock);
+				continue;
+			}
 		}
 		pthread_mutex_lock(&w->lock);
 		clock_gettime(CLOCK_REALTIME, &until);

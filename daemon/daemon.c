@@ -112,34 +112,44 @@ static void running(const struct daemon *d, struct prepared *prev)
 #define EXPIRY_WARN_DAYS     30
 #define EXPIRY_CHECK_SECONDS (24 * 60 * 60)
 
-/* One warning line per service whose certificate has under 30 days left:
- * at each apply (and so at startup) and once a day. */
+static void warn_one(struct daemon *d, SSL_CTX *ctx, const char *profile, const char *what)
+{
+	X509 *cert = ctx ? SSL_CTX_get0_certificate(ctx) : NULL;
+	struct cert_info info;
+	char days[32];
+
+	if (!cert)
+		return;
+	cert_info_of(cert, &info);
+	if (info.seconds_left >= (long long)EXPIRY_WARN_DAYS * 86400)
+		return;
+	pem_render_days(info.seconds_left, days, sizeof(days));
+	if (info.seconds_left <= 0)
+		mail_log_warning(d->log,
+				 "Certificate profile \"%s\" of %s has expired (not after %s)",
+				 profile, what, info.not_after);
+	else
+		mail_log_warning(d->log,
+				 "Certificate profile \"%s\" of %s expires in %s (not after %s)",
+				 profile, what, days, info.not_after);
+}
+
+/* One warning line per service, and per listener with a certificate of its
+ * own, whose certificate has under 30 days left: at each apply (and so at
+ * startup) and once a day. */
 static void warn_expiring(struct daemon *d)
 {
-	for (int id = 0; id < SVC_COUNT; id++) {
-		X509 *cert =
-			d->slot[id].current ? SSL_CTX_get0_certificate(d->slot[id].current) : NULL;
-		struct cert_info info;
-		char days[32];
+	char what[LISTENER_NAME_MAX + 16];
 
-		if (!cert)
+	for (int id = 0; id < SVC_COUNT; id++)
+		warn_one(d, d->slot[id].current, d->config.svc[id].certificate,
+			 service_names(id)->title);
+	for (size_t i = 0; d->inbound && i < d->inbound->count; i++) {
+		const struct inbound_listener *x = &d->inbound->l[i];
+		if (strcmp(x->certificate, d->config.svc[SVC_INBOUND].certificate) == 0)
 			continue;
-		cert_info_of(cert, &info);
-		if (info.seconds_left >= (long long)EXPIRY_WARN_DAYS * 86400)
-			continue;
-		pem_render_days(info.seconds_left, days, sizeof(days));
-		if (info.seconds_left <= 0)
-			mail_log_warning(d->log,
-					 "Certificate profile \"%s\" of %s has expired (not after "
-					 "%s)",
-					 d->config.svc[id].certificate, service_names(id)->title,
-					 info.not_after);
-		else
-			mail_log_warning(d->log,
-					 "Certificate profile \"%s\" of %s expires in %s (not "
-					 "after %s)",
-					 d->config.svc[id].certificate, service_names(id)->title,
-					 days, info.not_after);
+		snprintf(what, sizeof(what), "listener %s", x->l.name);
+		warn_one(d, x->ctx, x->certificate, what);
 	}
 }
 

@@ -36,6 +36,8 @@ void smtp_session_free(struct smtp_session *s)
 	rdns_cancel(s->rdns);
 	if (s->rdns_timer)
 		event_free(s->rdns_timer);
+	if (s->life_timer)
+		event_free(s->life_timer);
 	spool_abort(s->msg);
 	if (s->ssl) {
 		tls_watch_closed(s->ssl, &s->watch);
@@ -49,7 +51,10 @@ void smtp_session_free(struct smtp_session *s)
 		bufferevent_free(s->bev);
 		close(s->fd);
 	}
-	if (s->admitted && s->proto.policy.tls_required && !s->proto.tls)
+	/* Also after a STARTTLS whose handshake failed (the guide's example:
+	 * "TLS failed", "lost", then this line). */
+	if (s->admitted && s->proto.policy.tls_required &&
+	    (!s->proto.tls || !s->watch.done || s->watch.failed))
 		mail_log_info(eng->env->log,
 			      "ICID %lu TLS was required but remote host did not initiate it",
 			      s->icid);
@@ -80,15 +85,15 @@ static void close_after_reply(struct smtp_session *s)
 	bufferevent_disable(s->bev, EV_READ);
 }
 
-/* Until the client has greeted (again after STARTTLS, handshake included)
- * it gets the short handshake timeout; after, RFC 5321's. */
-static void set_timeouts(struct smtp_session *s)
+void smtp_session_time_out(struct smtp_session *s)
 {
-	const struct daemon_options *o = s->eng->env->opt;
-	int greet = o->handshake_timeout < o->smtp_timeout ? o->handshake_timeout : o->smtp_timeout;
-	struct timeval tv = { s->proto.state == SMTP_STATE_START ? greet : o->smtp_timeout, 0 };
+	struct strbuf reply;
 
-	bufferevent_set_timeouts(s->bev, &tv, &tv);
+	strbuf_init(&reply);
+	smtp_proto_timeout(&s->proto, &reply);
+	send_reply(s, &reply);
+	strbuf_free(&reply);
+	close_after_reply(s);
 }
 
 /* Not greeted: evicted first when room is needed; greeted but between
@@ -103,7 +108,7 @@ static void update_idle(struct smtp_session *s, enum smtp_state before)
 					       ? GUARD_QUIET
 					       : GUARD_BUSY);
 	if ((before == SMTP_STATE_START) != (now == SMTP_STATE_START))
-		set_timeouts(s);
+		smtp_set_timeouts(s);
 }
 
 static void on_read(struct bufferevent *bev, void *arg);
@@ -197,7 +202,7 @@ static void switch_to_tls(struct smtp_session *s)
 	conn_guard_set_idle(&s->guard, GUARD_QUIET); /* it said EHLO and STARTTLS */
 	bufferevent_openssl_set_allow_dirty_shutdown(tls, 1);
 	bufferevent_setcb(tls, on_read, on_write, on_event, s);
-	set_timeouts(s);
+	smtp_set_timeouts(s);
 	bufferevent_enable(tls, EV_READ | EV_WRITE);
 }
 
@@ -393,7 +398,6 @@ static void on_write(struct bufferevent *bev, void *arg)
 static void on_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct smtp_session *s = arg;
-	struct strbuf reply;
 
 	(void)bev;
 	if (what & BEV_EVENT_CONNECTED) {
@@ -404,12 +408,15 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING) && s->phase == PHASE_OPEN &&
 	    (!s->ssl || s->watch.done)) {
 		mail_log_info(s->eng->env->log, "ICID %lu timeout", s->icid);
-		strbuf_init(&reply);
-		smtp_proto_timeout(&s->proto, &reply);
-		send_reply(s, &reply);
-		strbuf_free(&reply);
-		close_after_reply(s);
+		smtp_session_time_out(s);
 		return;
+	}
+	/* The client went away (or broke the connection) without QUIT, as
+	 * AsyncOS logs it before "close". */
+	if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) && s->phase != PHASE_CLOSING) {
+		if (s->ssl) /* "TLS failed" first, as in the guide */
+			tls_watch_closed(s->ssl, &s->watch);
+		mail_log_info(s->eng->env->log, "ICID %lu lost", s->icid);
 	}
 	smtp_session_free(s);
 }
@@ -477,8 +484,10 @@ struct smtp_session *smtp_session_new(struct smtp_engine *eng, struct smtp_liste
 void smtp_session_start(struct smtp_session *s, const struct strbuf *reply, bool close)
 {
 	s->phase = PHASE_OPEN;
+	if (!close)
+		smtp_start_life_timer(s);
 	bufferevent_setcb(s->bev, on_read, on_write, on_event, s);
-	set_timeouts(s);
+	smtp_set_timeouts(s);
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
 	send_reply(s, reply);
 	if (close)

@@ -36,6 +36,7 @@ struct smtp_listener {
 	struct evconnlistener *evl; /* NULL once removed */
 	struct conn_guard guard;
 	unsigned refs; /* its sessions, and 1 while it listens */
+	int adopt;     /* during smtp_engine_sync: the new listener taking it over */
 };
 
 struct smtp_session {
@@ -64,6 +65,7 @@ struct smtp_session {
 	bool admitted; /* accepted or relayed: it speaks SMTP */
 	struct rdns_job *rdns;
 	struct event *rdns_timer;
+	struct event *life_timer; /* listenerconfig SETUP: maximum connection time */
 };
 
 struct smtp_engine {
@@ -82,6 +84,14 @@ void smtp_session_free(struct smtp_session *s);
 /* Starts the dialog with `reply` (the greeting, or a refusal with `close`). */
 void smtp_session_start(struct smtp_session *s, const struct strbuf *reply, bool close);
 void smtp_say_busy(struct smtp_engine *eng, int fd);
+/* "421 ... timeout exceeded", then the session ends once it has left. */
+void smtp_session_time_out(struct smtp_session *s);
+
+/* smtp_timers.c */
+/* The read and write timeouts for the session's state. */
+void smtp_set_timeouts(struct smtp_session *s);
+/* listenerconfig SETUP's maximum connection time, if set. */
+void smtp_start_life_timer(struct smtp_session *s);
 
 /* smtp_listen.c */
 void smtp_listener_release(struct smtp_listener *lst);

@@ -99,52 +99,111 @@ static struct smtp_listener *find_open(struct smtp_engine *eng, const char *name
 static bool wanted(const struct smtp_engine *eng, const struct inbound *in,
 		   const struct smtp_listener *x)
 {
-	for (size_t i = 0; i < in->count; i++)
+	for (size_t i = 0; in && i < in->count; i++)
 		if (strcmp(in->l[i].l.name, x->name) == 0 &&
 		    strcmp(address_of(eng, &in->l[i].l), x->addr) == 0)
 			return true;
 	return false;
 }
 
+/* An open socket on `addr` that the new set no longer wants under its
+ * name (a renamed listener, or one leaving an address another takes):
+ * the new listener takes it over instead of binding again. */
+static struct smtp_listener *leaving_at(struct smtp_engine *eng, const struct inbound *in,
+					const char *addr)
+{
+	for (struct smtp_listener *x = eng->listeners; x; x = x->next)
+		if (x->adopt < 0 && strcmp(x->addr, addr) == 0 && !wanted(eng, in, x))
+			return x;
+	return NULL;
+}
+
+static void close_list(struct smtp_listener *x)
+{
+	while (x) {
+		struct smtp_listener *next = x->next;
+		close_listener(x);
+		x = next;
+	}
+}
+
+/* The listener's connection limit (listenerconfig EDIT LIMITS), at most
+ * the daemon's --smtp-max-sessions. */
+static void set_limits(struct smtp_engine *eng, struct smtp_listener *x,
+		       const struct inbound_listener *il)
+{
+	const struct daemon_options *opt = eng->env->opt;
+	unsigned max = opt->smtp_max_sessions;
+
+	if (il && il->l.max_connections > 0 && (unsigned)il->l.max_connections < max)
+		max = (unsigned)il->l.max_connections;
+	x->guard.max = max;
+}
+
+static const struct inbound_listener *model_of(const struct inbound *in, const char *name)
+{
+	for (size_t i = 0; in && i < in->count; i++)
+		if (strcmp(in->l[i].l.name, name) == 0)
+			return &in->l[i];
+	return NULL;
+}
+
+/* Two steps, so a listener that cannot listen (its address taken by
+ * another process) changes nothing: first every new socket is bound (or
+ * an old one on the same address taken over), and only when all of them
+ * are ready are the old ones renamed, closed and the new ones added. */
 int smtp_engine_sync(struct smtp_engine *eng, const struct inbound *in, struct err *e)
 {
 	struct smtp_listener *added = NULL, **pp;
+	struct err why;
 
-	/* An address another listener leaves in this same apply is freed first,
-	 * so a listener can move to it. */
-	for (pp = &eng->listeners; *pp;) {
-		struct smtp_listener *x = *pp;
-		if (in && wanted(eng, in, x)) {
-			pp = &x->next;
-			continue;
-		}
-		*pp = x->next;
-		close_listener(x);
-	}
+	for (struct smtp_listener *x = eng->listeners; x; x = x->next)
+		x->adopt = -1;
 	for (size_t i = 0; in && i < in->count; i++) {
 		const struct listener *l = &in->l[i].l;
 		struct smtp_listener *x;
 		if (find_open(eng, l->name, address_of(eng, l)))
 			continue;
-		if (!(x = open_listener(eng, l, e))) {
-			while (added) {
-				struct smtp_listener *next = added->next;
-				close_listener(added);
-				added = next;
-			}
-			err_set(e, "Listener %s: %s", l->name, e->msg);
-			return -1;
+		if ((x = leaving_at(eng, in, address_of(eng, l)))) {
+			x->adopt = (int)i;
+			continue;
 		}
-		mail_log_info(eng->env->log, "Listener %s on %s opened", x->name, x->addr);
+		if (!(x = open_listener(eng, l, &why))) {
+			close_list(added);
+			for (struct smtp_listener *y = eng->listeners; y; y = y->next)
+				y->adopt = -1;
+			return err_set(e, "Listener %s: %s", l->name, why.msg);
+		}
+		x->adopt = -1;
 		x->next = added;
 		added = x;
 	}
+	/* Everything is ready: nothing below can fail. */
+	for (pp = &eng->listeners; *pp;) {
+		struct smtp_listener *x = *pp;
+		if (x->adopt >= 0) {
+			const char *name = in->l[x->adopt].l.name;
+			mail_log_info(eng->env->log, "Listener %s on %s is now listener %s",
+				      x->name, x->addr, name);
+			snprintf(x->name, sizeof(x->name), "%s", name);
+			snprintf(x->guard_name, sizeof(x->guard_name), "SMTP %s", name);
+			x->adopt = -1;
+		} else if (!in || !wanted(eng, in, x)) {
+			*pp = x->next;
+			close_listener(x);
+			continue;
+		}
+		pp = &x->next;
+	}
 	while (added) {
 		struct smtp_listener *next = added->next;
+		mail_log_info(eng->env->log, "Listener %s on %s opened", added->name, added->addr);
 		added->next = eng->listeners;
 		eng->listeners = added;
 		added = next;
 	}
+	for (struct smtp_listener *x = eng->listeners; x; x = x->next)
+		set_limits(eng, x, model_of(in, x->name));
 	return 0;
 }
 
@@ -246,6 +305,8 @@ void smtp_admit(struct smtp_session *s, const char *host, bool verified)
 	lim = s->proto.limits;
 	if ((size_t)s->params.max_message_size < lim.max_message_size)
 		lim.max_message_size = (size_t)s->params.max_message_size;
+	if (il->l.max_message_size > 0 && (size_t)il->l.max_message_size < lim.max_message_size)
+		lim.max_message_size = (size_t)il->l.max_message_size; /* LIMITS */
 	lim.max_recipients = (size_t)s->params.max_rcpts_per_msg;
 	smtp_proto_init(&s->proto, s->proto.hostname, &lim);
 	pol.tls_offered = hat_tls_offered(s->params.tls);
@@ -281,14 +342,6 @@ static void on_rdns_timeout(evutil_socket_t fd, short what, void *arg)
 	smtp_admit(s, NULL, false);
 }
 
-static const struct inbound_listener *listener_model(const struct inbound *in, const char *name)
-{
-	for (size_t i = 0; in && i < in->count; i++)
-		if (strcmp(in->l[i].l.name, name) == 0)
-			return &in->l[i];
-	return NULL;
-}
-
 void smtp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
 		    void *arg)
 {
@@ -303,6 +356,17 @@ void smtp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockadd
 	 * descriptor budget); while this listener holds them all, its guard may
 	 * evict an idle one instead. */
 	if (eng->count >= env->opt->smtp_max_sessions && lst->guard.count < eng->count) {
+		smtp_say_busy(eng, fd);
+		close(fd);
+		return;
+	}
+	/* listenerconfig SETUP: all listeners together; nobody is evicted. */
+	if (*env->inbound && (*env->inbound)->setup.max_connections > 0 &&
+	    eng->count >= (unsigned)(*env->inbound)->setup.max_connections) {
+		mail_log_info(env->log,
+			      "SMTP connection on %s refused: %u connections to all listeners at "
+			      "once (listenerconfig SETUP)",
+			      lst->name, eng->count);
 		smtp_say_busy(eng, fd);
 		close(fd);
 		return;
@@ -324,7 +388,7 @@ void smtp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockadd
 		return;
 	}
 	s->in = inbound_ref(*env->inbound);
-	if (!(s->il = listener_model(s->in, lst->name))) {
+	if (!(s->il = model_of(s->in, lst->name))) {
 		smtp_session_free(s); /* removed by an apply not yet synced: cannot happen */
 		return;
 	}

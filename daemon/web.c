@@ -80,6 +80,7 @@ struct web *web_new(struct daemon *d)
 void web_free(struct web *w)
 {
 	if (w) {
+		web_keygen_free(w);
 		web_holds_free(w);
 		OPENSSL_cleanse(w, sizeof(*w));
 	}
@@ -148,16 +149,12 @@ static int parse_body(struct web_req *r, struct err *e)
 	return web_form_parse_urlencoded(&r->form, data, len, e);
 }
 
-/* The session of the cookie, and the user's role now. */
-static void find_session(struct web_req *r)
+/* The session `id`, and the user's role now. */
+static void find_session_id(struct web_req *r, const char *id)
 {
-	const char *cookies = header(r, "Cookie");
-	char id[WEB_TOKEN_LEN + 2];
 	bool expired;
 	struct err e;
 
-	if (!cookies || web_cookie_get(cookies, "tlsgate_session", id, sizeof(id)) < 0)
-		return;
 	r->session = web_session_find(&r->w->sessions, id, time(NULL), &expired);
 	if (expired)
 		mail_log_info(r->d->log, "WebUI CID %lu session expired (address %s)", r->cid,
@@ -171,12 +168,38 @@ static void find_session(struct web_req *r)
 	}
 }
 
+/* The session of the cookie, and the user's role now. */
+static void find_session(struct web_req *r)
+{
+	const char *cookies = header(r, "Cookie");
+	char id[WEB_TOKEN_LEN + 2];
+
+	if (cookies && web_cookie_get(cookies, "tlsgate_session", id, sizeof(id)) == 0)
+		find_session_id(r, id);
+}
+
 static void refuse(struct web_req *r, int status, const char *message, const char *why)
 {
 	mail_log_warning(r->d->log, "WebUI CID %lu %s %s refused for %s%s (address %s): %s", r->cid,
 			 r->post ? "POST" : "GET", r->path, r->session ? "user " : "",
 			 r->session ? r->session->user : "no session", r->peer, why);
 	web_result(r, status, "Error", message, NULL);
+}
+
+int web_resume(struct web_req *r, const char *session_id, enum role least)
+{
+	find_session_id(r, session_id);
+	if (!r->session) {
+		refuse(r, 401, "You are not logged in, or your session has expired.",
+		       "session ended while the key was made");
+		return -1;
+	}
+	if (!role_allows(r->role, least)) {
+		refuse(r, 403, "You are not in the correct access group to make changes.",
+		       "role too low");
+		return -1;
+	}
+	return 0;
 }
 
 static void dispatch(struct web_req *r, const struct web_route *rt)
@@ -205,7 +228,7 @@ static void dispatch(struct web_req *r, const struct web_route *rt)
 	rt->run(r);
 }
 
-static void send_reply(struct web_req *r)
+void web_reply(struct web_req *r)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
 	struct evbuffer *out = evbuffer_new();
@@ -234,6 +257,23 @@ static void send_reply(struct web_req *r)
 	evhttp_send_reply(r->req, r->status, r->status == 200 ? "OK" : "", out);
 	if (out)
 		evbuffer_free(out);
+	web_form_free(&r->form);
+	strbuf_free(&r->body);
+}
+
+void web_req_init(struct web_req *r, struct web *w, struct evhttp_request *req, const char *path,
+		  bool post, unsigned long cid)
+{
+	memset(r, 0, sizeof(*r));
+	r->w = w;
+	r->d = w->d;
+	r->req = req;
+	r->post = post;
+	r->path = path;
+	r->cid = cid;
+	r->status = 200;
+	r->type = "text/html; charset=utf-8";
+	strbuf_init(&r->body);
 }
 
 int web_handle(struct web *w, struct evhttp_request *req, unsigned long cid)
@@ -257,17 +297,8 @@ int web_handle(struct web *w, struct evhttp_request *req, unsigned long cid)
 	if (!known)
 		return 0;
 	web_holds_expire(w, time(NULL)); /* a held key stays no longer than it may */
-	memset(&r, 0, sizeof(r));
-	r.w = w;
-	r.d = w->d;
-	r.req = req;
-	r.post = cmd == EVHTTP_REQ_POST;
-	r.path = path;
+	web_req_init(&r, w, req, path, cmd == EVHTTP_REQ_POST, cid);
 	r.query = evhttp_uri_get_query(uri);
-	r.cid = cid;
-	r.status = 200;
-	r.type = "text/html; charset=utf-8";
-	strbuf_init(&r.body);
 	{
 		const char *accept = header(&r, "Accept");
 		r.json = accept && strstr(accept, "application/json") &&
@@ -287,8 +318,11 @@ int web_handle(struct web *w, struct evhttp_request *req, unsigned long cid)
 	} else {
 		dispatch(&r, rt);
 	}
-	send_reply(&r);
-	web_form_free(&r.form);
-	strbuf_free(&r.body);
+	if (r.deferred) { /* web_keygen replies when the key is made */
+		web_form_free(&r.form);
+		strbuf_free(&r.body);
+	} else {
+		web_reply(&r);
+	}
 	return 1;
 }

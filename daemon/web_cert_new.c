@@ -2,7 +2,7 @@
  * profile, with the console's checks: IMPORT (a PKCS#12 upload and its
  * passphrase: cert_pkcs12_probe, cert_profile_from_pkcs12), NEW (a key, a
  * self-signed certificate and a CSR: the subject rules of core/cert_rules.h,
- * cert_profile_new with keep_csr), the signed certificate (EDIT →
+ * cert_profile_new with keep_csr, on a worker thread: web_keygen.c), the signed certificate (EDIT →
  * CERTIFICATE: tls/cert_signed.h), and the overwrite question: a new
  * profile whose name exists waits in memory (struct web_hold) for Overwrite
  * or Cancel; a client may instead send overwrite=1. */
@@ -292,12 +292,20 @@ static int read_request(struct web_req *r, struct cert_request *q, const char **
 	return set_sans(q, web_form_get(&r->form, "sans"), e);
 }
 
+/* On the event loop again, the key made (p) or not (e). */
+static void new_made(struct web_req *r, const char *name, const struct cert_profile *p,
+		     const struct err *e)
+{
+	if (!p)
+		return web_cert_done(r, 500, "Error", e->msg, NULL);
+	stage_or_ask(r, name, p, "created (self-signed; download its CSR from the list)");
+}
+
 void web_cert_new(struct web_req *r)
 {
 	const char *name = web_form_get(&r->form, "name");
 	const char *field = "name";
 	struct cert_request q;
-	struct cert_profile p;
 	struct err e;
 
 	if (!name || config_check_profile_name(name, &e) < 0)
@@ -305,10 +313,18 @@ void web_cert_new(struct web_req *r)
 				     "name");
 	if (read_request(r, &q, &field, &e) < 0)
 		return web_cert_done(r, 400, "Error", e.msg, field);
-	if (cert_profile_new(&q, &p, &e) < 0)
-		return web_cert_done(r, 500, "Error", e.msg, NULL);
-	stage_or_ask(r, name, &p, "created (self-signed; download its CSR from the list)");
-	cert_profile_free(&p);
+	switch (web_keygen_start(r, name, &q, new_made)) {
+	case 0: return; /* new_made replies */
+	case 1:
+		mail_log_warning(r->d->log,
+				 "WebUI CID %lu user %s: new key refused, %d keys are being made",
+				 r->cid, r->session->user, WEB_KEYGEN_MAX);
+		web_cert_done(r, 503, "Error",
+			      "The appliance is busy making other keys; try again in a moment.",
+			      NULL);
+		return;
+	default: return web_cert_done(r, 500, "Error", "Cannot start making the key.", NULL);
+	}
 }
 
 /* ---- the signed certificate (EDIT → CERTIFICATE) ---- */

@@ -171,7 +171,7 @@ void web_commit_post(struct web_req *r)
 {
 	const char *comment = web_form_get(&r->form, "comment");
 	struct commit_actor who = { r->session->user, false };
-	struct commit_request req = { comment ? comment : "", true, 0, "commit" };
+	struct commit_request req = { comment ? comment : "", true, 0, "commit", NULL };
 	struct commit_plan p;
 	long staged = 0, version;
 	struct strbuf table, warnings;

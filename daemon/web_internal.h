@@ -10,6 +10,7 @@
 #include "../core/strbuf.h"
 #include "../core/web_form.h"
 #include "../core/web_page.h"
+#include "../tls/cert_profile.h"
 #include "daemon.h"
 #include "web_session.h"
 
@@ -26,10 +27,15 @@ struct web_hold {
 	time_t at;
 };
 
+/* New keys made at the same time (web_keygen.c); one more is "busy". */
+#define WEB_KEYGEN_MAX 2
+struct web_keygen;
+
 struct web {
 	struct daemon *d;
 	struct web_sessions sessions;
 	struct web_hold holds[WEB_HOLDS_MAX];
+	struct web_keygen *keygen[WEB_KEYGEN_MAX];
 };
 
 struct web_req {
@@ -52,6 +58,7 @@ struct web_req {
 	char cookie[256];      /* a Set-Cookie value, or "" */
 	char location[128];    /* a 303's target, or "" */
 	char disposition[160]; /* a Content-Disposition value (a download), or "" */
+	bool deferred;         /* the reply comes later (web_keygen): not sent on return */
 };
 
 /* A handler fills r->status and r->body (r->type defaults to HTML). */
@@ -64,6 +71,26 @@ void web_begin(struct web_req *r, const char *title);
 void web_result(struct web_req *r, int status, const char *kind, const char *message,
 		const char *field);
 void web_redirect(struct web_req *r, const char *to);
+
+/* A request's fields from the evhttp request (body empty, HTML, 200). */
+void web_req_init(struct web_req *r, struct web *w, struct evhttp_request *req, const char *path,
+		  bool post, unsigned long cid);
+/* Sends the reply and frees what the request holds. */
+void web_reply(struct web_req *r);
+/* A deferred request's session again (by its id) with its role read again
+ * from the committed users; -1 (the refusal filled in) when it ended or the
+ * role is now below `least`. */
+int web_resume(struct web_req *r, const char *session_id, enum role least);
+
+/* Makes the key and certificate of `q` on a worker thread, then calls `done`
+ * on the event loop with the profile (NULL: e says why) and replies. 0: r is
+ * deferred; 1: WEB_KEYGEN_MAX keys are being made already; -1: cannot. */
+typedef void (*web_keygen_done)(struct web_req *r, const char *name, const struct cert_profile *p,
+				const struct err *e);
+int web_keygen_start(struct web_req *r, const char *name, const struct cert_request *q,
+		     web_keygen_done done);
+/* Waits for the threads and frees their work, without replying (web_free). */
+void web_keygen_free(struct web *w);
 
 /* Handlers. */
 void web_login_page(struct web_req *r);

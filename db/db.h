@@ -91,6 +91,10 @@ int db_version_rows(struct db *db, long version, db_row_fn fn, void *arg, struct
  * unless this database already has it or a later one (*written 0 then). */
 int db_import_version(struct db *db, const struct commit_info *ci, const char *const *keys,
 		      const char *const *values, size_t n, int *written, struct err *e);
+/* Inside a commit's transaction (the before-commit hook): `version`'s rows
+ * become exactly these (a cluster member's effective configuration). */
+int db_replace_version_rows(struct db *db, long version, const char *const *keys,
+			    const char *const *values, size_t n, struct err *e);
 
 /* ---- staged edits ---- */
 /* The latest version with USER's staged edits applied. */

@@ -77,6 +77,9 @@ int password_login(struct db *db, const char *user, const char *password, enum r
 	struct err ignored;
 	bool ok;
 
+	/* No password longer than userconfig takes can match: not hashed. */
+	if (strlen(password) > PASSWORD_MAX)
+		return err_set(e, "Invalid username or password.");
 	if (db_entry_get(db, NULL, "user", user, &value, &ignored) < 0)
 		value = NULL;
 	hash = user_value_hash(value);

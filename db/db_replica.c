@@ -87,3 +87,19 @@ fail:
 	db_exec(db, "ROLLBACK", NULL);
 	return -1;
 }
+
+int db_replace_version_rows(struct db *db, long version, const char *const *keys,
+			    const char *const *values, size_t n, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "DELETE FROM config_values WHERE version = ?", &st, e) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, version);
+	rc = sqlite3_step(st);
+	db_finish(db, st);
+	if (rc != SQLITE_DONE)
+		return db_sql_error(db, "rewriting a configuration", e);
+	return insert_rows(db, version, keys, values, n, e);
+}

@@ -81,6 +81,30 @@ int net_listen(const char *spec, int *fd, struct err *e)
 	return *fd < 0 ? -1 : 0;
 }
 
+int net_probe_bind(const char *spec)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV };
+	struct addrinfo *ai;
+	char host[256], port[16];
+	int fd, on = 1, rc = 0;
+
+	if (split_spec(spec, host, sizeof(host), port, sizeof(port)) < 0 ||
+	    getaddrinfo(host, port, &hints, &ai) != 0)
+		return EINVAL;
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		rc = errno;
+	} else {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0)
+			rc = errno;
+		close(fd);
+	}
+	freeaddrinfo(ai);
+	return rc;
+}
+
 static unsigned format_addr(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
 	if (ss->ss_family == AF_INET) {

@@ -10,6 +10,9 @@
 /* "127.0.0.1:8443", "[::1]:8443". Non-blocking, close-on-exec, SO_REUSEADDR,
  * TCP_NODELAY (inherited by accepted sockets on Linux), listening. */
 int net_listen(const char *spec, int *fd, struct err *e);
+/* Could `spec` be bound here now? 0, or the errno of bind() (EADDRINUSE:
+ * another socket listens on it). Binds nothing beyond the call. */
+int net_probe_bind(const char *spec);
 
 struct net_peer {
 	char local[64];  /* "127.0.0.1" */

@@ -1,6 +1,7 @@
 /* commit_plan: authorize -> prepare -> check -> write -> notify. */
 #include "commit_plan.h"
 
+#include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 #include "../cluster/store.h"
 #include "../db/roles.h"
 #include "../os/audit.h"
+#include "../os/net.h"
+#include "inbound.h"
 #include "precheck.h"
 #include "usage_predict.h"
 
@@ -168,13 +171,48 @@ int commit_plan_prepare(struct commit_plan *p, struct db *db, const char *home,
 	return commit_plan_preview(p, db, home, who, e);
 }
 
+/* A listener on an address no committed listener has: can it listen
+ * there? Another process holding it makes tlsgated keep the configuration
+ * it runs (daemon/smtp_listen.c); say so before the write. EACCES (a
+ * console without the daemon's privilege for ports under 1024) is not
+ * tlsgated's problem, and an address of another machine may be a cluster
+ * member's: both are left to the daemon. */
+static int probe_listeners(const struct commit_plan *p, struct strbuf *warnings)
+{
+	struct plan_source base = { NULL, p->base };
+	struct listener *ls = NULL;
+	size_t n = 0;
+	struct err e;
+	int warned = 0;
+
+	if (!p->next.inbound || (p->base > 0 && inbound_listeners(p->db, &base, &ls, &n, &e) < 0))
+		return 0;
+	for (size_t i = 0; i < p->next.inbound->count; i++) {
+		const struct listener *l = &p->next.inbound->l[i].l;
+		bool known = !l->address[0];
+		for (size_t k = 0; k < n && !known; k++)
+			known = strcmp(ls[k].address, l->address) == 0;
+		if (known || net_probe_bind(l->address) != EADDRINUSE)
+			continue;
+		strbuf_printf(warnings,
+			      "Warning: Listener %s: %s is in use by another program on this "
+			      "machine; tlsgated will not apply this configuration (it keeps "
+			      "serving the one it runs) until the address is free.\n",
+			      l->name, l->address);
+		warned++;
+	}
+	free(ls);
+	return warned;
+}
+
 int commit_plan_check(const struct commit_plan *p, bool all_services, struct strbuf *table,
 		      struct strbuf *warnings)
 {
 	unsigned services = all_services ? ~0u : p->changed;
 
 	return precheck_report(&p->next, services, table, warnings) +
-	       usage_predict(p->db, &p->base_config, &p->next, services, time(NULL), warnings);
+	       usage_predict(p->db, &p->base_config, &p->next, services, time(NULL), warnings) +
+	       probe_listeners(p, warnings);
 }
 
 struct write_ctx {
@@ -228,7 +266,11 @@ int commit_plan_write(struct commit_plan *p, const struct commit_request *r, lon
 	if (committed_store_open(p->home, &store, e) < 0)
 		return -1;
 	if (store.cluster && r->confirm_seconds > 0)
-		return err_set(e, "\"commit confirmed\" is not available in a cluster yet.");
+		return err_set(e, "\"commit confirmed\" is refused in a cluster: a revert "
+				  "timer on one machine cannot take back what every machine "
+				  "enforces. Nothing was committed; use \"commit\".");
+	if (r->level)
+		store.level = *r->level;
 	strbuf_init(&entries);
 	committed_store_arm(&store, p->db);
 	rc = db_commit_confirmed(p->db, p->who.user, r->comment, r->save_for_rollback,

@@ -44,11 +44,13 @@ struct commit_plan {
 /* What to write. `what` names the action in the audit log ("commit",
  * "rollback"). confirm_seconds > 0: revert unless confirmed (commit
  * confirmed). */
+struct level_ref; /* cluster/levels.h */
 struct commit_request {
 	const char *comment;
 	bool save_for_rollback;
 	int confirm_seconds;
 	const char *what;
+	const struct level_ref *level; /* a cluster member: where (NULL: cluster level) */
 };
 
 /* Authorize and prepare the actor's staged edits. -1 with e set when the

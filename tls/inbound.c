@@ -111,6 +111,20 @@ out:
 	return rc;
 }
 
+int inbound_setup(struct db *db, const struct plan_source *src, struct listener_setup *out,
+		  struct err *e)
+{
+	char *text = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (get_entry(db, src, "smtpsetup", LISTENER_SETUP_ENTRY, &text, e) < 0)
+		return -1;
+	rc = text ? listener_setup_decode(text, out, e) : 0;
+	free(text);
+	return rc;
+}
+
 static void free_listener(struct inbound_listener *x)
 {
 	hat_match_free(&x->hm);
@@ -193,7 +207,7 @@ int inbound_build(struct db *db, const struct plan_source *src, const struct con
 	if (!in)
 		return err_set(e, "Out of memory.");
 	in->refs = 1;
-	if (inbound_listeners(db, src, &ls, &n, e) < 0)
+	if (inbound_setup(db, src, &in->setup, e) < 0 || inbound_listeners(db, src, &ls, &n, e) < 0)
 		goto fail;
 	in->l = calloc(n, sizeof(*in->l));
 	if (!in->l) {

@@ -30,6 +30,7 @@ struct inbound {
 	int refs;
 	size_t count;
 	struct inbound_listener *l;
+	struct listener_setup setup; /* listenerconfig SETUP */
 };
 
 /* ---- reading the listeners of a source (the console's menus use these) ---- */
@@ -40,6 +41,9 @@ int inbound_listeners(struct db *db, const struct plan_source *src, struct liste
 /* A listener's tables: the stored ones, else the defaults of its kind. */
 int inbound_tables(struct db *db, const struct plan_source *src, const struct listener *l,
 		   struct hat *hat, struct rat *rat, struct err *e);
+/* listenerconfig SETUP's settings (all 0 when never stored). */
+int inbound_setup(struct db *db, const struct plan_source *src, struct listener_setup *out,
+		  struct err *e);
 /* The tables a listener has before any edit (see docs/CLI.md). */
 void inbound_default_tables(const struct listener *l, bool stored, struct hat *hat,
 			    struct rat *rat);

@@ -34,7 +34,7 @@ static int warn(struct strbuf *w, const char *fmt, const char *a, const char *b)
 	return 1;
 }
 
-static int check_expiry(enum tls_service_id id, X509 *cert, struct strbuf *w)
+static int check_expiry(const char *title, X509 *cert, struct strbuf *w)
 {
 	int days = 0, secs = 0;
 
@@ -44,12 +44,12 @@ static int check_expiry(enum tls_service_id id, X509 *cert, struct strbuf *w)
 		return warn(w,
 			    "%s: its certificate has expired; clients that verify it will refuse "
 			    "to connect.%s",
-			    service_names(id)->title, "");
+			    title, "");
 	if (X509_cmp_current_time(X509_get0_notBefore(cert)) > 0)
 		return warn(w,
 			    "%s: its certificate is not valid yet; clients that verify it will "
 			    "refuse to connect.%s",
-			    service_names(id)->title, "");
+			    title, "");
 	return 0;
 }
 
@@ -85,6 +85,23 @@ static int required_policy(const struct hat *h)
 			return (int)i;
 	}
 	return -1;
+}
+
+/* A listener with a certificate of its own gets the services' check. */
+static int check_listener_expiry(const struct prepared *plan, struct strbuf *w)
+{
+	char what[200];
+	int warnings = 0;
+
+	for (size_t i = 0; plan->inbound && i < plan->inbound->count; i++) {
+		const struct inbound_listener *x = &plan->inbound->l[i];
+		if (strcmp(x->certificate, plan->config.svc[SVC_INBOUND].certificate) == 0)
+			continue;
+		snprintf(what, sizeof(what), "Listener %s (certificate profile \"%s\")", x->l.name,
+			 x->certificate);
+		warnings += check_expiry(what, SSL_CTX_get0_certificate(x->ctx), w);
+	}
+	return warnings;
 }
 
 /* A Required policy on a listener that cannot negotiate TLS refuses every
@@ -148,8 +165,9 @@ int precheck_report(const struct prepared *plan, unsigned services, struct strbu
 					     title, tls_version_label(v));
 		}
 		strbuf_puts(table, "\n");
-		warnings += check_expiry(id, SSL_CTX_get0_certificate(plan->ctx[id]), w);
+		warnings += check_expiry(title, SSL_CTX_get0_certificate(plan->ctx[id]), w);
 	}
+	warnings += check_listener_expiry(plan, w);
 	if (services & (1u << SVC_INBOUND))
 		warnings += check_listeners(plan, w);
 	if ((services & (1u << SVC_GUI)) && p[SVC_GUI].suites[TLS_V1_2] < 0 &&

@@ -12,12 +12,13 @@
 home=$(new_home files)
 conf=$home/configuration
 logs=$home/logs/cli_logs
-printf 'userconfig\nNEW\nadm\n1\nNEW\nop\n2\nNEW\ngst\n3\n\ncommit "users"\n' |
+printf 'userconfig\nNEW\nadm\n1\nadminpass1\nadminpass1\nNEW\nop\n2\noperpass1\noperpass1\nNEW\ngst\n3\nguestpass1\nguestpass1\n\ncommit "users"\n' |
 	"$TLSGATE" --home "$home" >/dev/null 2>&1
 check_eq "three users: adm (admin), op (operator), gst (guest)" \
 	"user.adm=role=admin user.gst=role=guest user.op=role=operator" \
 	"$(sqlite3 "$home/config.db" "SELECT key || '=' || value FROM config_values WHERE key LIKE 'user.%'
-		AND version = (SELECT max(version) FROM config_versions) ORDER BY key" | paste -sd ' ' -)"
+		AND version = (SELECT max(version) FROM config_versions) ORDER BY key" |
+		sed 's/;hash=.*//' | paste -sd ' ' -)"
 as() { # USER: the console as USER, answers on stdin, output in $TEST_TMP/out
 	timeout 20 "$TLSGATE" --home "$home" --user "$1" >"$TEST_TMP/out" 2>&1
 }

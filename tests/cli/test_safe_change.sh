@@ -83,7 +83,7 @@ check "commit line with user, version, comment and change" \
 check "rollback line" grep -q 'Info: rollback: user [^ ]* version 6 comment "Rollback to version 3"' "$log"
 
 # A commit that only adds a named entry (a console user) names it, not "none".
-printf 'userconfig\nnew\nauditee\n1\n\ncommit\nadd auditee\n\n' | "$TLSGATE" --home "$H" >/dev/null 2>&1
+printf 'userconfig\nnew\nauditee\n1\nauditpass1\nauditpass1\n\ncommit\nadd auditee\n\n' | "$TLSGATE" --home "$H" >/dev/null 2>&1
 check "entry-only commit names the entry" \
 	grep -q 'comment "add auditee" changes: User "auditee" added$' "$log"
 check "no commit line says changes: none" sh -c "! grep -q 'changes: none' '$log'"

@@ -11,7 +11,7 @@
 
 home=$(new_home save)
 conf=$home/configuration
-printf 'userconfig\nNEW\nadm\n1\nNEW\nop\n2\nNEW\ngst\n3\n\ncommit "users"\n' |
+printf 'userconfig\nNEW\nadm\n1\nadminpass1\nadminpass1\nNEW\nop\n2\noperpass1\noperpass1\nNEW\ngst\n3\nguestpass1\nguestpass1\n\ncommit "users"\n' |
 	"$TLSGATE" --home "$home" >/dev/null 2>&1
 as() { timeout 30 "$TLSGATE" --home "$home" --user "$@" >"$TEST_TMP/out" 2>&1; }
 said() { grep -qF -- "$1" "$TEST_TMP/out"; }

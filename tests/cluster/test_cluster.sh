@@ -7,66 +7,7 @@
 # stopped during a commit catches up on restart; one etcd member killed:
 # commits go on; quorum lost: the commit is refused clearly, nothing is
 # written anywhere, and every gateway keeps serving.
-. "$(dirname "${BASH_SOURCE[0]}")/../e2e/e2e_lib.sh"
-
-ETCD=$(command -v etcd || echo /usr/bin/etcd)
-ETCDCTL=$(command -v etcdctl || echo /usr/bin/etcdctl)
-if [ ! -x "$ETCD" ]; then
-	not_ok "etcd is installed (apt-get install etcd-server etcd-client)"
-	done_testing
-	exit 1
-fi
-
-# ---- etcd: three members on loopback ----
-declare -a CPORT PPORT EPID
-initial=""
-for i in 1 2 3; do
-	CPORT[$i]=$(free_port)
-	PPORT[$i]=$(free_port)
-	initial+="${initial:+,}e$i=http://127.0.0.1:${PPORT[$i]}"
-done
-start_etcd() {
-	local i=$1
-	"$ETCD" --name "e$i" --data-dir "$TEST_TMP/etcd$i" \
-		--listen-client-urls "http://127.0.0.1:${CPORT[$i]}" \
-		--advertise-client-urls "http://127.0.0.1:${CPORT[$i]}" \
-		--listen-peer-urls "http://127.0.0.1:${PPORT[$i]}" \
-		--initial-advertise-peer-urls "http://127.0.0.1:${PPORT[$i]}" \
-		--initial-cluster "$initial" --initial-cluster-state new \
-		--initial-cluster-token tlsgate-test --heartbeat-interval 50 --election-timeout 500 \
-		>"$TEST_TMP/etcd$i.log" 2>&1 &
-	EPID[$i]=$!
-	at_exit "kill ${EPID[$i]}"
-}
-for i in 1 2 3; do start_etcd $i; done
-ENDPOINTS="http://127.0.0.1:${CPORT[1]},http://127.0.0.1:${CPORT[2]},http://127.0.0.1:${CPORT[3]}"
-healthy() { ETCDCTL_API=3 "$ETCDCTL" --endpoints "$ENDPOINTS" endpoint health >/dev/null 2>&1; }
-check "a three-member etcd cluster starts on loopback" poll 30 healthy
-etcd_get() { # etcd_get ENDPOINT KEY: a serializable read (answers without quorum)
-	ETCDCTL_API=3 "$ETCDCTL" --endpoints "$1" get --print-value-only --consistency=s "$2" 2>/dev/null
-}
-
-# ---- three gateways ----
-declare -A HOME_OF HTTPS_OF PID_OF
-for g in A B C; do
-	HOME_OF[$g]=$(new_home "gw$g")
-	start_daemon "${HOME_OF[$g]}" || not_ok "gateway $g starts"
-	HTTPS_OF[$g]=$HTTPS_PORT
-	PID_OF[$g]=$DAEMON_PID
-done
-restart_gw() {
-	local g=$1
-	"$TLSGATED" --home "${HOME_OF[$g]}" --https "127.0.0.1:${HTTPS_OF[$g]}" \
-		--smtp "127.0.0.1:$(free_port)" 2>>"$TEST_TMP/daemon.err" &
-	PID_OF[$g]=$!
-	at_exit "kill ${PID_OF[$g]}"
-	poll 10 test -S "${HOME_OF[$g]}/tlsgated.sock"
-}
-tg() { # tg GATEWAY "one line": the console in batch mode
-	"$TLSGATE" --home "${HOME_OF[$1]}" -c "$2" >"$TEST_TMP/out.$1" 2>&1
-}
-out() { cat "$TEST_TMP/out.$1"; }
-version_of() { sqlite3 "${HOME_OF[$1]}/config.db" 'SELECT max(version) FROM config_versions'; }
+. "$(dirname "${BASH_SOURCE[0]}")/cluster_lib.sh"
 
 # Standalone: the automation's one-liner still runs.
 tg A 'clustermode cluster; showchanges'
@@ -75,21 +16,27 @@ check "standalone: clustermode cluster says so and the line goes on" \
 
 # ---- create and join ----
 check "A creates the cluster on the etcd endpoints" tg A "clusterconfig create fleet $ENDPOINTS gwA"
-check "B joins (the batch form: endpoints admin password group machine)" \
-	tg B "clusterconfig join $ENDPOINTS admin secret Main_Group gwB"
-check "C joins" tg C "clusterconfig join $ENDPOINTS admin secret Main_Group gwC"
+printf 'clusterconfig\n1\n' | "$TLSGATE" --home "${HOME_OF[B]}" >"$TEST_TMP/out.B" 2>&1
+check "standalone clusterconfig asks 1 standalone, 2 create, 3 join (SSH), 4 join (CCS)" bash -c "
+	grep -q '^1. No, configure as standalone.' '$TEST_TMP/out.B' && grep -q '^2. Create a new cluster.' '$TEST_TMP/out.B' &&
+	grep -q '^3. Join an existing cluster over SSH.' '$TEST_TMP/out.B' && grep -q '^4. Join an existing cluster over CCS.' '$TEST_TMP/out.B'"
+check "... and 1 leaves B standalone" test ! -e "${HOME_OF[B]}/cluster.conf"
+printf 'clusterconfig\n3\n%s\nadmin\nsecret\nMain_Group\ngwB\n' "$ENDPOINTS" |
+	"$TLSGATE" --home "${HOME_OF[B]}" >"$TEST_TMP/out.B" 2>&1
+check "B joins through the menu (3: endpoints, etcd user, password, group, machine)" \
+	grep -q 'Joined cluster fleet as machine gwB' "$TEST_TMP/out.B"
+check "... the password is not echoed" bash -c "! grep -q secret '$TEST_TMP/out.B'"
+check "C joins (the batch form: endpoints admin password group machine)" \
+	tg C "clusterconfig join $ENDPOINTS admin secret Main_Group gwC"
 check "the success text says the cluster takes effect immediately" \
 	grep -q 'cluster takes effect immediately' "$TEST_TMP/out.C"
 tg A "clusterconfig join $ENDPOINTS admin secret Main_Group gwZ"
 check "a member cannot join again" grep -q 'already in cluster fleet' "$TEST_TMP/out.A"
 tg A 'clusterconfig connstatus'
 check "CONNSTATUS: the three etcd endpoints answer" grep -q '3 of 3 etcd endpoints answer' "$TEST_TMP/out.A"
-same_version() { [ "$(version_of A)" = "$(version_of B)" ] && [ "$(version_of B)" = "$(version_of C)" ]; }
 check "after the joins every member holds the same version" poll 10 same_version
 
 # ---- a commit on A is enforced on A, B and C ----
-only13() { handshake "${HTTPS_OF[$1]}" 1.3 && ! handshake "${HTTPS_OF[$1]}" 1.2; }
-only12() { handshake "${HTTPS_OF[$1]}" 1.2 && ! handshake "${HTTPS_OF[$1]}" 1.3; }
 check "before: gateway B accepts TLS 1.2" handshake "${HTTPS_OF[B]}" 1.2
 t0=$(date +%s%N)
 check "A commits GUI TLS 1.3 only at cluster level" commit_sslconfig "${HOME_OF[A]}" gui 1 DEFAULT

@@ -195,19 +195,28 @@ pexpect_args() {
 
 # The console's own database, read as root (read only: never written here).
 console_sql() { sqlite3 -readonly "$SSH_HOME/config.db" "$1"; }
+# A user entry's password hash is left out of what the checks compare
+# ("role=admin;hash=$y$..." reads "role=admin"); password_set checks it.
+no_hash() { sed 's/;hash=[^ |]*//g'; }
 latest_value() { # KEY
 	console_sql "SELECT value FROM config_values WHERE key = '$1' AND
-		version = (SELECT max(version) FROM config_versions)"
+		version = (SELECT max(version) FROM config_versions)" | no_hash
 }
 latest_version() { console_sql "SELECT max(version) FROM config_versions"; }
 latest_user() { console_sql "SELECT user FROM config_versions ORDER BY version DESC LIMIT 1"; }
 # A digest of the committed configuration (history and snapshots): to prove
 # that nothing was written, without printing private keys into test logs.
 committed_sum() { committed_dump "$SSH_HOME" | sha256sum | cut -c1-16; }
-staged_dump() { console_sql "SELECT user, key, value FROM staged ORDER BY 1, 2"; }
+staged_dump() { console_sql "SELECT user, key, value FROM staged ORDER BY 1, 2" | no_hash; }
 users_dump() { # the committed user list, "NAME=ROLE ..." sorted
 	console_sql "SELECT key || '=' || value FROM config_values WHERE key LIKE 'user.%' AND
-		version = (SELECT max(version) FROM config_versions) ORDER BY key" | tr '\n' ' '
+		version = (SELECT max(version) FROM config_versions) ORDER BY key" | no_hash |
+		tr '\n' ' '
+}
+password_set() { # USER: "yes" when their committed entry holds a yescrypt hash
+	console_sql "SELECT value FROM config_values WHERE key = 'user.$1' AND
+		version = (SELECT max(version) FROM config_versions)" |
+		grep -q ';hash=\$y\$' && echo yes || echo no
 }
 said() { grep -qE -- "$1" "${2:-$TEST_TMP/out}"; } # said REGEX [FILE]
 said_f() { grep -qF -- "$1" "${2:-$TEST_TMP/out}"; } # said_f STRING [FILE]
@@ -249,7 +258,7 @@ deploy_up() {
 		sed 's/^/#   /' "$SSH_DIR/sshd.log"
 		exit 1
 	fi
-	printf 'NEW\n%s\n1\nNEW\n%s\n2\nNEW\n%s\n3\n\n' "$ADM2" "$OP" "$GST" |
+	printf 'NEW\n%s\n1\nadminpass2\nadminpass2\nNEW\n%s\n2\noperpass1\noperpass1\nNEW\n%s\n3\nguestpass1\nguestpass1\n\n' "$ADM2" "$OP" "$GST" |
 		ssh_as "$ADM" 'sethostname mail.example.com; userconfig; commit "deployment"' \
 			>"$SSH_DIR/setup.out" 2>&1
 	local status=$?
@@ -259,6 +268,11 @@ user.$GST=role=guest user.$OP=role=operator " ]; then
 		sed 's/^/#   /' "$SSH_DIR/setup.out"
 		exit 1
 	fi
+	check_eq "the users added with NEW have a password, the first admin (added for them) none" \
+		"no yes yes yes" \
+		"$(password_set "$ADM") $(password_set "$ADM2") $(password_set "$OP") $(password_set "$GST")"
+	check "no password is in the setup session's output" \
+		sh -c "! grep -qE 'adminpass2|operpass1|guestpass1' '$SSH_DIR/setup.out'"
 	ok "topology: tlsgated as $DAEMON_USER (pid $DAEMON_PID), sshd on $SSH_PORT, $ADM admin," \
 		"$ADM2 admin, $OP operator, $GST guest"
 }

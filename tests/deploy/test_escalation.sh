@@ -14,10 +14,10 @@ deploy_up
 logs=$SSH_HOME/logs/cli_logs
 
 # ---- an admin stages a user change, is demoted, then commits ----
-printf 'NEW\nmallory\n1\n\n' | ssh_as "$ADM2" userconfig >"$TEST_TMP/out" 2>&1
+printf 'NEW\nmallory\n1\nmallorypw1\nmallorypw1\n\n' | ssh_as "$ADM2" userconfig >"$TEST_TMP/out" 2>&1
 check_eq "admin 2 stages a new administrator \"mallory\" (no commit)" "$ADM2|user.mallory|role=admin" \
 	"$(staged_dump)"
-printf 'EDIT\n%s\n2\n\n' "$ADM2" | ssh_as "$ADM" 'userconfig; commit "demote admin 2"' \
+printf 'EDIT\n%s\n2\n\n\n' "$ADM2" | ssh_as "$ADM" 'userconfig; commit "demote admin 2"' \
 	>"$TEST_TMP/out" 2>&1
 check_eq "admin 1 demotes admin 2 to operator and commits" "0 role=operator" \
 	"$? $(latest_value "user.$ADM2")"

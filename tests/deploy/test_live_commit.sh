@@ -113,7 +113,7 @@ mv "$SSH_DIR/moved.sock" "$SSH_HOME/tlsgated.sock"
 # ---- the other order: the console creates logs/ first, the daemon starts after ----
 dep_stop_daemon
 rm -rf "${SSH_HOME:?}"/* "${SSH_HOME:?}"/.[!.]* 2>/dev/null
-printf 'NEW\n%s\n2\n\n' "$OP" | ssh_as "$ADM" 'sethostname mail.example.com; userconfig; commit "console first"' \
+printf 'NEW\n%s\n2\noperpass1\noperpass1\n\n' "$OP" | ssh_as "$ADM" 'sethostname mail.example.com; userconfig; commit "console first"' \
 	>"$TEST_TMP/out" 2>&1
 check_eq "console first on a fresh home: the admin's setup commit exits 0" 0 "$?"
 check_eq "logs/ was created by the admin's session" "$ADM" "$(stat -c %U "$SSH_HOME/logs")"

@@ -11,7 +11,7 @@
 sh=$(dep_add_user sh "$SSH_DIR/bin/tlsgate")
 deploy_up "$sh"
 adm=$ADM
-printf 'NEW\n%s\n2\n\n' "$sh" | ssh_as "$adm" 'userconfig; commit "login shell user"' >/dev/null 2>&1
+printf 'NEW\n%s\n2\nshellpass1\nshellpass1\n\n' "$sh" | ssh_as "$adm" 'userconfig; commit "login shell user"' >/dev/null 2>&1
 check_eq "the admin adds the login-shell user as an operator" "role=operator" "$(latest_value "user.$sh")"
 
 client_args=()

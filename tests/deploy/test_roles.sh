@@ -21,7 +21,7 @@ check "NEW offers the roles as a numbered pick-list" \
 	sh -c "grep -q '^2. Operators - ' '$SSH_DIR/setup.out' && grep -q '^\[3\]> ' '$SSH_DIR/setup.out'"
 check_eq "committed as named entries" "role=admin role=admin role=operator role=guest" \
 	"$(entry "$adm") $(entry "$ADM2") $(entry "$op") $(entry "$gst")"
-printf 'NEW\nnewbie\n3\nPRINT\n\n' | ssh_as "$adm" userconfig >"$TEST_TMP/users.out" 2>&1
+printf 'NEW\nnewbie\n3\nnewbiepass\nnewbiepass\nPRINT\n\n' | ssh_as "$adm" userconfig >"$TEST_TMP/users.out" 2>&1
 check "PRINT lists a staged account" \
 	grep -q "^newbie  *guest  *added, not committed" "$TEST_TMP/users.out"
 ssh_as "$adm" clear <<<'Y' >/dev/null 2>&1
@@ -124,7 +124,7 @@ check_eq "and none of it was staged" "" "$(staged_dump)"
 
 # Staged user edits show in showchanges like any other; a change of role
 # applies to that user's very next command once committed.
-out=$(printf 'EDIT\n%s\n3\n\n' "$op" | ssh_as "$adm" 'userconfig; showchanges' 2>&1)
+out=$(printf 'EDIT\n%s\n3\n\n\n' "$op" | ssh_as "$adm" 'userconfig; showchanges' 2>&1)
 check "showchanges lists a staged role change" \
 	sh -c "printf '%s' \"\$1\" | grep -q '^  User \"$op\": changed'" _ "$out"
 ssh_as "$adm" 'commit "demote operator"' </dev/null >/dev/null 2>&1

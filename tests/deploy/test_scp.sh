@@ -10,7 +10,7 @@
 sh=$(dep_add_user sh "$SSH_DIR/bin/tlsgate")
 deploy_up "$sh"
 adm=$ADM gst=$GST
-printf 'NEW\n%s\n2\n\n' "$sh" | ssh_as "$adm" 'userconfig; commit "scp users"' >/dev/null 2>&1
+printf 'NEW\n%s\n2\nshellpass1\nshellpass1\n\n' "$sh" | ssh_as "$adm" 'userconfig; commit "scp users"' >/dev/null 2>&1
 check_eq "users: $adm admin, $gst guest, $sh operator" "role=guest role=operator" \
 	"$(latest_value "user.$gst") $(latest_value "user.$sh")"
 

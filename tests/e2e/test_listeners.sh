@@ -164,6 +164,28 @@ print(cmd("NOOP")[0][:3], cmd("EHLO c")[-1][:3], cmd("HELO c")[0][:3], cmd("VRFY
 EOF
 )
 check_eq "Required: NOOP, EHLO, QUIT answered; HELO, VRFY, RCPT get 530" "250 250 530 530 530 221" "$py"
+# The guide's broken TLS session, line for line: a client under Required
+# that says STARTTLS, then sends no TLS at all and goes away.
+$PY - "$SMTP_PORT" <<'EOF' >/dev/null 2>&1
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), source_address=("127.0.0.3", 0))
+f = s.makefile("rb")
+f.readline()
+s.sendall(b"EHLO c\r\n")
+while f.readline()[3:4] == b"-":
+    pass
+s.sendall(b"STARTTLS\r\n")
+f.readline()
+s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+time.sleep(0.5)
+s.close()
+EOF
+poll 10 grep -qE 'ICID [0-9]+ TLS failed' "$log"
+icid=$(grep -oE 'ICID [0-9]+ TLS failed' "$log" | tail -1 | cut -d' ' -f2)
+poll 10 grep -q "ICID $icid close" "$log"
+check_eq "mail log: a broken TLS session under Required is logged as the guide shows" \
+	"ACCEPT SG TLSREQ match 127.0.0.3 SBRS None|TLS failed|lost|TLS was required but remote host did not initiate it|close" \
+	"$(grep -E "ICID $icid " "$log" | grep -v 'New SMTP' | sed -E "s/.*ICID $icid //; s/^TLS failed.*/TLS failed/" | paste -sd'|' -)"
 
 # No: STARTTLS neither offered nor accepted.
 send 127.0.0.4 bob@example.com
@@ -303,7 +325,7 @@ check "mail log: Listener Outbound opened and closed" \
 printf 'listenerconfig\nNEW\nPrivate\n2\n127.0.0.1:%s\n\ncommit "private"\n' "$P2" | console >/dev/null 2>&1
 timeout 20 swaks --server "127.0.0.1:$P2" --local-interface 127.0.0.2 --from a@b.org --to x@example.com >"$TEST_TMP/swaks.out" 2>&1
 check "a new private listener refuses hosts not in its RELAYLIST (554)" grep -q '554 5.7.1' "$TEST_TMP/swaks.out"
-printf 'listenerconfig\nEDIT\nPrivate\nHOSTACCESS\nEDIT\n1\nRELAYLIST\n127.0.0.2\n$RELAYED\n\n\n\ncommit "relay"\n' | console >/dev/null 2>&1
+printf 'listenerconfig\nEDIT\nPrivate\nHOSTACCESS\nEDIT\n1\nRELAYLIST\nNEW\n127.0.0.2\n\n\n\n\ncommit "relay"\n' | console >/dev/null 2>&1
 timeout 20 swaks --server "127.0.0.1:$P2" --local-interface 127.0.0.2 --from a@b.org --to x@far.example >"$TEST_TMP/swaks.out" 2>&1
 check "... and relays for a host added to it" queued
 check "a new listener's policies start with TLS off (AsyncOS default)" bash -c "! grep -q STARTTLS '$TEST_TMP/swaks.out'"

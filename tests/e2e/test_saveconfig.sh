@@ -43,7 +43,7 @@ console() { "$TLSGATE" --home "$1" >"$TEST_TMP/console.out" 2>&1; }
 	cat "$pki/root.pem"
 	printf '.\n\n\n\n'
 	printf 'smtproutes\nnew\n.r1.test\n127.0.0.1:2526\nnew\nr2.test\n[192.0.2.7]:25\n\n'
-	printf 'userconfig\nNEW\nadm\n1\nNEW\nop\n2\n\n'
+	printf 'userconfig\nNEW\nadm\n1\nadminpass1\nadminpass1\nNEW\nop\n2\noperpass1\noperpass1\n\n'
 	echo 'commit "A"'
 } | console "$A"
 check_eq "A: methods and ciphers on all three services, chain, assignments, CA, routes and users committed" 0 "$?"

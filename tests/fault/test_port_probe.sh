@@ -23,7 +23,7 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); time.sleep(300)' "$open_p
 at_exit "kill $!"
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$open_port") 2>/dev/null; }
 poll 10 listening || not_ok "the probed listener is up"
-printf 'userconfig\nNEW\nadm\n1\nNEW\nop\n2\nNEW\ngst\n3\n\nsmtproutes\nnew\nrouted.test\n127.0.0.1:%s\n\ncommit "users and route"\n' \
+printf 'userconfig\nNEW\nadm\n1\nadminpass1\nadminpass1\nNEW\nop\n2\noperpass1\noperpass1\nNEW\ngst\n3\nguestpass1\nguestpass1\n\nsmtproutes\nnew\nrouted.test\n127.0.0.1:%s\n\ncommit "users and route"\n' \
 	"$route_port" | "$TLSGATE" --home "$home" --user adm >"$TEST_TMP/setup.out" 2>&1
 check "setup: users adm, op, gst and a route for routed.test committed" \
 	grep -q '^Changes committed' "$TEST_TMP/setup.out"

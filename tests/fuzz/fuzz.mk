@@ -101,4 +101,8 @@ $(FUZZ_DIR)/fuzz_http_route: FUZZ_LDLIBS := -levent
 $(FUZZ_DIR)/fuzz_loadconfig: $(FUZZ_LIBXMLCONF) $(FUZZ_LIBTLS)
 $(FUZZ_DIR)/fuzz_loadconfig: FUZZ_LDLIBS := $(XML_LIBS) -lssl -lcrypto
 
+# The cluster's document: cluster/levels.c (from its archive) and jansson.
+$(FUZZ_DIR)/fuzz_cluster_doc: $(FUZZ_LIBCLUSTER)
+$(FUZZ_DIR)/fuzz_cluster_doc: FUZZ_LDLIBS := -ljansson
+
 -include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)

@@ -91,6 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				dest_policy_empty(&p);
 			if (web_dest_apply(&f, is_default, &p, field, sizeof(field), &e) == 0) {
 				check(!is_default || p.set == DEST_F_ALL);
+				check(dest_check_dane(&p, is_default, &e) == 0);
 				strbuf_init(&a);
 				strbuf_init(&b);
 				dest_policy_encode(&p, &a);

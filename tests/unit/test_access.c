@@ -249,6 +249,35 @@ static void test_listener(void)
 	CHECK(listener_check_address("host:25", &e) < 0, "a name refused (numeric only)");
 	CHECK(listener_decode("x", "type=odd\n", &l, &e) < 0, "unknown type refused");
 	CHECK(listener_check_name("a b", &e) < 0, "a name with a space refused");
+
+	/* LIMITS: written only when set, each in its range, never twice. */
+	struct listener_setup g;
+	listener_default(&l);
+	strbuf_init(&v);
+	listener_encode(&l, &v);
+	CHECK(!strstr(v.data, "max_"), "no limits: the stored form is as before LIMITS");
+	l.max_connections = 2;
+	l.max_message_size = 2000;
+	strbuf_reset(&v);
+	listener_encode(&l, &v);
+	CHECK(listener_decode("InboundMail", v.data, &l, &e) == 0 && l.max_connections == 2 &&
+		      l.max_message_size == 2000,
+	      "limits round-trip");
+	strbuf_free(&v);
+	CHECK(listener_decode("x", "max_connections=100001\n", &l, &e) < 0,
+	      "max_connections over 100000 refused");
+	CHECK(listener_decode("x", "max_message_size=-1\n", &l, &e) < 0, "a negative size refused");
+	CHECK(listener_decode("x", "type=public\ntype=private\n", &l, &e) < 0 &&
+		      strstr(e.msg, "twice"),
+	      "a field given twice refused: %s", e.msg);
+	CHECK(listener_setup_decode("max_connections=5\nhandshake_timeout=7\n", &g, &e) == 0 &&
+		      g.max_connections == 5 && g.handshake_timeout == 7 &&
+		      g.max_connection_time == 0,
+	      "SETUP decodes; an absent field is 0");
+	CHECK(listener_setup_decode("handshake_timeout=3601\n", &g, &e) < 0,
+	      "SETUP: a greeting timeout over an hour refused");
+	CHECK(listener_setup_decode("tls_connections=5\n", &g, &e) < 0,
+	      "SETUP: unknown field refused");
 }
 
 static const char *say(struct smtp_proto *p, const char *line, struct strbuf *r)
@@ -305,11 +334,60 @@ static void test_smtp_policy(void)
 	strbuf_free(&r);
 }
 
+/* Deleting a policy: predefined and used ones refused; the others go, and
+ * every group (and the ALL rule) still names the same policy after the
+ * indexes shift. Removing a host keeps the table's pattern count. */
+static void test_hat_policy_delete(void)
+{
+	struct hat h;
+	struct err e;
+	int a, b, c, g1, g2;
+
+	hat_defaults(&h, true, HAT_TLS_NO, "127.0.0.1");
+	a = hat_policy_new(&h, "$A", HAT_ACCEPT, &e);
+	b = hat_policy_new(&h, "$B", HAT_REJECT, &e);
+	c = hat_policy_new(&h, "$C", HAT_RELAY, &e);
+	g1 = hat_group_new(&h, "G1", c, &e);
+	g2 = hat_group_new(&h, "G2", b, &e);
+	CHECK(a >= 0 && b == a + 1 && c == b + 1 && g1 >= 0 && g2 == g1 + 1,
+	      "policies and groups made");
+	h.all_policy = c;
+	CHECK(hat_policy_delete(&h, (size_t)hat_policy_find(&h, "$ACCEPTED"), &e) < 0 &&
+		      strstr(e.msg, "predefined"),
+	      "$ACCEPTED refused: %s", e.msg);
+	CHECK(hat_policy_delete(&h, (size_t)hat_policy_find(&h, "$relayed"), &e) < 0,
+	      "$relayed (any case) refused");
+	CHECK(hat_policy_delete(&h, (size_t)b, &e) < 0 && strstr(e.msg, "G2"),
+	      "$B used by G2 refused: %s", e.msg);
+	CHECK(hat_policy_delete(&h, (size_t)c, &e) < 0, "$C used by G1 and ALL refused");
+	CHECK(hat_policy_delete(&h, (size_t)a, &e) == 0, "$A (unused) deleted");
+	CHECK(hat_policy_find(&h, "$A") < 0 &&
+		      strcmp(h.policies[h.groups[g1].policy].name, "$C") == 0 &&
+		      strcmp(h.policies[h.groups[g2].policy].name, "$B") == 0 &&
+		      strcmp(h.policies[h.all_policy].name, "$C") == 0,
+	      "groups and ALL keep their policies after the shift");
+	h.groups[g1].policy = h.groups[g2].policy;
+	h.all_policy = h.groups[g2].policy;
+	CHECK(hat_policy_delete(&h, (size_t)hat_policy_find(&h, "$C"), &e) == 0 &&
+		      strcmp(h.policies[h.all_policy].name, "$B") == 0,
+	      "$C deleted once nothing uses it");
+	CHECK(hat_group_add(&h, (size_t)g1, "10.0.0.1", &e) == 0 &&
+		      hat_group_add(&h, (size_t)g1, "10.0.0.2", &e) == 0,
+	      "two hosts added");
+	size_t before = h.npatterns;
+	hat_group_remove_pattern(&h, (size_t)g1, 0);
+	CHECK(h.npatterns == before - 1 && h.groups[g1].count == 1 &&
+		      strcmp(h.groups[g1].patterns[0], "10.0.0.2") == 0,
+	      "a host removed, the rest kept in order");
+	hat_free(&h);
+}
+
 int main(void)
 {
 	test_patterns();
 	test_matcher();
 	test_hat();
+	test_hat_policy_delete();
 	test_rat();
 	test_listener();
 	test_smtp_policy();

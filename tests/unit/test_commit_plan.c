@@ -22,7 +22,7 @@ static long commit_as(struct db *db, const char *user, struct err *e)
 {
 	/* "root-ish" stands for uid 0 (always admin) */
 	struct commit_actor who = { user, strcmp(user, "root-ish") == 0 };
-	struct commit_request r = { "t", true, 0, "commit" };
+	struct commit_request r = { "t", true, 0, "commit", NULL };
 	struct commit_plan p;
 	long v = -1;
 
@@ -127,7 +127,7 @@ int main(void)
 	/* root demotes alice through its own session (root is always admin). */
 	{
 		struct commit_actor root = { "root-ish", true };
-		struct commit_request r = { "demote", true, 0, "commit" };
+		struct commit_request r = { "demote", true, 0, "commit", NULL };
 		struct commit_plan q;
 		stage_user(db, "root-ish", "alice", "role=operator");
 		CHECK(commit_plan_prepare(&q, db, home, &root, &e) == 0 &&
@@ -136,7 +136,7 @@ int main(void)
 		commit_plan_free(&q);
 	}
 	{
-		struct commit_request r = { "carol", true, 0, "commit" };
+		struct commit_request r = { "carol", true, 0, "commit", NULL };
 		CHECK(commit_plan_write(&p, &r, &v, &e) < 0 && strstr(e.msg, "operator now"),
 		      "alice's prepared user change is refused at write: %s", e.msg);
 		commit_plan_free(&p);
@@ -197,7 +197,7 @@ int main(void)
 	/* The base moves before the write: re-prepared, and what is written is
 	 * built from what is committed. */
 	{
-		struct commit_request r = { "ecdsa", true, 0, "commit" };
+		struct commit_request r = { "ecdsa", true, 0, "commit", NULL };
 		db_load_effective(db, "alice", &c, &e);
 		seen = c;
 		c.svc[SVC_GUI].methods = (1u << TLS_V1_2) | (1u << TLS_V1_3);

@@ -76,6 +76,34 @@ static void test_codec(void)
 	CHECK(dest_check_domain(dom, &e) < 0, "leading hyphen refused");
 }
 
+/* DANE Support belongs to a TLS level (destconfig asks it after one). */
+static void test_dane_rule(void)
+{
+	struct dest_policy p, d;
+	struct err e;
+
+	dest_policy_empty(&p);
+	CHECK(dest_check_dane(&p, false, &e) == 0, "a domain that sets neither: accepted");
+	CHECK(dest_policy_set(&p, "dane", "mandatory", &e) == 0, "dane=mandatory parses");
+	CHECK(dest_check_dane(&p, false, &e) < 0 && strstr(e.msg, "own TLS setting"),
+	      "DANE Mandatory without a TLS level of the domain's own: refused");
+	CHECK(dest_policy_set(&p, "tls", "off", &e) == 0 && dest_check_dane(&p, false, &e) < 0 &&
+		      strstr(e.msg, "needs TLS"),
+	      "DANE Mandatory with TLS No: refused");
+	CHECK(dest_policy_set(&p, "tls", "require", &e) == 0 && dest_check_dane(&p, false, &e) == 0,
+	      "DANE Mandatory with TLS Required: accepted");
+	CHECK(dest_policy_set(&p, "dane", "off", &e) == 0 &&
+		      dest_policy_set(&p, "tls", "off", &e) == 0 &&
+		      dest_check_dane(&p, false, &e) == 0,
+	      "DANE No with TLS No: accepted");
+	CHECK(dest_policy_set(&p, "dane", "always", &e) < 0, "an unknown DANE value: refused");
+	dest_policy_defaults(&d);
+	d.dane = DANE_MODE_OPPORTUNISTIC;
+	CHECK(dest_check_dane(&d, true, &e) < 0, "the default entry: DANE with TLS No refused");
+	d.tls = TLS_LEVEL_PREFERRED;
+	CHECK(dest_check_dane(&d, true, &e) == 0, "the default entry: DANE with TLS Preferred");
+}
+
 static void test_ini(void)
 {
 	const char *good = "# comment\n[DEFAULT]\ntls = on\n\n[Example.com]\ntls=require\r\n"
@@ -310,6 +338,7 @@ int main(void)
 {
 	test_levels();
 	test_codec();
+	test_dane_rule();
 	test_ini();
 	test_map();
 	test_route();

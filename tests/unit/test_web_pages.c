@@ -65,12 +65,21 @@ static void test_dest_form(void)
 	      "the default entry needs every field: %s", e.msg);
 	p = def;
 	CHECK(apply("max_host_concurrency=400&max_messages_per_connection=0&recipient_limit=0&"
-		    "recipient_minutes=60&limit_type=MXIP&tls=on&bounce_validation=1&"
-		    "bounce_profile=Default",
+		    "recipient_minutes=60&limit_type=MXIP&tls=on&dane=opportunistic&"
+		    "bounce_validation=1&bounce_profile=Default",
 		    true, &p, field, &e) == 0 &&
 		      p.set == DEST_F_ALL && p.limit_type == DEST_LIMIT_MXIP &&
-		      p.bounce_validation && p.tls == TLS_LEVEL_PREFERRED,
+		      p.bounce_validation && p.tls == TLS_LEVEL_PREFERRED &&
+		      p.dane == DANE_MODE_OPPORTUNISTIC,
 	      "the default entry, every field given");
+	dest_policy_empty(&p);
+	CHECK(apply("dane=mandatory", false, &p, field, &e) == -1 && strcmp(field, "dane") == 0 &&
+		      strstr(e.msg, "own TLS setting"),
+	      "a domain's DANE without its own TLS level: refused on the dane field: %s", e.msg);
+	dest_policy_empty(&p);
+	CHECK(apply("tls=require&dane=mandatory", false, &p, field, &e) == 0 &&
+		      (p.set & DEST_F_DANE) && p.dane == DANE_MODE_MANDATORY,
+	      "a domain's DANE Mandatory with TLS Required");
 
 	strbuf_init(&out);
 	dest_policy_empty(&p);

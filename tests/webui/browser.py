@@ -3,51 +3,25 @@ Configuration, Edit Settings (a contiguous set; a non-contiguous one is
 greyed out), Submit, Commit Changes with a comment. Screenshots go to the
 folder given. Prints one TAP-ish line per check: "ok - ..." / "not ok - ..."."""
 import sys
-import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+
+import webui_driver
+from webui_driver import check, go
 
 url, shots, action = sys.argv[1], sys.argv[2], sys.argv[3]
-failed = 0
-
-
-def check(cond, what):
-    global failed
-    print(("ok - " if cond else "not ok - ") + what, flush=True)
-    if not cond:
-        failed += 1
-
-def go(driver, element_id):
-    """Clicks a link or submit button and waits for the next page: a click
-    may return before the navigation it starts (a loaded machine)."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.ID, element_id).click()
-    WebDriverWait(driver, 30).until(EC.staleness_of(old))
-
 
 
 def shot(driver, name):
-    driver.save_screenshot("%s/webui-%s.png" % (shots, name))
+    webui_driver.shot(driver, shots, name)
 
 
-opts = webdriver.ChromeOptions()
-for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-          "--ignore-certificate-errors", "--window-size=1280,1000"):
-    opts.add_argument(a)
-opts.binary_location = "/usr/bin/chromium"
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-driver.set_page_load_timeout(20)
+driver = webui_driver.new_driver(1000)
 # A click that submits a form may return before the next page is there (a
 # loaded machine): every lookup waits up to 15 s for its element.
 driver.implicitly_wait(15)
 try:
-    driver.get(url + "/login")
-    driver.find_element(By.ID, "username").send_keys("admin")
-    driver.find_element(By.ID, "password").send_keys("adminpass1")
+    webui_driver.login(driver, url, "admin", "adminpass1")
     shot(driver, "1-login")
     go(driver, "login")
     check(driver.current_url.endswith("/sslconfig"), "login lands on SSL Configuration")
@@ -99,4 +73,4 @@ try:
               "after the commit the page still loads over the new GUI settings")
 finally:
     driver.quit()
-sys.exit(1 if failed else 0)
+sys.exit(1 if webui_driver.failed else 0)

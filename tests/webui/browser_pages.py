@@ -6,41 +6,17 @@ Screenshots go to SHOTS. Prints one TAP-ish line per check:
 "ok - ..." / "not ok - ..."."""
 import sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 from selenium.webdriver.support.ui import Select
 
+import webui_driver
+from webui_driver import banner, check, go
+
 url, shots, action = sys.argv[1], sys.argv[2], sys.argv[3]
-failed = 0
-
-
-def check(cond, what):
-    global failed
-    print(("ok - " if cond else "not ok - ") + what, flush=True)
-    if not cond:
-        failed += 1
-
-def go(driver, element_id):
-    """Clicks a link or submit button and waits for the next page: a click
-    may return before the navigation it starts (a loaded machine)."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.ID, element_id).click()
-    WebDriverWait(driver, 30).until(EC.staleness_of(old))
-
 
 
 def shot(driver, name):
-    driver.save_screenshot("%s/webui-%s.png" % (shots, name))
-
-
-def banner(driver):
-    found = driver.find_elements(By.ID, "action-results-title")
-    if not found:
-        return "", ""
-    return found[0].text, driver.find_element(By.ID, "action-results-message").text
+    webui_driver.shot(driver, shots, name)
 
 
 def commit(driver, comment, name):
@@ -114,6 +90,31 @@ def dest(driver):
     driver.find_element(By.ID, "domain").send_keys("bad domain!")
     go(driver, "submit")
     check(banner(driver)[0] == "Error", "a bad domain: the Error banner")
+    # DANE Support: Mandatory without a TLS level of its own is refused (the
+    # console asks DANE only after a TLS level), then dane.example with
+    # TLS Required and DANE Opportunistic.
+    driver.get(url + "/destconfig")
+    go(driver, "add-destination")
+    driver.find_element(By.ID, "domain").send_keys("dane.example")
+    Select(driver.find_element(By.ID, "dane")).select_by_value("mandatory")
+    go(driver, "submit")
+    kind, msg = banner(driver)
+    check(kind == "Error" and "DANE Support is part of the domain's own TLS setting" in msg,
+          "DANE Mandatory with TLS Default: the Error banner (%s)" % msg)
+    shot(driver, "d3b-dane-refused")
+    domain = driver.find_element(By.ID, "domain")  # the form again, as it was
+    if not domain.get_attribute("value"):
+        domain.send_keys("dane.example")
+    Select(driver.find_element(By.ID, "tls")).select_by_value("require")
+    Select(driver.find_element(By.ID, "dane")).select_by_value("opportunistic")
+    shot(driver, "d3c-dane-form")
+    go(driver, "submit")
+    kind, msg = banner(driver)
+    check(kind == "Success", "Add dane.example, TLS Required, DANE Opportunistic: Success (%s)" % msg)
+    row = driver.find_element(By.ID, "dest-dane.example").text
+    check("Required" in row and "Opportunistic" in row,
+          "the list shows dane.example: Required, DANE Opportunistic")
+    shot(driver, "d3d-dane-added")
     driver.get(url + "/destconfig")
     # Global settings: the required-TLS failure alert.
     box = driver.find_element(By.ID, "alert_tls_required")
@@ -128,20 +129,12 @@ def dest(driver):
     shot(driver, "d5-committed")
 
 
-opts = webdriver.ChromeOptions()
-for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-          "--ignore-certificate-errors", "--window-size=1280,1400"):
-    opts.add_argument(a)
-opts.binary_location = "/usr/bin/chromium"
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-driver.set_page_load_timeout(20)
+driver = webui_driver.new_driver(1400)
 try:
-    driver.get(url + "/login")
-    driver.find_element(By.ID, "username").send_keys("admin")
-    driver.find_element(By.ID, "password").send_keys("adminpass1")
+    webui_driver.login(driver, url, "admin", "adminpass1")
     go(driver, "login")
     check(driver.current_url.endswith("/sslconfig"), "login")
     {"certs": certs, "dest": dest}[action](driver)
 finally:
     driver.quit()
-sys.exit(1 if failed else 0)
+sys.exit(1 if webui_driver.failed else 0)

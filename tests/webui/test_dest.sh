@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Mail Policies > Destination Controls without a browser (curl): add, edit,
 # delete, the default entry, the global settings; the console's checks
-# (a bad domain, a duplicate, out-of-range numbers, a bad alert address)
+# (a bad domain, a duplicate, out-of-range numbers, a bad alert address,
+# DANE Support without its TLS level)
 # refuse and stage nothing; guests and POSTs without CSRF are refused. What
 # is committed is what the console's destconfig DETAIL shows.
 . "$(dirname "${BASH_SOURCE[0]}")/webui_lib.sh"
@@ -68,8 +69,41 @@ check_eq "edit other.example: TLS Preferred, the recipient limit back to the def
 check_eq "the edit form of other.example" 200 "$(code -b "$TEST_TMP/adm" "$URL/destconfig/edit?domain=other.example")"
 check "... shows Preferred chosen and the recipient limit inherited" \
 	bash -c "grep -q '<option value=\"on\" selected>Preferred</option>' '$TEST_TMP/body' && grep -q 'name=\"recipient_limit\" id=\"recipient_limit\" maxlength=\"9\" value=\"\" placeholder=\"Default: 0\"' '$TEST_TMP/body'"
-check_eq "the default entry: concurrency 400, TLS Preferred" 200 \
-	"$(code "${J[@]}" -b "$TEST_TMP/adm" -d "csrf=$csrf&mode=edit&domain=DEFAULT&max_host_concurrency=400&max_messages_per_connection=50&recipient_limit=0&recipient_minutes=60&limit_type=host&tls=on&bounce_validation=0&bounce_profile=Default" "$URL/destconfig")"
+dflt="csrf=$csrf&mode=edit&domain=DEFAULT&max_host_concurrency=400&max_messages_per_connection=50&recipient_limit=0&recipient_minutes=60&limit_type=host&tls=on&bounce_validation=0&bounce_profile=Default"
+check_eq "the default entry without DANE Support: 400 (every field)" 400 \
+	"$(code "${J[@]}" -b "$TEST_TMP/adm" -d "$dflt" "$URL/destconfig")"
+check "... on the dane field" grep -q '"field":"dane"' "$TEST_TMP/body"
+check_eq "the default entry: concurrency 400, TLS Preferred, DANE No" 200 \
+	"$(code "${J[@]}" -b "$TEST_TMP/adm" -d "$dflt&dane=off" "$URL/destconfig")"
+
+# DANE Support (destconfig's pick-list No / Opportunistic / Mandatory, the
+# INI values off / opportunistic / mandatory), with the console's rules.
+check_eq "DANE: a value that is not one of the three: 400" 400 \
+	"$(code "${J[@]}" -b "$TEST_TMP/adm" -d "csrf=$csrf&mode=new&domain=dane.example&tls=require&dane=always" "$URL/destconfig")"
+check "... the console's message, on the dane field" \
+	bash -c "grep -q 'The value of dane must be one of: off, opportunistic, mandatory.' '$TEST_TMP/body' && grep -q '\"field\":\"dane\"' '$TEST_TMP/body'"
+check_eq "DANE Mandatory with TLS left to the default: 400" 400 \
+	"$(code "${J[@]}" -b "$TEST_TMP/adm" -d "csrf=$csrf&mode=new&domain=dane.example&dane=mandatory" "$URL/destconfig")"
+check "... DANE belongs to the domain's own TLS setting" \
+	grep -q "DANE Support is part of the domain's own TLS setting" "$TEST_TMP/body"
+check_eq "DANE Opportunistic with TLS No: 400" 400 \
+	"$(code "${J[@]}" -b "$TEST_TMP/adm" -d "csrf=$csrf&mode=new&domain=dane.example&tls=off&dane=opportunistic" "$URL/destconfig")"
+check "... DANE Support needs TLS" grep -q 'DANE Support needs TLS' "$TEST_TMP/body"
+check_eq "the default entry with TLS No and DANE Mandatory: 400" 400 \
+	"$(code "${J[@]}" -b "$TEST_TMP/adm" -d "${dflt/tls=on/tls=off}&dane=mandatory" "$URL/destconfig")"
+check_eq "add dane.example: TLS Required, DANE Mandatory: 200" 200 \
+	"$(code "${J[@]}" -b "$TEST_TMP/adm" -d "csrf=$csrf&mode=new&domain=dane.example&tls=require&dane=mandatory" "$URL/destconfig")"
+check_eq "the list (JSON) has it" 200 "$(code "${J[@]}" -b "$TEST_TMP/adm" "$URL/destconfig")"
+check "... own dane mandatory" grep -q '"domain":"dane.example","own":{[^}]*"dane":"mandatory"' "$TEST_TMP/body"
+check_eq "the list page" 200 "$(code -b "$TEST_TMP/adm" "$URL/destconfig")"
+check "... a DANE column: Mandatory for dane.example, No for the default" \
+	bash -c "grep -q '<th>DANE</th>' '$TEST_TMP/body' && grep -q 'id=\"dest-dane.example\">.*<td>Required</td><td>Mandatory</td>' '$TEST_TMP/body' && grep -q 'id=\"dest-DEFAULT\">.*<td>Preferred</td><td>No</td>' '$TEST_TMP/body'"
+check_eq "the edit form of dane.example" 200 "$(code -b "$TEST_TMP/adm" "$URL/destconfig/edit?domain=dane.example")"
+check "... shows Mandatory chosen" grep -q '<option value="mandatory" selected>Mandatory</option>' "$TEST_TMP/body"
+check_eq "edit dane.example: DANE back to the default: 200" 200 \
+	"$(code "${J[@]}" -b "$TEST_TMP/adm" -d "csrf=$csrf&mode=edit&domain=dane.example&tls=require&dane=" "$URL/destconfig")"
+check_eq "edit dane.example: DANE Opportunistic: 200" 200 \
+	"$(code "${J[@]}" -b "$TEST_TMP/adm" -d "csrf=$csrf&mode=edit&domain=dane.example&tls=require&dane=opportunistic" "$URL/destconfig")"
 check_eq "add gone.example, then delete it" 200 \
 	"$(code "${J[@]}" -b "$TEST_TMP/adm" -d "csrf=$csrf&mode=new&domain=gone.example" "$URL/destconfig")"
 check_eq "... delete: 200" 200 "$(code "${J[@]}" -b "$TEST_TMP/adm" -d "csrf=$csrf&domain=gone.example" "$URL/destconfig/delete")"
@@ -90,6 +124,9 @@ check_eq "commit: 200" 200 "$(code "${J[@]}" -b "$TEST_TMP/adm" -d "csrf=$csrf&c
 detail secure.example >"$TEST_TMP/d1"
 check "destconfig DETAIL secure.example: 7 connections, TLS Required (Verify)" \
 	bash -c "grep -qx '  Maximum concurrent connections: 7' '$TEST_TMP/d1' && grep -qx '  TLS: Required (Verify)' '$TEST_TMP/d1'"
+detail dane.example >"$TEST_TMP/d3"
+check "destconfig DETAIL dane.example: TLS Required, DANE Support: Opportunistic" \
+	bash -c "grep -qx '  TLS: Required' '$TEST_TMP/d3' && grep -qx '  DANE Support: Opportunistic' '$TEST_TMP/d3'"
 detail other.example >"$TEST_TMP/d2"
 check "destconfig DETAIL other.example: 400 (default), Preferred, recipient limit inherited, bounce tagging On" \
 	bash -c "grep -qx '  Maximum concurrent connections: 400 (default)' '$TEST_TMP/d2' && grep -qx '  TLS: Preferred' '$TEST_TMP/d2' && grep -qx '  Recipient limit: None (default)' '$TEST_TMP/d2' && grep -qx '  Bounce verification address tagging: On' '$TEST_TMP/d2'"

@@ -1,6 +1,6 @@
 # tests/webui/webui_lib.sh: what the WebUI tests share (sourced, not run): a
 # home with three users and passwords (admin, operator, guest, set with
-# userconfig PASSWORD in one commit), a daemon, and a curl login.
+# userconfig NEW in one commit), a daemon, and a curl login.
 . "$(dirname "${BASH_SOURCE[0]}")/../e2e/e2e_lib.sh"
 WEBUI_DIR=$TOP/tests/webui
 LOGS=$TOP/$BUILD/test-logs
@@ -9,7 +9,7 @@ mkdir -p "$LOGS"
 # webui_home NAME: sets HOME_DIR; users admin/adminpass1, op/operpass1, gst/guestpass1.
 webui_home() {
 	HOME_DIR=$TEST_TMP/$1
-	printf 'userconfig\nNEW\nadmin\n1\nNEW\nop\n2\nNEW\ngst\n3\nPASSWORD\nadmin\nadminpass1\nadminpass1\nPASSWORD\nop\noperpass1\noperpass1\nPASSWORD\ngst\nguestpass1\nguestpass1\n\ncommit "webui users"\n' |
+	printf 'userconfig\nNEW\nadmin\n1\nadminpass1\nadminpass1\nNEW\nop\n2\noperpass1\noperpass1\nNEW\ngst\n3\nguestpass1\nguestpass1\n\ncommit "webui users"\n' |
 		"$TLSGATE" --home "$HOME_DIR" --user admin >"$TEST_TMP/users.out" 2>&1
 }
 
