@@ -2,7 +2,9 @@
  * is made or read: the stored PEM text (core/pem_blob.h), pasted PEM pieces,
  * PKCS#12 import and export, NEW (a self-signed certificate with its CSR),
  * and the metadata the listing shows. The one place, with certs.c, where
- * private keys are parsed; nothing here prints a key. */
+ * private keys are parsed; nothing here prints a key. Made in cert_profile.c
+ * (stored text, checks, pasted pieces), cert_pkcs12.c, cert_new.c and
+ * cert_info.c (metadata, PRINT). */
 #ifndef TLSGATE_CERT_PROFILE_H
 #define TLSGATE_CERT_PROFILE_H
 

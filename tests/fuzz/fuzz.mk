@@ -89,7 +89,7 @@ $(FUZZ_DIR)/obj/confxml/config_xml_parse.o: FUZZ_EXTRA_CFLAGS := $(XML_CFLAGS)
 $(FUZZ_DIR)/fuzz_command_line: $(FUZZ_LIBCLI) $(FUZZ_LIBXMLCONF) $(FUZZ_LIBTLS) $(FUZZ_LIBCLUSTER) $(FUZZ_LIBOS) $(FUZZ_LIBDB)
 $(FUZZ_DIR)/fuzz_command_line: FUZZ_LDLIBS := $(CLI_LIBS)
 
-# Certificate profiles: tls/cert_profile.c (from its archive) and OpenSSL.
+# Certificate profiles: tls/cert_profile.c and cert_*.c (from their archive) and OpenSSL.
 $(FUZZ_DIR)/fuzz_pem_import: $(FUZZ_LIBTLS)
 $(FUZZ_DIR)/fuzz_pem_import: FUZZ_LDLIBS := -lssl -lcrypto
 
