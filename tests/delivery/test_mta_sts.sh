@@ -89,7 +89,9 @@ check "curl fetches a policy from it (the test CA)" bash -c "curl -s --cacert '$
 check "receivers start" start_receivers good:"$PG":tls:sts
 home=$(new_home sender)
 mkdir -p "$home/configuration"
-printf '[DEFAULT]\ntls = off\n\n[explicit.sts.test]\ntls = on\n\n[both.sts.test]\ndane = opportunistic\n' >"$home/configuration/sts.ini"
+# DANE needs a TLS level of its own (dest_check_dane): "both" has one, and its
+# policy's mx list (nomatch) would defer if MTA-STS were consulted.
+printf '[DEFAULT]\ntls = off\n\n[explicit.sts.test]\ntls = on\n\n[both.sts.test]\ntls = on\ndane = opportunistic\n' >"$home/configuration/sts.ini"
 printf 'destconfig\nimport\nsts.ini\nsetup\n1\nN\nY\n\ncommit "mta-sts"\n' | "$TLSGATE" --home "$home" >"$TEST_TMP/config.out" 2>&1
 check "destconfig SETUP enables MTA-STS, committed" bash -c 'grep -q "^Changes committed" "$1" &&
 	grep -q "Do you want to apply the MTA-STS policies (RFC 8461) of destinations without a TLS setting of their own? \[N\]>" "$1"' _ "$TEST_TMP/config.out"
