@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/config.h"
 #include "doc_txn.h"
 
 int committed_store_open(const char *home, struct committed_store *s, struct err *e)
@@ -65,6 +66,60 @@ out:
 	return rc;
 }
 
+struct staged_ctx {
+	json_t *view, *next;
+	char conflict[200]; /* the first staged row whose base moved */
+};
+
+/* A staged row conflicts when the level no longer has the value the user saw
+ * and does not already have the one they chose (db_staged_conflict's rule,
+ * against the level in etcd). */
+static int staged_row(const char *key, const char *value, const char *base, void *arg)
+{
+	struct staged_ctx *c = arg;
+	const char *cur = json_string_value(json_object_get(c->view, key));
+
+	if (strcmp(cur ? cur : "", base) != 0 &&
+	    !(value ? cur && strcmp(cur, value) == 0 : cur == NULL)) {
+		snprintf(c->conflict, sizeof(c->conflict), "%.190s", key);
+		return 1;
+	}
+	if (value)
+		json_object_set_new(c->next, key, json_string(value));
+	else
+		json_object_del(c->next, key);
+	return 0;
+}
+
+/* The console showed the session's level (db_set_view): its staged rows,
+ * checked against that level's values now, are what changes there. */
+static int apply_staged(const struct committed_store *s, struct db *db, json_t *doc, struct err *e)
+{
+	struct staged_ctx c = { doc_level_rows(doc, &s->level), NULL, "" };
+	const struct setting *set;
+	int rc = -1;
+
+	if (!c.view || !(c.next = json_deep_copy(c.view))) {
+		err_set(e, "Out of memory.");
+		goto out;
+	}
+	if (db_staged_rows_base(db, s->user, staged_row, &c, e) < 0)
+		goto out;
+	if (c.conflict[0]) {
+		set = config_find_setting(c.conflict);
+		err_set(e,
+			"%s was changed at the %s level after you edited it. Use \"clear\" and "
+			"make your change again on top of the new configuration.",
+			set ? set->label : c.conflict, level_word(s->level.level));
+		goto out;
+	}
+	rc = doc_apply_diff(doc, &s->level, c.view, c.next, e);
+out:
+	json_decref(c.view);
+	json_decref(c.next);
+	return rc;
+}
+
 static int stale(const struct committed_store *s, long base, struct err *e)
 {
 	char *now = NULL;
@@ -109,9 +164,13 @@ static int publish(struct db *db, long base, long version, void *arg, struct err
 		json_decref(doc);
 		return stale(s, base, e);
 	}
-	if (!(before = rows_of(db, base, e)) || !(after = rows_of(db, version, e)) ||
-	    doc_apply_diff(doc, &s->level, before, after, e) < 0 ||
-	    db_version_info(db, version, &ci, e) < 0)
+	if (!(after = rows_of(db, version, e)))
+		goto out;
+	if (db_view(db) && s->user ? apply_staged(s, db, doc, e) < 0
+				   : (!(before = rows_of(db, base, e)) ||
+				      doc_apply_diff(doc, &s->level, before, after, e) < 0))
+		goto out;
+	if (db_version_info(db, version, &ci, e) < 0)
 		goto out;
 	json_object_set_new(doc, "version", json_integer(version));
 	json_object_set_new(doc, "user", json_string(ci.user));

@@ -260,6 +260,7 @@ int commit_plan_write(struct commit_plan *p, const struct commit_request *r, lon
 	struct write_ctx w = { p, &entries };
 	struct config before;
 	struct committed_store store;
+	char level[80];
 	int rc;
 
 	/* The committed store: SQLite alone, or etcd then SQLite (cluster/store.h). */
@@ -271,15 +272,22 @@ int commit_plan_write(struct commit_plan *p, const struct commit_request *r, lon
 				  "enforces. Nothing was committed; use \"commit\".");
 	if (r->level)
 		store.level = *r->level;
+	store.user = p->who.user;
 	strbuf_init(&entries);
 	committed_store_arm(&store, p->db);
 	rc = db_commit_confirmed(p->db, p->who.user, r->comment, r->save_for_rollback,
 				 authorize_and_check, &w, r->confirm_seconds, version, e);
 	committed_store_disarm(&store, p->db);
-	before = p->base_config;
+	/* A console configuring a cluster level changed that level's view. */
+	before = db_view(p->db) ? *db_view(p->db) : p->base_config;
+	if (store.cluster)
+		snprintf(level, sizeof(level), "%s%s%.64s", level_word(store.level.level),
+			 store.level.level == LEVEL_CLUSTER ? "" : " ",
+			 store.level.level == LEVEL_CLUSTER ? "" : store.level.name);
 	if (rc == 0)
-		audit_commit(p->home, p->who.user, r->what, *version, r->comment, &before,
-			     &p->next.config, entries.data);
+		audit_commit_at(p->home, p->who.user, r->what, *version,
+				store.cluster ? level : NULL, r->comment, &before, &p->next.config,
+				entries.data);
 	strbuf_free(&entries);
 	return rc;
 }
