@@ -141,6 +141,8 @@ static int build(struct commit_plan *p, struct err *e)
 	if (db_latest_version(p->db, &p->base, e) < 0 ||
 	    db_load_config(p->db, p->base, &p->base_config, e) < 0)
 		return -1;
+	if (db_view(p->db))
+		p->base_config = *db_view(p->db); /* the cluster level the edits are of */
 	base = (struct plan_source){ NULL, p->base };
 	if (prepare_fingerprints(p->db, &base, &p->base_config, p->base_fp, e) < 0 ||
 	    staged_digest(p->db, p->who.user, p->staged_digest, e) < 0 ||
@@ -278,8 +280,7 @@ int commit_plan_write(struct commit_plan *p, const struct commit_request *r, lon
 	rc = db_commit_confirmed(p->db, p->who.user, r->comment, r->save_for_rollback,
 				 authorize_and_check, &w, r->confirm_seconds, version, e);
 	committed_store_disarm(&store, p->db);
-	/* A console configuring a cluster level changed that level's view. */
-	before = db_view(p->db) ? *db_view(p->db) : p->base_config;
+	before = p->base_config; /* a console in a cluster: its level's view */
 	if (store.cluster)
 		snprintf(level, sizeof(level), "%s%s%.64s", level_word(store.level.level),
 			 store.level.level == LEVEL_CLUSTER ? "" : " ",

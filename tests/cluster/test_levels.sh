@@ -72,6 +72,9 @@ check_eq "from A, machine gwB's sslconfig shows B's GUI methods" "tlsv1_2" "$(gu
 CLUSTER_GUI=$(jq -r '.rows["gui.methods"]' <<<"$(doc)")
 tg B 'clustermode cluster; sslconfig'
 check_eq "on B (machine override), cluster mode shows the cluster's GUI methods" "$CLUSTER_GUI" "$(gui_of B)"
+tg A 'clustermode machine gwB; showchanges'
+check "... and nothing staged shows as no change there (gwB's values are the base)" \
+	grep -q 'No changes have been made' "$TEST_TMP/out.A"
 tg A 'clustermode group Edge; sslconfig'
 check_eq "from A, group Edge's sslconfig shows the group's GUI methods" "tlsv1_2" "$(gui_of A)"
 check "from A at machine gwB: the value A has in effect is an edit of gwB (1.2 and 1.3)" \
