@@ -67,7 +67,7 @@ BUILD_PKGS := gcc make libc6-dev pkg-config openssl libssl-dev libsqlite3-dev li
 TEST_PKGS  := $(BUILD_PKGS) sqlite3 tmux expect swaks curl clang-format python3 procps iproute2 \
 	      openssh-server openssh-client python3-pexpect python3-aiosmtpd valgrind util-linux \
 	      chromium chromium-driver python3-selenium \
-	      etcd-server etcd-client jq nsd unbound ldnsutils bind9-dnsutils
+	      etcd-server etcd-client jq gdb nsd unbound ldnsutils bind9-dnsutils
 # What `make bench` compares against (never started as system services by it).
 # The Debian package and its checks (tests/package, .ci/run).
 PKG_PKGS   := debhelper dpkg-dev fakeroot lintian mandoc systemd logrotate adduser

@@ -221,6 +221,59 @@ static int ask_level(struct session *s, const struct cluster_conf *c, const char
 	return 0;
 }
 
+/* The configuration the session's level has, as the console's committed view
+ * (db_set_view): settings the level does not hold keep their defaults. */
+static int set_view(struct session *s, json_t *doc, const struct level_ref *lv, struct err *e)
+{
+	json_t *rows = doc_level_rows(doc, lv), *v;
+	struct config c;
+	struct err bad;
+	const char *k;
+	int rc;
+
+	if (!rows)
+		return err_set(e, "Out of memory.");
+	config_defaults(&c);
+	json_object_foreach(rows, k, v)
+	{
+		if (json_is_string(v) && config_find_setting(k))
+			(void)config_set(&c, k, json_string_value(v), &bad);
+	}
+	json_decref(rows);
+	rc = db_set_view(s->db, &c, e);
+	return rc;
+}
+
+void cluster_view_refresh(struct session *s, const char *command)
+{
+	struct cluster_conf c;
+	struct level_ref lv;
+	json_t *doc;
+	long version;
+	struct err e;
+
+	/* Standalone, or disconnected (it keeps its last configuration). */
+	if (cluster_mode_get(s, &c, &lv) != 1 || c.disconnected[0] == '1') {
+		(void)db_set_view(s->db, NULL, &e);
+		return;
+	}
+	c.etcd.total_ms = 1000;
+	c.etcd.serializable = true; /* no quorum needed to look; a commit checks */
+	if (cluster_doc_fetch(&c, &doc, &version, &e) < 0) {
+		/* etcd unreachable: this machine's own configuration (a commit
+		 * would be refused anyway, saying why). */
+		if (edits_settings(command))
+			printf("The cluster's configuration cannot be read (%s): showing this "
+			       "machine's.\n",
+			       e.msg);
+		(void)db_set_view(s->db, NULL, &e);
+		return;
+	}
+	if (set_view(s, doc, &lv, &e) < 0)
+		(void)db_set_view(s->db, NULL, &e);
+	json_decref(doc);
+}
+
 int cluster_mode_gate(struct session *s, const char *command)
 {
 	struct cluster_conf c;

@@ -15,6 +15,10 @@ int cluster_mode_get(struct session *s, struct cluster_conf *c, struct level_ref
 int cluster_prompt(struct session *s, char *buf, size_t len);
 /* Before a command runs on a member: the restrictions and the level
  * question. 0 go on; -1 the command must not run. */
+/* Before each command on a member: the console reads the session's level
+ * (cluster, cluster+group, cluster+group+machine) from etcd as its committed
+ * configuration (db_set_view); standalone, or etcd unreachable: none. */
+void cluster_view_refresh(struct session *s, const char *command);
 int cluster_mode_gate(struct session *s, const char *command);
 
 #endif

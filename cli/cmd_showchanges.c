@@ -41,6 +41,8 @@ int cmd_showchanges(struct session *s, int argc, char **argv)
 	    db_load_config(s->db, version, &committed, &e) < 0 ||
 	    db_load_effective(s->db, s->user, &edited, &e) < 0)
 		return command_error(s, e.msg);
+	if (db_view(s->db))
+		committed = *db_view(s->db); /* a cluster level's configuration */
 	strbuf_init(&out);
 	struct entry_changes ec = { &out, NULL, 0 };
 	ec.count = config_render_changes(&committed, &edited, CHANGES_BLOCK, &out);

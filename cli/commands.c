@@ -120,6 +120,7 @@ int command_run(struct session *s, const struct command *c, int argc, char **arg
 	}
 	if (cluster_mode_gate(s, c->name) < 0)
 		return -1;
+	cluster_view_refresh(s, c->name);
 	return c->run(s, argc, argv);
 }
 

@@ -10,12 +10,20 @@
 
 int cluster_doc_fetch(const struct cluster_conf *c, json_t **doc, long *version, struct err *e)
 {
+	long vrev;
+
+	return cluster_doc_fetch_rev(c, doc, version, &vrev, e);
+}
+
+int cluster_doc_fetch_rev(const struct cluster_conf *c, json_t **doc, long *version,
+			  long *version_rev, struct err *e)
+{
 	char *v = NULL, *json = NULL;
 	long rev;
 	int rc = -1;
 
 	*doc = NULL;
-	if (etcd_get(&c->etcd, CLUSTER_KEY_VERSION, &v, &rev, e) < 0 ||
+	if (etcd_get(&c->etcd, CLUSTER_KEY_VERSION, &v, version_rev, e) < 0 ||
 	    etcd_get(&c->etcd, CLUSTER_KEY_CONFIG, &json, &rev, e) < 0)
 		goto out;
 	if (!v || !json) {

@@ -15,6 +15,9 @@
 
 /* The document and the version it was read at. */
 int cluster_doc_fetch(const struct cluster_conf *c, json_t **doc, long *version, struct err *e);
+/* The same, and the mod_revision of /tlsgate/version (a commit's compare). */
+int cluster_doc_fetch_rev(const struct cluster_conf *c, json_t **doc, long *version,
+			  long *version_rev, struct err *e);
 
 typedef int (*doc_edit_fn)(json_t *doc, void *arg, struct err *e);
 struct doc_change {

@@ -96,9 +96,13 @@ static char *unb64(const char *s)
 }
 
 /* POSTs `req` to one endpoint; *status is the HTTP status (0: no answer). */
+/* *maybe (when given) is set when the request may have reached etcd and no
+ * answer came: what it asked for may still happen. */
 static int post_one(const struct etcd *c, const char *base, const char *path, const char *token,
-		    const char *req, long *status, struct body *b, char *why, size_t whylen)
+		    const char *req, long *status, struct body *b, char *why, size_t whylen,
+		    int *maybe)
 {
+	curl_off_t sent_at = 0;
 	CURL *h = curl_easy_init();
 	struct curl_slist *hdr = NULL;
 	char url[512], auth[600];
@@ -134,26 +138,35 @@ static int post_one(const struct etcd *c, const char *base, const char *path, co
 	else
 		snprintf(why, whylen, "%s: %s", base,
 			 b->too_big ? "response too large" : curl_easy_strerror(rc));
+	/* Connected and began sending: etcd may have it (a connect that
+	 * failed or timed out sent nothing). */
+	if (rc != CURLE_OK && maybe && rc != CURLE_COULDNT_CONNECT &&
+	    curl_easy_getinfo(h, CURLINFO_PRETRANSFER_TIME_T, &sent_at) == CURLE_OK && sent_at > 0)
+		*maybe = 1;
 	curl_slist_free_all(hdr);
 	curl_easy_cleanup(h);
 	return rc == CURLE_OK ? 0 : -1;
 }
 
 static json_t *post_json(const struct etcd *c, const char *base, const char *path,
-			 const char *token, json_t *req, char *why, size_t whylen)
+			 const char *token, json_t *req, char *why, size_t whylen, int *maybe)
 {
 	char *text = json_dumps(req, JSON_COMPACT);
 	struct body b = { NULL, 0, false };
 	long status;
 	json_t *resp = NULL;
 
-	if (text && post_one(c, base, path, token, text, &status, &b, why, whylen) == 0) {
+	if (text && post_one(c, base, path, token, text, &status, &b, why, whylen, maybe) == 0) {
 		resp = b.data ? json_loads(b.data, 0, NULL) : NULL;
 		if (status != 200 || !resp) {
 			json_t *m = resp ? json_object_get(resp, "error") : NULL;
 
 			snprintf(why, whylen, "%s: HTTP %ld%s%s", base, status, m ? ": " : "",
 				 m && json_is_string(m) ? json_string_value(m) : "");
+			/* etcd gave up waiting on a proposal it may still commit. */
+			if (maybe && (strstr(why, "timed out") || strstr(why, "leader") ||
+				      strstr(why, "deadline") || strstr(why, "stopped")))
+				*maybe = 1;
 			json_decref(resp);
 			resp = NULL;
 		}
@@ -174,7 +187,7 @@ static int auth_token(const struct etcd *c, int i, char *token, size_t len, char
 	if (!c->user[0])
 		return 0;
 	a = json_pack("{s:s,s:s}", "name", c->user, "password", c->password);
-	r = post_json(c, c->endpoints[i], "/v3/auth/authenticate", NULL, a, why, whylen);
+	r = post_json(c, c->endpoints[i], "/v3/auth/authenticate", NULL, a, why, whylen, NULL);
 	t = r ? json_object_get(r, "token") : NULL;
 	json_decref(a);
 	if (t && json_is_string(t))
@@ -184,7 +197,8 @@ static int auth_token(const struct etcd *c, int i, char *token, size_t len, char
 }
 
 /* One call: each endpoint in turn until one answers. */
-static json_t *call(const struct etcd *c, const char *path, json_t *req, struct err *e)
+static json_t *call_maybe(const struct etcd *c, const char *path, json_t *req, int *maybe,
+			  struct err *e)
 {
 	char why[512] = "no endpoint";
 
@@ -195,7 +209,7 @@ static json_t *call(const struct etcd *c, const char *path, json_t *req, struct 
 		if (auth_token(c, i, token, sizeof(token), why, sizeof(why)) < 0)
 			continue;
 		resp = post_json(c, c->endpoints[i], path, token[0] ? token : NULL, req, why,
-				 sizeof(why));
+				 sizeof(why), maybe);
 		if (resp) {
 			json_decref(req);
 			return resp;
@@ -204,6 +218,11 @@ static json_t *call(const struct etcd *c, const char *path, json_t *req, struct 
 	json_decref(req);
 	err_set(e, "No etcd endpoint answered (%.400s).", why);
 	return NULL;
+}
+
+static json_t *call(const struct etcd *c, const char *path, json_t *req, struct err *e)
+{
+	return call_maybe(c, path, req, NULL, e);
 }
 
 /* The watch stream: only whether something came, from a bounded window. */
@@ -369,11 +388,12 @@ int etcd_put(const struct etcd *c, const char *key, const char *value, struct er
 	return etcd_txn(c, NULL, NULL, keys, values, 1, e) < 0 ? -1 : 0;
 }
 
-int etcd_txn(const struct etcd *c, const char *cmp_key, const char *cmp_value,
-	     const char *const *keys, const char *const *values, int n, struct err *e)
+/* cmp_value, or with cmp_value NULL cmp_mod (0: the key is absent). */
+static int txn(const struct etcd *c, const char *cmp_key, const char *cmp_value, long cmp_mod,
+	       const char *const *keys, const char *const *values, int n, struct err *e)
 {
 	json_t *req = json_object(), *ops = json_array(), *resp, *ok;
-	int rc;
+	int rc, maybe = 0;
 
 	for (int i = 0; i < n; i++) {
 		char *k = b64(keys[i]), *v = values[i] ? b64(values[i]) : NULL;
@@ -389,13 +409,17 @@ int etcd_txn(const struct etcd *c, const char *cmp_key, const char *cmp_value,
 	}
 	json_object_set_new(req, "success", ops);
 	if (cmp_key) {
-		char *k = b64(cmp_key), *v = cmp_value ? b64(cmp_value) : NULL;
+		char *k = b64(cmp_key), *v = cmp_value ? b64(cmp_value) : NULL, mod[32];
 		json_t *cmp;
 
+		snprintf(mod, sizeof(mod), "%ld", cmp_mod);
 		/* Absent: its create_revision is 0. */
 		if (cmp_value)
 			cmp = json_pack("{s:s,s:s,s:s,s:s}", "key", k, "target", "VALUE", "result",
 					"EQUAL", "value", v ? v : "");
+		else if (cmp_mod > 0)
+			cmp = json_pack("{s:s,s:s,s:s,s:s}", "key", k, "target", "MOD", "result",
+					"EQUAL", "mod_revision", mod);
 		else
 			cmp = json_pack("{s:s,s:s,s:s,s:s}", "key", k, "target", "CREATE", "result",
 					"EQUAL", "create_revision", "0");
@@ -403,11 +427,25 @@ int etcd_txn(const struct etcd *c, const char *cmp_key, const char *cmp_value,
 		free(k);
 		free(v);
 	}
-	resp = call(c, "/v3/kv/txn", req, e);
+	resp = call_maybe(c, "/v3/kv/txn", req, &maybe, e);
 	if (!resp)
-		return -1;
+		return maybe ? ETCD_UNKNOWN : -1;
 	ok = json_object_get(resp, "succeeded");
 	rc = json_is_true(ok) ? 1 : 0;
 	json_decref(resp);
 	return rc;
+}
+
+int etcd_txn(const struct etcd *c, const char *cmp_key, const char *cmp_value,
+	     const char *const *keys, const char *const *values, int n, struct err *e)
+{
+	int rc = txn(c, cmp_key, cmp_value, 0, keys, values, n, e);
+
+	return rc == ETCD_UNKNOWN ? -1 : rc;
+}
+
+int etcd_txn_mod(const struct etcd *c, const char *cmp_key, long cmp_mod, const char *const *keys,
+		 const char *const *values, int n, struct err *e)
+{
+	return txn(c, cmp_key, NULL, cmp_mod, keys, values, n, e);
 }

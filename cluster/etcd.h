@@ -52,6 +52,15 @@ int etcd_list(const struct etcd *c, const char *prefix, etcd_kv_fn fn, void *arg
 int etcd_txn(const struct etcd *c, const char *cmp_key, const char *cmp_value,
 	     const char *const *keys, const char *const *values, int n, struct err *e);
 
+/* The same, if `cmp_key`'s mod_revision is `cmp_mod` (any later put of the
+ * key, even of the same value, fails the compare: a retry or a stray old
+ * request can then be fenced off). It returns ETCD_UNKNOWN when no endpoint
+ * answered and at least one may have received the request: the transaction
+ * may still be applied later (etcd_txn reports that as -1). */
+#define ETCD_UNKNOWN (-2)
+int etcd_txn_mod(const struct etcd *c, const char *cmp_key, long cmp_mod, const char *const *keys,
+		 const char *const *values, int n, struct err *e);
+
 /* Waits at most `wait_ms` for a change of `key` at or after revision
  * `from_revision` (a streaming /v3/watch, ended at its first event): 1 a
  * change (or the watch was cancelled: look again), 0 none in the window, -1

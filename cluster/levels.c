@@ -118,6 +118,18 @@ json_t *doc_effective_rows(json_t *doc, const char *machine, const char *fallbac
 	return rows;
 }
 
+json_t *doc_level_rows(json_t *doc, const struct level_ref *lv)
+{
+	json_t *rows;
+
+	if (lv->level == LEVEL_MACHINE)
+		return doc_effective_rows(doc, lv->name, NULL);
+	rows = json_deep_copy(json_object_get(doc, "rows"));
+	if (rows && lv->level == LEVEL_GROUP)
+		overlay(rows, json_object_get(json_object_get(doc, "groups"), lv->name));
+	return rows;
+}
+
 int doc_effective_snapshot(json_t *doc, const char *machine, const char *fallback_group, char **out,
 			   struct err *e)
 {

@@ -46,6 +46,10 @@ json_t *doc_parse(const char *json, struct err *e);
 const char *doc_group_of(json_t *doc, const char *machine, const char *fallback);
 /* MACHINE's effective rows (a new object). */
 json_t *doc_effective_rows(json_t *doc, const char *machine, const char *fallback_group);
+/* The configuration a level has (what a console configuring it shows): the
+ * cluster's rows, under the group's overrides (group level), under the
+ * machine's group's and its own (machine level). NULL when out of memory. */
+json_t *doc_level_rows(json_t *doc, const struct level_ref *lv);
 /* MACHINE's effective configuration as a plain snapshot (store.h), malloc'd. */
 int doc_effective_snapshot(json_t *doc, const char *machine, const char *fallback_group, char **out,
 			   struct err *e);

@@ -24,6 +24,7 @@ struct committed_store {
 	int cluster; /* 0 local, 1 cluster */
 	struct cluster_conf conf;
 	struct level_ref level; /* where a cluster commit's changes go */
+	const char *user;       /* whose staged edits (a console with a level view) */
 };
 
 /* Local on a standalone machine, cluster when HOME/cluster.conf says so. */

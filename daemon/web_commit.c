@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../cluster/cluster.h"
 #include "../core/config_web.h"
 #include "../core/entries.h"
 #include "../core/text.h"
@@ -70,6 +71,24 @@ static int preview(struct web_req *r, struct strbuf *warnings, struct err *e)
 	return n;
 }
 
+/* Where a commit made here goes: a member's WebUI commits at cluster level
+ * (it has no level selector; the console's clustermode picks one). */
+static void commit_level(struct web_req *r)
+{
+	struct cluster_conf c;
+	struct err e;
+
+	if (cluster_conf_load(r->d->opt.home, &c, &e) == 1) {
+		strbuf_puts(&r->body, "<p id=\"commit-level\">Commit at cluster level (cluster ");
+		web_html_text(&r->body, c.name);
+		strbuf_puts(&r->body, "): every machine of the cluster receives these changes, "
+				      "unless a group or machine level overrides them.</p>\n");
+	} else {
+		strbuf_puts(&r->body, "<p id=\"commit-level\">Commit at machine level (this "
+				      "machine is not in a cluster).</p>\n");
+	}
+}
+
 static void page(struct web_req *r, const char *kind, const char *message)
 {
 	struct strbuf changes, warnings;
@@ -83,6 +102,7 @@ static void page(struct web_req *r, const char *kind, const char *message)
 	web_begin(r, "Uncommitted Changes");
 	if (kind)
 		web_page_banner(&r->body, kind, message);
+	commit_level(r);
 	if (n < 0) {
 		web_page_banner(&r->body, "Error", e.msg);
 	} else if (n == 0) {

@@ -238,6 +238,7 @@ void db_close(struct db *db)
 		return;
 	db_stmt_cache_free(db);
 	sqlite3_close(db->sql);
+	free(db->view);
 	free(db);
 }
 

@@ -97,7 +97,15 @@ int db_replace_version_rows(struct db *db, long version, const char *const *keys
 			    const char *const *values, size_t n, struct err *e);
 
 /* ---- staged edits ---- */
-/* The latest version with USER's staged edits applied. */
+/* A cluster member's console configures a level (cluster, group, machine):
+ * with a view set, db_load_effective and the staging compare read `view` in
+ * place of the latest committed version, and db_commit leaves the per-setting
+ * base check to the before-commit hook (the cluster store checks each staged
+ * row's base value against the level in etcd). NULL: the latest version. */
+int db_set_view(struct db *db, const struct config *view, struct err *e);
+/* The view set, or NULL. */
+const struct config *db_view(const struct db *db);
+/* The latest version (or the view) with USER's staged edits applied. */
 int db_load_effective(struct db *db, const char *user, struct config *c, struct err *e);
 /* Stage the settings an operation changed: those in which `edited` differs
  * from `seen` (the configuration the user was shown). A setting set back to
@@ -151,6 +159,12 @@ int db_stage_entries_of_version(struct db *db, const char *user, long version, e
  * NULL for a deletion. Return non-zero from fn to stop. */
 typedef int (*db_staged_row_fn)(const char *key, const char *value, void *arg);
 int db_staged_rows(struct db *db, const char *user, db_staged_row_fn fn, void *arg, struct err *e);
+/* The same with each row's base value (what the user saw when first staged;
+ * '' for an entry that did not exist). */
+typedef int (*db_staged_base_fn)(const char *key, const char *value, const char *base_value,
+				 void *arg);
+int db_staged_rows_base(struct db *db, const char *user, db_staged_base_fn fn, void *arg,
+			struct err *e);
 /* The value of SQLite's PRAGMA data_version: it changes when another
  * connection commits (a cheap "did anything change?" for the daemon). */
 int db_data_version(struct db *db, long *out, struct err *e);

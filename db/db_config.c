@@ -2,6 +2,7 @@
 #include "db_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int db_insert_version(struct db *db, long version, const char *user, const char *comment,
@@ -122,7 +123,27 @@ int db_version_info(struct db *db, long version, struct commit_info *out, struct
 	return rc == SQLITE_ROW ? 0 : err_set(e, "There is no configuration version %ld.", version);
 }
 
-int db_load_effective(struct db *db, const char *user, struct config *c, struct err *e)
+int db_set_view(struct db *db, const struct config *view, struct err *e)
+{
+	if (!view) {
+		free(db->view);
+		db->view = NULL;
+		return 0;
+	}
+	if (!db->view && !(db->view = malloc(sizeof(*db->view))))
+		return err_set(e, "Out of memory.");
+	*db->view = *view;
+	return 0;
+}
+
+const struct config *db_view(const struct db *db)
+{
+	return db->view;
+}
+
+/* use_view 0: the latest committed version (what a commit writes on top of). */
+static int load_effective(struct db *db, const char *user, int use_view, struct config *c,
+			  struct err *e)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -130,7 +151,9 @@ int db_load_effective(struct db *db, const char *user, struct config *c, struct 
 	/* A savepoint, not BEGIN: this also runs inside db_commit's transaction. */
 	if (db_exec(db, "SAVEPOINT load_effective", e) < 0)
 		return -1;
-	if (db_load_config(db, 0, c, e) < 0)
+	if (use_view && db->view)
+		*c = *db->view;
+	else if (db_load_config(db, 0, c, e) < 0)
 		goto fail;
 	if (db_prepare(db, "SELECT key, value FROM staged WHERE user = ? AND deleted = 0", &st, e) <
 	    0)
@@ -144,6 +167,11 @@ int db_load_effective(struct db *db, const char *user, struct config *c, struct 
 fail:
 	db_exec(db, "ROLLBACK TO load_effective; RELEASE load_effective", NULL);
 	return -1;
+}
+
+int db_load_effective(struct db *db, const char *user, struct config *c, struct err *e)
+{
+	return load_effective(db, user, 1, c, e);
 }
 
 int db_rollback_candidates(struct db *db, struct commit_info *out, int max, int *count,
@@ -217,21 +245,24 @@ int db_commit_confirmed(struct db *db, const char *user, const char *comment, in
 		err_set(e, "There is no data to commit.");
 		goto fail;
 	}
-	if (db_staged_conflict(db, user, e) < 0)
+	/* With a level view the hook checks each base against that level. */
+	if (!db->view && db_staged_conflict(db, user, e) < 0)
 		goto fail;
-	if (db_latest_version(db, &latest, e) < 0 || db_load_effective(db, user, &c, e) < 0)
+	if (db_latest_version(db, &latest, e) < 0 || load_effective(db, user, 0, &c, e) < 0)
 		goto fail;
 	if (validate && validate(&c, arg, e) < 0)
 		goto fail;
 	if (db_insert_version(db, latest + 1, user, comment, save_for_rollback, e) < 0 ||
 	    db_write_snapshot(db, latest + 1, &c, e) < 0 ||
-	    db_snapshot_entries(db, latest, latest + 1, user, e) < 0 ||
-	    db_clear_staged(db, user, e) < 0 ||
-	    db_mark_confirm(db, latest + 1, latest, confirm_seconds, user, e) < 0 ||
-	    prune_snapshots(db, latest + 1, c.rollback_keep, e) < 0)
+	    db_snapshot_entries(db, latest, latest + 1, user, e) < 0)
 		goto fail;
+	/* Before the staged rows are cleared: the cluster store reads them. */
 	if (db->before_commit &&
 	    db->before_commit(db, latest, latest + 1, db->before_commit_arg, e) < 0)
+		goto fail;
+	if (db_clear_staged(db, user, e) < 0 ||
+	    db_mark_confirm(db, latest + 1, latest, confirm_seconds, user, e) < 0 ||
+	    prune_snapshots(db, latest + 1, c.rollback_keep, e) < 0)
 		goto fail;
 	if (db_exec(db, "COMMIT", e) < 0)
 		goto fail;

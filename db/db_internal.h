@@ -16,6 +16,7 @@ struct db {
 	char path[4096];
 	db_before_commit_fn before_commit; /* db_set_before_commit */
 	void *before_commit_arg;
+	struct config *view; /* db_set_view: what the console reads as committed */
 };
 
 int db_exec(struct db *db, const char *sql, struct err *e);

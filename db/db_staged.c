@@ -66,7 +66,11 @@ static int stage_differences(struct db *db, const char *user, const struct confi
 	long latest;
 	int rc = 0;
 
-	if (db_latest_version(db, &latest, e) < 0 || db_load_config(db, latest, &committed, e) < 0)
+	if (db_latest_version(db, &latest, e) < 0)
+		return -1;
+	if (db->view)
+		committed = *db->view; /* a cluster level's configuration */
+	else if (db_load_config(db, latest, &committed, e) < 0)
 		return -1;
 	strbuf_init(&now);
 	strbuf_init(&before);
@@ -269,6 +273,27 @@ int db_staged_rows(struct db *db, const char *user, db_staged_row_fn fn, void *a
 			  sqlite3_column_int(st, 2) ? NULL
 						    : (const char *)sqlite3_column_text(st, 1),
 			  arg);
+	db_finish(db, st);
+	return stop || rc == SQLITE_DONE ? 0 : db_sql_error(db, "reading staged edits", e);
+}
+
+int db_staged_rows_base(struct db *db, const char *user, db_staged_base_fn fn, void *arg,
+			struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (db_prepare(db,
+		       "SELECT key, value, deleted, base_value FROM staged WHERE user = ? "
+		       "ORDER BY key",
+		       &st, e) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		stop = fn((const char *)sqlite3_column_text(st, 0),
+			  sqlite3_column_int(st, 2) ? NULL
+						    : (const char *)sqlite3_column_text(st, 1),
+			  (const char *)sqlite3_column_text(st, 3), arg);
 	db_finish(db, st);
 	return stop || rc == SQLITE_DONE ? 0 : db_sql_error(db, "reading staged edits", e);
 }

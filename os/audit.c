@@ -116,6 +116,13 @@ void audit_commit(const char *home, const char *user, const char *what, long ver
 		  const char *comment, const struct config *before, const struct config *after,
 		  const char *entries)
 {
+	audit_commit_at(home, user, what, version, NULL, comment, before, after, entries);
+}
+
+void audit_commit_at(const char *home, const char *user, const char *what, long version,
+		     const char *level, const char *comment, const struct config *before,
+		     const struct config *after, const char *entries)
+{
 	struct strbuf line, changes;
 	char date[64];
 
@@ -125,8 +132,9 @@ void audit_commit(const char *home, const char *user, const char *what, long ver
 	if (entries && entries[0])
 		strbuf_printf(&changes, "%s%s", changes.len ? "; " : "", entries);
 	audit_date(time(NULL), date, sizeof(date));
-	strbuf_printf(&line, "%s Info: %s: user %s version %ld comment \"%s\" changes: %s", date,
-		      what, user, version, comment, changes.len ? changes.data : "none");
+	strbuf_printf(&line, "%s Info: %s: user %s version %ld%s%s comment \"%s\" changes: %s",
+		      date, what, user, version, level ? " level=" : "", level ? level : "",
+		      comment, changes.len ? changes.data : "none");
 	append_line(home, line.data);
 	strbuf_free(&line);
 	strbuf_free(&changes);

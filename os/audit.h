@@ -19,6 +19,11 @@ void audit_date(time_t t, char *buf, size_t len);
 void audit_commit(const char *home, const char *user, const char *what, long version,
 		  const char *comment, const struct config *before, const struct config *after,
 		  const char *entries);
+/* The same with the level of a cluster commit ("cluster", "group NAME",
+ * "machine NAME"), written as level=LEVEL after the version. */
+void audit_commit_at(const char *home, const char *user, const char *what, long version,
+		     const char *level, const char *comment, const struct config *before,
+		     const struct config *after, const char *entries);
 
 /* The named entries (certificates, destinations, users...) USER has staged,
  * summarised for audit_commit: call it before the commit. */

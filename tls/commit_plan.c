@@ -141,6 +141,8 @@ static int build(struct commit_plan *p, struct err *e)
 	if (db_latest_version(p->db, &p->base, e) < 0 ||
 	    db_load_config(p->db, p->base, &p->base_config, e) < 0)
 		return -1;
+	if (db_view(p->db))
+		p->base_config = *db_view(p->db); /* the cluster level the edits are of */
 	base = (struct plan_source){ NULL, p->base };
 	if (prepare_fingerprints(p->db, &base, &p->base_config, p->base_fp, e) < 0 ||
 	    staged_digest(p->db, p->who.user, p->staged_digest, e) < 0 ||
@@ -260,6 +262,7 @@ int commit_plan_write(struct commit_plan *p, const struct commit_request *r, lon
 	struct write_ctx w = { p, &entries };
 	struct config before;
 	struct committed_store store;
+	char level[80];
 	int rc;
 
 	/* The committed store: SQLite alone, or etcd then SQLite (cluster/store.h). */
@@ -271,15 +274,21 @@ int commit_plan_write(struct commit_plan *p, const struct commit_request *r, lon
 				  "enforces. Nothing was committed; use \"commit\".");
 	if (r->level)
 		store.level = *r->level;
+	store.user = p->who.user;
 	strbuf_init(&entries);
 	committed_store_arm(&store, p->db);
 	rc = db_commit_confirmed(p->db, p->who.user, r->comment, r->save_for_rollback,
 				 authorize_and_check, &w, r->confirm_seconds, version, e);
 	committed_store_disarm(&store, p->db);
-	before = p->base_config;
+	before = p->base_config; /* a console in a cluster: its level's view */
+	if (store.cluster)
+		snprintf(level, sizeof(level), "%s%s%.64s", level_word(store.level.level),
+			 store.level.level == LEVEL_CLUSTER ? "" : " ",
+			 store.level.level == LEVEL_CLUSTER ? "" : store.level.name);
 	if (rc == 0)
-		audit_commit(p->home, p->who.user, r->what, *version, r->comment, &before,
-			     &p->next.config, entries.data);
+		audit_commit_at(p->home, p->who.user, r->what, *version,
+				store.cluster ? level : NULL, r->comment, &before, &p->next.config,
+				entries.data);
 	strbuf_free(&entries);
 	return rc;
 }

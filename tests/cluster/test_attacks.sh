@@ -23,6 +23,16 @@ check "root adds adm, op and gst at cluster level" grep -q '^Changes committed' 
 check "users are cluster-wide: C has op" poll 10 bash -c "[ \$(sqlite3 '${HOME_OF[C]}/config.db' \"SELECT count(*) FROM config_values WHERE key='user.op' AND version=(SELECT max(version) FROM config_versions)\") = 1 ]"
 check "every member holds the same version" poll 10 same_version
 
+# ---- a member's WebUI commits at cluster level, and says so ----
+URL=https://127.0.0.1:${HTTPS_OF[B]}
+token=$(curl -sk --max-time 10 -c "$TEST_TMP/jar" -b "$TEST_TMP/jar" "$URL/login" |
+	sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n 1)
+curl -sk --max-time 10 -c "$TEST_TMP/jar" -b "$TEST_TMP/jar" -o /dev/null --data-urlencode "csrf=$token" \
+	--data-urlencode username=adm --data-urlencode password=admpass123 "$URL/login"
+curl -sk --max-time 10 -b "$TEST_TMP/jar" "$URL/commit" >"$TEST_TMP/commit.html"
+check "B's Commit Changes page: commit at cluster level (cluster fleet)" \
+	grep -q 'id="commit-level">Commit at cluster level (cluster fleet)' "$TEST_TMP/commit.html"
+
 # ---- an admin stages a user in cluster mode, then commits in machine mode ----
 v0=$(cluster_version)
 printf 'userconfig\nNEW\nmallory\n1\nmallorypw1\nmallorypw1\n\nclustermode machine gwA\ncommit "sneak"\n' | as A adm

@@ -8,7 +8,9 @@
 # delivered by the followers) or not at all — never twice, never half: etcd's
 # history of /tlsgate/version goes up by exactly one per landed commit, the
 # document always carries the version beside it, each version is audited
-# once, and every member ends on the same configuration.
+# once, and every member ends on the same configuration. Round 5 loses the
+# commit's reply (every member frozen once the console sends it, under gdb):
+# the console says the outcome is unknown, and a retry does not apply it twice.
 . "$(dirname "${BASH_SOURCE[0]}")/cluster_lib.sh"
 
 ectl() { ETCDCTL_API=3 "$ETCDCTL" --command-timeout=2s "$@" 2>/dev/null; }
@@ -67,13 +69,50 @@ for round in 1 2 3 4; do
 			[ \"\$(sqlite3 '${HOME_OF[B]}/config.db' 'SELECT max(version) FROM config_versions')\" = '$after' ] && \
 			[ \"\$(sqlite3 '${HOME_OF[C]}/config.db' 'SELECT max(version) FROM config_versions')\" = '$after' ]"
 done
-echo "# $landed of 4 commits landed, $reported reported committed"
+# ---- Round 5: the commit's reply is lost (every etcd member frozen, SIGSTOP,
+# once the console reaches its transaction: gdb stops it there). No endpoint
+# answers, and each may hold the request: the console must say the outcome is
+# unknown (not "nothing was committed"), try to fence it off, and a retry
+# after SIGCONT must not apply it twice.
+before=$(cluster_version)
+cur=$(sqlite3 "${HOME_OF[A]}/config.db" "SELECT value FROM config_values WHERE key='gui.methods' AND version=(SELECT max(version) FROM config_versions)")
+if [ "$cur" = tlsv1_3 ]; then m=2 want=tlsv1_2; else m=1 want=tlsv1_3; fi
+printf "sslconfig\ngui\n%s\nDEFAULT\n\n\ncommit\nlost reply\n\n" "$m" >"$TEST_TMP/lost.in"
+timeout 90 gdb -q -batch -ex 'break etcd_txn_mod' \
+	-ex "run --home ${HOME_OF[A]} <$TEST_TMP/lost.in >$TEST_TMP/lost.out 2>&1" \
+	-ex "shell kill -STOP ${EPID[1]} ${EPID[2]} ${EPID[3]}" -ex delete -ex continue \
+	"$TLSGATE" >"$TEST_TMP/gdb.out" 2>&1
+kill -CONT "${EPID[1]}" "${EPID[2]}" "${EPID[3]}"
+check "round 5: gdb stopped the commit at its transaction" grep -q 'Breakpoint 1, etcd_txn_mod' "$TEST_TMP/gdb.out"
+echo "# round 5: $(grep -o 'The changes were not committed: .\{0,160\}' "$TEST_TMP/lost.out" | head -n 1)"
+check "round 5: the console says the outcome is unknown and how to check" \
+	grep -q 'whether it landed is not known.*clusterconfig connstatus' "$TEST_TMP/lost.out"
+check "round 5: ... and does not claim that nothing was committed" bash -c "! grep -q 'Nothing was committed' '$TEST_TMP/lost.out'"
+poll 20 bash -c "[ -n \"\$(ETCDCTL_API=3 '$ETCDCTL' --command-timeout=2s --endpoints '$ENDPOINTS' get --print-value-only /tlsgate/version 2>/dev/null)\" ]"
+sleep 1 # etcd works off the requests it held
+mid=$(cluster_version)
+echo "# round 5: after SIGCONT the cluster is at $mid (was $before)"
+check "round 5: the lost commit landed once or not at all" bash -c "[ '$mid' = '$before' ] || [ '$mid' = '$((before + 1))' ]"
+check "round 5: A has the cluster's version" poll 20 bash -c "[ \"\$(sqlite3 '${HOME_OF[A]}/config.db' 'SELECT max(version) FROM config_versions')\" = '$mid' ]"
+"$TLSGATE" --home "${HOME_OF[A]}" <"$TEST_TMP/lost.in" >"$TEST_TMP/retry.out" 2>&1 # the same batch again
+if [ "$mid" = "$before" ]; then
+	check "round 5: it did not land; the retry commits it" grep -q '^Changes committed' "$TEST_TMP/retry.out"
+else
+	check "round 5: it landed; the retry says so and commits nothing" \
+		grep -q 'There is no data to commit\|already in the cluster' "$TEST_TMP/retry.out"
+fi
+grep -q '^Changes committed\|no data to commit\|already in the cluster' "$TEST_TMP/retry.out" || sed 's/^/# retry: /' "$TEST_TMP/retry.out"
+check_eq "round 5: the change landed exactly once" "$((before + 1))" "$(cluster_version)"
+landed=$((landed + 1))
+echo "# $landed of 5 commits landed (round 5: once, by itself or its retry), $reported of rounds 1-4 reported committed"
 check "at least one commit landed across the leader kills" test "$landed" -ge 1
 
 # etcd's whole history of /tlsgate/version since the cluster formed: +1 each time.
 timeout 3 env ETCDCTL_API=3 "$ETCDCTL" --endpoints "$ENDPOINTS" watch --rev "$((start_rev + 1))" \
 	/tlsgate/version >"$TEST_TMP/history" 2>/dev/null
-awk 'NR % 3 == 0' "$TEST_TMP/history" >"$TEST_TMP/values"
+# (uniq: a commit whose reply was lost may be fenced off by re-putting the
+# same version, which is no commit.)
+awk 'NR % 3 == 0' "$TEST_TMP/history" | uniq >"$TEST_TMP/values"
 echo "# /tlsgate/version history: $(tr '\n' ' ' <"$TEST_TMP/values")"
 check_eq "etcd's history holds one put per landed commit" "$landed" "$(wc -l <"$TEST_TMP/values")"
 check "each put is the previous version plus one (no commit twice, none skipped)" \

@@ -46,11 +46,16 @@ check "cluster level: GUI TLS 1.3 only" level_commit A 'clustermode cluster' gui
 for g in A B C; do check "gateway $g: 1.3 only (cluster)" poll 10 only13 $g; done
 check "group Edge: GUI TLS 1.2 only (committed on A)" level_commit A 'clustermode group Edge' gui 2
 check "commit says where it went" grep -q 'Committed at the group level (Edge) of cluster fleet' "$TEST_TMP/out.A"
+audit_has() { cat "${HOME_OF[$1]}"/logs/cli_logs* 2>/dev/null | grep -q "Info: commit: user [^ ]* version [0-9]* $2 comment"; }
+check "the audit line of the group commit records level=group Edge" audit_has A 'level=group Edge'
+check "... and of the cluster commit level=cluster" audit_has A 'level=cluster'
 check "C (group Edge) enforces 1.2 only" poll 10 only12 C
 check "A (Main_Group) keeps 1.3 only" only13 A
 check "B (Main_Group) keeps 1.3 only" poll 10 only13 B
 check "machine gwB: GUI TLS 1.2 only (committed on A)" level_commit A 'clustermode machine gwB' gui 2
 check "B enforces its machine override (1.2 only)" poll 10 only12 B
+check "the audit line of the machine commit records level=machine gwB" audit_has A 'level=machine gwB'
+
 check "cluster level: GUI TLS 1.2 and 1.3" level_commit A 'clustermode cluster' gui 1-2
 check "A follows the cluster (1.2 and 1.3)" poll 10 both A
 check "B keeps its machine override (1.2 only)" poll 10 only12 B
@@ -59,6 +64,35 @@ check "the commit counted every member" grep -q 'is enforced on 3 of 3 machines'
 check "etcd's document: the cluster's rows, group Edge's and machine gwB's overrides" \
 	bash -c "etcdctl_doc() { ETCDCTL_API=3 '$ETCDCTL' --endpoints '$ENDPOINTS' get --print-value-only /tlsgate/config; };
 		etcdctl_doc | jq -e '.groups.Edge[\"gui.methods\"] and .machines.gwB[\"gui.methods\"] and .assign.gwC == \"Edge\"' >/dev/null"
+
+# ---- each level's view: the console shows what the level has ----
+gui_of() { grep '^GUI HTTPS method:' "$TEST_TMP/out.$1" | tail -1 | cut -d' ' -f4; }
+tg A 'clustermode machine gwB; sslconfig'
+check_eq "from A, machine gwB's sslconfig shows B's GUI methods" "tlsv1_2" "$(gui_of A)"
+CLUSTER_GUI=$(jq -r '.rows["gui.methods"]' <<<"$(doc)")
+tg B 'clustermode cluster; sslconfig'
+check_eq "on B (machine override), cluster mode shows the cluster's GUI methods" "$CLUSTER_GUI" "$(gui_of B)"
+tg A 'clustermode machine gwB; showchanges'
+check "... and nothing staged shows as no change there (gwB's values are the base)" \
+	grep -q 'No changes have been made' "$TEST_TMP/out.A"
+tg A 'clustermode group Edge; sslconfig'
+check_eq "from A, group Edge's sslconfig shows the group's GUI methods" "tlsv1_2" "$(gui_of A)"
+check "from A at machine gwB: the value A has in effect is an edit of gwB (1.2 and 1.3)" \
+	level_commit A 'clustermode machine gwB' gui 1-2
+check "B enforces it (1.2 and 1.3)" poll 10 both B
+check_eq "... written at gwB's level" "$CLUSTER_GUI" "$(jq -r '.machines.gwB["gui.methods"]' <<<"$(doc)")"
+# Base check per setting, against the level: A stages at gwB's level, B
+# commits the same setting there first, A's commit is refused.
+printf 'clustermode machine gwB\nsslconfig\ngui\n2\nDEFAULT\n\n\n' | "$TLSGATE" --home "${HOME_OF[A]}" >/dev/null 2>&1
+check "B commits gwB's GUI methods (1.3 only) meanwhile" level_commit B 'clustermode machine gwB' gui 1
+check "A has B's commit" poll 10 same_version
+printf 'clustermode machine gwB\ncommit\nlate\n\n' | "$TLSGATE" --home "${HOME_OF[A]}" >"$TEST_TMP/out.A" 2>&1
+check "A's stale edit of gwB is refused, naming the setting and the level" \
+	grep -q 'GUI HTTPS method was changed at the machine level after you edited it' "$TEST_TMP/out.A"
+check "... B still enforces B's commit (1.3 only)" only13 B
+printf 'clear\nY\n' | "$TLSGATE" --home "${HOME_OF[A]}" >/dev/null 2>&1
+check "machine gwB: GUI 1.2 only again" level_commit A 'clustermode machine gwB' gui 2
+check "B enforces it (1.2 only)" poll 10 only12 B
 
 # ---- CLUSTERSHOW and the level question ----
 printf 'sslconfig\nclustershow\n\n' | "$TLSGATE" --home "${HOME_OF[B]}" >"$TEST_TMP/out.B" 2>&1

@@ -38,6 +38,22 @@ int main(void)
 	CHECK(strcmp(get(b, "gui.methods"), "tlsv1_2") == 0, "gwB: its group Edge overrides");
 	CHECK(strcmp(get(b, "inbound.methods"), "tlsv1_3") == 0, "gwB: its machine overrides");
 	CHECK(strcmp(get(b, "cert.web"), "(absent)") == 0, "gwB: null at machine level removes");
+	{
+		/* Each level's view: what a console configuring it shows. */
+		json_t *vc = doc_level_rows(doc, &cl), *vg = doc_level_rows(doc, &gr),
+		       *vm = doc_level_rows(doc, &ma);
+
+		CHECK(strcmp(get(vc, "gui.methods"), "tlsv1_3") == 0 &&
+			      strcmp(get(vc, "inbound.methods"), "tlsv1_2") == 0,
+		      "the cluster level's view: the cluster's rows only");
+		CHECK(strcmp(get(vg, "gui.methods"), "tlsv1_2") == 0 &&
+			      strcmp(get(vg, "inbound.methods"), "tlsv1_2") == 0,
+		      "group Edge's view: the cluster's under Edge's overrides, not gwB's");
+		CHECK(json_equal(vm, b), "machine gwB's view: gwB's effective configuration");
+		json_decref(vc);
+		json_decref(vg);
+		json_decref(vm);
+	}
 	CHECK(strcmp(get(a, "cert.web"), "PEM") == 0, "gwA keeps the cluster's entry");
 	CHECK(strcmp(doc_group_of(doc, "gwZ", "Main_Group"), "Main_Group") == 0,
 	      "an unassigned machine takes the fallback group");

@@ -26,6 +26,8 @@ check_eq "a login without the login form's CSRF cookie: 403" 403 \
 check "... logged" grep -q 'login refused (address 127.0.0.1): no valid CSRF token' "$LOG"
 
 check_eq "admin logs in: 303" 303 "$(login "$TEST_TMP/adm" admin adminpass1)"
+check "the Commit Changes page of a standalone machine: commit at machine level" bash -c \
+	"curl -sk --max-time 10 -b '$TEST_TMP/adm' '$URL/commit' | grep -q 'id=\"commit-level\">Commit at machine level'"
 csrf=$(csrf_of "$TEST_TMP/adm")
 check "the session has a CSRF token" test ${#csrf} = 64
 ciphers=$(sqlite3 "$HOME_DIR/config.db" "SELECT value FROM config_values WHERE key='gui.ciphers' AND version=(SELECT max(version) FROM config_versions)")
