@@ -51,7 +51,10 @@ for i in 1 2 3; do
 done
 start_etcd() {
 	local i=$1
-	in_ns "${NS_OF[$i]}" "$ETCD" --name "e$i" --data-dir "$TEST_TMP/etcd$i" \
+	# ip itself, not the in_ns function: $! must be the process that
+	# becomes etcd (a backgrounded function is a subshell; killing it
+	# would leave etcd running).
+	ip netns exec "${NS_OF[$i]}" "$ETCD" --name "e$i" --data-dir "$TEST_TMP/etcd$i" \
 		--listen-client-urls "http://${ADDR[$i]}:${CPORT[$i]}" \
 		--advertise-client-urls "http://${ADDR[$i]}:${CPORT[$i]}" \
 		--listen-peer-urls "http://${ADDR[$i]}:${PPORT[$i]}" \
@@ -75,7 +78,7 @@ declare -A OFF=([A]=20 [B]=22 [C]=24) # HTTPS port BASE+OFF, SMTP the next one
 for g in A B C; do
 	HOME_OF[$g]=$(new_home "gw$g")
 	HTTPS_OF[$g]=$((BASE + ${OFF[$g]}))
-	in_ns "${NS_GW[$g]}" "$TLSGATED" --home "${HOME_OF[$g]}" --https "127.0.0.1:${HTTPS_OF[$g]}" \
+	ip netns exec "${NS_GW[$g]}" "$TLSGATED" --home "${HOME_OF[$g]}" --https "127.0.0.1:${HTTPS_OF[$g]}" \
 		--smtp "127.0.0.1:$((HTTPS_OF[$g] + 1))" 2>>"$TEST_TMP/daemon.err" &
 	at_exit "kill $!"
 	check "gateway $g starts in its namespace" poll 10 test -S "${HOME_OF[$g]}/tlsgated.sock"
