@@ -42,7 +42,7 @@ send "$SMTP_PORT" user@good.rpt.test rpt-good1
 send "$SMTP_PORT" user@good.rpt.test rpt-good2
 send "$SMTP_PORT" user@bad.rpt.test rpt-bad
 send "$SMTP_PORT" user@nopub.rpt.test rpt-nopub
-check "the reports arrive at the collector" poll 30 bash -c "[ \$(grep -c 'Report Domain' '$RCV/collector.jsonl' 2>/dev/null) -ge 2 ]"
+check "the reports arrive at the collector" poll 30 bash -c "[ \$(cat '$RCV/collector.jsonl' 2>/dev/null | grep -c 'Report Domain') -ge 2 ]"
 sed 's/^/# /' "$log" | grep -E 'TLS-RPT' | head
 report() { # DOMAIN: the first report for it, as JSON
 	"$PY" -c 'import json,sys
@@ -57,7 +57,22 @@ echo "# $bad"
 field() { "$PY" -c 'import json,sys; r=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
 export -f field
 export PY
-check "good: 2 successful sessions, 0 failed" test "$(field "$good" 'r["tlsrpt"]["policies"][0]["summary"]')" = "{'total-successful-session-count': 2, 'total-failure-session-count': 0}"
+# On a loaded machine the two deliveries may fall into two 4 s periods: the
+# sessions are counted over every report for the domain.
+sessions() { # DOMAIN: successful and failed sessions over all its reports
+	"$PY" -c 'import json,sys
+ok = bad = 0
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r.get("tlsrpt") and r["tlsrpt"]["policies"][0]["policy"]["policy-domain"] == sys.argv[2]:
+        s = r["tlsrpt"]["policies"][0]["summary"]
+        ok += s["total-successful-session-count"]; bad += s["total-failure-session-count"]
+print(ok, bad)' "$RCV/collector.jsonl" "$1"
+}
+export -f sessions
+export RCV
+check "good: 2 successful sessions, 0 failed" poll 20 bash -c '[ "$(sessions good.rpt.test)" = "2 0" ]'
+check "... each report with the RFC's summary fields" test "$(field "$good" 'sorted(r["tlsrpt"]["policies"][0]["summary"])')" = "['total-failure-session-count', 'total-successful-session-count']"
 check "good: the report's subject and addressee (RFC 8460 5.3)" bash -c '[ "$(field "$1" "r[\"rcpt\"]")" = "[$(printf "%s" "'"'"'reports@collect.rpt.test'"'"'")]" ] &&
 	field "$1" "r[\"subject\"]" | grep -q "^Report Domain: good.rpt.test Submitter: .* Report-ID: <"' _ "$good"
 check "bad: failures, with result type certificate-not-trusted and the MX" bash -c 'd=$(field "$1" "r[\"tlsrpt\"][\"policies\"][0][\"failure-details\"][0]");
@@ -66,5 +81,5 @@ check "bad: failures, with result type certificate-not-trusted and the MX" bash 
 check "the JSON has the RFC 8460 fields" bash -c 'for k in organization-name date-range contact-info report-id policies; do
 	[ "$(field "$1" "\"$k\" in r[\"tlsrpt\"]")" = True ] || exit 1; done' _ "$good"
 check "nopub: no report, and the log says why" poll 10 grep -q "TLS-RPT for nopub.rpt.test: no report sent: _smtp._tls.nopub.rpt.test publishes no TLSRPTv1 record" "$log"
-check "the log names each report sent" poll 3 grep -q "TLS-RPT for good.rpt.test: report .* (2 successful, 0 failed sessions) sent to <reports@collect.rpt.test>" "$log"
+check "the log names each report sent" poll 3 grep -q "TLS-RPT for good.rpt.test: report .* ([12] successful, 0 failed sessions) sent to <reports@collect.rpt.test>" "$log"
 done_testing

@@ -103,7 +103,7 @@ sleep 2.5
 check_eq "killed after a flush interval: the sessions are there" "$((before + 3))" "$(q 'SELECT SUM(sessions) FROM tls_usage')"
 check_eq "the database is intact" ok "$(q 'PRAGMA integrity_check')"
 check "a clean stop flushes" start_daemon "$home" --usage-flush 3600
-handshake "$HTTPS_PORT" 1.2
+check "... after one more TLS 1.2 handshake" handshake "$HTTPS_PORT" 1.2
 stop_daemon
 check_eq "SIGTERM: the last session is flushed" "$((before + 4))" "$(q 'SELECT SUM(sessions) FROM tls_usage')"
 check "--no-usage records nothing" start_daemon "$home" --no-usage
