@@ -92,8 +92,8 @@ EOF
 check "SETUP: with one session open, another listener refuses the next (421)" grep -qx 'other 421' "$TEST_TMP/setup.py"
 check "SETUP: the maximum connection time ends a busy session after ~3 s" grep -qE '^life [2-4]$' "$TEST_TMP/setup.py"
 check "SETUP: a client that does not greet is dropped after 1 s (421)" grep -qE '^greet [0-2] 421$' "$TEST_TMP/setup.py"
-check "mail log: the connection time limit" grep -qE 'ICID [0-9]+ connection time limit reached \(3 seconds\)' "$log"
-check "mail log: the global connection limit" grep -q 'SMTP connection on Second refused: 1 connections to all listeners at once' "$log"
+check "mail log: the connection time limit" poll 3 grep -qE 'ICID [0-9]+ connection time limit reached \(3 seconds\)' "$log"
+check "mail log: the global connection limit" poll 3 grep -q 'SMTP connection on Second refused: 1 connections to all listeners at once' "$log"
 printf 'listenerconfig\nSETUP\n0\n0\n0\n\ncommit "setup off"\n' | console >/dev/null 2>&1
 
 # ---- a listener on an address another program holds ----
@@ -114,7 +114,7 @@ check "the check warns: the address is in use by another program" \
 	grep -q "Warning: Listener Third: 127.0.0.1:$P3 is in use by another program on this machine" "$TEST_TMP/taken.out"
 check "commit reports that tlsgated did not apply it, and why" \
 	grep -qE "Warning: tlsgated did not apply the new configuration: Listener Third: Cannot listen on 127.0.0.1:$P3: Address (already )?in use" "$TEST_TMP/taken.out"
-check "mail log: the version was not applied" grep -qE "Configuration version [0-9]+ not applied: Listener Third" "$log"
+check "mail log: the version was not applied" poll 3 grep -qE "Configuration version [0-9]+ not applied: Listener Third" "$log"
 $PY - "$SMTP_PORT" "$P2" "$P4" <<'EOF' >"$TEST_TMP/kept.py" 2>&1
 import smtplib, socket, sys
 for name, port in (("inbound", sys.argv[1]), ("second-old", sys.argv[2]), ("second-new", sys.argv[3])):
@@ -159,8 +159,8 @@ EOF
 check "rename committed and applied" grep -qx 'commit True' "$TEST_TMP/rename.py"
 check "a session held across the rename is kept" grep -qx 'held 250' "$TEST_TMP/rename.py"
 check "new sessions reach the renamed listener" grep -qx 'new 250' "$TEST_TMP/rename.py"
-check "mail log: Listener Second ... is now listener Renamed" grep -q "Listener Second on 127.0.0.1:$P4 is now listener Renamed" "$log"
-check "mail log: the new session names Renamed" grep -qE "interface Renamed \(127\.0\.0\.1\)" "$log"
+check "mail log: Listener Second ... is now listener Renamed" poll 3 grep -q "Listener Second on 127.0.0.1:$P4 is now listener Renamed" "$log"
+check "mail log: the new session names Renamed" poll 3 grep -qE "interface Renamed \(127\.0\.0\.1\)" "$log"
 
 # ---- a listener's own certificate: DELETE refused, expiry logged ----
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TEST_TMP/short.key" -out "$TEST_TMP/short.pem" \
@@ -216,7 +216,7 @@ for ip in 127.0.0.3 127.0.0.4; do
 done
 timeout 20 swaks --server "127.0.0.1:$P4" --local-interface 127.0.0.9 --from a@b.org --to x@example.com >"$TEST_TMP/swaks.out" 2>&1
 check "the host removed (127.0.0.9) is no longer in BAD" bash -c "! grep -q '554 5.7.1' '$TEST_TMP/swaks.out'"
-check "mail log: REJECT SG BAD match 127.0.0.3 SBRS None" grep -qE 'ICID [0-9]+ REJECT SG BAD match 127\.0\.0\.3 SBRS None$' "$log"
+check "mail log: REJECT SG BAD match 127.0.0.3 SBRS None" poll 3 grep -qE 'ICID [0-9]+ REJECT SG BAD match 127\.0\.0\.3 SBRS None$' "$log"
 printf 'listenerconfig\nEDIT\nRenamed\nHOSTACCESS\nDELETE\n2\n$NOPE\n' | console >"$TEST_TMP/pdel.out" 2>&1
 check_eq "deleting a policy a group uses fails" 1 "$?"
 check "... saying which group uses it" grep -q 'The policy \$NOPE cannot be deleted: the sender group BAD uses it' "$TEST_TMP/pdel.out"

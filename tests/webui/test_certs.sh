@@ -41,7 +41,7 @@ check_eq "guest new CSR: 403" 403 \
 	"$(code -b "$TEST_TMP/gst" -d "csrf=$gcsrf&name=x&cn=x.test&days=30&key=p256" "$URL/certificates/new")"
 check_eq "guest export: 403" 403 \
 	"$(code -b "$TEST_TMP/gst" -d "csrf=$gcsrf&name=Demo&passphrase=abcdefgh&passphrase2=abcdefgh" "$URL/certificates/export")"
-check "... logged" grep -q 'POST /certificates/import refused for user gst (address 127.0.0.1): role too low' "$LOG"
+check "... logged" poll 3 grep -q 'POST /certificates/import refused for user gst (address 127.0.0.1): role too low' "$LOG"
 check_eq "operator export (console: admin only): 403" 403 \
 	"$(code -b "$TEST_TMP/op" -d "csrf=$ocsrf&name=Demo&passphrase=abcdefgh&passphrase2=abcdefgh" "$URL/certificates/export")"
 check_eq "import without a CSRF token: 403" 403 \

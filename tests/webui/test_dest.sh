@@ -36,7 +36,7 @@ check_eq "guest changes the settings: 403" 403 \
 	"$(code -b "$TEST_TMP/gst" -d "csrf=$gcsrf&alert_tls_required=1&alert_to=a@example.com" "$URL/destconfig/setup")"
 check_eq "guest deletes (valid CSRF): 403" 403 \
 	"$(code -b "$TEST_TMP/gst" -d "csrf=$gcsrf&domain=secure.example" "$URL/destconfig/delete")"
-check "... logged" grep -q 'POST /destconfig refused for user gst (address 127.0.0.1): role too low' "$LOG"
+check "... logged" poll 3 grep -q 'POST /destconfig refused for user gst (address 127.0.0.1): role too low' "$LOG"
 check_eq "add without a CSRF token: 403" 403 "$(code -b "$TEST_TMP/adm" "${add[@]}" "$URL/destconfig")"
 check_eq "delete with the guest's token: 403" 403 \
 	"$(code -b "$TEST_TMP/adm" -d "csrf=$gcsrf&domain=secure.example" "$URL/destconfig/delete")"

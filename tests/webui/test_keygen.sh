@@ -67,7 +67,7 @@ check "five at once: some made (200), the others refused at once with 503 ($code
 	bash -c "[[ '$codes' =~ 200:[2-5] ]] && [[ '$codes' =~ 503:[1-3] ]]"
 check "... 503 says: busy making other keys; try again" \
 	grep -qh 'The appliance is busy making other keys; try again in a moment.' "$TEST_TMP"/new-par*
-check "... and is logged" grep -q "new key refused, 2 keys are being made" "$LOG"
+check "... and is logged" poll 3 grep -q "new key refused, 2 keys are being made" "$LOG"
 made=$(grep -lx 200 "$TEST_TMP"/code-par* | wc -l)
 check_eq "every 200 is a staged profile (par*)" "$made" \
 	"$(sqlite3 "$HOME_DIR/config.db" "SELECT count(*) FROM staged WHERE key LIKE 'cert.par%'")"
@@ -94,7 +94,7 @@ wait "$pid"
 check_eq "the key's answer: 401 (the session is over)" 401 "$(cat "$TEST_TMP/code-late")"
 check_eq "... nothing staged for the operator" 0 \
 	"$(sqlite3 "$HOME_DIR/config.db" "SELECT count(*) FROM staged WHERE user = 'op'")"
-check "... logged" grep -q "POST /certificates/new refused for no session .*: session ended while the key was made" "$LOG"
+check "... logged" poll 3 grep -q "POST /certificates/new refused for no session .*: session ended while the key was made" "$LOG"
 
 # ---- the daemon stops while a key is made ----
 new_key stop >/dev/null &

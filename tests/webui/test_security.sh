@@ -23,7 +23,7 @@ check "CSP: scripts only from the server, no inline" \
 	bash -c "grep -i '^Content-Security-Policy:' '$TEST_TMP/hdr' | grep -q \"script-src 'self';\" && ! grep -i '^Content-Security-Policy:' '$TEST_TMP/hdr' | grep -q unsafe"
 check_eq "a login without the login form's CSRF cookie: 403" 403 \
 	"$(code -d "csrf=$token&username=admin&password=adminpass1" "$URL/login")"
-check "... logged" grep -q 'login refused (address 127.0.0.1): no valid CSRF token' "$LOG"
+check "... logged" poll 3 grep -q 'login refused (address 127.0.0.1): no valid CSRF token' "$LOG"
 
 check_eq "admin logs in: 303" 303 "$(login "$TEST_TMP/adm" admin adminpass1)"
 check "the Commit Changes page of a standalone machine: commit at machine level" bash -c \
@@ -38,7 +38,7 @@ check_eq "POST without a CSRF token: 403" 403 \
 	"$(code -b "$TEST_TMP/adm" "${form[@]}" "${gui[@]}" -d ssl_gui_method_tlsv1_2=1 "$URL/sslconfig")"
 check_eq "POST with another token: 403" 403 \
 	"$(code -b "$TEST_TMP/adm" "${form[@]}" "${gui[@]}" -d ssl_gui_method_tlsv1_2=1 -d "csrf=$(echo "$csrf" | tr 0-9a-f 1-9a-f0)" "$URL/sslconfig")"
-check "... logged" grep -q 'POST /sslconfig refused for user admin (address 127.0.0.1): no valid CSRF token' "$LOG"
+check "... logged" poll 3 grep -q 'POST /sslconfig refused for user admin (address 127.0.0.1): no valid CSRF token' "$LOG"
 check_eq "crafted non-contiguous POST (TLS v1.3 + v1.1): 400" 400 \
 	"$(code -b "$TEST_TMP/adm" "${form[@]}" "${gui[@]}" -d ssl_gui_method_tlsv1_3=1 -d ssl_gui_method_tlsv1_1=1 -d "csrf=$csrf" "$URL/sslconfig")"
 check "... the spec's Error banner and a field error" \
@@ -61,7 +61,7 @@ check "... without Edit Settings" bash -c "! grep -q edit-settings '$TEST_TMP/bo
 check_eq "guest POST /sslconfig (valid CSRF): 403" 403 \
 	"$(code -b "$TEST_TMP/gst" "${form[@]}" "${gui[@]}" -d ssl_gui_method_tlsv1_2=1 -d "csrf=$gcsrf" "$URL/sslconfig")"
 check_eq "guest POST /commit: 403" 403 "$(code -b "$TEST_TMP/gst" -d "csrf=$gcsrf&comment=x" "$URL/commit")"
-check "... logged" grep -q 'POST /sslconfig refused for user gst (address 127.0.0.1): role too low' "$LOG"
+check "... logged" poll 3 grep -q 'POST /sslconfig refused for user gst (address 127.0.0.1): role too low' "$LOG"
 check_eq "guest staged nothing" 0 "$(staged "$TEST_TMP/gst")"
 
 # Staging is shared with the console: staged here, seen and committed there.
@@ -95,7 +95,7 @@ grep -q '^first' "$TEST_TMP/live.out" || sed 's/^/#   /' "$TEST_TMP/live.out"
 curl -s --max-time 5 -o /dev/null -H "Cookie: tlsgate_session=$cookie" "http://127.0.0.1:$HTTPS_PORT/sslconfig"
 check_fails "plain HTTP with the session cookie gets no page" \
 	curl -s --max-time 5 -o /dev/null -H "Cookie: tlsgate_session=$cookie" "http://127.0.0.1:$HTTPS_PORT/sslconfig"
-check "... logged as a failed TLS handshake" grep -qE 'HTTPS CID [0-9]+ TLS failed' "$LOG"
+check "... logged as a failed TLS handshake" poll 3 grep -qE 'HTTPS CID [0-9]+ TLS failed' "$LOG"
 
 # Logout ends the session on the server.
 check_eq "logout" 303 "$(code -b "$TEST_TMP/adm" -d "csrf=$csrf" "$URL/logout")"
@@ -112,7 +112,7 @@ check_eq "op logs in" 303 "$(login "$TEST_TMP/op" op operpass1)"
 check_eq "the session works" 200 "$(code -H 'Accept: application/json' -b "$TEST_TMP/op" "$URL/api/session")"
 sleep 3
 check_eq "after 3 s idle (timeout 2 s): 401" 401 "$(code -H 'Accept: application/json' -b "$TEST_TMP/op" "$URL/api/session")"
-check "... logged as expired" grep -q 'session expired (address 127.0.0.1)' "$LOG"
+check "... logged as expired" poll 3 grep -q 'session expired (address 127.0.0.1)' "$LOG"
 check_eq "a page after expiry redirects to the login" 303 "$(code -b "$TEST_TMP/op" "$URL/sslconfig")"
 for i in 1 2 3 4 5; do
 	c=$(login "$TEST_TMP/bad$i" op "wrongpass$i")
