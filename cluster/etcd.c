@@ -95,6 +95,41 @@ static char *unb64(const char *s)
 	return (char *)out;
 }
 
+/* A POST of `body` to `url` with the client's TLS settings and the
+ * Authorization header when there is a token; *hdr is the caller's to free
+ * after the transfer. NULL if libcurl cannot make a handle. */
+static CURL *new_post(const struct etcd *c, const char *url, const char *token, const char *body,
+		      long total_ms, curl_write_callback write, void *data, struct curl_slist **hdr)
+{
+	CURL *h = curl_easy_init();
+	char auth[600];
+
+	*hdr = NULL;
+	if (!h)
+		return NULL;
+	*hdr = curl_slist_append(*hdr, "Content-Type: application/json");
+	if (token && token[0]) {
+		snprintf(auth, sizeof(auth), "Authorization: %s", token);
+		*hdr = curl_slist_append(*hdr, auth);
+	}
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, *hdr);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, total_ms);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, data);
+	if (c->cacert[0])
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
+	if (c->cert[0])
+		curl_easy_setopt(h, CURLOPT_SSLCERT, c->cert);
+	if (c->key[0])
+		curl_easy_setopt(h, CURLOPT_SSLKEY, c->key);
+	return h;
+}
+
 /* POSTs `req` to one endpoint; *status is the HTTP status (0: no answer). */
 /* *maybe (when given) is set when the request may have reached etcd and no
  * answer came: what it asked for may still happen. */
@@ -103,35 +138,15 @@ static int post_one(const struct etcd *c, const char *base, const char *path, co
 		    int *maybe)
 {
 	curl_off_t sent_at = 0;
-	CURL *h = curl_easy_init();
-	struct curl_slist *hdr = NULL;
-	char url[512], auth[600];
+	struct curl_slist *hdr;
+	char url[512];
 	CURLcode rc;
+	CURL *h;
 
 	*status = 0;
-	if (!h)
-		return -1;
 	snprintf(url, sizeof(url), "%s%s", base, path);
-	hdr = curl_slist_append(hdr, "Content-Type: application/json");
-	if (token) {
-		snprintf(auth, sizeof(auth), "Authorization: %s", token);
-		hdr = curl_slist_append(hdr, auth);
-	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, req);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->total_ms);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
-	if (c->cacert[0])
-		curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
-	if (c->cert[0])
-		curl_easy_setopt(h, CURLOPT_SSLCERT, c->cert);
-	if (c->key[0])
-		curl_easy_setopt(h, CURLOPT_SSLKEY, c->key);
+	if (!(h = new_post(c, url, token, req, c->total_ms, on_data, b, &hdr)))
+		return -1;
 	rc = curl_easy_perform(h);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
@@ -262,7 +277,7 @@ static size_t on_watch(char *ptr, size_t size, size_t n, void *arg)
 int etcd_watch_once(const struct etcd *c, const char *key, long from_revision, long wait_ms,
 		    struct err *e)
 {
-	char why[512] = "no endpoint", *k = b64(key), body[600], url[512], auth[600];
+	char why[512] = "no endpoint", *k = b64(key), body[600], url[512];
 
 	if (!k)
 		return err_set(e, "Out of memory.");
@@ -272,35 +287,15 @@ int etcd_watch_once(const struct etcd *c, const char *key, long from_revision, l
 	free(k);
 	for (int i = 0; i < c->count; i++) {
 		struct watch_body w = { "", 0, false, false };
-		struct curl_slist *hdr = NULL;
+		struct curl_slist *hdr;
 		char token[512];
 		CURLcode rc;
 		CURL *h;
 
-		if (auth_token(c, i, token, sizeof(token), why, sizeof(why)) < 0 ||
-		    !(h = curl_easy_init()))
-			continue;
 		snprintf(url, sizeof(url), "%s/v3/watch", c->endpoints[i]);
-		hdr = curl_slist_append(hdr, "Content-Type: application/json");
-		if (token[0]) {
-			snprintf(auth, sizeof(auth), "Authorization: %s", token);
-			hdr = curl_slist_append(hdr, auth);
-		}
-		curl_easy_setopt(h, CURLOPT_URL, url);
-		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
-		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, wait_ms);
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_watch);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, &w);
-		if (c->cacert[0])
-			curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
-		if (c->cert[0])
-			curl_easy_setopt(h, CURLOPT_SSLCERT, c->cert);
-		if (c->key[0])
-			curl_easy_setopt(h, CURLOPT_SSLKEY, c->key);
+		if (auth_token(c, i, token, sizeof(token), why, sizeof(why)) < 0 ||
+		    !(h = new_post(c, url, token, body, wait_ms, on_watch, &w, &hdr)))
+			continue;
 		rc = curl_easy_perform(h);
 		curl_slist_free_all(hdr);
 		curl_easy_cleanup(h);
