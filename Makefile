@@ -29,6 +29,13 @@ CFLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-san
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
+# TSAN=1: ThreadSanitizer build in build-tsan/ (the HTTPS workers' threads).
+ifeq ($(TSAN),1)
+BUILD    := build-tsan
+CFLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=thread -std=gnu11 $(WARN) -MMD -MP
+LDFLAGS  += -fsanitize=thread
+endif
+
 ifeq ($(V),1)
 Q :=
 else
@@ -74,7 +81,7 @@ PKG_PKGS   := debhelper dpkg-dev fakeroot lintian mandoc systemd logrotate addus
 TEST_PKGS  += $(PKG_PKGS)
 BENCH_PKGS := $(TEST_PKGS) nginx-light postfix util-linux gdb strace
 
-.PHONY: all clean check check-san deps deps-test print-test-pkgs format format-check help install run unit \
+.PHONY: all clean check check-san check-tsan deps deps-test print-test-pkgs format format-check help install run unit \
 	bench bench-deps soak deb man-lint
 
 all: $(BUILD)/tlsgate $(BUILD)/tlsgated
@@ -84,6 +91,7 @@ help:
 	@echo "make run        install missing packages, build, start the engines on ./run-home, open the console"
 	@echo "make check      install missing test packages, build, run every test"
 	@echo "make check-san  the same tests against an ASan+UBSan build"
+	@echo "make check-tsan the threaded tests against a ThreadSanitizer build"
 	@echo "make bench      tlsgated vs nginx and Postfix, side by side (BENCH_QUICK=1: short run)"
 	@echo "make soak       the long fault tests (kills, commits under load, hostile clients)"
 	@echo "make deb        the Debian package (dpkg-buildpackage), into $(BUILD)/deb/"
@@ -177,6 +185,12 @@ soak: deps-test
 check-san: deps-test
 	$(Q)$(MAKE) --no-print-directory SAN=1 all unit
 	$(Q)BUILD=build-san bash tests/run.sh
+
+# The tests that run tlsgated's threads hardest, against a ThreadSanitizer
+# build: any data race it reports fails them (tests/e2e/test_workers.sh).
+check-tsan: deps-test
+	$(Q)$(MAKE) --no-print-directory TSAN=1 all unit
+	$(Q)BUILD=build-tsan TESTS="tsan" bash tests/run.sh
 
 format:
 	clang-format -i $(CORE_SRC) $(DB_SRC) $(TLS_SRC) $(CLUSTER_SRC) $(OS_SRC) $(XMLCONF_SRC) $(wildcard daemon/*.c) $(CLI_SRC) $(UNIT_SRC) \

@@ -12,12 +12,16 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/socket.h>
+
+#include "workers.h"
 
 #define LOG_INTERVAL 10   /* seconds between two summary lines */
 #define BACKOFF_MS   100  /* the listener rests this long after accept() failed */
 #define BURST_SLACK  64   /* connections being evicted that may still hold descriptors */
-#define MAX_GUARDS   20   /* listeners with a guard (HTTPS, 16 SMTP listeners) */
+/* listeners with a guard: HTTPS on each worker, 16 SMTP listeners */
+#define MAX_GUARDS (WORKERS_MAX + 20)
 #define PEEK_MAX     1024 /* connections probed for a gone client per eviction */
 #define TRIM_PEAK    128  /* a burst this large is given back to the system ... */
 #define TRIM_DELAY_S 1    /* ... this long after it has drained */
@@ -25,6 +29,20 @@
 /* The error callback gets the listener's own argument (evhttp's, for the
  * HTTPS listener), so the guard is found by its listener. */
 static struct conn_guard *guards[MAX_GUARDS];
+/* Workers' loops register, look up and drop theirs from their threads. */
+static pthread_mutex_t guards_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct conn_guard *guard_of(const struct evconnlistener *l)
+{
+	struct conn_guard *g = NULL;
+
+	pthread_mutex_lock(&guards_lock);
+	for (int i = 0; i < MAX_GUARDS && !g; i++)
+		if (guards[i] && guards[i]->listener == l)
+			g = guards[i];
+	pthread_mutex_unlock(&guards_lock);
+	return g;
+}
 
 static void log_counts(struct conn_guard *g)
 {
@@ -158,13 +176,10 @@ static void on_resume(evutil_socket_t fd, short what, void *arg)
  * connection holds one. */
 static void on_accept_error(struct evconnlistener *l, void *arg)
 {
-	struct conn_guard *g = NULL;
+	struct conn_guard *g = guard_of(l);
 	struct timeval tv = { 0, BACKOFF_MS * 1000 };
 
 	(void)arg;
-	for (int i = 0; i < MAX_GUARDS && !g; i++)
-		if (guards[i] && guards[i]->listener == l)
-			g = guards[i];
 	if (!g) {
 		evconnlistener_disable(l); /* cannot happen; never spin anyway */
 		return;
@@ -208,9 +223,11 @@ int conn_guard_init(struct conn_guard *g, const char *name, struct event_base *b
 
 void conn_guard_free(struct conn_guard *g)
 {
+	pthread_mutex_lock(&guards_lock);
 	for (int i = 0; i < MAX_GUARDS; i++)
 		if (guards[i] == g)
 			guards[i] = NULL;
+	pthread_mutex_unlock(&guards_lock);
 	if (g->flush)
 		event_free(g->flush);
 	if (g->trim)
@@ -225,11 +242,13 @@ void conn_guard_listen(struct conn_guard *g, struct evconnlistener *l)
 {
 	g->listener = l;
 	g->running = true;
+	pthread_mutex_lock(&guards_lock);
 	for (int i = 0; i < MAX_GUARDS; i++)
 		if (!guards[i] || guards[i] == g) {
 			guards[i] = g;
 			break;
 		}
+	pthread_mutex_unlock(&guards_lock);
 	evconnlistener_set_error_cb(l, on_accept_error);
 	update_listener(g);
 }
