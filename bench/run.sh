@@ -298,6 +298,7 @@ write_report() {
 		[ -z "${BENCH_ONLY:-}" ] &&
 			echo "- cores: the server under test pinned to CPU $SERVER_CPU, the load client (and prober, shell) to CPU $CLIENT_CPU (except the \"with N workers\" rows)"
 		echo "- \"with N workers\" rows: every server and the load client unpinned over all $(nproc) cores (taskset -c 0-$(($(nproc) - 1))), for 1 and N alike"
+		[ -z "${BENCH_ONLY:-}" ] && echo "- tlsgated in the other rows: $(tg_has_workers && echo "--workers 1 (one event loop)" || echo "one event loop (no --workers)")"
 		echo "- ratios are tlsgated / reference; CPU figures are server CPU (utime+stime from /proc) per session"
 		echo
 		cat "$TABLE"
@@ -332,12 +333,16 @@ X25519=$(awk -F: '/^\+F5:/ && $3 == 253 { print $4 }' <<<"$speed")
 CRYPTO_US_rsa=$(calc "1e6 / $RSA_SIGN + 2e6 / $X25519" 0)
 CRYPTO_US_ec=$(calc "1e6 / $EC_SIGN + 2e6 / $X25519" 0)
 
-start_tlsgated rsa
+# The rows below run tlsgated with one event loop (--workers 1), pinned to one
+# core beside nginx's one worker; bench/workers.sh measures N.
+ONE=()
+tg_has_workers && ONE=(--workers 1)
+start_tlsgated rsa rsa "${ONE[@]}"
 # The memory rows hold 1,000 idle HTTPS connections from one address: above
 # the default caps (256 in all, 32 per address once half full), which would
 # evict most of them and make the per-connection figure meaningless.
-start_tlsgated ec ec --https-max-conns 4000 --max-per-address 4000
-start_tlsgated ec ecoff --no-usage # the TLS usage record's cost (issue 17)
+start_tlsgated ec ec --https-max-conns 4000 --max-per-address 4000 "${ONE[@]}"
+start_tlsgated ec ecoff --no-usage "${ONE[@]}" # the TLS usage record's cost (issue 17)
 start_nginx
 start_postfix
 say "tlsgated rsa pid $TG_PID_rsa, ec pid $TG_PID_ec; nginx master $NG_PID; postfix master $PF_PID"

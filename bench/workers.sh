@@ -79,13 +79,16 @@ proc_cpu() {
 	done
 }
 
+# tg_has_workers: whether this tlsgated has --workers.
+tg_has_workers() { "$TLSGATED" --help 2>&1 | grep -q -- '--workers'; }
+
 wk_median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 workers_section() {
 	local n=${BENCH_WORKERS:-$(nproc)} cpus reps=3 flag=1 key
 	[ "$n" -lt 2 ] && n=2
 	cpus=0-$(($(nproc) - 1))
-	"$TLSGATED" --help 2>&1 | grep -q -- '--workers' || flag=''
+	tg_has_workers || flag=''
 	say "HTTPS with N workers: 1 and $n, server and client over CPUs $cpus$([ -z "$flag" ] &&
 		echo ' (tlsgated has no --workers: both daemons run its one loop)')"
 	local caps=(--https-max-conns 4000 --max-per-address 4000)
@@ -158,7 +161,7 @@ workers_section() {
 # the commit reaches it; that load's failures are reported too.
 wk_commits() {
 	local n=$1 cpus=$2 port=$3 threads=$4 lat bg='' bgout=$W/wk-bg.out what='' settle=0.1
-	local commits=$COMMITS
+	local ncommits=$COMMITS
 	if [ -n "$threads" ]; then
 		# taskset execs the load: $! is the load itself, stopped with SIGTERM.
 		taskset -c "$cpus" "$LOAD" --connect "127.0.0.1:$port" --mode https --tls 1.3 \
@@ -168,11 +171,11 @@ wk_commits() {
 		# The prober's handshakes wait behind the load's: "settled" is judged
 		# over a longer window (3 handshakes in a row, all ok).
 		settle=0.5
-		[ "$commits" -gt 20 ] && commits=20 # each takes over a second
+		[ "$ncommits" -gt 20 ] && ncommits=20 # each takes over a second
 	fi
-	say "commit-to-enforced with $n workers ($commits commits$what)"
+	say "commit-to-enforced with $n workers ($ncommits commits$what)"
 	lat=$(CLIENT_CPU=$cpus client "$PY" "$PROBE" latency --kind tlsgate --load "$LOAD" \
-		--connect "127.0.0.1:$port" --n "$commits" --settle "$settle" --trace "$W/probe.wn$threads" --tlsgate "$TLSGATE" \
+		--connect "127.0.0.1:$port" --n "$ncommits" --settle "$settle" --trace "$W/probe.wn$threads" --tlsgate "$TLSGATE" \
 		--home "$W/tg-wn")
 	say "$lat"
 	if [ -n "$bg" ]; then
@@ -187,7 +190,7 @@ wk_commits() {
 		lhold=$(verdict "$late" "==" 0)
 		chold=$(verdict "$med <= 10 && $p99" "<=" 50)
 	fi
-	row "late accepts after commit with $n workers$what: old-policy handshakes after commit returned ($commits commits; unpinned over $cpus)" \
+	row "late accepts after commit with $n workers$what: old-policy handshakes after commit returned ($ncommits commits; unpinned over $cpus)" \
 		"$late" "-" "-" "0" "$lhold"
 	row "commit-to-enforced with $n workers$what, median; p99, ms" "$med; $p99" "-" "-" \
 		"≤ 10; ≤ 50" "$chold"
