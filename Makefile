@@ -10,7 +10,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-f
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
 LDFLAGS  ?=
-EVENT_LIBS := -levent_openssl -levent
+EVENT_LIBS := -levent_openssl -levent_pthreads -levent
 # libxml2 is the console's only (confxml/config_xml_parse.c: saveconfig/loadconfig files).
 XML_CFLAGS := -I/usr/include/libxml2
 XML_LIBS := -lxml2

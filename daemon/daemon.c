@@ -25,6 +25,7 @@
 #include "../tls/tls_ctx.h"
 #include "usage.h"
 #include "web.h"
+#include "workers.h"
 
 /* Runs on every ClientHello. A connection accepted before the last apply
  * still holds the previous context: move it to the current policy before
@@ -188,7 +189,11 @@ int daemon_apply(struct daemon *d, long version, struct err *e)
 		prepare_free(&p);
 		goto fail;
 	}
+	/* No worker runs while the contexts change: once this returns, every
+	 * new connection on every thread gets the new ones. */
+	workers_pause(d->workers);
 	install(d, &p);
+	workers_resume(d->workers);
 	prepare_free(&p);
 	mail_log_info(d->log, "Configuration version %ld applied", latest);
 	mail_log_flush(d->log); /* an apply is rare: its line is there when it is acknowledged */
@@ -256,25 +261,30 @@ int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *
 	d->opt = *opt;
 	/* A peer that vanishes mid-write must cost an EPIPE, not the process. */
 	signal(SIGPIPE, SIG_IGN);
-	if (open_state(d, e) < 0)
+	if (workers_init_threads(e) < 0 || open_state(d, e) < 0)
 		return -1;
 	d->base = event_base_new();
 	if (!d->base || mail_log_attach(d->log, d->base) < 0)
 		return err_set(e, "Cannot create the event loop.");
-	d->env = (struct engine_env){ d->base, d->log,     &d->opt,     NULL,
-				      d->slot, &d->config, &d->version, &d->inbound };
+	d->env = (struct engine_env){ d->base,    d->log,      &d->opt,     NULL, d->slot,
+				      &d->config, &d->version, &d->inbound, NULL };
 	if (usage_start(d, &d->usage, e) < 0)
 		return -1;
 	d->env.usage = d->usage;
+	if (d->opt.workers < 1)
+		d->opt.workers = 1;
 	d->web = web_new(d);
 	if (!d->web)
 		return err_set(e, "Cannot create the WebUI.");
-	if (https_engine_start(&d->env, d->web, &d->https, e) < 0 ||
+	if (https_engine_start(&d->env, d->web, -1, &d->https, e) < 0 ||
+	    (d->opt.workers > 1 && workers_start(&d->env, d->web, https_engine_fd(d->https),
+						 d->opt.workers, &d->workers, e) < 0) ||
 	    smtp_engine_start(&d->env, &d->smtp, e) < 0 ||
 	    revert_timer_start(d, &d->revert, e) < 0 ||
 	    db_watch_start(d, DB_WATCH_INTERVAL_MS, &d->watch, e) < 0 || add_signals(d, e) < 0 ||
 	    cluster_watch_start(d->opt.home, &cluster_follower, e) < 0)
 		return -1;
+	d->env.workers = d->workers;
 	if (d->opt.deliver && delivery_start(&d->env, d->outbound, &d->delivery, e) < 0)
 		return -1;
 	d->expiry_timer = event_new(d->base, -1, EV_PERSIST, on_expiry_timer, d);
@@ -303,8 +313,10 @@ void daemon_free(struct daemon *d)
 	db_watch_free(d->watch);
 	delivery_free(d->delivery);
 	outbound_unref(d->outbound);
+	workers_stop(d->workers); /* first: their threads read what follows */
 	https_engine_free(d->https);
 	web_free(d->web);
+	workers_free(d->workers);
 	smtp_engine_free(d->smtp);
 	usage_free(d->usage); /* after the engines: their last sessions count */
 	inbound_unref(d->inbound);

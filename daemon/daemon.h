@@ -30,7 +30,8 @@ struct daemon {
 	unsigned char fingerprint[SVC_COUNT][SHA256_DIGEST_LENGTH];
 	struct engine_env env; /* what the engines see of all this (engine.h) */
 	struct https_engine *https;
-	struct web *web; /* the WebUI: pages that stage, commit and apply */
+	struct workers *workers; /* the other HTTPS loops (--workers), NULL with one */
+	struct web *web;         /* the WebUI: pages that stage, commit and apply */
 	struct smtp_engine *smtp;
 	struct control *control;
 	struct db_watch *watch;      /* applies commits it was not told of */

@@ -16,6 +16,7 @@ struct mail_log;
 struct daemon_options;
 struct usage;
 struct inbound;
+struct workers;
 
 /* The context new connections of one service get. Connections hold their
  * own reference, so swapping `current` never disturbs them. */
@@ -32,6 +33,7 @@ struct engine_env {
 	const struct config *config;    /* the applied configuration */
 	const long *version;            /* its version */
 	struct inbound *const *inbound; /* its listeners and their tables */
+	struct workers *workers;        /* NULL with one worker (daemon/workers.h) */
 };
 
 /* A new server-side SSL for a connection of service `id`. */

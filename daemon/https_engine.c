@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "../core/config_web.h"
 #include "conn_guard.h"
@@ -26,6 +27,7 @@
 #include "tls_watch.h"
 #include "usage.h"
 #include "web.h"
+#include "workers.h"
 
 #define MAX_HEADERS_SIZE 8192  /* request line and headers */
 #define MAX_BODY_SIZE    65536 /* the WebUI's largest: a PKCS#12 upload */
@@ -33,7 +35,7 @@
 struct https_engine {
 	const struct engine_env *env;
 	struct evhttp *http;
-	unsigned long next_cid;
+	int fd; /* the listening socket */
 	struct conn_guard guard;
 	struct web *web;  /* the WebUI: login, pages, commit */
 	char local[64];   /* the listener's address (the log's "interface") */
@@ -56,6 +58,8 @@ struct https_conn {
 };
 
 static int conn_index = -1;
+/* Connection ids, one series over every worker's engine. */
+static _Atomic unsigned long next_cid;
 
 static void announce(SSL *ssl, struct tls_watch *w)
 {
@@ -181,7 +185,7 @@ static struct bufferevent *new_connection(struct event_base *base, void *arg)
 	conn_guard_add(&h->guard, &c->guard, evict);
 	c->guard.spoke = spoke;
 	event_active(c->timer, EV_TIMEOUT, 0);
-	c->cid = ++h->next_cid;
+	c->cid = ++next_cid;
 	snprintf(who, sizeof(who), "HTTPS CID %lu", c->cid);
 	tls_watch_init(&c->watch, h->env->log, who, announce);
 	if (!SSL_set_ex_data(ssl, conn_index, c) || tls_watch_attach(ssl, &c->watch) < 0)
@@ -306,7 +310,16 @@ static void on_request(struct evhttp_request *req, void *arg)
 		evbuffer_free(out);
 		return;
 	}
-	if (web_handle(h->web, req, c ? c->cid : 0)) {
+	/* A WebUI page reads and changes the daemon's state: on a worker
+	 * thread it borrows the daemon first (daemon/workers.h). */
+	if (web_route_known(req)) {
+		if (workers_exclusive_begin(h->env->workers) < 0) {
+			evhttp_send_error(req, 503, "Service Unavailable");
+			evbuffer_free(out);
+			return;
+		}
+		web_handle(h->web, req, c ? c->cid : 0);
+		workers_exclusive_end(h->env->workers);
 		evbuffer_free(out);
 		return;
 	}
@@ -327,19 +340,34 @@ static void on_request(struct evhttp_request *req, void *arg)
 	strbuf_free(&body);
 }
 
-int https_engine_start(const struct engine_env *env, struct web *web, struct https_engine **out,
-		       struct err *e)
+/* One worker's part of a cap: all of them together hold no more. */
+static unsigned share(unsigned cap, unsigned workers)
+{
+	unsigned part = workers > 1 ? cap / workers : cap;
+
+	return part ? part : 1;
+}
+
+int https_engine_start(const struct engine_env *env, struct web *web, int fd,
+		       struct https_engine **out, struct err *e)
 {
 	struct https_engine *h = calloc(1, sizeof(*h));
 	struct evhttp_bound_socket *bound;
-	int fd;
+	unsigned n = env->opt->workers;
 
-	if (!h)
+	if (!h) {
+		if (fd >= 0)
+			close(fd);
 		return err_set(e, "Out of memory.");
+	}
 	h->env = env;
+	h->fd = -1;
 	h->web = web; /* the daemon's: it needs the database and the apply path */
-	if (conn_guard_init(&h->guard, "HTTPS", env->base, env->log, env->opt->https_max_conns,
-			    env->opt->max_per_address) < 0) {
+	if (conn_guard_init(&h->guard, "HTTPS", env->base, env->log,
+			    share(env->opt->https_max_conns, n),
+			    share(env->opt->max_per_address, n)) < 0) {
+		if (fd >= 0)
+			close(fd);
 		https_engine_free(h);
 		return err_set(e, "Out of memory.");
 	}
@@ -347,15 +375,19 @@ int https_engine_start(const struct engine_env *env, struct web *web, struct htt
 		conn_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_closed);
 	h->http = evhttp_new(env->base);
 	if (conn_index < 0 || !h->http || !h->web) {
+		if (fd >= 0)
+			close(fd);
 		https_engine_free(h);
 		return err_set(e, "Cannot create the HTTPS server.");
 	}
-	if (net_listen(env->opt->https_addr, &fd, e) < 0) {
+	if (fd < 0 && (n > 1 ? net_listen_shared : net_listen)(env->opt->https_addr, &fd, e) < 0) {
 		https_engine_free(h);
 		return -1;
 	}
+	h->fd = fd;
 	h->local_fixed = net_listen_local(fd, h->local, sizeof(h->local));
 	if (!(bound = evhttp_accept_socket_with_handle(h->http, fd))) {
+		close(fd);
 		https_engine_free(h);
 		return err_set(e, "Cannot serve HTTPS on %s.", env->opt->https_addr);
 	}
@@ -376,6 +408,11 @@ int https_engine_start(const struct engine_env *env, struct web *web, struct htt
 	return 0;
 }
 
+int https_engine_fd(const struct https_engine *h)
+{
+	return h->fd;
+}
+
 void https_engine_free(struct https_engine *h)
 {
 	if (!h)
@@ -389,6 +426,9 @@ void https_engine_free(struct https_engine *h)
 		c->timer = NULL;
 		conn_guard_remove(&h->guard, &c->guard);
 		c->h = NULL;
+		/* Its bufferevent may be finalized only when the loop is freed,
+		 * after the usage record: a stop's own closings are not counted. */
+		c->watch.usage = NULL;
 	}
 	if (h->http)
 		evhttp_free(h->http);

@@ -31,6 +31,7 @@ struct daemon_options {
 	long usage_flush_seconds;   /* how often the counts reach the rollups */
 	long usage_keep_days;       /* rollups older than this are deleted */
 	const char *metrics_allow;  /* addresses that may GET /metrics, comma-separated */
+	unsigned workers;           /* HTTPS event loops (threads), daemon/workers.h */
 };
 
 #endif

@@ -1,5 +1,6 @@
 /* tlsgated: the TLS engines (GUI HTTPS, inbound SMTP) in one foreground
- * process with one event loop. Options, the home directory, then daemon.c. */
+ * process: one event loop, and one more thread per extra HTTPS worker. Options, the home directory,
+ * then daemon.c. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "workers.h"
 #include "../os/harden.h"
 
 /* Descriptors kept for everything but inbound connections: the database,
@@ -48,9 +50,13 @@ static void usage(FILE *out)
 		"  --no-usage            record no TLS usage (tlsconnections, metrics)\n"
 		"  --metrics-allow LIST  addresses that may GET /metrics, comma-separated\n"
 		"                        (127.0.0.1,::1; \"none\": nobody)\n"
+		"  --workers N           HTTPS event loops, one thread each (default: the\n"
+		"                        number of cores, at most %d); the HTTPS caps are\n"
+		"                        shared out among them\n"
 		"Runs in the foreground; SIGTERM or SIGINT stops it, SIGHUP reopens the log\n"
 		"and applies the latest committed configuration. Under systemd (Type=notify)\n"
-		"it reports READY=1 once the listeners and the control socket are up.\n");
+		"it reports READY=1 once the listeners and the control socket are up.\n",
+		WORKERS_MAX);
 }
 
 static int prepare_home_or_say(const char *home)
@@ -109,6 +115,7 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 		{ "usage-keep-days", required_argument, NULL, 'K' },
 		{ "no-usage", no_argument, NULL, 'N' },
 		{ "metrics-allow", required_argument, NULL, 'A' },
+		{ "workers", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -125,6 +132,14 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 		case 'D': o->deliver = true; break;
 		case 'N': o->usage_off = true; break;
 		case 'A': o->metrics_allow = optarg; break;
+		case 'w':
+			if (positive(optarg, WORKERS_MAX, &v) < 0) {
+				fprintf(stderr, "tlsgated: --workers takes 1 to %d, not \"%s\"\n",
+					WORKERS_MAX, optarg);
+				return -1;
+			}
+			o->workers = (unsigned)v;
+			break;
 		case 'U':
 		case 'K':
 			if (positive(optarg, opt == 'U' ? 86400 : 36500, &v) < 0) {
@@ -203,7 +218,9 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 static void fit_descriptors(struct daemon_options *o, unsigned long nofile)
 {
 	unsigned long need = o->https_max_conns + 2UL * o->smtp_max_sessions;
-	unsigned long avail = nofile > FD_RESERVE + 32 ? nofile - FD_RESERVE : 32;
+	/* Each worker holds its loop's descriptors and a listening socket. */
+	unsigned long reserve = FD_RESERVE + 4UL * o->workers;
+	unsigned long avail = nofile > reserve + 32 ? nofile - reserve : 32;
 
 	if (need <= avail)
 		return;
@@ -254,6 +271,10 @@ int main(int argc, char **argv)
 	if (parse_options(argc, argv, &o) < 0) {
 		usage(stderr);
 		return 2;
+	}
+	if (!o.workers) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		o.workers = cores < 1 ? 1 : cores > WORKERS_MAX ? WORKERS_MAX : (unsigned)cores;
 	}
 	fit_descriptors(&o, harden_raise_nofile());
 	if (!o.home)

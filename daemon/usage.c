@@ -50,12 +50,14 @@ void usage_count(struct usage *u, const struct usage_peer *p, const SSL *ssl,
 	}
 	usage_key_init(&k, (long long)(time(NULL) / 3600 * 3600), p->service, p->mode, outcome,
 		       p->listener, p->addr, p->name, version, cipher, group, reason);
+	pthread_mutex_lock(&u->lock);
 	usage_table_add(u->hourly, &k, 1);
 	/* The metrics: no hour, no peer (bounded series). */
 	k.hour = 0;
 	memset(k.peer, 0, sizeof(k.peer));
 	memset(k.peer_name, 0, sizeof(k.peer_name));
 	usage_table_add(u->totals, &k, 1);
+	pthread_mutex_unlock(&u->lock);
 }
 
 int usage_flush(struct usage *u, long *rows, struct err *e)
@@ -63,15 +65,23 @@ int usage_flush(struct usage *u, long *rows, struct err *e)
 	time_t now = time(NULL);
 	long deleted;
 
+	int rc;
+
 	*rows = 0;
 	if (!u)
 		return 0;
-	if (db_usage_add(u->d->db, u->hourly, e) < 0) {
+	/* Held over the write (a few ms a minute): a worker counting meanwhile waits. */
+	pthread_mutex_lock(&u->lock);
+	rc = db_usage_add(u->d->db, u->hourly, e);
+	if (rc < 0) {
 		u->flush_failures++;
-		return -1;
+	} else {
+		*rows = (long)usage_table_count(u->hourly);
+		usage_table_clear(u->hourly);
 	}
-	*rows = (long)usage_table_count(u->hourly);
-	usage_table_clear(u->hourly);
+	pthread_mutex_unlock(&u->lock);
+	if (rc < 0)
+		return -1;
 	if (now - u->last_prune >= PRUNE_SECONDS) {
 		u->last_prune = now;
 		if (db_usage_prune(u->d->db, (long long)now - u->d->opt.usage_keep_days * 86400LL,
@@ -107,6 +117,8 @@ int usage_start(struct daemon *d, struct usage **out, struct err *e)
 	if (d->opt.usage_off)
 		return 0;
 	u = calloc(1, sizeof(*u));
+	if (u)
+		pthread_mutex_init(&u->lock, NULL);
 	if (!u || !(u->hourly = usage_table_new(HOURLY_KEYS_MAX)) ||
 	    !(u->totals = usage_table_new(TOTAL_KEYS_MAX))) {
 		usage_free(u);
@@ -137,5 +149,6 @@ void usage_free(struct usage *u)
 		event_free(u->timer);
 	usage_table_free(u->hourly);
 	usage_table_free(u->totals);
+	pthread_mutex_destroy(&u->lock);
 	free(u);
 }

@@ -2,6 +2,7 @@
 #ifndef TLSGATE_USAGE_INTERNAL_H
 #define TLSGATE_USAGE_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -9,6 +10,7 @@
 
 struct usage {
 	struct daemon *d;
+	pthread_mutex_t lock;       /* the tables: HTTPS workers count from their threads */
 	struct usage_table *hourly; /* since the last flush, with hours and peers */
 	struct usage_table *totals; /* since start, for the metrics */
 	struct event *timer;

@@ -40,6 +40,11 @@ static void label(struct strbuf *out, const char *name, const char *value, bool 
 
 void usage_metrics(const struct usage *u, struct strbuf *out)
 {
+	/* The lock guards the tables, not the handle: workers count meanwhile. */
+	pthread_mutex_t *lock = u ? (pthread_mutex_t *)&u->lock : NULL;
+
+	if (lock)
+		pthread_mutex_lock(lock);
 	strbuf_puts(out, "# HELP tlsgate_tls_sessions_total Sessions by TLS outcome since "
 			 "tlsgated started (outcome none: no TLS was tried).\n"
 			 "# TYPE tlsgate_tls_sessions_total counter\n");
@@ -69,6 +74,8 @@ void usage_metrics(const struct usage *u, struct strbuf *out)
 		      "tlsgate_tls_usage_flush_failures_total %llu\n",
 		      u ? usage_table_dropped(u->hourly) + usage_table_dropped(u->totals) : 0,
 		      u ? u->flush_failures : 0);
+	if (lock)
+		pthread_mutex_unlock(lock);
 }
 
 int usage_metrics_page(const struct engine_env *env, struct evhttp_connection *evcon,

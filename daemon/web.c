@@ -276,6 +276,17 @@ void web_req_init(struct web_req *r, struct web *w, struct evhttp_request *req, 
 	strbuf_init(&r->body);
 }
 
+bool web_route_known(struct evhttp_request *req)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+
+	for (size_t i = 0; path && i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strcmp(routes[i].path, path) == 0)
+			return true;
+	return false;
+}
+
 int web_handle(struct web *w, struct evhttp_request *req, unsigned long cid)
 {
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "web_internal.h"
+#include "workers.h"
 
 struct web_keygen {
 	struct web *w;
@@ -82,16 +83,30 @@ static void connection_closed(struct evhttp_connection *con, void *arg)
 		k->req = NULL;
 }
 
+static void reply(struct web_keygen *k);
+
 static void finished(evutil_socket_t fd, short what, void *arg)
 {
 	struct web_keygen *k = arg;
 	struct web *w = k->w;
-	struct web_req r;
 	char byte;
 
 	(void)what;
 	if (read(fd, &byte, 1) != 1)
 		return; /* not yet (spurious wake-up): the event stays armed */
+	/* The request may live on a worker's loop: it stands still while its
+	 * connection is answered from here (daemon/workers.h). */
+	workers_pause(w->d->env.workers);
+	reply(k);
+	workers_resume(w->d->env.workers);
+}
+
+/* The rest of finished(), every other thread parked. */
+static void reply(struct web_keygen *k)
+{
+	struct web *w = k->w;
+	struct web_req r;
+
 	pthread_join(k->thread, NULL);
 	k->running = false;
 	for (int i = 0; i < WEB_KEYGEN_MAX; i++)

@@ -45,16 +45,24 @@ static int split_spec(const char *spec, char *host, size_t hlen, char *port, siz
 	return 0;
 }
 
-static int open_listener(const struct addrinfo *ai, const char *spec, struct err *e)
+static int open_listener(int family, const struct sockaddr *sa, socklen_t salen, bool shared,
+			 const char *spec, struct err *e)
 {
-	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	int on = 1;
 
 	if (fd < 0)
 		return err_set(e, "Cannot create a socket for %s: %s", spec, strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
+	/* Workers: one socket each on the same address; the kernel spreads
+	 * new connections over them (only sockets of the same user may join). */
+	if (shared && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) < 0) {
+		err_set(e, "Cannot share %s between workers: %s", spec, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (bind(fd, sa, salen) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
 		err_set(e, "Cannot listen on %s: %s", spec, strerror(errno));
 		close(fd);
 		return -1;
@@ -62,7 +70,7 @@ static int open_listener(const struct addrinfo *ai, const char *spec, struct err
 	return fd;
 }
 
-int net_listen(const char *spec, int *fd, struct err *e)
+static int listen_spec(const char *spec, bool shared, int *fd, struct err *e)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
 				  .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV };
@@ -76,8 +84,33 @@ int net_listen(const char *spec, int *fd, struct err *e)
 	rc = getaddrinfo(host, port, &hints, &ai);
 	if (rc != 0)
 		return err_set(e, "\"%s\": %s", spec, gai_strerror(rc));
-	*fd = open_listener(ai, spec, e);
+	*fd = open_listener(ai->ai_family, ai->ai_addr, ai->ai_addrlen, shared, spec, e);
 	freeaddrinfo(ai);
+	return *fd < 0 ? -1 : 0;
+}
+
+int net_listen(const char *spec, int *fd, struct err *e)
+{
+	return listen_spec(spec, false, fd, e);
+}
+
+int net_listen_shared(const char *spec, int *fd, struct err *e)
+{
+	/* SO_REUSEPORT would let this join another process's socket on the
+	 * address (a second tlsgated of the same user): refuse a taken one. */
+	if (net_probe_bind(spec) == EADDRINUSE)
+		return err_set(e, "Cannot listen on %s: %s", spec, strerror(EADDRINUSE));
+	return listen_spec(spec, true, fd, e);
+}
+
+int net_listen_beside(int first, const char *spec, int *fd, struct err *e)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(first, (struct sockaddr *)&ss, &len) < 0)
+		return err_set(e, "Cannot read the address of %s: %s", spec, strerror(errno));
+	*fd = open_listener(ss.ss_family, (struct sockaddr *)&ss, len, true, spec, e);
 	return *fd < 0 ? -1 : 0;
 }
 

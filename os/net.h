@@ -11,6 +11,11 @@
 /* "127.0.0.1:8443", "[::1]:8443". Non-blocking, close-on-exec, SO_REUSEADDR,
  * TCP_NODELAY (inherited by accepted sockets on Linux), listening. */
 int net_listen(const char *spec, int *fd, struct err *e);
+/* The same with SO_REUSEPORT, for the first of several workers' sockets. */
+int net_listen_shared(const char *spec, int *fd, struct err *e);
+/* Another worker's socket on the address `first` (net_listen_shared) is
+ * bound to, its port included when `spec` asked for port 0. */
+int net_listen_beside(int first, const char *spec, int *fd, struct err *e);
 /* Could `spec` be bound here now? 0, or the errno of bind() (EADDRINUSE:
  * another socket listens on it). Binds nothing beyond the call. */
 int net_probe_bind(const char *spec);

@@ -13,7 +13,7 @@ _cleanups=()
 cleanup() {
 	local c
 	for c in "${_cleanups[@]}"; do eval "$c" >/dev/null 2>&1; done
-	rm -rf "$TEST_TMP"
+	[ -n "${KEEP_TMP:-}" ] || rm -rf "$TEST_TMP"
 }
 trap cleanup EXIT
 at_exit() { _cleanups+=("$1"); }
