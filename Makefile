@@ -176,7 +176,7 @@ bench-deps:
 
 bench: bench-deps
 	$(Q)$(MAKE) --no-print-directory all unit
-	$(Q)BUILD=$(BUILD) timeout --kill-after=30 $(if $(BENCH_QUICK),300,660) bash bench/run.sh
+	$(Q)BUILD=$(BUILD) timeout --kill-after=30 $(if $(BENCH_QUICK),420,900) bash bench/run.sh
 
 soak: deps-test
 	$(Q)$(MAKE) --no-print-directory all unit

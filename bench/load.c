@@ -62,7 +62,8 @@ struct thread_state {
 };
 
 static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
-static long sessions_left; /* --count: shared budget */
+static long sessions_left;             /* --count: shared budget */
+static volatile sig_atomic_t stopping; /* SIGINT/SIGTERM: finish, then report */
 static char *message_body;
 
 static double mono_s(void)
@@ -219,8 +220,16 @@ out:
 	return rc;
 }
 
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
 static int take_one(const struct thread_state *t)
 {
+	if (stopping)
+		return 0;
 	if (t->o->count)
 		return __atomic_sub_fetch(&sessions_left, 1, __ATOMIC_SEQ_CST) >= 0;
 	return mono_s() < t->deadline;
@@ -440,7 +449,9 @@ static void usage(void)
 		"            [--idle N --hold SECS]\n"
 		"Prints: ok= failed= secs= rate= p50_ms= p99_ms= client_cpu_s= negotiated= "
 		"last_error=\n"
-		"--trace: one line per session: start_us end_us ok|fail detail (wall clock).\n");
+		"--trace: one line per session: start_us end_us ok|fail detail (wall clock).\n"
+		"SIGINT/SIGTERM (not --idle): the sessions in progress end, then the results are\n"
+		"printed.\n");
 }
 
 int main(int argc, char **argv)
@@ -500,6 +511,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* A stop ends the sessions in progress and prints the results; SA_RESTART
+	 * keeps the blocked reads of a session from failing on it. (--idle: a
+	 * stop still kills at once.) */
+	if (o.mode != MODE_IDLE) {
+		struct sigaction sa = { .sa_handler = on_stop, .sa_flags = SA_RESTART };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
 	/* Room for --idle connections. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;

@@ -275,6 +275,51 @@ row() { echo "| $1 | $2 | $3 | $4 | $5 | $6 |" >>"$TABLE"; }
 # verdict VALUE OP LIMIT: "yes"/"**no**".
 verdict() { if awk "BEGIN { exit !($1 $2 $3) }"; then echo yes; else echo "**no**"; fi; }
 ratio() { if [ "$2" = 0 ] || [ -z "$2" ]; then echo "n/a"; else calc "$1 / $2" 2; fi; }
+# shellcheck source=bench/workers.sh
+. "$TOP/bench/workers.sh"
+table_head() {
+	: >"$TABLE"
+	echo "| measure | tlsgated | nginx / Postfix | ratio | target | holds |" >>"$TABLE"
+	echo "|---|---|---|---|---|---|" >>"$TABLE"
+}
+
+# ---- the report ----
+write_report() {
+	date_s=$(date -u +%F)
+	out=$TOP/bench/results/${BENCH_NAME:-$date_s}.md
+	mkdir -p "$TOP/bench/results"
+	{
+		echo "# tlsgate benchmark, $(date -u '+%F %H:%M UTC')"
+		echo
+		echo "- machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+		echo "- load average at start: $LOADAVG_START; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+		echo "- tlsgated (this tree), $(nginx -v 2>&1 | sed 's/.*: //'), Postfix $(postconf -d -h mail_version), $(openssl version)"
+		echo "- mode: $([ -n "$QUICK" ] && echo "quick (BENCH_QUICK=1)" || echo full): ${DUR} s per load run; $COMMITS commits/reloads for HTTPS, $RELOADS for SMTP"
+		[ -z "${BENCH_ONLY:-}" ] &&
+			echo "- cores: the server under test pinned to CPU $SERVER_CPU, the load client (and prober, shell) to CPU $CLIENT_CPU (except the \"with N workers\" rows)"
+		echo "- \"with N workers\" rows: every server and the load client unpinned over all $(nproc) cores (taskset -c 0-$(($(nproc) - 1))), for 1 and N alike"
+		[ -z "${BENCH_ONLY:-}" ] && echo "- tlsgated in the other rows: $(tg_has_workers && echo "--workers 1 (one event loop)" || echo "one event loop (no --workers)")"
+		echo "- ratios are tlsgated / reference; CPU figures are server CPU (utime+stime from /proc) per session"
+		echo
+		cat "$TABLE"
+		echo
+		echo "Notes: client CPU per handshake (tlsgated runs), µs; the \"with N workers\" runs one by one:"
+		echo
+		sed 's/^/    /' "$W/notes"
+	} >"$out"
+	cat "$out"
+	echo "written: bench/results/${BENCH_NAME:-$date_s}.md" >&2
+}
+
+# BENCH_ONLY=workers: only the "HTTPS with N workers" section (with its own
+# daemons), then the report.
+if [ "${BENCH_ONLY:-}" = workers ]; then
+	table_head
+	workers_section
+	write_report
+	exit 0
+fi
+[ -n "${BENCH_ONLY:-}" ] && die "BENCH_ONLY: only \"workers\" is known"
 
 # ---- the crypto ceiling: openssl speed, one process on the server core ----
 say "openssl speed"
@@ -288,19 +333,21 @@ X25519=$(awk -F: '/^\+F5:/ && $3 == 253 { print $4 }' <<<"$speed")
 CRYPTO_US_rsa=$(calc "1e6 / $RSA_SIGN + 2e6 / $X25519" 0)
 CRYPTO_US_ec=$(calc "1e6 / $EC_SIGN + 2e6 / $X25519" 0)
 
-start_tlsgated rsa
+# The rows below run tlsgated with one event loop (--workers 1), pinned to one
+# core beside nginx's one worker; bench/workers.sh measures N.
+ONE=()
+tg_has_workers && ONE=(--workers 1)
+start_tlsgated rsa rsa "${ONE[@]}"
 # The memory rows hold 1,000 idle HTTPS connections from one address: above
 # the default caps (256 in all, 32 per address once half full), which would
 # evict most of them and make the per-connection figure meaningless.
-start_tlsgated ec ec --https-max-conns 4000 --max-per-address 4000
-start_tlsgated ec ecoff --no-usage # the TLS usage record's cost (issue 17)
+start_tlsgated ec ec --https-max-conns 4000 --max-per-address 4000 "${ONE[@]}"
+start_tlsgated ec ecoff --no-usage "${ONE[@]}" # the TLS usage record's cost (issue 17)
 start_nginx
 start_postfix
 say "tlsgated rsa pid $TG_PID_rsa, ec pid $TG_PID_ec; nginx master $NG_PID; postfix master $PF_PID"
 
-: >"$TABLE"
-echo "| measure | tlsgated | nginx / Postfix | ratio | target | holds |" >>"$TABLE"
-echo "|---|---|---|---|---|---|" >>"$TABLE"
+table_head
 
 # ---- memory first, on fresh processes ----
 mem_row() { # NAME TG_ROOT REF_ROOT PORT_TG PORT_REF
@@ -419,6 +466,9 @@ uon=$(median "${on[@]}") uoff=$(median "${off[@]}")
 cost=$(calc "100 * ($uon - $uoff) / $uoff" 1)
 row "TLS usage record: server CPU µs/handshake, HTTPS TLS 1.3 ECDSA, recording on vs --no-usage (cost %)" \
 	"$uon" "$uoff (off)" "$cost %" "< 2 %" "$(verdict "$cost" "<" 2)"
+
+# ---- HTTPS with N workers (bench/workers.sh) ----
+workers_section
 
 # ---- inbound SMTP: tlsgated vs Postfix smtpd (a listener per certificate) ----
 client "$LOAD" --connect "127.0.0.1:$PF_SMTP_rsa" --mode starttls --duration 0.5 >/dev/null
@@ -647,25 +697,4 @@ row "openssl speed, one core: RSA-2048 sign/s; ECDSA P-256 sign/s; X25519 op/s" 
 row "crypto per full handshake (1 signature + 2 X25519), µs: RSA; ECDSA" \
 	"$CRYPTO_US_rsa; $CRYPTO_US_ec" "-" "-" "-" "-"
 
-# ---- the report ----
-date_s=$(date -u +%F)
-out=$TOP/bench/results/${BENCH_NAME:-$date_s}.md
-mkdir -p "$TOP/bench/results"
-{
-	echo "# tlsgate benchmark, $(date -u '+%F %H:%M UTC')"
-	echo
-	echo "- machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-	echo "- load average at start: $LOADAVG_START; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "- tlsgated (this tree), $(nginx -v 2>&1 | sed 's/.*: //'), Postfix $(postconf -d -h mail_version), $(openssl version)"
-	echo "- mode: $([ -n "$QUICK" ] && echo "quick (BENCH_QUICK=1)" || echo full): ${DUR} s per load run; $COMMITS commits/reloads for HTTPS, $RELOADS for SMTP"
-	echo "- cores: the server under test pinned to CPU $SERVER_CPU, the load client (and prober, shell) to CPU $CLIENT_CPU"
-	echo "- ratios are tlsgated / reference; CPU figures are server CPU (utime+stime from /proc) per session"
-	echo
-	cat "$TABLE"
-	echo
-	echo "Client CPU per handshake (tlsgated runs), µs:"
-	echo
-	sed 's/^/    /' "$W/notes"
-} >"$out"
-cat "$out"
-echo "written: bench/results/${BENCH_NAME:-$date_s}.md" >&2
+write_report
