@@ -17,11 +17,11 @@
 
 #include "workers.h"
 
-#define LOG_INTERVAL 10   /* seconds between two summary lines */
-#define BACKOFF_MS   100  /* the listener rests this long after accept() failed */
-#define BURST_SLACK  64   /* connections being evicted that may still hold descriptors */
+#define LOG_INTERVAL 10  /* seconds between two summary lines */
+#define BACKOFF_MS   100 /* the listener rests this long after accept() failed */
+#define BURST_SLACK  64  /* connections being evicted that may still hold descriptors */
 /* listeners with a guard: HTTPS on each worker, 16 SMTP listeners */
-#define MAX_GUARDS (WORKERS_MAX + 20)
+#define MAX_GUARDS   (WORKERS_MAX + 20)
 #define PEEK_MAX     1024 /* connections probed for a gone client per eviction */
 #define TRIM_PEAK    128  /* a burst this large is given back to the system ... */
 #define TRIM_DELAY_S 1    /* ... this long after it has drained */
