@@ -264,7 +264,9 @@ int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *
 	if (workers_init_threads(e) < 0 || open_state(d, e) < 0)
 		return -1;
 	d->base = event_base_new();
-	if (!d->base || mail_log_attach(d->log, d->base) < 0)
+	/* Everything at the default priority (1); the workers' hand-over at 0. */
+	if (!d->base || event_base_priority_init(d->base, 2) < 0 ||
+	    mail_log_attach(d->log, d->base) < 0)
 		return err_set(e, "Cannot create the event loop.");
 	d->env = (struct engine_env){ d->base,    d->log,      &d->opt,     NULL, d->slot,
 				      &d->config, &d->version, &d->inbound, NULL };

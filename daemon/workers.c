@@ -126,8 +126,12 @@ static int start_one(struct workers *ws, struct worker *w, const struct engine_e
 	int fd, rc;
 
 	w->ws = ws;
-	if (!(w->base = event_base_new()) || !(w->park = event_new(w->base, -1, 0, on_park, w)) ||
-	    !(w->quit = event_new(w->base, -1, 0, on_quit, w)))
+	/* Two priorities: parking runs right after the callback in progress,
+	 * not after every connection of a busy turn (a commit waits for it). */
+	if (!(w->base = event_base_new()) || event_base_priority_init(w->base, 2) < 0 ||
+	    !(w->park = event_new(w->base, -1, 0, on_park, w)) ||
+	    !(w->quit = event_new(w->base, -1, 0, on_quit, w)) ||
+	    event_priority_set(w->park, 0) < 0 || event_priority_set(w->quit, 0) < 0)
 		return err_set(e, "Cannot create a worker's event loop.");
 	w->env = *env;
 	w->env.base = w->base;
@@ -157,7 +161,10 @@ int workers_start(const struct engine_env *env, struct web *web, int first_fd, u
 	pthread_mutex_init(&ws->lock, NULL);
 	pthread_cond_init(&ws->cond, NULL);
 	*out = ws; /* from here on, workers_stop/free undo what was done */
-	if (!(ws->lend = event_new(env->base, -1, 0, on_lend, ws)))
+	/* The main loop has two priorities (daemon.c): a page waits for the
+	 * callback in progress only. */
+	if (!(ws->lend = event_new(env->base, -1, 0, on_lend, ws)) ||
+	    event_priority_set(ws->lend, 0) < 0)
 		return err_set(e, "Out of memory.");
 	for (unsigned i = 0; i + 1 < n; i++) {
 		ws->count++;
