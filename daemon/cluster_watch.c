@@ -40,15 +40,18 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+static int removed(struct cluster_watch *w, const struct cluster_conf *c);
+
 /* The cluster is ahead: bring this machine's effective configuration of
  * its version here (cluster -> group -> machine, cluster/levels.h). */
-static void catch_up(struct cluster_watch *w, struct cluster_conf *c, long local, long *seen_rev)
+/* 1: this machine was removed meanwhile (it left the cluster). */
+static int catch_up(struct cluster_watch *w, struct cluster_conf *c, long local, long *seen_rev)
 {
 	struct err e;
 	char *v = NULL;
 	json_t *doc = NULL;
 	long rev, version, t0;
-	int written;
+	int written, gone = 0;
 
 	*seen_rev = 0;
 	if (etcd_get(&c->etcd, CLUSTER_KEY_VERSION, &v, &rev, &e) < 0 || !v)
@@ -58,6 +61,11 @@ static void catch_up(struct cluster_watch *w, struct cluster_conf *c, long local
 		goto out;
 	t0 = now_us();
 	if (cluster_doc_fetch(c, &doc, &version, &e) < 0)
+		goto out;
+	/* REMOVEMACHINE writes the document without this machine's level and
+	 * the removal mark in one transaction: a document fetched after it
+	 * finds the mark, and this machine leaves with its last version. */
+	if ((gone = removed(w, c)))
 		goto out;
 	cluster_conf_sync(w->home, c, doc);
 	if (cluster_doc_import_self(w->db, c, doc, &version, &written, &e) < 0)
@@ -76,6 +84,7 @@ static void catch_up(struct cluster_watch *w, struct cluster_conf *c, long local
 out:
 	free(v);
 	json_decref(doc);
+	return gone;
 }
 
 static void report(struct cluster_watch *w, const struct cluster_conf *c, long local)
@@ -139,8 +148,10 @@ static void *run(void *arg)
 			member = 0;
 		if (member == 1 && db_latest_version(w->db, &local, &e) == 0) {
 			c.etcd.total_ms = 1000; /* a poll, not a commit */
-			if (c.disconnected[0] != '1')
-				catch_up(w, &c, local, &rev);
+			if (c.disconnected[0] != '1' && catch_up(w, &c, local, &rev)) {
+				pthread_mutex_lock(&w->lock);
+				continue; /* standalone now */
+			}
 			if (db_latest_version(w->db, &local, &e) == 0)
 				report(w, &c, local);
 			/* Wait for the next commit on etcd's watch stream (a bounded

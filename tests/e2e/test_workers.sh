@@ -110,6 +110,22 @@ code=$(curl -sk --max-time 60 -H 'Accept: application/json' -b "$TEST_TMP/adm" \
 check_eq "certificates/new (key made in a thread, answered on the request's worker)" 200 "$code"
 check "its profile is staged" bash -c "sqlite3 '$HOME_DIR/config.db' 'SELECT key FROM staged' | grep -q wk1"
 
+# Commits from the WebUI: the apply runs on whichever thread serves the
+# page and parks the other loop (4 rounds: the kernel picks the thread).
+applied=0
+for i in 2 3 4 5; do
+	before=$(grep -c 'Configuration version [0-9]* applied' "$LOG")
+	c1=$(curl -sk --max-time 60 -H 'Accept: application/json' -b "$TEST_TMP/adm" -o /dev/null \
+		-w '%{http_code}' -d "csrf=$csrf&name=wk$i&key=p256&cn=wk$i.test&days=30" \
+		"$URL/certificates/new")
+	c2=$(curl -sk --max-time 60 -H 'Accept: application/json' -b "$TEST_TMP/adm" -o /dev/null \
+		-w '%{http_code}' -d "csrf=$csrf&comment=round $i" "$URL/commit")
+	after_apply() { [ "$(grep -c 'Configuration version [0-9]* applied' "$LOG")" -gt "$before" ]; }
+	[ "$c1$c2" = 200200 ] && poll 5 after_apply && applied=$((applied + 1))
+done
+check_eq "4 WebUI key + commit rounds: each staged, committed and applied" 4 "$applied"
+check "a handshake after them" handshake "$HTTPS_PORT" 1.3
+
 # ---- attacks ----
 # The caps are shared out: 16 connections over two workers, however many
 # idle sockets a stranger opens.
