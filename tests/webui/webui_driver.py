@@ -2,9 +2,9 @@
 headless Chromium through selenium, the TAP-ish check lines, navigation that
 waits for the next page, screenshots, the result banner, the login."""
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 failed = 0
@@ -23,7 +23,22 @@ def go(driver, element_id):
     may return before the navigation it starts (a loaded machine)."""
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.ID, element_id).click()
-    WebDriverWait(driver, 30).until(EC.staleness_of(old))
+    WebDriverWait(driver, 30).until(lambda d: gone(old))
+
+
+def gone(element):
+    """Is the element's page replaced? Chromium answers a node of a page
+    being replaced with an "inspector error" instead of a stale element
+    (seen when the next page comes back fast): both mean gone."""
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as e:
+        if "does not belong to the document" in str(e):
+            return True
+        raise
 
 
 def shot(driver, shots, name):
