@@ -320,6 +320,13 @@ void daemon_free(struct daemon *d)
 	web_free(d->web);
 	workers_free(d->workers);
 	smtp_engine_free(d->smtp);
+	/* Freed connections' bufferevents are finalized by the loop; so are
+	 * deferred callbacks holding them (event_base_free would drop those).
+	 * A few turns without waiting, now that no engine is left. */
+	for (int i = 0;
+	     d->base && i < 16 && event_base_get_num_events(d->base, EVENT_BASE_COUNT_ACTIVE) > 0;
+	     i++)
+		event_base_loop(d->base, EVLOOP_NONBLOCK);
 	usage_free(d->usage); /* after the engines: their last sessions count */
 	inbound_unref(d->inbound);
 	revert_timer_free(d->revert);
