@@ -363,9 +363,12 @@ int https_engine_start(const struct engine_env *env, struct web *web, int fd,
 	h->env = env;
 	h->fd = -1;
 	h->web = web; /* the daemon's: it needs the database and the apply path */
+	/* The connection cap is divided (the descriptors are counted for all);
+	 * each worker applies the whole per-address cap to its share: it
+	 * shares out a contended listener, and a smaller window would let one
+	 * address's flood evict that address's slow clients sooner. */
 	if (conn_guard_init(&h->guard, "HTTPS", env->base, env->log,
-			    share(env->opt->https_max_conns, n),
-			    share(env->opt->max_per_address, n)) < 0) {
+			    share(env->opt->https_max_conns, n), env->opt->max_per_address) < 0) {
 		if (fd >= 0)
 			close(fd);
 		https_engine_free(h);
