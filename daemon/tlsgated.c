@@ -274,7 +274,7 @@ int main(int argc, char **argv)
 	}
 	/* One loop unless asked: with two, a flood of connections from one
 	 * address evicted 1-2 of 400 well-behaved clients of that address in
-	 * about a third of fault/test_hostile.sh's ASan runs (docs/PERFORMANCE.md). */
+	 * 5 of 25 of fault/test_hostile.sh's ASan runs (docs/PERFORMANCE.md). */
 	if (!o.workers)
 		o.workers = 1;
 	fit_descriptors(&o, harden_raise_nofile());
