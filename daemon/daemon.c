@@ -320,21 +320,29 @@ void daemon_free(struct daemon *d)
 	web_free(d->web);
 	workers_free(d->workers);
 	smtp_engine_free(d->smtp);
+	d->https = NULL;
+	d->smtp = NULL;
+	d->workers = NULL;
+	/* Nothing that applies may run in the turns below. */
+	revert_timer_free(d->revert);
+	d->revert = NULL;
+	if (d->expiry_timer)
+		event_free(d->expiry_timer);
+	d->expiry_timer = NULL;
+	for (size_t i = 0; i < sizeof(d->signals) / sizeof(d->signals[0]); i++)
+		if (d->signals[i])
+			event_free(d->signals[i]);
+	memset(d->signals, 0, sizeof(d->signals));
 	/* Freed connections' bufferevents are finalized by the loop; so are
 	 * deferred callbacks holding them (event_base_free would drop those).
-	 * A few turns without waiting, now that no engine is left. */
+	 * A few turns without waiting, now that no engine is left (what else
+	 * may run: the usage flush and the log's timers). */
 	for (int i = 0;
 	     d->base && i < 16 && event_base_get_num_events(d->base, EVENT_BASE_COUNT_ACTIVE) > 0;
 	     i++)
 		event_base_loop(d->base, EVLOOP_NONBLOCK);
 	usage_free(d->usage); /* after the engines: their last sessions count */
 	inbound_unref(d->inbound);
-	revert_timer_free(d->revert);
-	if (d->expiry_timer)
-		event_free(d->expiry_timer);
-	for (size_t i = 0; i < sizeof(d->signals) / sizeof(d->signals[0]); i++)
-		if (d->signals[i])
-			event_free(d->signals[i]);
 	for (int id = 0; id < SVC_COUNT; id++)
 		SSL_CTX_free(d->slot[id].current);
 	mail_log_detach(d->log); /* flushed: nothing is lost on a clean stop */
