@@ -136,6 +136,26 @@ start_tlsgated() { # KIND -> TG_PID_NAME, TG_HTTPS_NAME, TG_SMTP_NAME
 	printf -v "TG_SMTP_$name" %s "$smtp"
 }
 
+# nginx_conf_head DIR WORKERS: the start of a private nginx configuration,
+# up to the ciphers inside http { (the caller adds protocols and servers).
+nginx_conf_head() {
+	cat <<EOF
+worker_processes $2;
+daemon off;
+pid $1/nginx.pid;
+error_log $1/logs/error.log;
+events { worker_connections 8192; }
+http {
+	access_log off;
+	client_body_temp_path $1/tmp/body;
+	proxy_temp_path $1/tmp/proxy;
+	fastcgi_temp_path $1/tmp/fastcgi;
+	uwsgi_temp_path $1/tmp/uwsgi;
+	scgi_temp_path $1/tmp/scgi;
+	ssl_ciphers HIGH:!aNULL;
+EOF
+}
+
 # ---- nginx: one worker (one core), the same certificates and protocols ----
 start_nginx() {
 	local n=$W/nginx i
@@ -143,20 +163,9 @@ start_nginx() {
 	NG_HTTPS_ec=$(free_port)
 	mkdir -p "$n/logs" "$n/tmp"
 	echo "ssl_protocols TLSv1.2 TLSv1.3;" >"$n/protocols.conf"
-	cat >"$n/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $n/nginx.pid;
-error_log $n/logs/error.log;
-events { worker_connections 8192; }
-http {
-	access_log off;
-	client_body_temp_path $n/tmp/body;
-	proxy_temp_path $n/tmp/proxy;
-	fastcgi_temp_path $n/tmp/fastcgi;
-	uwsgi_temp_path $n/tmp/uwsgi;
-	scgi_temp_path $n/tmp/scgi;
-	ssl_ciphers HIGH:!aNULL;
+	{
+		nginx_conf_head "$n" 1
+		cat <<EOF
 	include $n/protocols.conf;
 	server {
 		listen 127.0.0.1:$NG_HTTPS_rsa ssl;
@@ -172,6 +181,7 @@ http {
 	}
 }
 EOF
+	} >"$n/nginx.conf"
 	taskset -c "$SERVER_CPU" nginx -p "$n" -c nginx.conf 2>>"$n/logs/stderr" &
 	NG_PID=$!
 	PIDS+=("$NG_PID")

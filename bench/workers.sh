@@ -20,20 +20,9 @@ start_nginx_n() {
 	local name=$1 workers=$2 cpus=$3 n=$W/nginx-$1 port pid
 	port=$(free_port)
 	mkdir -p "$n/logs" "$n/tmp"
-	cat >"$n/nginx.conf" <<EOF
-worker_processes $workers;
-daemon off;
-pid $n/nginx.pid;
-error_log $n/logs/error.log;
-events { worker_connections 8192; }
-http {
-	access_log off;
-	client_body_temp_path $n/tmp/body;
-	proxy_temp_path $n/tmp/proxy;
-	fastcgi_temp_path $n/tmp/fastcgi;
-	uwsgi_temp_path $n/tmp/uwsgi;
-	scgi_temp_path $n/tmp/scgi;
-	ssl_ciphers HIGH:!aNULL;
+	{
+		nginx_conf_head "$n" "$workers"
+		cat <<EOF
 	ssl_protocols TLSv1.2 TLSv1.3;
 	server {
 		listen 127.0.0.1:$port ssl;
@@ -43,6 +32,7 @@ http {
 	}
 }
 EOF
+	} >"$n/nginx.conf"
 	taskset -c "$cpus" nginx -p "$n" -c nginx.conf 2>>"$n/logs/stderr" &
 	pid=$!
 	PIDS+=("$pid")
