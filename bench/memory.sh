@@ -4,13 +4,23 @@
 # connection (1,000 held open), and the idle tlsgated's own and shared pages.
 # Run first, on fresh processes.
 
+tree_pss() { # PID: the proportional set size of it and its children
+	local total=0 p
+	for p in $1 $(pgrep -P "$1"); do
+		total=$((total + $(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)))
+	done
+	echo "$total"
+}
+
 mem_row() { # NAME TG_ROOT REF_ROOT PORT_TG PORT_REF
-	local tg0 ref0 tg1 ref1 fifo=$W/idle.fifo
+	local tg0 ref0 tg1 ref1 tgp refp fifo=$W/idle.fifo
 	sleep 0.3
 	tg0=$(tree_rss "$TG_PID_ec")
 	ref0=$(tree_rss "$NG_PID")
 	tga=$(tree_rss "$TG_PID_ec" RssAnon)
 	refa=$(tree_rss "$NG_PID" RssAnon)
+	tgp=$(tree_pss "$TG_PID_ec")
+	refp=$(tree_pss "$NG_PID")
 	for side in tg ref; do
 		local port=$TG_HTTPS_ec root=$TG_PID_ec
 		[ $side = ref ] && port=$NG_HTTPS_ec root=$NG_PID
@@ -29,6 +39,10 @@ mem_row() { # NAME TG_ROOT REF_ROOT PORT_TG PORT_REF
 	row "RSS idle, kB (HTTPS: tlsgated vs nginx master+worker; anonymous part)" \
 		"$tg0 ($tga)" "$ref0 ($refa)" "$(ratio "$tg0" "$ref0")" "tlsgated ≤ 8192" \
 		"$(verdict "$tg0" "<=" 8192)"
+	# PSS: each shared page divided by the processes mapping it, so a
+	# library's pages count once across the machine, not once per server.
+	row "PSS idle, kB (shared pages divided among the processes mapping them)" "$tgp" "$refp" \
+		"$(ratio "$tgp" "$refp")" "-" "-"
 	local tgc refc
 	tgc=$(calc "($tg1 - $tg0) / 1000" 1)
 	refc=$(calc "($ref1 - $ref0) / 1000" 1)

@@ -251,7 +251,6 @@ underload_section
 # ---- the shell ----
 shell_section
 
-# ---- the crypto ceiling ----
 # ---- a cluster of three gateways on etcd (optional: needs etcd-server) ----
 say "cluster: commit-to-enforced on three gateways, beside one standalone gateway"
 cl=$(N=$([ -n "$QUICK" ] && echo 6 || echo 20) BUILD=$BUILD bash "$TOP/bench/cluster.sh" 2>>"$W/cluster.err")
