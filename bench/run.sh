@@ -57,8 +57,9 @@ kv() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2" | tr -d '"'; }
 calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
 
 # CPU seconds of a process tree: its own, its reaped children's, and its live
-# descendants' (utime+stime from /proc/PID/stat). Postfix forks smtpd
-# processes that come and go: reaped ones land in the master's cutime.
+# descendants' (utime+stime from /proc/PID/stat), then the kernel's part of
+# it (stime). Postfix forks smtpd processes that come and go: reaped ones
+# land in the master's cutime.
 tree_cpu() {
 	"$PY" - "$1" <<'EOF'
 import os, sys
@@ -70,15 +71,17 @@ for d in os.listdir("/proc"):
             f = open("/proc/%s/stat" % d).read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        stats[int(d)] = (int(f[1]), int(f[11]) + int(f[12]), int(f[13]) + int(f[14]))
+        stats[int(d)] = (int(f[1]), int(f[11]) + int(f[12]), int(f[13]) + int(f[14]),
+                         int(f[12]), int(f[14]))
 root = int(sys.argv[1])
 tree, todo = set(), [root]
 while todo:
     p = todo.pop()
     tree.add(p)
     todo += [c for c, s in stats.items() if s[0] == p and c not in tree]
-ticks = sum(stats[p][1] for p in tree if p in stats) + stats.get(root, (0, 0, 0))[2]
-print(ticks / hz)
+ticks = sum(stats[p][1] for p in tree if p in stats) + stats.get(root, (0, 0, 0, 0, 0))[2]
+sys_ticks = sum(stats[p][3] for p in tree if p in stats) + stats.get(root, (0, 0, 0, 0, 0))[4]
+print(ticks / hz, sys_ticks / hz)
 EOF
 }
 # RSS (kB) of a process tree (a process and its children); FIELD RssAnon:
@@ -103,17 +106,18 @@ chmod 644 "$W"/certs/*
 # measure ROOT_PID load-args...: runs the load on the client core; sets
 # M_RATE, M_FAIL, M_OK, M_US (server CPU µs per session), M_CLI_US.
 measure() {
-	local root=$1 c0 c1 out
+	local root=$1 c0 c1 s0 s1 out
 	shift
-	c0=$(tree_cpu "$root")
+	read -r c0 s0 < <(tree_cpu "$root")
 	out=$(client "$LOAD" "$@" --duration "$DUR")
-	c1=$(tree_cpu "$root")
+	read -r c1 s1 < <(tree_cpu "$root")
 	M_OK=$(kv ok "$out")
 	M_FAIL=$(kv failed "$out")
 	M_RATE=$(kv rate "$out")
 	M_US=$(calc "($c1 - $c0) * 1e6 / ($M_OK > 0 ? $M_OK : 1)" 0)
+	M_SYS_US=$(calc "($s1 - $s0) * 1e6 / ($M_OK > 0 ? $M_OK : 1)" 0)
 	M_CLI_US=$(calc "$(kv client_cpu_s "$out") * 1e6 / ($M_OK > 0 ? $M_OK : 1)" 0)
-	say "$* -> $out server_us=$M_US"
+	say "$* -> $out server_us=$M_US kernel_us=$M_SYS_US"
 }
 
 TABLE=$W/table.md
