@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../core/pem_blob.h"
+#include "../os/net.h"
 #include "../tls/cert_profile.h"
 #include "../tls/certs.h"
 #include "control.h"
@@ -287,6 +288,13 @@ int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *
 	    cluster_watch_start(d->opt.home, &cluster_follower, e) < 0)
 		return -1;
 	d->env.workers = d->workers;
+	/* SO_REUSEPORT: a second tlsgated of the same user, started at the
+	 * same moment, can pass the probe before these binds and join the
+	 * address. Whichever of the two binds last sees the other's sockets. */
+	if (d->opt.workers > 1 && net_listeners_at(https_engine_fd(d->https)) > (int)d->opt.workers)
+		return err_set(
+			e, "Cannot listen on %s: %s (another process bound it at the same moment)",
+			d->opt.https_addr, strerror(EADDRINUSE));
 	if (d->opt.deliver && delivery_start(&d->env, d->outbound, &d->delivery, e) < 0)
 		return -1;
 	d->expiry_timer = event_new(d->base, -1, EV_PERSIST, on_expiry_timer, d);

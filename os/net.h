@@ -16,6 +16,9 @@ int net_listen_shared(const char *spec, int *fd, struct err *e);
 /* Another worker's socket on the address `first` (net_listen_shared) is
  * bound to, its port included when `spec` asked for port 0. */
 int net_listen_beside(int first, const char *spec, int *fd, struct err *e);
+/* Listening sockets on the address `fd` is bound to (this process's and any
+ * other's), -1 if it cannot be told. */
+int net_listeners_at(int fd);
 /* Could `spec` be bound here now? 0, or the errno of bind() (EADDRINUSE:
  * another socket listens on it). Binds nothing beyond the call. */
 int net_probe_bind(const char *spec);
