@@ -6,8 +6,9 @@
 #     thread without capabilities;
 #   - an operator's commit over ssh (piped answers) and an admin's on an
 #     80-column pty reach both workers before ssh returns: 40 handshakes
-#     queued while the daemon is stopped (so the kernel has spread them over
-#     both sockets, which the queues show) all follow the new policy;
+#     started at once, then 40 queued while the daemon is stopped (so the
+#     kernel has spread them over both sockets, which the accept queues
+#     show), all follow the new policy;
 #   - the same under a bench/load client: bench/commit_probe.py, its console
 #     being the operator's ssh session, counts old-policy handshakes started
 #     after the commit returned (0);
@@ -71,6 +72,19 @@ burst() {
 	wait "${pids[@]}"
 	echo "$(cat "$TEST_TMP"/burst.* | grep -c '^TLSv1') ${q% }"
 }
+# fresh FLAG: the same 40 handshakes with tlsgated running (a worker that
+# applied a commit late would serve some under the old policy; SIGSTOP would
+# give it time): prints how many succeeded.
+fresh() {
+	local i pids=()
+	rm -f "$TEST_TMP"/fresh.*
+	for i in $(seq 40); do
+		s_gui "$1" >"$TEST_TMP/fresh.$i" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	cat "$TEST_TMP"/fresh.* | grep -c '^TLSv1'
+}
 # both_hit "OK Q1 Q2": both queues held connections.
 both_hit() {
 	local n q1 q2
@@ -88,18 +102,20 @@ v=$(latest_version)
 printf 'GUI\n1\n\n\n\n' | ssh_as "$OP" 'sslconfig; commit "GUI: TLS v1.3 only"' \
 	>"$TEST_TMP/out" 2>&1
 status=$?
-# The handshakes are connected the moment ssh has returned: no sleep, no poll.
+# The handshakes start the moment ssh has returned: no sleep, no poll.
+f12=$(fresh -tls1_2)
 b12=$(burst -tls1_2)
 b13=$(burst -tls1_3)
-echo "# after the operator's commit: TLS 1.2 $b12; TLS 1.3 $b13"
+echo "# after the operator's commit: TLS 1.2 $f12, $b12 (stopped); TLS 1.3 $b13 (stopped)"
 check_eq "operator: sslconfig GUI -> TLS v1.3 only; commit, over ssh with piped answers: exit 0" \
 	"0 $((v + 1)) $OP tlsv1_3" "$status $(latest_version) $(latest_user) $(latest_value gui.methods)"
 check "the commit did not say tlsgated is not running or did not apply it" \
 	sh -c "! grep -qE 'not running|did not apply' '$TEST_TMP/out'"
-check_eq "after ssh returned: 0 of 40 TLS 1.2 handshakes succeed" 0 "${b12%% *}"
-check "  on both workers' sockets ($b12)" both_hit "$b12"
-check_eq "after ssh returned: 40 of 40 TLS 1.3 handshakes succeed" 40 "${b13%% *}"
-check "  on both workers' sockets ($b13)" both_hit "$b13"
+check_eq "at once after ssh returned: 0 of 40 TLS 1.2 handshakes succeed" 0 "$f12"
+check_eq "then 0 of 40 connected while tlsgated was stopped" 0 "${b12%% *}"
+check "  queued on both workers' sockets ($b12)" both_hit "$b12"
+check_eq "40 of 40 TLS 1.3 handshakes succeed" 40 "${b13%% *}"
+check "  queued on both workers' sockets ($b13)" both_hit "$b13"
 
 # The second admin on an 80-column pty (ssh -tt, pexpect, term80.py's
 # client patterns): GUI back to TLS 1.2 and 1.3.
@@ -132,14 +148,16 @@ except term80.Failed as e:
 print("\nscenario ok")
 PY
 status=$?
+f12=$(fresh -tls1_2)
 b12=$(burst -tls1_2)
-echo "# after the admin's pty commit: TLS 1.2 $b12"
+echo "# after the admin's pty commit: TLS 1.2 $f12, $b12 (stopped)"
 grep 'scenario FAILED' "$TEST_TMP/pty.log" | sed 's/^/#   /'
 check_eq "admin on an 80-column pty: sslconfig GUI -> TLS v1.2 and v1.3; commit" \
 	"0 $((v + 1)) $ADM2 tlsv1_2tlsv1_3" \
 	"$status $(latest_version) $(latest_user) $(latest_value gui.methods)"
-check_eq "after the session ended: 40 of 40 TLS 1.2 handshakes succeed" 40 "${b12%% *}"
-check "  on both workers' sockets ($b12)" both_hit "$b12"
+check_eq "at once after the session ended: 40 of 40 TLS 1.2 handshakes succeed" 40 "$f12"
+check_eq "then 40 of 40 connected while tlsgated was stopped" 40 "${b12%% *}"
+check "  queued on both workers' sockets ($b12)" both_hit "$b12"
 
 # ---- 3. the same under load: no old-policy handshake after the commit ----
 # commit_probe.py runs "CONSOLE --home HOME" and types its sslconfig dialog
