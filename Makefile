@@ -65,7 +65,8 @@ LIBXMLCONF := $(BUILD)/lib/libconfxml.a
 LIBDAEMON := $(BUILD)/lib/libdaemon.a
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 HELPER_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(HELPER_SRC))
-BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+# One program per bench/*.c, but bench/load_*.c: parts of bench/load.
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/load_%.c,$(BENCH_SRC)))
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PKGS := gcc make libc6-dev pkg-config openssl libssl-dev libsqlite3-dev libreadline-dev \
@@ -145,6 +146,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIBDAEMON) $(LIBTLS) $(LIBCLUST
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
 
+$(BUILD)/bench/load: $(call obj,$(filter bench/load_%.c,$(BENCH_SRC)))
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")

@@ -2,7 +2,8 @@
  * EXPORT, PASTE, DELETE, PRINT; cmd_certnew.c: NEW and EDIT;
  * cmd_certauthority.c: CERTAUTHORITY) and the assignment commands
  * (cmd_certassign.c) share: the profiles in a user's view and their
- * questions. Profiles are entries "cert.NAME" (tls/cert_profile.h). */
+ * questions (certconfig_profiles.c). Profiles are entries "cert.NAME"
+ * (tls/cert_profile.h). */
 #ifndef TLSGATE_CLI_CERTCONFIG_H
 #define TLSGATE_CLI_CERTCONFIG_H
 

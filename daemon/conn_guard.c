@@ -118,6 +118,17 @@ static enum guard_idle idleness(const struct guard_conn *c)
 	return c->idle;
 }
 
+/* May `c` make room? Not one being evicted, busy, or not yet admitted: an
+ * accepted burst is admitted one by one, each against the cap then, so a
+ * burst's newcomers never push out older clients before the ones of the
+ * burst that are already gone. */
+static bool candidate(const struct guard_conn *c, const struct guard_conn *except, const char *addr)
+{
+	if (c == except || c->dying || c->idle == GUARD_BUSY || c->fd < 0)
+		return false;
+	return !addr || strcmp(c->addr, addr) == 0;
+}
+
 /* The oldest connection of the highest idleness, from `addr` if given. */
 static struct guard_conn *victim(struct conn_guard *g, const struct guard_conn *except,
 				 const char *addr)
@@ -127,17 +138,13 @@ static struct guard_conn *victim(struct conn_guard *g, const struct guard_conn *
 	int peeks = 0;
 
 	for (struct guard_conn *c = g->head; c; c = c->next) {
-		if (c == except || c->dying || c->idle == GUARD_BUSY)
-			continue;
-		if (addr && strcmp(c->addr, addr) != 0)
+		if (!candidate(c, except, addr))
 			continue;
 		if (peeks++ < PEEK_MAX && gone(c))
 			return c;
 	}
 	for (struct guard_conn *c = g->head; c; c = c->next) {
-		if (c == except || c->dying || c->idle == GUARD_BUSY)
-			continue;
-		if (addr && strcmp(c->addr, addr) != 0)
+		if (!candidate(c, except, addr))
 			continue;
 		idle = idleness(c);
 		if (!best || idle > best_idle) {
@@ -299,12 +306,14 @@ int conn_guard_admit(struct conn_guard *g, struct guard_conn *c, int fd, const s
 {
 	c->fd = fd;
 	format_addr(sa, c->addr, sizeof(c->addr));
+	if (!c->dying)
+		g->held++;
 	/* `c` counts itself in both. The per-address cap shares a contended
 	 * listener fairly; below half its cap, one busy address may use it. */
-	while (g->count - g->dying >= (g->max + 1) / 2 && from_addr(g, c->addr) > g->per_addr)
+	while (g->held >= (g->max + 1) / 2 && from_addr(g, c->addr) > g->per_addr)
 		if (!evict_one(g, c, c->addr))
 			goto refuse;
-	while (g->count - g->dying > g->max)
+	while (g->held > g->max)
 		if (!evict_one(g, c, NULL))
 			goto refuse;
 	if (g->evicted)
@@ -326,6 +335,8 @@ void conn_guard_dying(struct conn_guard *g, struct guard_conn *c)
 	if (!c->dying) {
 		c->dying = true;
 		g->dying++;
+		if (c->fd >= 0)
+			g->held--;
 	}
 }
 
@@ -342,6 +353,8 @@ void conn_guard_remove(struct conn_guard *g, struct guard_conn *c)
 	c->prev = c->next = NULL;
 	if (c->dying)
 		g->dying--;
+	else if (c->fd >= 0)
+		g->held--;
 	g->count--;
 	if (g->peak >= TRIM_PEAK && g->count <= g->peak / 8 && g->trim &&
 	    !evtimer_pending(g->trim, NULL)) {

@@ -50,7 +50,8 @@ struct conn_guard {
 	const char *name; /* "SMTP", "HTTPS" */
 	struct mail_log *log;
 	unsigned max, per_addr;
-	unsigned count, dying;
+	unsigned count, dying; /* all connections; those being evicted */
+	unsigned held;         /* admitted and not being evicted: what the caps count */
 	struct guard_conn *head, *tail;
 	struct evconnlistener *listener;
 	struct event *resume; /* ends an accept() back-off */

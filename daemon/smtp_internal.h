@@ -1,8 +1,9 @@
 /* smtp_internal: what the inbound SMTP engine's files share — the engine,
  * its listeners (one socket each, opened and closed as commits add and
- * remove them) and the sessions. smtp_engine.c runs sessions; smtp_listen.c
- * owns the sockets and admits each connection under its listener's host
- * access table. */
+ * remove them) and the sessions. smtp_engine.c runs sessions; smtp_input.c
+ * turns their input into commands and message lines; smtp_listen.c owns the
+ * sockets and admits each connection under its listener's host access
+ * table. */
 #ifndef TLSGATE_SMTP_INTERNAL_H
 #define TLSGATE_SMTP_INTERNAL_H
 
@@ -51,7 +52,7 @@ struct smtp_session {
 	SSL *ssl;            /* owned by the TLS bufferevent */
 	bool cert_logged;    /* the client certificate's verdict is in the log */
 	struct strbuf batch; /* replies to the commands of one read, sent together */
-	bool batching;       /* inside process_input(): replies go to `batch` */
+	bool batching;       /* inside smtp_process_input(): replies go to `batch` */
 	unsigned long icid;
 	struct net_peer peer;
 	struct sockaddr_storage sa;
@@ -88,13 +89,20 @@ struct smtp_session *smtp_session_new(struct smtp_engine *eng, struct smtp_liste
 void smtp_session_free(struct smtp_session *s);
 /* Starts the dialog with `reply` (the greeting, or a refusal with `close`). */
 /* Sends `reply` now if nothing is queued (else queues it); inside
- * process_input() it joins the batch smtp_flush_batch() sends (smtp_send.c). */
+ * smtp_process_input() it joins the batch smtp_flush_batch() sends (smtp_send.c). */
 void smtp_send_reply(struct smtp_session *s, const struct strbuf *reply);
 void smtp_flush_batch(struct smtp_session *s);
 void smtp_session_start(struct smtp_session *s, const struct strbuf *reply, bool close);
 void smtp_say_busy(struct smtp_engine *eng, int fd);
 /* "421 ... timeout exceeded", then the session ends once it has left. */
 void smtp_session_time_out(struct smtp_session *s);
+/* The reply is queued; the session ends when it has been written. */
+void smtp_close_after_reply(struct smtp_session *s);
+
+/* smtp_input.c */
+/* Handles every whole line of input there is, replies batched, until the
+ * session stops reading (STARTTLS, closing, output backlog). */
+void smtp_process_input(struct smtp_session *s);
 
 /* smtp_timers.c */
 /* The read and write timeouts for the session's state. */

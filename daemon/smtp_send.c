@@ -57,7 +57,7 @@ static void send_now_or_queue(struct smtp_session *s, const struct strbuf *reply
 }
 
 /* The replies to one read's pipelined commands leave together, at the end
- * of process_input(): one send for the batch, as the bufferevent's one
+ * of smtp_process_input(): one send for the batch, as the bufferevent's one
  * write did. */
 #define BATCH_MAX (16 * 1024)
 

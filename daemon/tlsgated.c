@@ -1,8 +1,10 @@
 /* tlsgated: the TLS engines (GUI HTTPS, inbound SMTP) in one foreground
  * process: one event loop, and one more thread per extra HTTPS worker. Options, the home directory,
  * then daemon.c. */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,9 +52,9 @@ static void usage(FILE *out)
 		"  --no-usage            record no TLS usage (tlsconnections, metrics)\n"
 		"  --metrics-allow LIST  addresses that may GET /metrics, comma-separated\n"
 		"                        (127.0.0.1,::1; \"none\": nobody)\n"
-		"  --workers N           HTTPS event loops, one thread each (1 to %d, default\n"
-		"                        1; the number of cores uses them all); the HTTPS\n"
-		"                        connection cap is shared out among them\n"
+		"  --workers N           HTTPS event loops, one thread each (1 to %d; default:\n"
+		"                        the cores it may run on); the HTTPS connection cap\n"
+		"                        is shared out among them\n"
 		"Runs in the foreground; SIGTERM or SIGINT stops it, SIGHUP reopens the log\n"
 		"and applies the latest committed configuration. Under systemd (Type=notify)\n"
 		"it reports READY=1 once the listeners and the control socket are up.\n",
@@ -212,6 +214,19 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 	return optind == argc ? 0 : -1;
 }
 
+/* The cores this process may run on (taskset, cpusets), as many workers. */
+static unsigned usable_cores(void)
+{
+	cpu_set_t set;
+	int n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = CPU_COUNT(&set);
+	if (n < 1)
+		n = 1;
+	return n > WORKERS_MAX ? WORKERS_MAX : (unsigned)n;
+}
+
 /* Inbound connections must never take the last descriptors: an SMTP
  * session holds two (socket, spool file), an HTTPS connection one. Caps
  * that do not fit under the limit are scaled down, and said so. */
@@ -272,11 +287,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	/* One loop unless asked: with two, a flood of connections from one
-	 * address evicted 1-2 of 400 well-behaved clients of that address in
-	 * 5 of 25 of fault/test_hostile.sh's ASan runs (docs/PERFORMANCE.md). */
 	if (!o.workers)
-		o.workers = 1;
+		o.workers = usable_cores();
 	fit_descriptors(&o, harden_raise_nofile());
 	if (!o.home)
 		o.home = db_default_home(home_buf, sizeof(home_buf));

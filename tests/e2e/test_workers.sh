@@ -176,4 +176,22 @@ start_daemon "$home1" --workers 1 || not_ok "tlsgated --workers 1 starts"
 check_eq "--workers 1: one listening socket" 1 "$(ss -Hltn "sport = :$HTTPS_PORT" | wc -l)"
 check "--workers 1: a handshake" handshake "$HTTPS_PORT" 1.2
 stop_daemon
+
+# ---- the default: a worker per core the daemon may run on ----
+cores=$(nproc)
+[ "$cores" -gt 64 ] && cores=64
+start_daemon "$home1" || not_ok "tlsgated starts with the default workers"
+check_eq "no --workers: one listening socket per usable core ($cores)" "$cores" \
+	"$(ss -Hltn "sport = :$HTTPS_PORT" | wc -l)"
+stop_daemon
+# Pinned to one core (taskset, a cpuset): one worker, not one per core of
+# the machine. The daemon inherits this shell's affinity, then the shell's
+# is put back.
+mask=$(taskset -p $$ | awk '{ print $NF }')
+taskset -p -c 0 $$ >/dev/null
+start_daemon "$home1" || not_ok "tlsgated starts pinned to core 0"
+taskset -p "$mask" $$ >/dev/null
+check_eq "pinned to one core: one listening socket" 1 "$(ss -Hltn "sport = :$HTTPS_PORT" | wc -l)"
+check "pinned to one core: a handshake" handshake "$HTTPS_PORT" 1.2
+stop_daemon
 done_testing

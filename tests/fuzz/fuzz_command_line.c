@@ -11,7 +11,7 @@
 #include "fuzz_check.h"
 
 #define INPUT_MAX 8192
-/* input.c queues every command of a line; an input of INPUT_MAX bytes holds
+/* input_queue.c queues every command of a line; an input of INPUT_MAX bytes holds
  * at most this many. */
 #define QUEUE_MAX (INPUT_MAX / 2 + 1)
 #define WORDS_MAX 16 /* shell.c: words of one command */
