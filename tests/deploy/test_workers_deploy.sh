@@ -266,9 +266,14 @@ check "every handshake of the load has its connection line ($logged lines, ${han
 	[ "${handshakes:-0}" -gt 100 -a "$logged" -ge "${handshakes:-0}" ]
 grep -oE 'New HTTPS CID [0-9]+' "$LOG" | awk '{ print $4 }' | sort -n >"$TEST_TMP/opened"
 grep -oE 'HTTPS CID [0-9]+ close' "$LOG" | awk '{ print $3 }' | sort -n >"$TEST_TMP/closed"
+grep -oE 'HTTPS CID [0-9]+ TLS (success|failed)' "$LOG" | awk '{ print $3 }' | sort -n \
+	>"$TEST_TMP/outcome"
 check_eq "every connection logged as opened is logged as closed, none twice" \
 	"$(wc -l <"$TEST_TMP/opened") 0" \
 	"$(sort -u "$TEST_TMP/closed" | wc -l) $(comm -3 "$TEST_TMP/opened" "$TEST_TMP/closed" | wc -l)"
+check_eq "and has its one outcome line (TLS success or failed)" \
+	"$(wc -l <"$TEST_TMP/opened") 0" \
+	"$(sort -u "$TEST_TMP/outcome" | wc -l) $(comm -3 "$TEST_TMP/opened" "$TEST_TMP/outcome" | wc -l)"
 check "no sanitizer or crash report from tlsgated" \
 	bash -c "! grep -qE 'ERROR: |WARNING: ThreadSanitizer|runtime error|Segmentation|Aborted' \
 		'$SSH_DIR/tlsgated.log'"
