@@ -20,7 +20,7 @@
 BENCH_LOAD=$TOP/$BUILD/bench/load
 PROBE=$TOP/bench/commit_probe.py
 if [ ! -x "$BENCH_LOAD" ]; then
-	not_ok "bench/load is built (make all)"
+	not_ok "bench/load is built (make unit builds it)"
 	exit 1
 fi
 DEP_DAEMON_ARGS=(--workers 2)
