@@ -47,6 +47,7 @@ DAEMON_PID=
 DAEMON_USER=
 HTTPS_PORT=
 SMTP_PORT=
+DEP_DAEMON_ARGS=() # more tlsgated options for deploy_up's daemon (--workers 2)
 
 # Users are listed in a file: dep_add_user runs in $(...), a subshell.
 dep_cleanup() {
@@ -241,7 +242,7 @@ ADM2=$(dep_add_user adm2)
 OP=$(dep_add_user op)
 GST=$(dep_add_user gst)
 deploy_up() {
-	if ! dep_start_daemon; then
+	if ! dep_start_daemon "${DEP_DAEMON_ARGS[@]}"; then
 		not_ok "tlsgated starts as its own user ($DAEMON_USER) on the fresh shared home"
 		sed 's/^/#   /' "$SSH_DIR/tlsgated.log"
 		exit 1
