@@ -214,14 +214,19 @@ static int parse_options(int argc, char **argv, struct daemon_options *o)
 	return optind == argc ? 0 : -1;
 }
 
-/* The cores this process may run on (taskset, cpusets), as many workers. */
-static unsigned usable_cores(void)
+/* The default workers: one per core this process may run on (taskset,
+ * cpusets), but no more than the descriptor limit leaves room for: each
+ * worker's loop takes a few descriptors and a share of the connections,
+ * so one per 64 (a tight `ulimit -n` gets one loop, not a failed start). */
+static unsigned default_workers(unsigned long nofile)
 {
 	cpu_set_t set;
-	int n = 0;
+	unsigned long n = 0;
 
 	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		n = CPU_COUNT(&set);
+		n = (unsigned long)CPU_COUNT(&set);
+	if (n > nofile / 64)
+		n = nofile / 64;
 	if (n < 1)
 		n = 1;
 	return n > WORKERS_MAX ? WORKERS_MAX : (unsigned)n;
@@ -279,6 +284,7 @@ int main(int argc, char **argv)
 	struct daemon d;
 	char home_buf[4096];
 	struct err e;
+	unsigned long nofile;
 	int status;
 
 	/* Keys live in this process's memory: no core file may carry them. */
@@ -287,9 +293,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	nofile = harden_raise_nofile();
 	if (!o.workers)
-		o.workers = usable_cores();
-	fit_descriptors(&o, harden_raise_nofile());
+		o.workers = default_workers(nofile);
+	fit_descriptors(&o, nofile);
 	if (!o.home)
 		o.home = db_default_home(home_buf, sizeof(home_buf));
 	if (prepare_home_or_say(o.home) < 0)

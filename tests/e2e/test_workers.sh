@@ -194,4 +194,18 @@ taskset -p "$mask" $$ >/dev/null
 check_eq "pinned to one core: one listening socket" 1 "$(ss -Hltn "sport = :$HTTPS_PORT" | wc -l)"
 check "pinned to one core: a handshake" handshake "$HTTPS_PORT" 1.2
 stop_daemon
+# A tight descriptor limit: one loop, not one per core (each loop takes a
+# few descriptors and a share of the connections: one per 64 descriptors).
+# Before, 8 workers under `ulimit -n 40` failed to start ("pipe: Too many
+# open files").
+REAL_TLSGATED=$TLSGATED
+printf '#!/usr/bin/env bash\nulimit -n 100 || exit 99\nexec "%s" "$@"\n' "$REAL_TLSGATED" \
+	>"$TEST_TMP/limited.sh"
+chmod +x "$TEST_TMP/limited.sh"
+TLSGATED=$TEST_TMP/limited.sh
+start_daemon "$home1" || not_ok "tlsgated starts under ulimit -n 100"
+check_eq "under ulimit -n 100: one listening socket" 1 "$(ss -Hltn "sport = :$HTTPS_PORT" | wc -l)"
+check "under ulimit -n 100: a handshake" handshake "$HTTPS_PORT" 1.2
+stop_daemon
+TLSGATED=$REAL_TLSGATED
 done_testing
