@@ -4,14 +4,6 @@
 # connection (1,000 held open), and the idle tlsgated's own and shared pages.
 # Run first, on fresh processes.
 
-tree_pss() { # PID: the proportional set size of it and its children
-	local total=0 p
-	for p in $1 $(pgrep -P "$1"); do
-		total=$((total + $(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)))
-	done
-	echo "$total"
-}
-
 mem_row() { # NAME TG_ROOT REF_ROOT PORT_TG PORT_REF
 	local tg0 ref0 tg1 ref1 tgp refp fifo=$W/idle.fifo
 	sleep 0.3
@@ -19,8 +11,8 @@ mem_row() { # NAME TG_ROOT REF_ROOT PORT_TG PORT_REF
 	ref0=$(tree_rss "$NG_PID")
 	tga=$(tree_rss "$TG_PID_ec" RssAnon)
 	refa=$(tree_rss "$NG_PID" RssAnon)
-	tgp=$(tree_pss "$TG_PID_ec")
-	refp=$(tree_pss "$NG_PID")
+	tgp=$(tree_rss "$TG_PID_ec" Pss smaps_rollup)
+	refp=$(tree_rss "$NG_PID" Pss smaps_rollup)
 	for side in tg ref; do
 		local port=$TG_HTTPS_ec root=$TG_PID_ec
 		[ $side = ref ] && port=$NG_HTTPS_ec root=$NG_PID

@@ -85,11 +85,12 @@ print(ticks / hz, sys_ticks / hz)
 EOF
 }
 # RSS (kB) of a process tree (a process and its children); FIELD RssAnon:
-# only its private memory, not the shared libraries' pages.
-tree_rss() { # PID [FIELD]
+# only its private memory, not the shared libraries' pages; FILE smaps_rollup
+# with FIELD Pss: its proportional share of the pages it maps.
+tree_rss() { # PID [FIELD [FILE]]
 	local total=0 p
 	for p in $1 $(pgrep -P "$1"); do
-		total=$((total + $(awk -v f="^${2:-VmRSS}:" '$0 ~ f { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)))
+		total=$((total + $(awk -v f="^${2:-VmRSS}:" '$0 ~ f { print $2 }' "/proc/$p/${3:-status}" 2>/dev/null || echo 0)))
 	done
 	echo "$total"
 }
