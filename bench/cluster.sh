@@ -17,9 +17,17 @@ ETCD=$(command -v etcd) || exit 2
 W=$(mktemp -d /tmp/tlsgate-cbench.XXXXXX)
 PIDS=()
 cleanup() {
-	local p
+	local p alive
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	sleep 0.3
+	# etcd may take seconds to stop once its quorum is gone: none outlives the
+	# bench (killed after 5 s; its data directory goes anyway).
+	for _ in $(seq 50); do
+		alive=0
+		for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ "$alive" = 0 ] && break
+		sleep 0.1
+	done
+	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	rm -rf "$W"
 }
 trap cleanup EXIT
