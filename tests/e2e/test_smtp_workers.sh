@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# test_smtp_workers: inbound SMTP on every worker (tlsgated --workers 2,
+# issue 20). Each inbound listener has one SO_REUSEPORT socket per worker,
+# also one added or removed by a commit; both threads take SMTP sessions;
+# ICIDs are one series; the caps (a listener's LIMITS, SETUP's connections
+# over all listeners, the HAT's connections from one host,
+# --smtp-max-sessions) and the spool quota hold exactly over both workers;
+# a commit changing inbound policy is enforced on both before it returns; a
+# stop under SMTP load is clean. Real daemon, bench/load, swaks, raw sockets
+# and smtplib (tests/e2e/smtp_caps.py). The kernel spreads connections over
+# the sockets by hash, so each cap is tried over several rounds: a count
+# kept per worker lets some of them through.
+. "$(dirname "$0")/e2e_lib.sh"
+
+BENCH_LOAD=$TOP/$BUILD/bench/load
+CAPS=$TOP/tests/e2e/smtp_caps.py
+
+home=$(new_home smtp-workers)
+start_daemon "$home" --workers 2 --smtp-timeout 10 ||
+	{ not_ok "tlsgated --workers 2 starts"; done_testing; exit 1; }
+log=$home/logs/mail_logs
+console() { timeout 30 "$TLSGATE" --home "$home" "$@"; }
+# commit_dialog DESCRIPTION TEXT: the console's answers, ending in a commit
+# that tlsgated applied.
+commit_dialog() {
+	printf '%b' "$2" | console >"$TEST_TMP/commit.out" 2>&1
+	check "$1" bash -c "grep -q '^Changes committed' '$TEST_TMP/commit.out' &&
+		! grep -qE 'did not apply|not running' '$TEST_TMP/commit.out'"
+}
+sockets() { ss -Hltn "sport = :$1" | wc -l; }
+caps() { "$PY" "$CAPS" caps "$@"; }
+fresh() { "$PY" "$CAPS" fresh "$@"; }
+# hat_import DESCRIPTION CONCURRENCY TLS [BLOCK]: InboundMail's host access
+# table: the default one, with 127.0.0.1's policy ($RELAYED) at CONCURRENCY
+# connections at once and TLS off|preferred|required; BLOCK: 127.0.0.0/8
+# rejected first.
+hat_import() {
+	local block=''
+	[ -n "${4:-}" ] && block=$'BLOCK:\n    127.0.0.0/8\n    $BLOCKED'
+	mkdir -p "$home/configuration"
+	chmod 700 "$home/configuration"
+	cat >"$home/configuration/hat.txt" <<EOF
+DEFAULT {
+    tls = "preferred"
+    max_message_size = 10485760
+    max_concurrency = 10
+    max_msgs_per_session = 10
+    max_rcpts_per_msg = 50
+}
+\$ACCEPTED
+    ACCEPT {}
+\$BLOCKED
+    REJECT {}
+\$THROTTLED
+    ACCEPT {
+        max_concurrency = 1
+        max_msgs_per_session = 1
+        max_rcpts_per_msg = 25
+    }
+\$TRUSTED
+    ACCEPT {
+        max_concurrency = 600
+        max_msgs_per_session = 5000
+        max_rcpts_per_msg = 5000
+    }
+\$RELAYED
+    RELAY {
+        tls = "$3"
+        max_concurrency = $2
+        max_msgs_per_session = 5000
+        max_rcpts_per_msg = 5000
+    }
+$block
+RELAYLIST:
+    127.0.0.1
+    \$RELAYED
+ALL
+    \$ACCEPTED
+EOF
+	commit_dialog "$1" 'listenerconfig\nEDIT\nInboundMail\nHOSTACCESS\nIMPORT\nhat.txt\n\n\n\ncommit "hat"\n'
+}
+
+# ---- one socket per worker, for every inbound listener ----
+check_eq "two listening sockets on the SMTP port (one per worker)" 2 "$(sockets "$SMTP_PORT")"
+check_eq "two on the HTTPS port" 2 "$(sockets "$HTTPS_PORT")"
+P2=$(free_port)
+commit_dialog "listenerconfig NEW Second on a new port, committed and applied" \
+	"listenerconfig\nNEW\nSecond\n1\n127.0.0.1:$P2\n\ncommit \"second\"\n"
+check_eq "the added listener has two sockets too" 2 "$(sockets "$P2")"
+# (A new listener's host access table has TLS off, as on AsyncOS.)
+timeout 20 swaks --server "127.0.0.1:$P2" --from a@sender.org --to x@example.net \
+	--quit-after MAIL >"$TEST_TMP/swaks.out" 2>&1
+check "a session on the added listener (greeted, MAIL FROM accepted)" \
+	grep -q '<- *250 2.1.0 Ok' "$TEST_TMP/swaks.out"
+
+# ---- both threads do SMTP work ----
+cpu_of_threads() { # the busiest two threads' CPU ticks, one per line
+	for t in /proc/"$DAEMON_PID"/task/*; do awk '{ print $14 + $15 }' "$t/stat"; done |
+		sort -rn | head -n 2
+}
+"$BENCH_LOAD" --connect "127.0.0.1:$SMTP_PORT" --mode starttls --tls 1.2 --threads 8 \
+	--duration 3 >"$TEST_TMP/load1" 2>&1
+echo "# $(grep -m1 'sessions' "$TEST_TMP/load1" || head -n 1 "$TEST_TMP/load1")"
+check "3 s of STARTTLS sessions from 8 clients: none failed" grep -q ' failed=0 ' "$TEST_TMP/load1"
+mapfile -t busy < <(cpu_of_threads)
+echo "# busiest threads' CPU ticks: ${busy[*]}"
+check "both threads did a fair share of the SMTP work (the lesser over a quarter of the greater)" \
+	[ "$((busy[1] * 4))" -gt "${busy[0]}" ]
+poll 3 grep -q 'New SMTP ICID' "$log"
+sleep 1 # the log's buffer
+total=$(grep -cE 'New SMTP ICID [0-9]+ ' "$log")
+unique=$(grep -oE 'New SMTP ICID [0-9]+ ' "$log" | sort -u | wc -l)
+check "ICIDs are one series over both workers ($total sessions, $unique ids)" \
+	[ "$total" -gt 100 -a "$total" = "$unique" ]
+
+# ---- the caps hold over both workers ----
+commit_dialog "LIMITS: InboundMail takes 3 connections at once" \
+	'listenerconfig\nEDIT\nInboundMail\nLIMITS\n3\n0\n\n\ncommit "limits"\n'
+out=$(caps 3 3 "$SMTP_PORT" 8)
+echo "# LIMITS 3: $out"
+check_eq "LIMITS 3, 3 sessions held: 3 rounds of 8 more all refused 421, none greeted" \
+	"held=9/9 refused421=24 greeted220=0 other=0" "$out"
+commit_dialog "LIMITS off, SETUP: 3 connections to all listeners at once" \
+	'listenerconfig\nEDIT\nInboundMail\nLIMITS\n0\n0\n\nSETUP\n3\n0\n0\n\ncommit "setup"\n'
+out=$(caps 3 3 "$SMTP_PORT,$P2" 8)
+echo "# SETUP 3: $out"
+check_eq "SETUP 3, 3 held over two listeners: 3 rounds of 8 more on both all refused 421" \
+	"held=9/9 refused421=24 greeted220=0 other=0" "$out"
+check "mail log: the global connection limit" \
+	poll 3 grep -q 'refused: 3 connections to all listeners at once (listenerconfig SETUP)' "$log"
+commit_dialog "SETUP off" 'listenerconfig\nSETUP\n0\n0\n0\n\ncommit "setup off"\n'
+hat_import "HAT: 127.0.0.1's policy takes 2 connections at once from one host" 2 preferred
+out=$(caps 3 2 "$SMTP_PORT" 8)
+echo "# HAT max_concurrency 2: $out"
+check_eq "HAT 2, 2 held from 127.0.0.1: 3 rounds of 8 more from it all refused 421" \
+	"held=6/6 refused421=24 greeted220=0 other=0" "$out"
+check "mail log: refused, 2 connections from 127.0.0.1 at once" \
+	poll 3 grep -q 'refused: 2 connections from 127.0.0.1 at once (policy \$RELAYED)' "$log"
+
+# ---- strict consistency: a commit is enforced on both workers before it returns ----
+for round in 1 2; do
+	hat_import "round $round: 127.0.0.0/8 rejected" 600 preferred block
+	check_eq "round $round: right after the commit, 20 fresh connections all rejected (554)" \
+		"554=20" "$(fresh "$SMTP_PORT" 20 greeting)"
+	hat_import "round $round: accepted again" 600 preferred
+	check_eq "round $round: right after the commit, 20 fresh connections all greeted 220" \
+		"220=20" "$(fresh "$SMTP_PORT" 20 greeting)"
+done
+hat_import "TLS required for 127.0.0.1" 600 required
+check_eq "right after the commit, MAIL without STARTTLS on 20 fresh connections: all 530" \
+	"530=20" "$(fresh "$SMTP_PORT" 20 mail)"
+hat_import "TLS preferred again" 600 preferred
+check_eq "right after the commit, MAIL without STARTTLS on 20 fresh connections: all 250" \
+	"250=20" "$(fresh "$SMTP_PORT" 20 mail)"
+
+# ---- a listener removed by a commit ----
+commit_dialog "listenerconfig DELETE Second" 'listenerconfig\nDELETE\nSecond\n\ncommit "no second"\n'
+check_eq "the removed listener has no socket left" 0 "$(sockets "$P2")"
+check_eq "the SMTP port keeps its two" 2 "$(sockets "$SMTP_PORT")"
+
+# ---- a stop under SMTP load ----
+"$BENCH_LOAD" --connect "127.0.0.1:$SMTP_PORT" --mode starttls --tls 1.2 --threads 8 \
+	--duration 20 >"$TEST_TMP/bg" 2>&1 &
+bg=$!
+sleep 1
+stop_daemon
+rc=$?
+kill -INT "$bg" 2>/dev/null
+wait "$bg"
+check_eq "SIGTERM under STARTTLS load on both workers: exit 0" 0 "$rc"
+check "the last line is the stop" bash -c "tail -n 1 '$log' | grep -q 'tlsgated stopped$'"
+check_eq "mail log: 'Listener InboundMail ... opened' once, not once per worker" 1 \
+	"$(grep -c "Listener InboundMail on 127.0.0.1:$SMTP_PORT opened" "$log")"
+check_eq "mail log: 'Listener Second ... opened' once" 1 \
+	"$(grep -c "Listener Second on 127.0.0.1:$P2 opened" "$log")"
+check_eq "mail log: 'Listener Second ... closed' once" 1 \
+	"$(grep -c "Listener Second on 127.0.0.1:$P2 closed" "$log")"
+
+# ---- --smtp-max-sessions and the spool quota over both workers ----
+home2=$(new_home smtp-workers-quota)
+start_daemon "$home2" --workers 2 --smtp-max-sessions 4 --spool-max-messages 5 \
+	--spool-min-free 0 || not_ok "tlsgated --workers 2 --smtp-max-sessions 4 starts"
+check_eq "two listening sockets on the SMTP port" 2 "$(sockets "$SMTP_PORT")"
+out=$(caps 3 4 "$SMTP_PORT" 8)
+echo "# --smtp-max-sessions 4: $out"
+check_eq "--smtp-max-sessions 4, 4 held: 3 rounds of 8 more all refused 421" \
+	"held=12/12 refused421=24 greeted220=0 other=0" "$out"
+out=$("$PY" "$CAPS" quota "$SMTP_PORT" 12 3)
+echo "# 12 messages, 3 at once: $out"
+check_eq "--spool-max-messages 5: of 12 messages on 12 connections, exactly 5 queued, 7 refused 452" \
+	"accepted=5 refused452=7 other=0" "$out"
+check_eq "5 files in the spool" 5 \
+	"$(find "$home2/spool" -maxdepth 1 -type f ! -name '.*' | wc -l)"
+stop_daemon
+check_eq "the second daemon stops cleanly" 0 "$?"
+check "no sanitizer or crash report in the daemons' stderr" \
+	bash -c "! grep -qE 'ERROR: |WARNING: ThreadSanitizer|runtime error|Segmentation|Aborted' '$TEST_TMP/daemon.err'"
+grep -E 'ERROR: |WARNING: ThreadSanitizer|runtime error' "$TEST_TMP/daemon.err" | head -n 5 | sed 's/^/# /'
+done_testing
