@@ -15,13 +15,15 @@
 #include <pthread.h>
 #include <sys/socket.h>
 
+#include "../core/listener.h"
 #include "workers.h"
 
 #define LOG_INTERVAL 10  /* seconds between two summary lines */
 #define BACKOFF_MS   100 /* the listener rests this long after accept() failed */
 #define BURST_SLACK  64  /* connections being evicted that may still hold descriptors */
-/* listeners with a guard: HTTPS on each worker, 16 SMTP listeners */
-#define MAX_GUARDS   (WORKERS_MAX + 20)
+/* listeners with a guard, on each worker: HTTPS and the SMTP listeners
+ * (twice as many for the moment of a commit replacing them all) */
+#define MAX_GUARDS   (WORKERS_MAX * (1 + 2 * LISTENERS_MAX))
 #define PEEK_MAX     1024 /* connections probed for a gone client per eviction */
 #define TRIM_PEAK    128  /* a burst this large is given back to the system ... */
 #define TRIM_DELAY_S 1    /* ... this long after it has drained */
@@ -310,10 +312,11 @@ int conn_guard_admit(struct conn_guard *g, struct guard_conn *c, int fd, const s
 		g->held++;
 	/* `c` counts itself in both. The per-address cap shares a contended
 	 * listener fairly; below half its cap, one busy address may use it. */
-	while (g->held >= (g->max + 1) / 2 && from_addr(g, c->addr) > g->per_addr)
+	while (g->held + g->others >= (g->max + 1) / 2 &&
+	       from_addr(g, c->addr) + g->others_addr > g->per_addr)
 		if (!evict_one(g, c, c->addr))
 			goto refuse;
-	while (g->held > g->max)
+	while (g->held + g->others > g->max)
 		if (!evict_one(g, c, NULL))
 			goto refuse;
 	if (g->evicted)

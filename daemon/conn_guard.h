@@ -52,6 +52,10 @@ struct conn_guard {
 	unsigned max, per_addr;
 	unsigned count, dying; /* all connections; those being evicted */
 	unsigned held;         /* admitted and not being evicted: what the caps count */
+	/* Set before each admission by a listener open on several workers:
+	 * what the others hold of it, and of that from the same address. The
+	 * caps count them too; only this guard's connections are evicted. */
+	unsigned others, others_addr;
 	struct guard_conn *head, *tail;
 	struct evconnlistener *listener;
 	struct event *resume; /* ends an accept() back-off */

@@ -162,6 +162,19 @@ static void on_expiry_timer(evutil_socket_t fd, short what, void *arg)
 	warn_expiring(arg);
 }
 
+/* Every thread's SMTP engine at once, the main one first (workers paused). */
+static int sync_listeners(struct daemon *d, const struct inbound *in, struct err *e)
+{
+	struct smtp_engine *engs[WORKERS_MAX];
+
+	if (!d->smtp)
+		return 0;
+	engs[0] = d->smtp;
+	return smtp_engines_sync(engs, 1 + workers_smtp_engines(d->workers, engs + 1,
+								 WORKERS_MAX - 1),
+				 in, e);
+}
+
 int daemon_apply(struct daemon *d, long version, struct err *e)
 {
 	struct plan_source src = { NULL, 0 };
@@ -185,14 +198,15 @@ int daemon_apply(struct daemon *d, long version, struct err *e)
 	running(d, &prev);
 	if (prepare_build_reusing(d->db, &src, &prev, &p, e) < 0)
 		goto fail;
+	/* No worker runs while the sockets and contexts change: once this
+	 * returns, every new connection on every thread gets the new ones. */
+	workers_pause(d->workers);
 	/* Sockets first: a listener that cannot listen fails the apply. */
-	if (d->smtp && smtp_engine_sync(d->smtp, p.inbound, e) < 0) {
+	if (sync_listeners(d, p.inbound, e) < 0) {
+		workers_resume(d->workers);
 		prepare_free(&p);
 		goto fail;
 	}
-	/* No worker runs while the contexts change: once this returns, every
-	 * new connection on every thread gets the new ones. */
-	workers_pause(d->workers);
 	install(d, &p);
 	workers_resume(d->workers);
 	prepare_free(&p);
@@ -280,9 +294,10 @@ int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *
 	if (!d->web)
 		return err_set(e, "Cannot create the WebUI.");
 	if (https_engine_start(&d->env, d->web, -1, &d->https, e) < 0 ||
-	    (d->opt.workers > 1 && workers_start(&d->env, d->web, https_engine_fd(d->https),
-						 d->opt.workers, &d->workers, e) < 0) ||
 	    smtp_engine_start(&d->env, &d->smtp, e) < 0 ||
+	    (d->opt.workers > 1 &&
+	     workers_start(&d->env, d->web, https_engine_fd(d->https), d->smtp, d->opt.workers,
+			   &d->workers, e) < 0) ||
 	    revert_timer_start(d, &d->revert, e) < 0 ||
 	    db_watch_start(d, DB_WATCH_INTERVAL_MS, &d->watch, e) < 0 || add_signals(d, e) < 0 ||
 	    cluster_watch_start(d->opt.home, &cluster_follower, e) < 0)
@@ -295,6 +310,8 @@ int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *
 		return err_set(
 			e, "Cannot listen on %s: %s (another process bound it at the same moment)",
 			d->opt.https_addr, strerror(EADDRINUSE));
+	if (smtp_engine_check_sockets(d->smtp, d->opt.workers, false, e) < 0)
+		return -1;
 	if (d->opt.deliver && delivery_start(&d->env, d->outbound, &d->delivery, e) < 0)
 		return -1;
 	d->expiry_timer = event_new(d->base, -1, EV_PERSIST, on_expiry_timer, d);

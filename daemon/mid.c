@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@ static struct {
 	char dir[PATH_MAX];
 	unsigned long long next, limit; /* MIDs next..limit-1 are reserved */
 } state;
+/* SMTP sessions spool on every worker; delivery makes bounces on the main one. */
+static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The largest all-digit file name in `dir`, or 0. */
 static unsigned long long spool_max(const char *dir)
@@ -84,7 +87,7 @@ static int write_mark(const char *dir, unsigned long long limit, struct err *e)
 	return 0;
 }
 
-int mid_next(const char *dir, unsigned long long *out, struct err *e)
+static int next_locked(const char *dir, unsigned long long *out, struct err *e)
 {
 	if (strcmp(state.dir, dir) != 0) {
 		char path[PATH_MAX + 16];
@@ -109,4 +112,14 @@ int mid_next(const char *dir, unsigned long long *out, struct err *e)
 	}
 	*out = state.next++;
 	return 0;
+}
+
+int mid_next(const char *dir, unsigned long long *out, struct err *e)
+{
+	int rc;
+
+	pthread_mutex_lock(&state_lock);
+	rc = next_locked(dir, out, e);
+	pthread_mutex_unlock(&state_lock);
+	return rc;
 }

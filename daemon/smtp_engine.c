@@ -56,7 +56,8 @@ void smtp_session_free(struct smtp_session *s)
 		mail_log_info(eng->env->log,
 			      "ICID %lu TLS was required but remote host did not initiate it",
 			      s->icid);
-	mail_log_info(eng->env->log, "ICID %lu close", s->icid);
+	if (!s->unseen)
+		mail_log_info(eng->env->log, "ICID %lu close", s->icid);
 	smtp_proto_free(&s->proto);
 	strbuf_free(&s->batch);
 	inbound_unref(s->in);
@@ -66,7 +67,7 @@ void smtp_session_free(struct smtp_session *s)
 		eng->sessions = s->next;
 	if (s->next)
 		s->next->prev = s->prev;
-	eng->count--;
+	smtp_shared_leave(eng->shared, s);
 	conn_guard_remove(&s->lst->guard, &s->guard);
 	smtp_listener_release(s->lst);
 	free(s);
@@ -276,7 +277,7 @@ struct smtp_session *smtp_session_new(struct smtp_engine *eng, struct smtp_liste
 	s->lst = lst;
 	lst->refs++;
 	s->fd = fd;
-	s->icid = ++eng->next_icid;
+	s->icid = smtp_shared_icid(eng->shared);
 	s->phase = PHASE_ADMITTING;
 	strbuf_init(&s->batch);
 	smtp_proto_init(&s->proto, env->config->hostname[0] ? env->config->hostname : "tlsgate",
@@ -285,7 +286,6 @@ struct smtp_session *smtp_session_new(struct smtp_engine *eng, struct smtp_liste
 	if (s->next)
 		s->next->prev = s;
 	eng->sessions = s;
-	eng->count++;
 	conn_guard_add(&lst->guard, &s->guard, evict);
 	return s;
 }
@@ -306,13 +306,45 @@ void smtp_session_start(struct smtp_session *s, const struct strbuf *reply, bool
 int smtp_engine_start(const struct engine_env *env, struct smtp_engine **out, struct err *e)
 {
 	struct smtp_engine *eng = calloc(1, sizeof(*eng));
+	struct spool *spool = NULL;
 
+	*out = NULL;
 	if (!eng)
 		return err_set(e, "Out of memory.");
 	eng->env = env;
-	if (spool_open(env->opt->home, &env->opt->spool, env->log, &eng->spool, e) < 0 ||
-	    resolver_start(env->base, &eng->resolver, e) < 0 ||
-	    smtp_engine_sync(eng, *env->inbound, e) < 0) {
+	eng->first = true;
+	if (spool_open(env->opt->home, &env->opt->spool, env->log, &spool, e) < 0) {
+		free(eng);
+		return -1;
+	}
+	if (!(eng->shared = smtp_shared_new(spool))) {
+		spool_close(spool);
+		free(eng);
+		return err_set(e, "Out of memory.");
+	}
+	if (resolver_start(env->base, &eng->resolver, e) < 0 ||
+	    smtp_engines_sync(&eng, 1, *env->inbound, e) < 0) {
+		smtp_engine_free(eng);
+		return -1;
+	}
+	*out = eng;
+	return 0;
+}
+
+int smtp_engine_start_beside(const struct engine_env *env, struct smtp_engine *first,
+			     struct smtp_engine **out, struct err *e)
+{
+	struct smtp_engine *eng = calloc(1, sizeof(*eng));
+	struct smtp_engine *both[2] = { first, eng };
+
+	*out = NULL;
+	if (!eng)
+		return err_set(e, "Out of memory.");
+	eng->env = env;
+	eng->shared = first->shared;
+	/* Both: first's sockets are all there already, so only eng's open. */
+	if (resolver_start(env->base, &eng->resolver, e) < 0 ||
+	    smtp_engines_sync(both, 2, *env->inbound, e) < 0) {
 		smtp_engine_free(eng);
 		return -1;
 	}
@@ -328,6 +360,7 @@ void smtp_engine_free(struct smtp_engine *eng)
 	while (eng->sessions)
 		smtp_session_free(eng->sessions);
 	resolver_free(eng->resolver);
-	spool_close(eng->spool);
+	if (eng->first)
+		smtp_shared_free(eng->shared); /* the others are gone by now */
 	free(eng);
 }

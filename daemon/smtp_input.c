@@ -63,7 +63,7 @@ static enum smtp_spool_status begin_message(struct smtp_session *s)
 		.rcpt_count = p->rcpt_count,
 	};
 
-	return spool_begin(s->eng->spool, &env, &s->msg);
+	return spool_begin(smtp_shared_spool(s->eng->shared), &env, &s->msg);
 }
 
 /* The spool names the message by its MID (mid.h): one number from here to

@@ -7,13 +7,16 @@
 #ifndef TLSGATE_SMTP_INTERNAL_H
 #define TLSGATE_SMTP_INTERNAL_H
 
+#include <event2/util.h>
 #include <openssl/ssl.h>
 #include <stdbool.h>
+#include <sys/socket.h>
 
 #include "../core/smtp_proto.h"
 #include "../os/net.h"
 #include "../tls/inbound.h"
 #include "conn_guard.h"
+#include "smtp_shared.h"
 #include "tls_watch.h"
 
 struct engine_env;
@@ -39,14 +42,17 @@ struct smtp_listener {
 	struct evconnlistener *evl; /* NULL once removed */
 	struct conn_guard guard;
 	unsigned refs; /* its sessions, and 1 while it listens */
-	int adopt;     /* during smtp_engine_sync: the new listener taking it over */
+	int adopt;     /* during smtp_engines_sync: the new listener taking it over */
 };
 
 struct smtp_session {
 	struct guard_conn guard;
 	struct smtp_engine *eng;
 	struct smtp_listener *lst;
-	struct smtp_session *prev, *next;
+	struct smtp_session *prev, *next;   /* its engine's sessions */
+	struct smtp_session *sprev, *snext; /* every engine's (smtp_shared.c) */
+	bool reserved, joined;              /* counted there; in its list */
+	bool unseen;                        /* refused before a word: no "close" logged */
 	int fd;
 	struct bufferevent *bev;
 	SSL *ssl;            /* owned by the TLS bufferevent */
@@ -77,10 +83,10 @@ struct smtp_session {
 struct smtp_engine {
 	const struct engine_env *env;
 	struct smtp_listener *listeners;
-	struct spool *spool;
+	struct smtp_listener *added; /* between smtp_engines_sync's two steps */
+	struct smtp_shared *shared;  /* the first engine's, which frees it */
+	bool first;                  /* the main thread's: it logs the listeners */
 	struct smtp_session *sessions;
-	unsigned count;
-	unsigned long next_icid;
 	struct resolver *resolver;
 };
 

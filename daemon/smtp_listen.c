@@ -6,6 +6,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,13 +46,16 @@ static void close_listener(struct smtp_listener *lst)
 		evconnlistener_free(lst->evl);
 		lst->evl = NULL;
 		lst->guard.listener = NULL;
-		mail_log_info(lst->eng->env->log, "Listener %s on %s closed", lst->name, lst->addr);
+		if (lst->eng->first)
+			mail_log_info(lst->eng->env->log, "Listener %s on %s closed", lst->name,
+				      lst->addr);
 		smtp_listener_release(lst);
 	}
 }
 
+/* `beside`: the first engine's socket for it (SO_REUSEPORT), or NULL. */
 static struct smtp_listener *open_listener(struct smtp_engine *eng, const struct listener *l,
-					   struct err *e)
+					   const struct smtp_listener *beside, struct err *e)
 {
 	const struct engine_env *env = eng->env;
 	struct smtp_listener *lst = calloc(1, sizeof(*lst));
@@ -72,7 +76,9 @@ static struct smtp_listener *open_listener(struct smtp_engine *eng, const struct
 		err_set(e, "Out of memory.");
 		return NULL;
 	}
-	if (net_listen(lst->addr, &fd, e) < 0) {
+	if ((beside ? net_listen_beside(evconnlistener_get_fd(beside->evl), lst->addr, &fd, e)
+	     : env->opt->workers > 1 ? net_listen_shared(lst->addr, &fd, e)
+				     : net_listen(lst->addr, &fd, e)) < 0) {
 		listener_free(lst);
 		return NULL;
 	}
@@ -149,19 +155,41 @@ static const struct inbound_listener *model_of(const struct inbound *in, const c
 	return NULL;
 }
 
-/* Two steps, so a listener that cannot listen (its address taken by
- * another process) changes nothing: first every new socket is bound (or
- * an old one on the same address taken over), and only when all of them
- * are ready are the old ones renamed, closed and the new ones added. */
-int smtp_engine_sync(struct smtp_engine *eng, const struct inbound *in, struct err *e)
+/* The first engine's socket for (name, addr): open, or opened by this sync. */
+static const struct smtp_listener *first_at(const struct smtp_engine *first, const char *name,
+					    const char *addr)
 {
-	struct smtp_listener *added = NULL, **pp;
+	const struct smtp_listener *lists[2] = { first->listeners, first->added };
+
+	for (int k = 0; k < 2; k++)
+		for (const struct smtp_listener *x = lists[k]; x; x = x->next)
+			if (x->evl && strcmp(x->name, name) == 0 && strcmp(x->addr, addr) == 0)
+				return x;
+	return NULL;
+}
+
+/* Undoes prepare(): the new sockets close, nothing else changed. */
+static void cancel(struct smtp_engine *eng)
+{
+	close_list(eng->added);
+	eng->added = NULL;
+	for (struct smtp_listener *y = eng->listeners; y; y = y->next)
+		y->adopt = -1;
+}
+
+/* Step one: every new socket bound (beside the first engine's, when
+ * `first` is given), or an old one on the same address taken over. */
+static int prepare(struct smtp_engine *eng, const struct inbound *in,
+		   const struct smtp_engine *first, struct err *e)
+{
 	struct err why;
 
+	eng->added = NULL;
 	for (struct smtp_listener *x = eng->listeners; x; x = x->next)
 		x->adopt = -1;
 	for (size_t i = 0; in && i < in->count; i++) {
 		const struct listener *l = &in->l[i].l;
+		const struct smtp_listener *beside = NULL;
 		struct smtp_listener *x;
 		if (find_open(eng, l->name, address_of(eng, l)))
 			continue;
@@ -169,23 +197,34 @@ int smtp_engine_sync(struct smtp_engine *eng, const struct inbound *in, struct e
 			x->adopt = (int)i;
 			continue;
 		}
-		if (!(x = open_listener(eng, l, &why))) {
-			close_list(added);
-			for (struct smtp_listener *y = eng->listeners; y; y = y->next)
-				y->adopt = -1;
+		if (first && !(beside = first_at(first, l->name, address_of(eng, l)))) {
+			cancel(eng);
+			return err_set(e, "Listener %s: the first worker has no socket for it.",
+				       l->name);
+		}
+		if (!(x = open_listener(eng, l, beside, &why))) {
+			cancel(eng);
 			return err_set(e, "Listener %s: %s", l->name, why.msg);
 		}
 		x->adopt = -1;
-		x->next = added;
-		added = x;
+		x->next = eng->added;
+		eng->added = x;
 	}
-	/* Everything is ready: nothing below can fail. */
+	return 0;
+}
+
+/* Step two, which cannot fail: renames, closes, and the new ones join. */
+static void finish(struct smtp_engine *eng, const struct inbound *in)
+{
+	struct smtp_listener **pp;
+
 	for (pp = &eng->listeners; *pp;) {
 		struct smtp_listener *x = *pp;
 		if (x->adopt >= 0) {
 			const char *name = in->l[x->adopt].l.name;
-			mail_log_info(eng->env->log, "Listener %s on %s is now listener %s",
-				      x->name, x->addr, name);
+			if (eng->first)
+				mail_log_info(eng->env->log, "Listener %s on %s is now listener %s",
+					      x->name, x->addr, name);
 			snprintf(x->name, sizeof(x->name), "%s", name);
 			snprintf(x->guard_name, sizeof(x->guard_name), "SMTP %s", name);
 			x->adopt = -1;
@@ -196,15 +235,48 @@ int smtp_engine_sync(struct smtp_engine *eng, const struct inbound *in, struct e
 		}
 		pp = &x->next;
 	}
-	while (added) {
-		struct smtp_listener *next = added->next;
-		mail_log_info(eng->env->log, "Listener %s on %s opened", added->name, added->addr);
-		added->next = eng->listeners;
-		eng->listeners = added;
-		added = next;
+	while (eng->added) {
+		struct smtp_listener *x = eng->added;
+		eng->added = x->next;
+		if (eng->first)
+			mail_log_info(eng->env->log, "Listener %s on %s opened", x->name, x->addr);
+		x->next = eng->listeners;
+		eng->listeners = x;
 	}
 	for (struct smtp_listener *x = eng->listeners; x; x = x->next)
 		set_limits(eng, x, model_of(in, x->name));
+}
+
+int smtp_engine_check_sockets(const struct smtp_engine *first, unsigned engines, bool added,
+			      struct err *e)
+{
+	for (const struct smtp_listener *x = added ? first->added : first->listeners; x;
+	     x = x->next)
+		if (engines > 1 &&
+		    net_listeners_at(evconnlistener_get_fd(x->evl)) > (int)engines)
+			return err_set(e,
+				       "Listener %s: cannot listen on %s: %s (another process "
+				       "bound it at the same moment)",
+				       x->name, x->addr, strerror(EADDRINUSE));
+	return 0;
+}
+
+/* Two steps over every engine, so a listener that cannot listen (its
+ * address taken by another process) changes nothing anywhere: first every
+ * new socket of every engine is bound, and only when all are ready are
+ * the old ones renamed, closed and the new ones added. */
+int smtp_engines_sync(struct smtp_engine *const *engs, size_t n, const struct inbound *in,
+		      struct err *e)
+{
+	for (size_t k = 0; k < n; k++)
+		if (prepare(engs[k], in, k ? engs[0] : NULL, e) < 0 ||
+		    (k + 1 == n && smtp_engine_check_sockets(engs[0], (unsigned)n, true, e) < 0)) {
+			for (size_t j = 0; j <= k; j++)
+				cancel(engs[j]);
+			return -1;
+		}
+	for (size_t k = 0; k < n; k++)
+		finish(engs[k], in);
 	return 0;
 }
 
@@ -237,15 +309,22 @@ static const char *const behavior_words[HAT_BEHAVIOR_COUNT] = {
 	[HAT_RELAY] = "RELAY",
 };
 
-/* Sessions of this listener from the same address, itself excluded. */
-static unsigned same_host(const struct smtp_session *s)
+/* The mail flow policy's concurrency per host, over every worker: true
+ * and `s` admitted, or false with as many sessions from its address
+ * admitted on its listener as the policy allows. */
+static bool join_host(struct smtp_session *s)
 {
-	unsigned n = 0;
+	struct smtp_shared *sh = s->eng->shared;
+	struct smtp_counts n;
+	bool ok;
 
-	for (const struct smtp_session *x = s->eng->sessions; x; x = x->next)
-		n += x != s && x->lst == s->lst && x->admitted &&
-		     strcmp(x->peer.remote, s->peer.remote) == 0;
-	return n;
+	smtp_shared_lock(sh);
+	smtp_shared_count(sh, s, &n);
+	ok = n.host_admitted < (unsigned)s->params.max_concurrency;
+	if (ok)
+		smtp_shared_admitted(sh, s);
+	smtp_shared_unlock(sh);
+	return ok;
 }
 
 void smtp_admit(struct smtp_session *s, const char *host, bool verified)
@@ -294,7 +373,7 @@ void smtp_admit(struct smtp_session *s, const char *host, bool verified)
 		strbuf_free(&reply);
 		return;
 	}
-	if (same_host(s) >= (unsigned)s->params.max_concurrency) {
+	if (!join_host(s)) {
 		mail_log_info(log, "ICID %lu refused: %d connections from %s at once (policy %s)",
 			      s->icid, s->params.max_concurrency, s->peer.remote,
 			      il->hat.policies[policy].name);
@@ -317,7 +396,6 @@ void smtp_admit(struct smtp_session *s, const char *host, bool verified)
 	pol.rat_match = &il->rm;
 	pol.max_messages = (unsigned)s->params.max_msgs_per_session;
 	smtp_proto_set_policy(&s->proto, &pol);
-	s->admitted = true;
 	smtp_proto_greeting(&s->proto, &reply);
 	smtp_session_start(s, &reply, false);
 	strbuf_free(&reply);
@@ -343,6 +421,51 @@ static void on_rdns_timeout(evutil_socket_t fd, short what, void *arg)
 	smtp_admit(s, NULL, false);
 }
 
+enum verdict {
+	COUNTED,
+	OVER_TOTAL, /* refused before it was a session: no ICID in the log */
+	OVER_GUARD, /* refused by its listener's guard (logged by the guard) */
+};
+
+/* The caps over every worker's sessions, decided under the shared lock so
+ * that two workers cannot both take the last place. */
+static enum verdict counted(struct smtp_session *s, int fd, const struct sockaddr *sa)
+{
+	struct smtp_engine *eng = s->eng;
+	struct smtp_listener *lst = s->lst;
+	const struct engine_env *env = eng->env;
+	const struct inbound *in = *env->inbound;
+	struct smtp_shared *sh = eng->shared;
+	struct smtp_counts n;
+	enum verdict v = OVER_TOTAL;
+
+	smtp_shared_lock(sh);
+	smtp_shared_count(sh, s, &n);
+	/* --smtp-max-sessions bounds the sessions of all listeners together
+	 * (the descriptor budget); while this listener holds them all, its
+	 * guard may evict an idle one instead. */
+	if (n.total >= env->opt->smtp_max_sessions && n.listener < n.total) {
+	} else if (in && in->setup.max_connections > 0 &&
+		   n.total >= (unsigned)in->setup.max_connections) {
+		/* listenerconfig SETUP: all listeners together; nobody is evicted. */
+		mail_log_info(env->log,
+			      "SMTP connection on %s refused: %u connections to all listeners at "
+			      "once (listenerconfig SETUP)",
+			      lst->name, n.total);
+	} else {
+		/* The guard evicts only this engine's sessions; the others' count. */
+		lst->guard.others = n.listener_elsewhere;
+		lst->guard.others_addr = n.addr_elsewhere;
+		v = OVER_GUARD;
+		if (conn_guard_admit(&lst->guard, &s->guard, fd, sa) == 0) {
+			smtp_shared_join(sh, s);
+			v = COUNTED;
+		}
+	}
+	smtp_shared_unlock(sh);
+	return v;
+}
+
 void smtp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
 		    void *arg)
 {
@@ -353,25 +476,6 @@ void smtp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockadd
 	struct timeval tv = { RDNS_TIMEOUT_S, 0 };
 
 	(void)l;
-	/* --smtp-max-sessions bounds the sessions of all listeners together (the
-	 * descriptor budget); while this listener holds them all, its guard may
-	 * evict an idle one instead. */
-	if (eng->count >= env->opt->smtp_max_sessions && lst->guard.count < eng->count) {
-		smtp_say_busy(eng, fd);
-		close(fd);
-		return;
-	}
-	/* listenerconfig SETUP: all listeners together; nobody is evicted. */
-	if (*env->inbound && (*env->inbound)->setup.max_connections > 0 &&
-	    eng->count >= (unsigned)(*env->inbound)->setup.max_connections) {
-		mail_log_info(env->log,
-			      "SMTP connection on %s refused: %u connections to all listeners at "
-			      "once (listenerconfig SETUP)",
-			      lst->name, eng->count);
-		smtp_say_busy(eng, fd);
-		close(fd);
-		return;
-	}
 	if (!(s = smtp_session_new(eng, lst, fd))) {
 		smtp_say_busy(eng, fd);
 		close(fd);
@@ -383,7 +487,13 @@ void smtp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockadd
 		salen = sizeof(s->sa);
 	memcpy(&s->sa, sa, (size_t)salen);
 	s->salen = (socklen_t)salen;
-	if (conn_guard_admit(&lst->guard, &s->guard, fd, sa) < 0) {
+	switch (counted(s, fd, sa)) {
+	case COUNTED:
+		break;
+	case OVER_TOTAL:
+		s->unseen = true;
+		/* fall through */
+	case OVER_GUARD:
 		smtp_say_busy(eng, fd);
 		smtp_session_free(s);
 		return;

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ struct spool {
 	unsigned long msgs;          /* likewise */
 	unsigned long long inflight; /* written to open messages */
 	time_t counted;
+	pthread_mutex_t lock; /* the counts: every worker's sessions spool */
 };
 
 struct spool_msg {
@@ -124,12 +126,15 @@ int spool_open(const char *home, const struct spool_limits *lim, struct mail_log
 	}
 	clean_tmp(s->tmp);
 	count_queue(s);
+	pthread_mutex_init(&s->lock, NULL);
 	*out = s;
 	return 0;
 }
 
 void spool_close(struct spool *s)
 {
+	if (s)
+		pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
@@ -201,15 +206,17 @@ enum smtp_spool_status spool_begin(struct spool *s, const struct spool_envelope 
 	const char *why;
 
 	*out = NULL;
+	pthread_mutex_lock(&s->lock);
 	if (now - s->counted >= RESCAN_SECONDS)
 		count_queue(s);
-	if ((why = over_limit(s, 0, true))) {
+	if ((why = over_limit(s, 0, true)))
 		mail_log_warning(s->log,
 				 "ICID %lu message refused: spool %s reached (%lu messages, %llu "
 				 "bytes queued, %llu in flight)",
 				 env->icid, why, s->msgs, s->bytes, s->inflight);
+	pthread_mutex_unlock(&s->lock);
+	if (why)
 		return SMTP_SPOOL_NOSPACE;
-	}
 	if (!(m = calloc(1, sizeof(*m))))
 		return SMTP_SPOOL_TEMPFAIL;
 	m->spool = s;
@@ -239,8 +246,10 @@ void spool_write(struct spool_msg *m, const char *data, size_t len)
 		if (below_floor(s))
 			why = "free disk space floor";
 	}
-	if (!why)
-		why = over_limit(s, len, false);
+	pthread_mutex_lock(&s->lock);
+	if (!why && !(why = over_limit(s, len, false)))
+		s->inflight += len; /* reserved before the write: no other session takes it */
+	pthread_mutex_unlock(&s->lock);
 	if (why) {
 		mail_log_warning(s->log, "Spool file %s refused: spool %s reached", m->id, why);
 		m->error = EDQUOT;
@@ -250,7 +259,6 @@ void spool_write(struct spool_msg *m, const char *data, size_t len)
 		m->error = errno ? errno : EIO;
 	m->written += len;
 	m->unchecked += len;
-	s->inflight += len;
 }
 
 /* The message leaves the in-flight count (and joins the queue if kept). */
@@ -258,11 +266,13 @@ static void settle(struct spool_msg *m, bool queued)
 {
 	struct spool *s = m->spool;
 
+	pthread_mutex_lock(&s->lock);
 	s->inflight -= m->written;
 	if (queued) {
 		s->bytes += m->written;
 		s->msgs++;
 	}
+	pthread_mutex_unlock(&s->lock);
 }
 
 static int sync_dir(const char *dir)

@@ -14,6 +14,7 @@
 
 #include "engine.h"
 #include "https_engine.h"
+#include "smtp_engine.h"
 #include "options.h"
 #include "../os/net.h"
 
@@ -24,6 +25,7 @@ struct worker {
 	struct event_base *base;
 	struct engine_env env; /* the daemon's, with this loop */
 	struct https_engine *https;
+	struct smtp_engine *smtp;
 	struct event *park, *quit;
 };
 
@@ -87,6 +89,8 @@ static void on_quit(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	https_engine_free(w->https);
 	w->https = NULL;
+	smtp_engine_free(w->smtp);
+	w->smtp = NULL;
 }
 
 /* Main thread: lend the daemon to each waiting worker in turn, and wait
@@ -120,7 +124,7 @@ static void *run(void *arg)
 }
 
 static int start_one(struct workers *ws, struct worker *w, const struct engine_env *env,
-		     struct web *web, int first_fd, struct err *e)
+		     struct web *web, int first_fd, struct smtp_engine *first_smtp, struct err *e)
 {
 	sigset_t all, old;
 	int fd, rc;
@@ -137,7 +141,8 @@ static int start_one(struct workers *ws, struct worker *w, const struct engine_e
 	w->env.base = w->base;
 	w->env.workers = ws;
 	if (net_listen_beside(first_fd, env->opt->https_addr, &fd, e) < 0 ||
-	    https_engine_start(&w->env, web, fd, &w->https, e) < 0)
+	    https_engine_start(&w->env, web, fd, &w->https, e) < 0 ||
+	    (first_smtp && smtp_engine_start_beside(&w->env, first_smtp, &w->smtp, e) < 0))
 		return -1;
 	/* Signals stay the main loop's. */
 	sigfillset(&all);
@@ -150,8 +155,8 @@ static int start_one(struct workers *ws, struct worker *w, const struct engine_e
 	return 0;
 }
 
-int workers_start(const struct engine_env *env, struct web *web, int first_fd, unsigned n,
-		  struct workers **out, struct err *e)
+int workers_start(const struct engine_env *env, struct web *web, int first_fd,
+		  struct smtp_engine *first_smtp, unsigned n, struct workers **out, struct err *e)
 {
 	struct workers *ws = calloc(1, sizeof(*ws) + (n - 1) * sizeof(struct worker));
 
@@ -168,7 +173,7 @@ int workers_start(const struct engine_env *env, struct web *web, int first_fd, u
 		return err_set(e, "Out of memory.");
 	for (unsigned i = 0; i + 1 < n; i++) {
 		ws->count++;
-		if (start_one(ws, &ws->w[i], env, web, first_fd, e) < 0)
+		if (start_one(ws, &ws->w[i], env, web, first_fd, first_smtp, e) < 0)
 			return -1;
 	}
 	return 0;
@@ -201,6 +206,8 @@ void workers_stop(struct workers *ws)
 		w->running = false;
 		https_engine_free(w->https); /* a worker that never ran */
 		w->https = NULL;
+		smtp_engine_free(w->smtp);
+		w->smtp = NULL;
 	}
 }
 
@@ -223,6 +230,16 @@ void workers_free(struct workers *ws)
 	pthread_cond_destroy(&ws->cond);
 	pthread_mutex_destroy(&ws->lock);
 	free(ws);
+}
+
+size_t workers_smtp_engines(const struct workers *ws, struct smtp_engine **out, size_t max)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; ws && i < ws->count && n < max; i++)
+		if (ws->w[i].smtp)
+			out[n++] = ws->w[i].smtp;
+	return n;
 }
 
 void workers_pause(struct workers *ws)

@@ -241,13 +241,13 @@ fail:
 struct inbound *inbound_ref(struct inbound *in)
 {
 	if (in)
-		in->refs++;
+		__atomic_add_fetch(&in->refs, 1, __ATOMIC_RELAXED);
 	return in;
 }
 
 void inbound_unref(struct inbound *in)
 {
-	if (!in || --in->refs > 0)
+	if (!in || __atomic_sub_fetch(&in->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	for (size_t i = 0; i < in->count; i++)
 		free_listener(&in->l[i]);

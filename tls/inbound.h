@@ -27,7 +27,7 @@ struct inbound_listener {
 };
 
 struct inbound {
-	int refs;
+	int refs; /* atomic: sessions on every worker hold one */
 	size_t count;
 	struct inbound_listener *l;
 	struct listener_setup setup; /* listenerconfig SETUP */

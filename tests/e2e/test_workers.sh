@@ -33,7 +33,7 @@ check "commit GUI TLS 1.2 and 1.3" commit_sslconfig "$HOME_DIR" GUI 1-2 'HIGH:!a
 
 sockets=$(ss -Hltn "sport = :$HTTPS_PORT" | wc -l)
 check_eq "two listening sockets on the HTTPS port (one per worker)" 2 "$sockets"
-check_eq "two on the SMTP port too (one per worker)" 2 \
+check_eq "two listening sockets on the SMTP port (one per worker)" 2 \
 	"$(ss -Hltn "sport = :$SMTP_PORT" | wc -l)"
 
 # ---- both threads take handshakes ----
