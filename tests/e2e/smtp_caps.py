@@ -8,6 +8,11 @@
 #       (comma-separated); then PROBES fresh connections, round-robin too,
 #       each read for its first reply; then the held sessions quit.
 #       Prints "held=N/M refused421=N greeted220=N other=N".
+#   evict ROUNDS IDLE PORT
+#       each round: IDLE connections that only read the greeting (idle: the
+#       first evicted when room is needed), then IDLE newcomers that are
+#       greeted and hold a transaction, each taking the room of an idle one;
+#       prints "evicted=N/M newcomers220=N/M".
 #   fresh PORT N greeting|mail
 #       N fresh connections one after the other; prints the first reply's
 #       codes (greeting), or the reply to MAIL FROM after EHLO (mail), sorted
@@ -33,7 +38,8 @@ class Conn:
         self.f = self.s.makefile("rb")
 
     def reply(self):
-        """The code of the next reply (its last line), 0 on EOF/reset."""
+        """The code of the next reply (its last line), 0 on EOF/reset, -1
+        on a timeout."""
         try:
             while True:
                 line = self.f.readline()
@@ -41,6 +47,8 @@ class Conn:
                     return 0
                 if line[3:4] != b"-":
                     return int(line[:3])
+        except socket.timeout:
+            return -1
         except (OSError, ValueError):
             return 0
 
@@ -58,7 +66,7 @@ class Conn:
             pass
 
 
-def hold_one(port, source):
+def hold_one(port, source, retry=True):
     """A session greeted 220, in a transaction; None if refused (retried for
     up to 3 s: the previous round's sessions may still be closing)."""
     deadline = time.time() + 3
@@ -68,7 +76,7 @@ def hold_one(port, source):
                 c.cmd("MAIL FROM:<hold@example.com>") == 250:
             return c
         c.close()
-        if time.time() > deadline:
+        if not retry or time.time() > deadline:
             return None
         time.sleep(0.1)
 
@@ -96,6 +104,33 @@ def caps(rounds, hold, ports, probes, source=None):
     print("held=%d/%d refused421=%d greeted220=%d other=%d" % (
         held_ok, int(rounds) * int(hold), count["refused421"], count["greeted220"],
         count["other"]))
+
+
+def evict(rounds, idle, port):
+    port, idle = int(port), int(idle)
+    newcomers = evicted = 0
+    for r in range(int(rounds)):
+        idlers = []
+        for i in range(idle):
+            c = Conn(port)
+            if c.reply() == 220:
+                idlers.append(c)
+        held = []
+        for i in range(idle):
+            c = hold_one(port, None, retry=False)
+            if c:
+                held.append(c)
+        newcomers += len(held)
+        for c in idlers:  # an evicted one has its 421 and EOF waiting
+            c.s.settimeout(2)
+            evicted += c.reply() in (421, 0)
+            c.close()
+        for c in held:
+            c.cmd("QUIT")
+            c.close()
+        time.sleep(0.2)
+    n = int(rounds) * idle
+    print("evicted=%d/%d newcomers220=%d/%d" % (evicted, n, newcomers, n))
 
 
 def fresh(port, n, what):
@@ -150,4 +185,4 @@ def quota(port, n, threads):
 
 
 if __name__ == "__main__":
-    {"caps": caps, "fresh": fresh, "quota": quota}[sys.argv[1]](*sys.argv[2:])
+    {"caps": caps, "evict": evict, "fresh": fresh, "quota": quota}[sys.argv[1]](*sys.argv[2:])

@@ -92,6 +92,8 @@ timeout 20 swaks --server "127.0.0.1:$P2" --from a@sender.org --to x@example.net
 	--quit-after MAIL >"$TEST_TMP/swaks.out" 2>&1
 check "a session on the added listener (greeted, MAIL FROM accepted)" \
 	grep -q '<- *250 2.1.0 Ok' "$TEST_TMP/swaks.out"
+check_eq "right after that commit, 20 fresh connections to it all greeted 220" "220=20" \
+	"$(fresh "$P2" 20 greeting)"
 
 # ---- both threads do SMTP work ----
 cpu_of_threads() { # the busiest two threads' CPU ticks, one per line
@@ -120,6 +122,12 @@ out=$(caps 3 3 "$SMTP_PORT" 8)
 echo "# LIMITS 3: $out"
 check_eq "LIMITS 3, 3 sessions held: 3 rounds of 8 more all refused 421, none greeted" \
 	"held=9/9 refused421=24 greeted220=0 other=0" "$out"
+# Idle connections (greeted, never a command) make room for newcomers, as
+# with one loop: whichever worker each of them landed on.
+out=$("$PY" "$CAPS" evict 4 3 "$SMTP_PORT")
+echo "# LIMITS 3, idle eviction: $out"
+check_eq "LIMITS 3 held by 3 idle connections: 4 rounds of 3 newcomers each evict one and are greeted" \
+	"evicted=12/12 newcomers220=12/12" "$out"
 commit_dialog "LIMITS off, SETUP: 3 connections to all listeners at once" \
 	'listenerconfig\nEDIT\nInboundMail\nLIMITS\n0\n0\n\nSETUP\n3\n0\n0\n\ncommit "setup"\n'
 out=$(caps 3 3 "$SMTP_PORT,$P2" 8)
@@ -138,6 +146,10 @@ check "mail log: refused, 2 connections from 127.0.0.1 at once" \
 	poll 3 grep -q 'refused: 2 connections from 127.0.0.1 at once (policy \$RELAYED)' "$log"
 
 # ---- strict consistency: a commit is enforced on both workers before it returns ----
+# Sessions on Second (TLS off there) keep both loops busy meanwhile.
+"$BENCH_LOAD" --connect "127.0.0.1:$P2" --mode starttls --plain --threads 4 \
+	--duration 60 >"$TEST_TMP/bg1" 2>&1 &
+bg=$!
 for round in 1 2; do
 	hat_import "round $round: 127.0.0.0/8 rejected" 600 preferred block
 	check_eq "round $round: right after the commit, 20 fresh connections all rejected (554)" \
@@ -153,8 +165,17 @@ hat_import "TLS preferred again" 600 preferred
 check_eq "right after the commit, MAIL without STARTTLS on 20 fresh connections: all 250" \
 	"250=20" "$(fresh "$SMTP_PORT" 20 mail)"
 
+# ---- a listener renamed by a commit keeps its sockets ----
+commit_dialog "listenerconfig EDIT Second NAME Third" \
+	'listenerconfig\nEDIT\nSecond\nNAME\nThird\n\n\ncommit "rename"\n'
+check_eq "the renamed listener keeps its two sockets" 2 "$(sockets "$P2")"
+kill -INT "$bg" 2>/dev/null
+wait "$bg"
+echo "# $(cat "$TEST_TMP/bg1")"
+check "the sessions on Second/Third during the commits: none failed" grep -q ' failed=0 ' "$TEST_TMP/bg1"
+
 # ---- a listener removed by a commit ----
-commit_dialog "listenerconfig DELETE Second" 'listenerconfig\nDELETE\nSecond\n\ncommit "no second"\n'
+commit_dialog "listenerconfig DELETE Third" 'listenerconfig\nDELETE\nThird\n\ncommit "no third"\n'
 check_eq "the removed listener has no socket left" 0 "$(sockets "$P2")"
 check_eq "the SMTP port keeps its two" 2 "$(sockets "$SMTP_PORT")"
 
@@ -173,8 +194,10 @@ check_eq "mail log: 'Listener InboundMail ... opened' once, not once per worker"
 	"$(grep -c "Listener InboundMail on 127.0.0.1:$SMTP_PORT opened" "$log")"
 check_eq "mail log: 'Listener Second ... opened' once" 1 \
 	"$(grep -c "Listener Second on 127.0.0.1:$P2 opened" "$log")"
-check_eq "mail log: 'Listener Second ... closed' once" 1 \
-	"$(grep -c "Listener Second on 127.0.0.1:$P2 closed" "$log")"
+check_eq "mail log: 'Listener Second ... is now listener Third' once" 1 \
+	"$(grep -c "Listener Second on 127.0.0.1:$P2 is now listener Third" "$log")"
+check_eq "mail log: 'Listener Third ... closed' once" 1 \
+	"$(grep -c "Listener Third on 127.0.0.1:$P2 closed" "$log")"
 
 # ---- --smtp-max-sessions and the spool quota over both workers ----
 home2=$(new_home smtp-workers-quota)
@@ -185,14 +208,29 @@ out=$(caps 3 4 "$SMTP_PORT" 8)
 echo "# --smtp-max-sessions 4: $out"
 check_eq "--smtp-max-sessions 4, 4 held: 3 rounds of 8 more all refused 421" \
 	"held=12/12 refused421=24 greeted220=0 other=0" "$out"
-out=$("$PY" "$CAPS" quota "$SMTP_PORT" 12 3)
-echo "# 12 messages, 3 at once: $out"
-check_eq "--spool-max-messages 5: of 12 messages on 12 connections, exactly 5 queued, 7 refused 452" \
-	"accepted=5 refused452=7 other=0" "$out"
+out=$("$PY" "$CAPS" evict 4 4 "$SMTP_PORT")
+echo "# --smtp-max-sessions 4, idle eviction: $out"
+check_eq "--smtp-max-sessions 4 held by 4 idle connections: 4 rounds of 4 newcomers each evict one" \
+	"evicted=16/16 newcomers220=16/16" "$out"
+out=$("$PY" "$CAPS" quota "$SMTP_PORT" 8 1)
+echo "# 8 messages one after the other: $out"
+check_eq "--spool-max-messages 5: of 8 messages on 8 connections, exactly 5 queued, 3 refused 452" \
+	"accepted=5 refused452=3 other=0" "$out"
 check_eq "5 files in the spool" 5 \
 	"$(find "$home2/spool" -maxdepth 1 -type f ! -name '.*' | wc -l)"
 stop_daemon
 check_eq "the second daemon stops cleanly" 0 "$?"
+# The same quota with 6 senders at once: messages in flight on both
+# workers count too.
+home3=$(new_home smtp-workers-quota3)
+start_daemon "$home3" --workers 2 --spool-max-messages 5 --spool-min-free 0 ||
+	not_ok "tlsgated --workers 2 --spool-max-messages 5 starts"
+out=$("$PY" "$CAPS" quota "$SMTP_PORT" 12 6)
+echo "# 12 messages, 6 at once: $out"
+check_eq "--spool-max-messages 5: of 12 messages from 6 senders at once, exactly 5 queued, 7 refused 452" \
+	"accepted=5 refused452=7 other=0" "$out"
+stop_daemon
+check_eq "the third daemon stops cleanly" 0 "$?"
 check "no sanitizer or crash report in the daemons' stderr" \
 	bash -c "! grep -qE 'ERROR: |WARNING: ThreadSanitizer|runtime error|Segmentation|Aborted' '$TEST_TMP/daemon.err'"
 grep -E 'ERROR: |WARNING: ThreadSanitizer|runtime error' "$TEST_TMP/daemon.err" | head -n 5 | sed 's/^/# /'
