@@ -13,6 +13,10 @@
 #       first evicted when room is needed), then IDLE newcomers that are
 #       greeted and hold a transaction, each taking the room of an idle one;
 #       prints "evicted=N/M newcomers220=N/M".
+#   across PORT N TLSGATE HOME DIALOG
+#       N sessions held in a transaction while the console runs DIALOG
+#       (printf escapes), then a NOOP on each; prints
+#       "committed=True|False kept=N/M".
 #   fresh PORT N greeting|mail
 #       N fresh connections one after the other; prints the first reply's
 #       codes (greeting), or the reply to MAIL FROM after EHLO (mail), sorted
@@ -133,6 +137,19 @@ def evict(rounds, idle, port):
     print("evicted=%d/%d newcomers220=%d/%d" % (evicted, n, newcomers, n))
 
 
+def across(port, n, tlsgate, home, dialog):
+    import subprocess
+    held = [c for c in (hold_one(int(port), None) for i in range(int(n))) if c]
+    r = subprocess.run([tlsgate, "--home", home], input=dialog.encode().decode("unicode_escape"),
+                       capture_output=True, text=True, timeout=60)
+    ok = "Changes committed" in r.stdout and "did not apply" not in r.stdout
+    kept = sum(c.cmd("NOOP") == 250 for c in held)
+    for c in held:
+        c.cmd("QUIT")
+        c.close()
+    print("committed=%s kept=%d/%d" % (ok, kept, int(n)))
+
+
 def fresh(port, n, what):
     codes = collections.Counter()
     for i in range(int(n)):
@@ -185,4 +202,4 @@ def quota(port, n, threads):
 
 
 if __name__ == "__main__":
-    {"caps": caps, "evict": evict, "fresh": fresh, "quota": quota}[sys.argv[1]](*sys.argv[2:])
+    {"across": across, "caps": caps, "evict": evict, "fresh": fresh, "quota": quota}[sys.argv[1]](*sys.argv[2:])

@@ -165,19 +165,61 @@ hat_import "TLS preferred again" 600 preferred
 check_eq "right after the commit, MAIL without STARTTLS on 20 fresh connections: all 250" \
 	"250=20" "$(fresh "$SMTP_PORT" 20 mail)"
 
-# ---- a listener renamed by a commit keeps its sockets ----
-commit_dialog "listenerconfig EDIT Second NAME Third" \
-	'listenerconfig\nEDIT\nSecond\nNAME\nThird\n\n\ncommit "rename"\n'
+# ---- a listener renamed by a commit keeps its sockets and sessions ----
+out=$("$PY" "$CAPS" across "$P2" 4 "$TLSGATE" "$home" \
+	'listenerconfig\nEDIT\nSecond\nNAME\nThird\n\n\ncommit "rename"\n')
+check_eq "EDIT Second NAME Third committed with 4 sessions open on it: all 4 kept" \
+	"committed=True kept=4/4" "$out"
 check_eq "the renamed listener keeps its two sockets" 2 "$(sockets "$P2")"
 kill -INT "$bg" 2>/dev/null
 wait "$bg"
 echo "# $(cat "$TEST_TMP/bg1")"
 check "the sessions on Second/Third during the commits: none failed" grep -q ' failed=0 ' "$TEST_TMP/bg1"
 
-# ---- a listener removed by a commit ----
-commit_dialog "listenerconfig DELETE Third" 'listenerconfig\nDELETE\nThird\n\ncommit "no third"\n'
-check_eq "the removed listener has no socket left" 0 "$(sockets "$P2")"
+# ---- moved to another port by a commit ----
+P3=$(free_port)
+commit_dialog "listenerconfig EDIT Third INTERFACE: a new port" \
+	"listenerconfig\nEDIT\nThird\nINTERFACE\n127.0.0.1:$P3\n\n\ncommit \"move\"\n"
+check_eq "the moved listener has two sockets on its new port" 2 "$(sockets "$P3")"
+check_eq "... and none on the old" 0 "$(sockets "$P2")"
+check_eq "right after the commit, 20 fresh connections to the new port all greeted 220" "220=20" \
+	"$(fresh "$P3" 20 greeting)"
+
+# ---- an address another program holds: nothing changes on either worker ----
+P4=$(free_port)
+P5=$(free_port)
+"$PY" -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $P4)); s.listen(); print('ready', flush=True); time.sleep(60)" >"$TEST_TMP/blocker.out" 2>&1 &
+blocker=$!
+at_exit "kill $blocker 2>/dev/null"
+poll 10 grep -q ready "$TEST_TMP/blocker.out"
+printf 'listenerconfig\nEDIT\nThird\nINTERFACE\n127.0.0.1:%s\n\nNEW\nFourth\n1\n127.0.0.1:%s\n\ncommit "taken"\n' \
+	"$P5" "$P4" | console >"$TEST_TMP/taken.out" 2>&1
+check "a commit with a listener on a taken address: tlsgated did not apply it" \
+	grep -q 'tlsgated did not apply the new configuration: Listener Fourth' "$TEST_TMP/taken.out"
+check_eq "... InboundMail keeps its two sockets" 2 "$(sockets "$SMTP_PORT")"
+check_eq "... Third stays on its port with its two (nothing half-applied)" 2 "$(sockets "$P3")"
+check_eq "... the taken port has only the other program's socket" 1 "$(sockets "$P4")"
+check_eq "... Third still greets on both workers" "220=20" "$(fresh "$P3" 20 greeting)"
+kill "$blocker" 2>/dev/null
+commit_dialog "the same move (of Third) without Fourth" \
+	"listenerconfig\nDELETE\nFourth\n\ncommit \"no fourth\"\n"
+check_eq "Third moved again: two sockets on its new port" 2 "$(sockets "$P5")"
+check_eq "... none on the one before" 0 "$(sockets "$P3")"
+
+# ---- removed by a commit while sessions are open on it ----
+out=$("$PY" "$CAPS" across "$P5" 4 "$TLSGATE" "$home" \
+	'listenerconfig\nDELETE\nThird\n\ncommit "no third"\n')
+echo "# DELETE Third with 4 sessions open: $out"
+check "listenerconfig DELETE Third committed with 4 sessions open on it" \
+	grep -q 'committed=True' <<<"$out"
+check_eq "the removed listener has no socket left" 0 "$(sockets "$P5")"
 check_eq "the SMTP port keeps its two" 2 "$(sockets "$SMTP_PORT")"
+# The shared counts let go of every session above: SETUP 3 holds 3, refuses the rest.
+commit_dialog "SETUP: 3 connections to all listeners at once" \
+	'listenerconfig\nSETUP\n3\n0\n0\n\ncommit "setup"\n'
+check_eq "after all these sessions and commits, SETUP 3 still holds exactly 3" \
+	"held=3/3 refused421=8 greeted220=0 other=0" "$(caps 1 3 "$SMTP_PORT" 8)"
+commit_dialog "SETUP off" 'listenerconfig\nSETUP\n0\n0\n0\n\ncommit "setup off"\n'
 
 # ---- a stop under SMTP load ----
 "$BENCH_LOAD" --connect "127.0.0.1:$SMTP_PORT" --mode starttls --tls 1.2 --threads 8 \
@@ -196,8 +238,19 @@ check_eq "mail log: 'Listener Second ... opened' once" 1 \
 	"$(grep -c "Listener Second on 127.0.0.1:$P2 opened" "$log")"
 check_eq "mail log: 'Listener Second ... is now listener Third' once" 1 \
 	"$(grep -c "Listener Second on 127.0.0.1:$P2 is now listener Third" "$log")"
-check_eq "mail log: 'Listener Third ... closed' once" 1 \
+check_eq "mail log: 'Listener Third on the old port closed' once" 1 \
 	"$(grep -c "Listener Third on 127.0.0.1:$P2 closed" "$log")"
+check_eq "mail log: 'Listener Third on the new port opened' once" 1 \
+	"$(grep -c "Listener Third on 127.0.0.1:$P3 opened" "$log")"
+check_eq "mail log: 'Listener Third on the new port closed' once" 1 \
+	"$(grep -c "Listener Third on 127.0.0.1:$P3 closed" "$log")"
+check_eq "mail log: 'Listener Third on the last port opened' once" 1 \
+	"$(grep -c "Listener Third on 127.0.0.1:$P5 opened" "$log")"
+check_eq "mail log: 'Listener Third on the last port closed' once" 1 \
+	"$(grep -c "Listener Third on 127.0.0.1:$P5 closed" "$log")"
+total=$(grep -cE 'New SMTP ICID [0-9]+ ' "$log")
+unique=$(grep -oE 'New SMTP ICID [0-9]+ ' "$log" | sort -u | wc -l)
+check_eq "ICIDs: all $total sessions of the run had their own" "$total" "$unique"
 
 # ---- --smtp-max-sessions and the spool quota over both workers ----
 home2=$(new_home smtp-workers-quota)
