@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# bench/workers.sh: the "HTTPS with N workers" section of bench/run.sh,
+# bench/workers.sh: the "HTTPS and SMTP with N workers" section of bench/run.sh,
 # sourced by it (uses its helpers: start_tlsgated, measure, row, calc, ...).
 # tlsgated --workers 1 and --workers N, beside nginx with worker_processes 1
 # and N, on TLS 1.3 ECDSA full handshakes from 50 client threads: rate,
@@ -138,10 +138,46 @@ workers_section() {
 	row "HTTPS server CPU µs/handshake, $n workers over 1 worker (flat as N grows)" "$tgr" "$ngr" \
 		"-" "tlsgated ≤ 1.1" "$(verdict "$tgr" "<=" 1.1)"
 
+	wk_starttls "$n" "$cpus"
 	wk_commits "$n" "$cpus" "${wport[tgn]}" ""
 	wk_commits "$n" "$cpus" "${wport[tgn]}" 8
 
 	for key in tg1 tgn ng1 ngn; do stop_pid "${wpid[$key]}"; done
+}
+
+# wk_starttls N CPUS: inbound STARTTLS sessions (ECDSA, 16 clients) on the
+# 1- and N-worker daemons of the section: sessions per second, server CPU
+# per session (flat as N grows), and how the work spread over the threads
+# (each worker runs an SMTP engine of its own beside its HTTPS one).
+wk_starttls() {
+	local n=$1 cpus=$2 key reps=3 r
+	local -A spid=([tg1]=$TG_PID_w1 [tgn]=$TG_PID_wn) sport=([tg1]=$TG_SMTP_w1 [tgn]=$TG_SMTP_wn)
+	local -A sus=() srate=() sfail=() mus=() mrate=() before=()
+	for key in tg1 tgn; do
+		CLIENT_CPU=$cpus client "$LOAD" --connect "127.0.0.1:${sport[$key]}" --mode starttls \
+			--duration 0.5 >/dev/null
+		before[$key]=$(thread_cpu "${spid[$key]}")
+	done
+	for _ in $(seq "$reps"); do
+		for key in tg1 tgn; do
+			CLIENT_CPU=$cpus measure "${spid[$key]}" --connect "127.0.0.1:${sport[$key]}" \
+				--mode starttls --threads 16
+			sus[$key]+=" $M_US" srate[$key]+=" $M_RATE" sfail[$key]=$((${sfail[$key]:-0} + ${M_FAIL:-1}))
+		done
+	done
+	for key in tg1 tgn; do
+		# shellcheck disable=SC2086
+		mus[$key]=$(wk_median ${sus[$key]})
+		# shellcheck disable=SC2086
+		mrate[$key]=$(wk_median ${srate[$key]})
+		echo "workers section, STARTTLS $key: server CPU µs/session per run:${sus[$key]}; sessions/s:${srate[$key]}; CPU s per thread before: ${before[$key]}; after: $(thread_cpu "${spid[$key]}")" >>"$W/notes"
+	done
+	r=$(ratio "${mrate[tgn]}" "${mrate[tg1]}")
+	row "SMTP STARTTLS (ECDSA, 16 clients; unpinned over CPUs $cpus), tlsgated --workers $n; --workers 1: sessions/s, median of $reps (failed: ${sfail[tgn]}; ${sfail[tg1]}), ratio $n over 1" \
+		"${mrate[tgn]}; ${mrate[tg1]}" "-" "$r" "-" "-"
+	r=$(ratio "${mus[tgn]}" "${mus[tg1]}")
+	row "SMTP STARTTLS server CPU µs/session, tlsgated --workers $n; --workers 1, ratio $n over 1 (flat as N grows)" \
+		"${mus[tgn]}; ${mus[tg1]}" "-" "$r" "≤ 1.1" "$(verdict "$r" "<=" 1.1)"
 }
 
 # wk_commits N CPUS PORT [LOAD_THREADS]: commit-to-enforced and late accepts
