@@ -115,6 +115,18 @@ unique=$(grep -oE 'New SMTP ICID [0-9]+ ' "$log" | sort -u | wc -l)
 check "ICIDs are one series over both workers ($total sessions, $unique ids)" \
 	[ "$total" -gt 100 -a "$total" = "$unique" ]
 
+# Messages on both workers: each gets its own MID and spool file.
+"$BENCH_LOAD" --connect "127.0.0.1:$SMTP_PORT" --mode message --tls 1.2 --threads 8 \
+	--duration 2 >"$TEST_TMP/load2" 2>&1
+echo "# $(cat "$TEST_TMP/load2")"
+check "2 s of messages over STARTTLS from 8 clients: none failed" grep -q ' failed=0 ' "$TEST_TMP/load2"
+sent=$(sed -n 's/^ok=\([0-9]*\) .*/\1/p' "$TEST_TMP/load2")
+spooled() { [ "$(find "$home/spool" -maxdepth 1 -type f ! -name '.*' | wc -l)" = "$sent" ]; }
+check "... all $sent of them in the spool, a file each" poll 5 spooled
+mids() { [ "$(grep -c 'Start MID ' "$log")" -ge "$sent" ]; }
+poll 5 mids
+check_eq "... each with its own MID" "$sent" "$(grep -oE 'Start MID [0-9A-Za-z]+ ' "$log" | sort -u | wc -l)"
+
 # ---- the caps hold over both workers ----
 commit_dialog "LIMITS: InboundMail takes 3 connections at once" \
 	'listenerconfig\nEDIT\nInboundMail\nLIMITS\n3\n0\n\n\ncommit "limits"\n'
