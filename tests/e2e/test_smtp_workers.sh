@@ -177,6 +177,23 @@ hat_import "TLS preferred again" 600 preferred
 check_eq "right after the commit, MAIL without STARTTLS on 20 fresh connections: all 250" \
 	"250=20" "$(fresh "$SMTP_PORT" 20 mail)"
 
+# The inbound TLS context: sslconfig's ciphers on STARTTLS, on both workers.
+starttls_ok() { # N CIPHER: how many of N fresh STARTTLS handshakes offering only CIPHER succeed
+	local n=0 i
+	for i in $(seq "$1"); do handshake "$SMTP_PORT" 1.2 smtp -cipher "$2" && n=$((n + 1)); done
+	echo "$n"
+}
+AES128=ECDHE-RSA-AES128-GCM-SHA256
+AES256=ECDHE-RSA-AES256-GCM-SHA384
+check "sslconfig inbound: TLS 1.2, $AES128 only" commit_sslconfig "$home" inbound 2 "$AES128"
+check_eq "right after the commit, 10 STARTTLS clients offering only $AES256: all refused" 0 \
+	"$(starttls_ok 10 "$AES256")"
+check "sslconfig inbound: TLS 1.2, $AES256 only" commit_sslconfig "$home" inbound 2 "$AES256"
+check_eq "right after the commit, 10 STARTTLS clients offering only $AES256: all served" 10 \
+	"$(starttls_ok 10 "$AES256")"
+check_eq "... and 10 offering only $AES128: all refused" 0 "$(starttls_ok 10 "$AES128")"
+check "sslconfig inbound: the defaults back (TLS 1.2, HIGH)" commit_sslconfig "$home" inbound 2 HIGH
+
 # ---- a listener renamed by a commit keeps its sockets and sessions ----
 out=$("$PY" "$CAPS" across "$P2" 4 "$TLSGATE" "$home" \
 	'listenerconfig\nEDIT\nSecond\nNAME\nThird\n\n\ncommit "rename"\n')
