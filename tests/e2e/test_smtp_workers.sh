@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # test_smtp_workers: inbound SMTP on every worker (tlsgated --workers 2,
 # issue 20). Each inbound listener has one SO_REUSEPORT socket per worker,
-# also one added or removed by a commit; both threads take SMTP sessions;
-# ICIDs are one series; the caps (a listener's LIMITS, SETUP's connections
-# over all listeners, the HAT's connections from one host,
-# --smtp-max-sessions) and the spool quota hold exactly over both workers;
-# a commit changing inbound policy is enforced on both before it returns; a
-# stop under SMTP load is clean. Real daemon, bench/load, swaks, raw sockets
-# and smtplib (tests/e2e/smtp_caps.py). The kernel spreads connections over
-# the sockets by hash, so each cap is tried over several rounds: a count
-# kept per worker lets some of them through.
+# also one added, renamed, moved or removed by a commit (and a commit that
+# cannot bind changes nothing on either); both threads take STARTTLS
+# sessions and messages; ICIDs and MIDs are one series; the caps (a
+# listener's LIMITS, SETUP's connections over all listeners, the HAT's
+# connections from one host, --smtp-max-sessions), idle eviction and the
+# spool's message quota hold exactly over both workers; a commit changing the
+# host access table or the inbound ciphers is enforced on both before it
+# returns; a stop under SMTP load is clean, with no sanitizer report (run
+# under TSan by tests/tsan/test_smtp_workers.sh). Real daemon, bench/load,
+# swaks, openssl s_client, raw sockets and smtplib (tests/e2e/smtp_caps.py).
+# The kernel spreads connections over the sockets by hash, so each cap is
+# tried over several rounds: a count kept per worker lets some through.
 . "$(dirname "$0")/e2e_lib.sh"
 
 BENCH_LOAD=$TOP/$BUILD/bench/load
