@@ -252,8 +252,7 @@ int smtp_engine_check_sockets(const struct smtp_engine *first, unsigned engines,
 {
 	for (const struct smtp_listener *x = added ? first->added : first->listeners; x;
 	     x = x->next)
-		if (engines > 1 &&
-		    net_listeners_at(evconnlistener_get_fd(x->evl)) > (int)engines)
+		if (engines > 1 && net_listeners_at(evconnlistener_get_fd(x->evl)) > (int)engines)
 			return err_set(e,
 				       "Listener %s: cannot listen on %s: %s (another process "
 				       "bound it at the same moment)",
@@ -488,8 +487,7 @@ void smtp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockadd
 	memcpy(&s->sa, sa, (size_t)salen);
 	s->salen = (socklen_t)salen;
 	switch (counted(s, fd, sa)) {
-	case COUNTED:
-		break;
+	case COUNTED: break;
 	case OVER_TOTAL:
 		s->unseen = true;
 		/* fall through */
