@@ -204,7 +204,7 @@ openssl ca -batch -selfsign -keyfile "$ca/old.key" -in "$ca/old.csr" -out "$ca/o
 check "pre-commit check: the listener's own expired profile is warned about" \
 	grep -q 'Warning: Listener Renamed (certificate profile "old"): its certificate has expired' "$TEST_TMP/expired.out"
 check "mail log: ... and tlsgated says it has expired" \
-	grep -q 'Warning: Certificate profile "old" of listener Renamed has expired' "$log"
+	poll 3 grep -q 'Warning: Certificate profile "old" of listener Renamed has expired' "$log"
 printf 'listenerconfig\nEDIT\nRenamed\nCERTIFICATE\n3\n\n\ncommit "short again"\n' | console >/dev/null 2>&1
 
 # ---- the sender group editor and policy deletion, live ----
