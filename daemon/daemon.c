@@ -170,9 +170,8 @@ static int sync_listeners(struct daemon *d, const struct inbound *in, struct err
 	if (!d->smtp)
 		return 0;
 	engs[0] = d->smtp;
-	return smtp_engines_sync(engs, 1 + workers_smtp_engines(d->workers, engs + 1,
-								 WORKERS_MAX - 1),
-				 in, e);
+	return smtp_engines_sync(
+		engs, 1 + workers_smtp_engines(d->workers, engs + 1, WORKERS_MAX - 1), in, e);
 }
 
 int daemon_apply(struct daemon *d, long version, struct err *e)
@@ -295,9 +294,8 @@ int daemon_init(struct daemon *d, const struct daemon_options *opt, struct err *
 		return err_set(e, "Cannot create the WebUI.");
 	if (https_engine_start(&d->env, d->web, -1, &d->https, e) < 0 ||
 	    smtp_engine_start(&d->env, &d->smtp, e) < 0 ||
-	    (d->opt.workers > 1 &&
-	     workers_start(&d->env, d->web, https_engine_fd(d->https), d->smtp, d->opt.workers,
-			   &d->workers, e) < 0) ||
+	    (d->opt.workers > 1 && workers_start(&d->env, d->web, https_engine_fd(d->https),
+						 d->smtp, d->opt.workers, &d->workers, e) < 0) ||
 	    revert_timer_start(d, &d->revert, e) < 0 ||
 	    db_watch_start(d, DB_WATCH_INTERVAL_MS, &d->watch, e) < 0 || add_signals(d, e) < 0 ||
 	    cluster_watch_start(d->opt.home, &cluster_follower, e) < 0)

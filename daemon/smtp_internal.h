@@ -2,8 +2,8 @@
  * its listeners (one socket each, opened and closed as commits add and
  * remove them) and the sessions. smtp_engine.c runs sessions; smtp_input.c
  * turns their input into commands and message lines; smtp_listen.c owns the
- * sockets and admits each connection under its listener's host access
- * table. */
+ * sockets; smtp_admit.c admits each connection under the caps and its
+ * listener's host access table. */
 #ifndef TLSGATE_SMTP_INTERNAL_H
 #define TLSGATE_SMTP_INTERNAL_H
 
@@ -118,6 +118,10 @@ void smtp_start_life_timer(struct smtp_session *s);
 
 /* smtp_listen.c */
 void smtp_listener_release(struct smtp_listener *lst);
+/* The listener called `name` of the model, NULL if none. */
+const struct inbound_listener *smtp_model_of(const struct inbound *in, const char *name);
+
+/* smtp_admit.c */
 /* Decides a connection once its host name (if needed) is known. */
 void smtp_admit(struct smtp_session *s, const char *host, bool verified);
 void smtp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,

@@ -63,8 +63,7 @@ void smtp_shared_unlock(struct smtp_shared *sh)
 
 /* A listener is the same on every engine by its name (a commit renames it
  * on all of them while they are paused). */
-void smtp_shared_count(struct smtp_shared *sh, const struct smtp_session *s,
-		       struct smtp_counts *n)
+void smtp_shared_count(struct smtp_shared *sh, const struct smtp_session *s, struct smtp_counts *n)
 {
 	memset(n, 0, sizeof(*n));
 	n->total = sh->count - (s->reserved ? 1 : 0);

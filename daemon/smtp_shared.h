@@ -36,8 +36,7 @@ unsigned long smtp_shared_icid(struct smtp_shared *sh);
 void smtp_shared_lock(struct smtp_shared *sh);
 void smtp_shared_unlock(struct smtp_shared *sh);
 /* Under the lock: the counts seen by `s` (not counted itself). */
-void smtp_shared_count(struct smtp_shared *sh, const struct smtp_session *s,
-		       struct smtp_counts *n);
+void smtp_shared_count(struct smtp_shared *sh, const struct smtp_session *s, struct smtp_counts *n);
 /* Under the lock: `s` counts in `total` (before its guard admits it). */
 void smtp_shared_reserve(struct smtp_shared *sh, struct smtp_session *s);
 /* Under the lock: `s` joins the list (held by its listener's guard). */

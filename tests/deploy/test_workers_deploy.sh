@@ -2,7 +2,8 @@
 # test_workers_deploy: tlsgated --workers 2 (issue 20, daemon/workers.c) in
 # the documented deployment: the daemon as its own Unix user, console users
 # with roles on the shared 2770 home, commits made over a real sshd.
-#   - two listening sockets on the HTTPS port, both the daemon's, its every
+#   - two listening sockets on the HTTPS port and on the SMTP port, all the
+#     daemon's, its every
 #     thread without capabilities;
 #   - an operator's commit over ssh (piped answers) and an admin's on an
 #     80-column pty reach both workers before ssh returns: 40 handshakes
@@ -35,8 +36,9 @@ check_eq "two listening sockets on the HTTPS port, both held by tlsgated (pid $D
 	"2 2" "$(wc -l <"$TEST_TMP/ss") $(grep -c "pid=$DAEMON_PID," "$TEST_TMP/ss")"
 check_eq "both sockets are owned by $DAEMON_USER (uid $duid), and are two sockets" "2 2" \
 	"$(grep -c " uid:$duid " "$TEST_TMP/ss") $(grep -oE ' ino:[0-9]+' "$TEST_TMP/ss" | sort -u | wc -l)"
-check_eq "the SMTP port has one (SMTP stays on the main thread)" 1 \
-	"$(ss -Hltn "sport = :$SMTP_PORT" | wc -l)"
+ss -Hltnpe "sport = :$SMTP_PORT" >"$TEST_TMP/ss-smtp"
+check_eq "the SMTP port has two sockets too (an SMTP engine per worker), both $DAEMON_USER's" \
+	"2 2" "$(wc -l <"$TEST_TMP/ss-smtp") $(grep -c " uid:$duid " "$TEST_TMP/ss-smtp")"
 # Every thread (credentials are per thread in Linux): the daemon's uid four
 # times, and no capability in any set.
 tasks=$(ls "/proc/$DAEMON_PID/task" | wc -l)

@@ -175,7 +175,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TEST_TMP/short.key" -out "$T
 } | console >"$TEST_TMP/cert.out" 2>&1
 check "a 10-day profile for Renamed alone is committed" grep -q '^Changes committed' "$TEST_TMP/cert.out"
 check "mail log: the listener's profile expires in 10 days" \
-	grep -q 'Warning: Certificate profile "short" of listener Renamed expires in 10 days' "$log"
+	poll 3 grep -q 'Warning: Certificate profile "short" of listener Renamed expires in 10 days' "$log"
 printf 'certconfig\nCERTIFICATE\nDELETE\n2\n' | console >"$TEST_TMP/certdel.out" 2>&1
 check_eq "certconfig DELETE of the listener's profile fails" 1 "$?"
 check "... naming the listener" grep -q 'Certificate profile "short" is in use by listener Renamed (listenerconfig EDIT Renamed CERTIFICATE)' "$TEST_TMP/certdel.out"
@@ -204,7 +204,7 @@ openssl ca -batch -selfsign -keyfile "$ca/old.key" -in "$ca/old.csr" -out "$ca/o
 check "pre-commit check: the listener's own expired profile is warned about" \
 	grep -q 'Warning: Listener Renamed (certificate profile "old"): its certificate has expired' "$TEST_TMP/expired.out"
 check "mail log: ... and tlsgated says it has expired" \
-	grep -q 'Warning: Certificate profile "old" of listener Renamed has expired' "$log"
+	poll 3 grep -q 'Warning: Certificate profile "old" of listener Renamed has expired' "$log"
 printf 'listenerconfig\nEDIT\nRenamed\nCERTIFICATE\n3\n\n\ncommit "short again"\n' | console >/dev/null 2>&1
 
 # ---- the sender group editor and policy deletion, live ----
