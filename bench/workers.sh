@@ -141,6 +141,7 @@ workers_section() {
 	wk_starttls "$n" "$cpus"
 	wk_commits "$n" "$cpus" "${wport[tgn]}" ""
 	wk_commits "$n" "$cpus" "${wport[tgn]}" 8
+	wk_commits "$n" "$cpus" "$TG_SMTP_wn" "" starttls
 
 	for key in tg1 tgn ng1 ngn; do stop_pid "${wpid[$key]}"; done
 }
@@ -180,28 +181,32 @@ wk_starttls() {
 		"${mus[tgn]}; ${mus[tg1]}" "-" "$r" "≤ 1.1" "$(verdict "$r" "<=" 1.1)"
 }
 
-# wk_commits N CPUS PORT [LOAD_THREADS]: commit-to-enforced and late accepts
-# on the N-worker daemon (bench/commit_probe.py latency, as the main
-# commit-to-enforced rows), alone or beside a TLS 1.3 load of LOAD_THREADS
-# clients (accepted under both policies) that keeps every worker busy while
-# the commit reaches it; that load's failures are reported too.
+# wk_commits N CPUS PORT [LOAD_THREADS] [starttls]: commit-to-enforced and
+# late accepts on the N-worker daemon (bench/commit_probe.py latency, as the
+# main commit-to-enforced rows), alone or beside a TLS 1.3 load of
+# LOAD_THREADS clients (accepted under both policies) that keeps every
+# worker busy while the commit reaches it; that load's failures are reported
+# too. With "starttls", PORT is the SMTP listener's and the commits change
+# the inbound methods (STARTTLS sessions on every worker's SMTP engine).
 wk_commits() {
-	local n=$1 cpus=$2 port=$3 threads=$4 lat bg='' bgout=$W/wk-bg.out what='' settle=0.1
+	local n=$1 cpus=$2 port=$3 threads=$4 mode=${5:-https} lat bg='' bgout=$W/wk-bg.out what='' settle=0.1
+	local svc=gui
+	[ "$mode" = starttls ] && svc=inbound what=", inbound STARTTLS"
 	local ncommits=$COMMITS
 	if [ -n "$threads" ]; then
 		# taskset execs the load: $! is the load itself, stopped with SIGTERM.
 		taskset -c "$cpus" "$LOAD" --connect "127.0.0.1:$port" --mode https --tls 1.3 \
 			--threads "$threads" --duration 3600 >"$bgout" &
 		bg=$!
-		what=", beside $threads TLS 1.3 clients"
+		what+=", beside $threads TLS 1.3 clients"
 		# The prober's handshakes wait behind the load's: "settled" is judged
 		# over a longer window (3 handshakes in a row, all ok).
 		settle=0.5
 		[ "$ncommits" -gt 20 ] && ncommits=20 # each takes over a second
 	fi
 	say "commit-to-enforced with $n workers ($ncommits commits$what)"
-	lat=$(CLIENT_CPU=$cpus client "$PY" "$PROBE" latency --kind tlsgate --load "$LOAD" \
-		--connect "127.0.0.1:$port" --n "$ncommits" --settle "$settle" --trace "$W/probe.wn$threads" --tlsgate "$TLSGATE" \
+	lat=$(CLIENT_CPU=$cpus client "$PY" "$PROBE" latency --kind tlsgate --mode "$mode" --service "$svc" --load "$LOAD" \
+		--connect "127.0.0.1:$port" --n "$ncommits" --settle "$settle" --trace "$W/probe.wn$threads$mode" --tlsgate "$TLSGATE" \
 		--home "$W/tg-wn")
 	say "$lat"
 	if [ -n "$bg" ]; then
