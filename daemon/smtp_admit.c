@@ -69,6 +69,7 @@ void smtp_admit(struct smtp_session *s, const char *host, bool verified)
 	struct strbuf reply;
 	enum hat_behavior b;
 	int g, policy;
+	char hostname[sizeof(s->proto.hostname)];
 
 	mail_log_info(log,
 		      "New SMTP ICID %lu interface %s (%s) address %s reverse dns host %s "
@@ -119,7 +120,9 @@ void smtp_admit(struct smtp_session *s, const char *host, bool verified)
 	if (il->l.max_message_size > 0 && (size_t)il->l.max_message_size < lim.max_message_size)
 		lim.max_message_size = (size_t)il->l.max_message_size; /* LIMITS */
 	lim.max_recipients = (size_t)s->params.max_rcpts_per_msg;
-	smtp_proto_init(&s->proto, s->proto.hostname, &lim);
+	/* Init clears the struct the name is in: copy it out first. */
+	snprintf(hostname, sizeof(hostname), "%s", s->proto.hostname);
+	smtp_proto_init(&s->proto, hostname, &lim);
 	pol.tls_offered = hat_tls_offered(s->params.tls);
 	pol.tls_required = hat_tls_required(s->params.tls);
 	pol.relay = b == HAT_RELAY;

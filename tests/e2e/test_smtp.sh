@@ -19,6 +19,9 @@ id=$(sed -n 's/.*250 2\.0\.0 Ok: queued as \([0-9A-F]*\).*/\1/p' "$TEST_TMP/swak
 check "swaks over STARTTLS: EHLO after TLS does not offer STARTTLS again" \
 	bash -c "awk '/220 2.0.0 Ready/{t=1} t' '$TEST_TMP/swaks.out' | grep -q '250-PIPELINING' &&
 		! awk '/220 2.0.0 Ready/{t=1} t' '$TEST_TMP/swaks.out' | grep -q 'STARTTLS$'"
+check "the greeting and the EHLO reply name the host (sethostname)" \
+	bash -c "grep -q '<-  220 mail.example.com ESMTP tlsgate' '$TEST_TMP/swaks.out' &&
+		grep -q '<-  250-mail.example.com' '$TEST_TMP/swaks.out'"
 spool=$home/spool/$id
 check "the spool file spool/$id exists" test -n "$id" -a -f "$spool"
 check_eq "spool directory 0700, file 0600" "700 600" "$(stat -c %a "$home/spool") $(stat -c %a "$spool" 2>/dev/null)"
