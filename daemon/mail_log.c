@@ -163,7 +163,7 @@ static void write_line(struct mail_log *log, const char *level, const char *fmt,
 	struct tm tm;
 	size_t n;
 
-	if (!log || log->fd < 0)
+	if (!log)
 		return;
 	localtime_r(&now, &tm);
 	n = strftime(line, sizeof(line), "%a %b %e %H:%M:%S %Y ", &tm);
@@ -178,6 +178,10 @@ static void write_line(struct mail_log *log, const char *level, const char *fmt,
 	/* Whole lines only, one write(2) per batch on an O_APPEND descriptor:
 	 * lines never interleave with another writer's. */
 	pthread_mutex_lock(&log->lock);
+	if (log->fd < 0) { /* read under the lock: a SIGHUP's reopen may be changing it */
+		pthread_mutex_unlock(&log->lock);
+		return;
+	}
 	if (log->len + n > sizeof(log->buf))
 		flush_locked(log);
 	memcpy(log->buf + log->len, line, n);
