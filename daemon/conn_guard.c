@@ -304,6 +304,22 @@ static unsigned from_addr(const struct conn_guard *g, const char *addr)
 	return n;
 }
 
+/* One connection fewer: one of ours, or else one of another worker's. */
+static bool make_room(struct conn_guard *g, struct guard_conn *c, const char *addr)
+{
+	unsigned got;
+
+	if (evict_one(g, c, addr))
+		return true;
+	if (!g->evict_elsewhere || !(got = g->evict_elsewhere(g, c, addr != NULL)))
+		return false;
+	g->evicted++;
+	g->others--;
+	if (got & GUARD_ELSEWHERE_SAME_ADDR)
+		g->others_addr--;
+	return true;
+}
+
 int conn_guard_admit(struct conn_guard *g, struct guard_conn *c, int fd, const struct sockaddr *sa)
 {
 	c->fd = fd;
@@ -314,10 +330,10 @@ int conn_guard_admit(struct conn_guard *g, struct guard_conn *c, int fd, const s
 	 * listener fairly; below half its cap, one busy address may use it. */
 	while (g->held + g->others >= (g->max + 1) / 2 &&
 	       from_addr(g, c->addr) + g->others_addr > g->per_addr)
-		if (!evict_one(g, c, c->addr))
+		if (!make_room(g, c, c->addr))
 			goto refuse;
 	while (g->held + g->others > g->max)
-		if (!evict_one(g, c, NULL))
+		if (!make_room(g, c, NULL))
 			goto refuse;
 	if (g->evicted)
 		noted(g);
@@ -330,7 +346,7 @@ refuse:
 
 void conn_guard_set_idle(struct guard_conn *c, enum guard_idle idle)
 {
-	c->idle = idle;
+	__atomic_store_n(&c->idle, idle, __ATOMIC_RELAXED);
 }
 
 void conn_guard_dying(struct conn_guard *g, struct guard_conn *c)

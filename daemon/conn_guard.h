@@ -31,6 +31,9 @@ enum guard_idle {
 	GUARD_SILENT = 2, /* nothing useful yet: no handshake, no EHLO */
 };
 
+#define GUARD_ELSEWHERE           1u
+#define GUARD_ELSEWHERE_SAME_ADDR 2u
+
 struct guard_conn;
 /* Make room: close `c` now, or start closing it and call guard_dying(). */
 typedef void (*guard_evict_fn)(struct guard_conn *c);
@@ -38,9 +41,9 @@ typedef void (*guard_evict_fn)(struct guard_conn *c);
 struct guard_conn {
 	struct guard_conn *prev, *next; /* oldest first */
 	char addr[64];                  /* client address, "" until known */
-	enum guard_idle idle;
-	bool dying; /* eviction started; still holds its descriptor */
-	int fd;     /* the socket, -1 until known */
+	enum guard_idle idle;           /* written atomically: other workers read it */
+	bool dying;                     /* eviction started; still holds its descriptor */
+	int fd;                         /* the socket, -1 until known */
 	guard_evict_fn evict;
 	/* Optional, for GUARD_SILENT: has the client begun to speak since? */
 	bool (*spoke)(const struct guard_conn *c);
@@ -56,6 +59,12 @@ struct conn_guard {
 	 * what the others hold of it, and of that from the same address. The
 	 * caps count them too; only this guard's connections are evicted. */
 	unsigned others, others_addr;
+	/* Optional, with `others`: when this guard has nobody to evict, asks
+	 * another worker to evict one of its idle connections to the listener
+	 * (from c's address with `same_addr`). 0: nobody there either; else
+	 * GUARD_ELSEWHERE, | GUARD_ELSEWHERE_SAME_ADDR if it is from c's. */
+	unsigned (*evict_elsewhere)(struct conn_guard *g, const struct guard_conn *c,
+				    bool same_addr);
 	struct guard_conn *head, *tail;
 	struct evconnlistener *listener;
 	struct event *resume; /* ends an accept() back-off */

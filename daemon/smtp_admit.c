@@ -7,6 +7,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,15 @@ enum verdict {
 	OVER_TOTAL, /* refused before it was a session: no ICID in the log */
 	OVER_GUARD, /* refused by its listener's guard (logged by the guard) */
 };
+
+unsigned smtp_evict_elsewhere(struct conn_guard *g, const struct guard_conn *c, bool same_addr)
+{
+	struct smtp_session *s =
+		(struct smtp_session *)(void *)((char *)c - offsetof(struct smtp_session, guard));
+
+	(void)g;
+	return smtp_shared_evict_elsewhere(s->eng->shared, s, same_addr);
+}
 
 /* The caps over every worker's sessions, decided under the shared lock so
  * that two workers cannot both take the last place. */

@@ -260,6 +260,32 @@ static void evict(struct guard_conn *c)
 	smtp_session_free(s);
 }
 
+/* Another worker admitted a client over a cap and found no idle session of
+ * its own to make room: ours, marked, go now (smtp_shared.h). */
+static void on_evict_asked(evutil_socket_t fd, short what, void *arg)
+{
+	struct smtp_engine *eng = arg;
+	struct smtp_session *v;
+
+	(void)fd;
+	(void)what;
+	smtp_shared_lock(eng->shared);
+	do {
+		for (v = eng->sessions; v && !v->evict_asked; v = v->next)
+			;
+		if (v && __atomic_load_n(&v->guard.idle, __ATOMIC_RELAXED) == GUARD_BUSY)
+			smtp_shared_unask(eng->shared, v); /* in a transaction by now: it stays */
+		else if (v)
+			evict(&v->guard);
+	} while (v);
+	smtp_shared_unlock(eng->shared);
+}
+
+void smtp_engine_ask_evict(struct smtp_engine *eng)
+{
+	event_active(eng->evict_asked, 0, 0);
+}
+
 struct smtp_session *smtp_session_new(struct smtp_engine *eng, struct smtp_listener *lst, int fd)
 {
 	const struct engine_env *env = eng->env;
@@ -322,6 +348,10 @@ int smtp_engine_start(const struct engine_env *env, struct smtp_engine **out, st
 		free(eng);
 		return err_set(e, "Out of memory.");
 	}
+	if (!(eng->evict_asked = event_new(env->base, -1, 0, on_evict_asked, eng))) {
+		smtp_engine_free(eng);
+		return err_set(e, "Out of memory.");
+	}
 	if (resolver_start(env->base, &eng->resolver, e) < 0 ||
 	    smtp_engines_sync(&eng, 1, *env->inbound, e) < 0) {
 		smtp_engine_free(eng);
@@ -342,6 +372,10 @@ int smtp_engine_start_beside(const struct engine_env *env, struct smtp_engine *f
 		return err_set(e, "Out of memory.");
 	eng->env = env;
 	eng->shared = first->shared;
+	if (!(eng->evict_asked = event_new(env->base, -1, 0, on_evict_asked, eng))) {
+		smtp_engine_free(eng);
+		return err_set(e, "Out of memory.");
+	}
 	/* Both: first's sockets are all there already, so only eng's open. */
 	if (resolver_start(env->base, &eng->resolver, e) < 0 ||
 	    smtp_engines_sync(both, 2, *env->inbound, e) < 0) {
@@ -360,6 +394,8 @@ void smtp_engine_free(struct smtp_engine *eng)
 	while (eng->sessions)
 		smtp_session_free(eng->sessions);
 	resolver_free(eng->resolver);
+	if (eng->evict_asked)
+		event_free(eng->evict_asked);
 	if (eng->first)
 		smtp_shared_free(eng->shared); /* the others are gone by now */
 	free(eng);

@@ -53,6 +53,7 @@ struct smtp_session {
 	struct smtp_session *sprev, *snext; /* every engine's (smtp_shared.c) */
 	bool reserved, joined;              /* counted there; in its list */
 	bool unseen;                        /* refused before a word: no "close" logged */
+	bool evict_asked; /* by another worker's admission (under the shared lock) */
 	int fd;
 	struct bufferevent *bev;
 	SSL *ssl;            /* owned by the TLS bufferevent */
@@ -88,6 +89,7 @@ struct smtp_engine {
 	bool first;                  /* the main thread's: it logs the listeners */
 	struct smtp_session *sessions;
 	struct resolver *resolver;
+	struct event *evict_asked; /* another worker asked for room (evict_asked) */
 };
 
 /* smtp_engine.c */
@@ -121,7 +123,14 @@ void smtp_listener_release(struct smtp_listener *lst);
 /* The listener called `name` of the model, NULL if none. */
 const struct inbound_listener *smtp_model_of(const struct inbound *in, const char *name);
 
+/* smtp_engine.c */
+/* From another thread, under the shared lock: `eng` evicts its sessions
+ * marked evict_asked, on its own loop. */
+void smtp_engine_ask_evict(struct smtp_engine *eng);
+
 /* smtp_admit.c */
+/* conn_guard's evict_elsewhere for SMTP listeners (smtp_shared.h). */
+unsigned smtp_evict_elsewhere(struct conn_guard *g, const struct guard_conn *c, bool same_addr);
 /* Decides a connection once its host name (if needed) is known. */
 void smtp_admit(struct smtp_session *s, const char *host, bool verified);
 void smtp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,

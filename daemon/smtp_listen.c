@@ -82,6 +82,7 @@ static struct smtp_listener *open_listener(struct smtp_engine *eng, const struct
 		err_set(e, "Cannot serve SMTP on %s.", lst->addr);
 		return NULL;
 	}
+	lst->guard.evict_elsewhere = smtp_evict_elsewhere;
 	conn_guard_listen(&lst->guard, lst->evl);
 	return lst;
 }

@@ -13,6 +13,7 @@ struct smtp_shared {
 	pthread_mutex_t lock;
 	struct smtp_session *head; /* joined sessions, through snext/sprev */
 	unsigned count;            /* reserved sessions: joined and about to join */
+	unsigned asked;            /* of them, asked to go (evict_asked) */
 	unsigned long next_icid;
 	struct spool *spool;
 };
@@ -66,10 +67,10 @@ void smtp_shared_unlock(struct smtp_shared *sh)
 void smtp_shared_count(struct smtp_shared *sh, const struct smtp_session *s, struct smtp_counts *n)
 {
 	memset(n, 0, sizeof(*n));
-	n->total = sh->count - (s->reserved ? 1 : 0);
+	n->total = sh->count - sh->asked - (s->reserved ? 1 : 0);
 	for (const struct smtp_session *x = sh->head; x; x = x->snext) {
 		bool same_addr;
-		if (x == s || strcmp(x->lst->name, s->lst->name) != 0)
+		if (x == s || x->evict_asked || strcmp(x->lst->name, s->lst->name) != 0)
 			continue;
 		same_addr = strcmp(x->peer.remote, s->peer.remote) == 0;
 		n->listener++;
@@ -108,6 +109,41 @@ void smtp_shared_admitted(struct smtp_shared *sh, struct smtp_session *s)
 	s->admitted = true;
 }
 
+unsigned smtp_shared_evict_elsewhere(struct smtp_shared *sh, struct smtp_session *s, bool same_addr)
+{
+	struct smtp_session *best = NULL;
+	enum guard_idle best_idle = GUARD_BUSY;
+
+	/* Newest first: the last of the idlest is the oldest. */
+	for (struct smtp_session *x = sh->head; x; x = x->snext) {
+		enum guard_idle idle;
+		if (x == s || x->eng == s->eng || x->evict_asked ||
+		    strcmp(x->lst->name, s->lst->name) != 0 ||
+		    (same_addr && strcmp(x->peer.remote, s->peer.remote) != 0))
+			continue;
+		idle = __atomic_load_n(&x->guard.idle, __ATOMIC_RELAXED);
+		if (idle != GUARD_BUSY && (!best || idle >= best_idle)) {
+			best = x;
+			best_idle = idle;
+		}
+	}
+	if (!best)
+		return 0;
+	best->evict_asked = true;
+	sh->asked++;
+	smtp_engine_ask_evict(best->eng);
+	return GUARD_ELSEWHERE |
+	       (strcmp(best->peer.remote, s->peer.remote) == 0 ? GUARD_ELSEWHERE_SAME_ADDR : 0);
+}
+
+void smtp_shared_unask(struct smtp_shared *sh, struct smtp_session *s)
+{
+	if (s->evict_asked) {
+		s->evict_asked = false;
+		sh->asked--;
+	}
+}
+
 void smtp_shared_leave(struct smtp_shared *sh, struct smtp_session *s)
 {
 	if (!s->reserved)
@@ -122,6 +158,7 @@ void smtp_shared_leave(struct smtp_shared *sh, struct smtp_session *s)
 			s->snext->sprev = s->sprev;
 		s->joined = false;
 	}
+	smtp_shared_unask(sh, s);
 	s->reserved = false;
 	sh->count--;
 	pthread_mutex_unlock(&sh->lock);

@@ -15,7 +15,8 @@ struct smtp_session;
 struct smtp_shared;
 struct spool;
 
-/* What an arriving session sees of the others (smtp_shared_count). */
+/* What an arriving session sees of the others (smtp_shared_count); a
+ * session another worker was asked to evict is not counted. */
 struct smtp_counts {
 	unsigned total;              /* sessions counted, of every listener and engine */
 	unsigned listener;           /* of them, on this session's listener (by name) */
@@ -43,6 +44,15 @@ void smtp_shared_reserve(struct smtp_shared *sh, struct smtp_session *s);
 void smtp_shared_join(struct smtp_shared *sh, struct smtp_session *s);
 /* Under the lock: `s` is admitted (it speaks SMTP: host_admitted counts it). */
 void smtp_shared_admitted(struct smtp_shared *sh, struct smtp_session *s);
+/* Under the lock: asks the engine of the oldest, idlest session of s's
+ * listener on another worker (from s's address with `same_addr`) to evict
+ * it; from now on it does not count. GUARD_ELSEWHERE[_SAME_ADDR], or 0 if
+ * there is none. */
+unsigned smtp_shared_evict_elsewhere(struct smtp_shared *sh, struct smtp_session *s,
+				     bool same_addr);
+/* Under the lock: `s`, asked to go, began a transaction meanwhile: it stays
+ * and counts again. */
+void smtp_shared_unask(struct smtp_shared *sh, struct smtp_session *s);
 /* Takes the lock: `s` no longer counts. Fine if it never did. */
 void smtp_shared_leave(struct smtp_shared *sh, struct smtp_session *s);
 

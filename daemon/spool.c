@@ -28,6 +28,7 @@ struct spool {
 	unsigned long long bytes;    /* queued files, as of the last count plus commits */
 	unsigned long msgs;          /* likewise */
 	unsigned long long inflight; /* written to open messages */
+	unsigned long open;          /* messages begun and not yet settled */
 	time_t counted;
 	pthread_mutex_t lock; /* the counts: every worker's sessions spool */
 };
@@ -73,7 +74,9 @@ static bool below_floor(struct spool *s)
 /* NULL if one more message (of `more` more bytes) fits, else why not. */
 static const char *over_limit(struct spool *s, unsigned long long more, bool new_message)
 {
-	if (new_message && s->lim.max_messages && s->msgs >= s->lim.max_messages)
+	/* Those being received count: two sessions in DATA at once must not
+	 * both take the last place. */
+	if (new_message && s->lim.max_messages && s->msgs + s->open >= s->lim.max_messages)
 		return "message quota";
 	if (s->lim.max_bytes && s->bytes + s->inflight + more > s->lim.max_bytes)
 		return "size quota";
@@ -198,6 +201,14 @@ static void write_envelope(FILE *f, const struct spool_envelope *env, const char
 	fprintf(f, "\n");
 }
 
+/* A message begun that never became one. */
+static void unreserve(struct spool *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->open--;
+	pthread_mutex_unlock(&s->lock);
+}
+
 enum smtp_spool_status spool_begin(struct spool *s, const struct spool_envelope *env,
 				   struct spool_msg **out)
 {
@@ -214,16 +225,21 @@ enum smtp_spool_status spool_begin(struct spool *s, const struct spool_envelope 
 				 "ICID %lu message refused: spool %s reached (%lu messages, %llu "
 				 "bytes queued, %llu in flight)",
 				 env->icid, why, s->msgs, s->bytes, s->inflight);
+	else
+		s->open++; /* its place, until settle() or unreserve() */
 	pthread_mutex_unlock(&s->lock);
 	if (why)
 		return SMTP_SPOOL_NOSPACE;
-	if (!(m = calloc(1, sizeof(*m))))
+	if (!(m = calloc(1, sizeof(*m)))) {
+		unreserve(s);
 		return SMTP_SPOOL_TEMPFAIL;
+	}
 	m->spool = s;
 	m->f = create_file(m);
 	if (!m->f) {
 		enum smtp_spool_status st = status_of(errno);
 		free(m);
+		unreserve(s);
 		return st;
 	}
 	write_envelope(m->f, env, m->id, now);
@@ -267,6 +283,7 @@ static void settle(struct spool_msg *m, bool queued)
 	struct spool *s = m->spool;
 
 	pthread_mutex_lock(&s->lock);
+	s->open--;
 	s->inflight -= m->written;
 	if (queued) {
 		s->bytes += m->written;
