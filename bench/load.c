@@ -39,8 +39,8 @@ struct thread_state {
 };
 
 static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
-static long sessions_left;             /* --count: shared budget */
-static volatile sig_atomic_t stopping; /* SIGINT/SIGTERM: finish, then report */
+static long sessions_left; /* --count: shared budget */
+static int stopping;       /* SIGINT/SIGTERM: finish, then report (atomic: read by every thread) */
 
 static double mono_s(void)
 {
@@ -61,12 +61,12 @@ static long long wall_us(void)
 static void on_stop(int sig)
 {
 	(void)sig;
-	stopping = 1;
+	__atomic_store_n(&stopping, 1, __ATOMIC_RELAXED);
 }
 
 static int take_one(const struct thread_state *t)
 {
-	if (stopping)
+	if (__atomic_load_n(&stopping, __ATOMIC_RELAXED))
 		return 0;
 	if (t->o->count)
 		return __atomic_sub_fetch(&sessions_left, 1, __ATOMIC_SEQ_CST) >= 0;
