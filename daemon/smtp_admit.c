@@ -17,6 +17,7 @@
 #include "engine.h"
 #include "options.h"
 #include "rdns.h"
+#include "resolver.h"
 #include "smtp_engine.h"
 #include "smtp_internal.h"
 #include "usage.h"
@@ -210,6 +211,26 @@ static enum verdict counted(struct smtp_session *s, int fd, const struct sockadd
 	return v;
 }
 
+/* The engine's resolver thread, started when a host access table first
+ * needs a client's name: most have no name patterns, and a worker's
+ * engine then holds no thread and no pipe for nothing. NULL if it cannot
+ * start: the client is admitted as "reverse dns host unknown". */
+static struct resolver *resolver_of(struct smtp_engine *eng)
+{
+	struct err why;
+
+	if (!eng->resolver && resolver_start(eng->env->base, &eng->resolver, &why) < 0) {
+		if (!eng->resolver_failed)
+			mail_log_warning(eng->env->log,
+					 "Reverse DNS for SMTP clients is unavailable: %s",
+					 why.msg);
+		eng->resolver_failed = true;
+		return NULL;
+	}
+	eng->resolver_failed = false;
+	return eng->resolver;
+}
+
 void smtp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
 		    void *arg)
 {
@@ -246,7 +267,7 @@ void smtp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockadd
 		smtp_session_free(s); /* removed by an apply not yet synced: cannot happen */
 		return;
 	}
-	if (!s->il->names) {
+	if (!s->il->names || !resolver_of(eng)) {
 		smtp_admit(s, NULL, false);
 		return;
 	}

@@ -21,7 +21,7 @@
 #include "engine.h"
 #include "options.h"
 #include "rdns.h"
-#include "resolver.h"
+#include "resolver.h" /* resolver_free */
 #include "smtp_internal.h"
 #include "spool.h"
 
@@ -352,8 +352,7 @@ int smtp_engine_start(const struct engine_env *env, struct smtp_engine **out, st
 		smtp_engine_free(eng);
 		return err_set(e, "Out of memory.");
 	}
-	if (resolver_start(env->base, &eng->resolver, e) < 0 ||
-	    smtp_engines_sync(&eng, 1, *env->inbound, e) < 0) {
+	if (smtp_engines_sync(&eng, 1, *env->inbound, e) < 0) {
 		smtp_engine_free(eng);
 		return -1;
 	}
@@ -377,8 +376,7 @@ int smtp_engine_start_beside(const struct engine_env *env, struct smtp_engine *f
 		return err_set(e, "Out of memory.");
 	}
 	/* Both: first's sockets are all there already, so only eng's open. */
-	if (resolver_start(env->base, &eng->resolver, e) < 0 ||
-	    smtp_engines_sync(both, 2, *env->inbound, e) < 0) {
+	if (smtp_engines_sync(both, 2, *env->inbound, e) < 0) {
 		smtp_engine_free(eng);
 		return -1;
 	}

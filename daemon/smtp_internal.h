@@ -88,7 +88,8 @@ struct smtp_engine {
 	struct smtp_shared *shared;  /* the first engine's, which frees it */
 	bool first;                  /* the main thread's: it logs the listeners */
 	struct smtp_session *sessions;
-	struct resolver *resolver;
+	struct resolver *resolver; /* started by the first host-name lookup */
+	bool resolver_failed;      /* ... which could not start it: logged once */
 	struct event *evict_asked; /* another worker asked for room (evict_asked) */
 };
 

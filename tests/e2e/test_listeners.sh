@@ -331,8 +331,13 @@ check "... and relays for a host added to it" queued
 check "a new listener's policies start with TLS off (AsyncOS default)" bash -c "! grep -q STARTTLS '$TEST_TMP/swaks.out'"
 
 # ---- verified reverse DNS: a host name pattern ----
+threads() { find "/proc/$DAEMON_PID/task" -mindepth 1 -maxdepth 1 | wc -l; }
+t0=$(threads)
 printf 'listenerconfig\nEDIT\nPrivate\nHOSTACCESS\nNEW\n1\nLOCALNAMES\nlocalhost\n$BLOCKED\nMOVE\nLOCALNAMES\n1\n\n\n\ncommit "names"\n' | console >/dev/null 2>&1
 timeout 20 swaks --server "127.0.0.1:$P2" --from a@b.org --to x@far.example >"$TEST_TMP/swaks.out" 2>&1
+# No table needed a name until now: no engine had started its resolver.
+check_eq "the first client whose host name is needed starts its engine's resolver thread (one more thread)" \
+	"$((t0 + 1))" "$(threads)"
 check "a host name pattern matches by verified reverse DNS (localhost -> REJECT)" grep -q '554 5.7.1' "$TEST_TMP/swaks.out"
 check "mail log: reverse dns host localhost verified yes" poll 3 grep -qE 'address 127\.0\.0\.1 reverse dns host localhost verified yes$' "$log"
 check "mail log: REJECT SG LOCALNAMES match localhost" poll 3 grep -qE 'REJECT SG LOCALNAMES match localhost SBRS None$' "$log"
