@@ -7,7 +7,6 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <netinet/in.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +54,7 @@ static bool join_host(struct smtp_session *s)
 	smtp_shared_count(sh, s, &n);
 	ok = n.host_admitted < (unsigned)s->params.max_concurrency;
 	if (ok)
-		smtp_shared_admitted(sh, s);
+		s->admitted = true; /* under the lock: others count it */
 	smtp_shared_unlock(sh);
 	return ok;
 }
@@ -165,8 +164,7 @@ enum verdict {
 
 unsigned smtp_evict_elsewhere(struct conn_guard *g, const struct guard_conn *c, bool same_addr)
 {
-	struct smtp_session *s =
-		(struct smtp_session *)(void *)((char *)c - offsetof(struct smtp_session, guard));
+	struct smtp_session *s = smtp_session_of(c);
 
 	(void)g;
 	return smtp_shared_evict_elsewhere(s->eng->shared, s, same_addr);

@@ -250,8 +250,7 @@ void smtp_say_busy(struct smtp_engine *eng, int fd)
 /* Room is needed for a newer client: an idle session goes now. */
 static void evict(struct guard_conn *c)
 {
-	struct smtp_session *s =
-		(struct smtp_session *)(void *)((char *)c - offsetof(struct smtp_session, guard));
+	struct smtp_session *s = smtp_session_of(c);
 
 	mail_log_info(s->eng->env->log,
 		      "ICID %lu evicted: idle while the connection limit is reached", s->icid);

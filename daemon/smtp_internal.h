@@ -10,6 +10,7 @@
 #include <event2/util.h>
 #include <openssl/ssl.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/socket.h>
 
 #include "../core/smtp_proto.h"
@@ -51,7 +52,7 @@ struct smtp_session {
 	struct smtp_listener *lst;
 	struct smtp_session *prev, *next;   /* its engine's sessions */
 	struct smtp_session *sprev, *snext; /* every engine's (smtp_shared.c) */
-	bool reserved, joined;              /* counted there; in its list */
+	bool joined;                        /* in that list: it counts */
 	bool unseen;                        /* refused before a word: no "close" logged */
 	bool evict_asked; /* by another worker's admission (under the shared lock) */
 	int fd;
@@ -92,6 +93,12 @@ struct smtp_engine {
 	bool resolver_failed;      /* ... which could not start it: logged once */
 	struct event *evict_asked; /* another worker asked for room (evict_asked) */
 };
+
+/* The session a guard entry belongs to. */
+static inline struct smtp_session *smtp_session_of(const struct guard_conn *c)
+{
+	return (struct smtp_session *)(void *)((char *)c - offsetof(struct smtp_session, guard));
+}
 
 /* smtp_engine.c */
 struct smtp_session *smtp_session_new(struct smtp_engine *eng, struct smtp_listener *lst, int fd);

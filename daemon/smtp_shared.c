@@ -12,7 +12,7 @@
 struct smtp_shared {
 	pthread_mutex_t lock;
 	struct smtp_session *head; /* joined sessions, through snext/sprev */
-	unsigned count;            /* reserved sessions: joined and about to join */
+	unsigned count;            /* joined sessions */
 	unsigned asked;            /* of them, asked to go (evict_asked) */
 	unsigned long next_icid;
 	struct spool *spool;
@@ -67,7 +67,7 @@ void smtp_shared_unlock(struct smtp_shared *sh)
 void smtp_shared_count(struct smtp_shared *sh, const struct smtp_session *s, struct smtp_counts *n)
 {
 	memset(n, 0, sizeof(*n));
-	n->total = sh->count - sh->asked - (s->reserved ? 1 : 0);
+	n->total = sh->count - sh->asked - (s->joined ? 1 : 0);
 	for (const struct smtp_session *x = sh->head; x; x = x->snext) {
 		bool same_addr;
 		if (x == s || x->evict_asked || strcmp(x->lst->name, s->lst->name) != 0)
@@ -82,31 +82,15 @@ void smtp_shared_count(struct smtp_shared *sh, const struct smtp_session *s, str
 	}
 }
 
-void smtp_shared_reserve(struct smtp_shared *sh, struct smtp_session *s)
-{
-	if (!s->reserved) {
-		s->reserved = true;
-		sh->count++;
-	}
-}
-
 void smtp_shared_join(struct smtp_shared *sh, struct smtp_session *s)
 {
-	smtp_shared_reserve(sh, s);
-	if (s->joined)
-		return;
 	s->joined = true;
+	sh->count++;
 	s->sprev = NULL;
 	s->snext = sh->head;
 	if (sh->head)
 		sh->head->sprev = s;
 	sh->head = s;
-}
-
-void smtp_shared_admitted(struct smtp_shared *sh, struct smtp_session *s)
-{
-	(void)sh;
-	s->admitted = true;
 }
 
 unsigned smtp_shared_evict_elsewhere(struct smtp_shared *sh, struct smtp_session *s, bool same_addr)
@@ -146,20 +130,17 @@ void smtp_shared_unask(struct smtp_shared *sh, struct smtp_session *s)
 
 void smtp_shared_leave(struct smtp_shared *sh, struct smtp_session *s)
 {
-	if (!s->reserved)
+	if (!s->joined)
 		return; /* never counted: nobody else saw it */
 	pthread_mutex_lock(&sh->lock);
-	if (s->joined) {
-		if (s->sprev)
-			s->sprev->snext = s->snext;
-		else
-			sh->head = s->snext;
-		if (s->snext)
-			s->snext->sprev = s->sprev;
-		s->joined = false;
-	}
+	if (s->sprev)
+		s->sprev->snext = s->snext;
+	else
+		sh->head = s->snext;
+	if (s->snext)
+		s->snext->sprev = s->sprev;
+	s->joined = false;
 	smtp_shared_unask(sh, s);
-	s->reserved = false;
 	sh->count--;
 	pthread_mutex_unlock(&sh->lock);
 }

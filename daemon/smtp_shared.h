@@ -38,12 +38,8 @@ void smtp_shared_lock(struct smtp_shared *sh);
 void smtp_shared_unlock(struct smtp_shared *sh);
 /* Under the lock: the counts seen by `s` (not counted itself). */
 void smtp_shared_count(struct smtp_shared *sh, const struct smtp_session *s, struct smtp_counts *n);
-/* Under the lock: `s` counts in `total` (before its guard admits it). */
-void smtp_shared_reserve(struct smtp_shared *sh, struct smtp_session *s);
 /* Under the lock: `s` joins the list (held by its listener's guard). */
 void smtp_shared_join(struct smtp_shared *sh, struct smtp_session *s);
-/* Under the lock: `s` is admitted (it speaks SMTP: host_admitted counts it). */
-void smtp_shared_admitted(struct smtp_shared *sh, struct smtp_session *s);
 /* Under the lock: asks the engine of the oldest, idlest session of s's
  * listener on another worker (from s's address with `same_addr`) to evict
  * it; from now on it does not count. GUARD_ELSEWHERE[_SAME_ADDR], or 0 if
